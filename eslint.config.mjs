@@ -1,0 +1,39 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'coverage', 'artifacts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use explicit named exports (CONVENTIONS.md).' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (CONVENTIONS.md).' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['rxjs/internal/*'], message: 'rxjs/internal is private.' }] },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['rxjs/internal/*'], message: 'rxjs/internal is private (RxJS 9 removed it).' },
+            { group: ['ws', 'node:*', '../node/*'], message: 'The browser entry never imports Node modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['jest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+);

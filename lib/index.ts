@@ -1,0 +1,58 @@
+// The entry `rx-jsonrpc`: safe in browsers (imports neither Node modules nor `ws`).
+
+// Protocol
+export type {
+  JsonRpcBatch,
+  JsonRpcErrorObject,
+  JsonRpcFailure,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcParams,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcSuccess,
+} from './protocol/messages';
+export { ErrorCodes, errorMessages, type ErrorCode } from './protocol/error-codes';
+export {
+  ConnectionClosedError,
+  HandlerError,
+  isRetryable,
+  JsonRpcError,
+  ProtocolError,
+  RequestTimeoutError,
+  RpcError,
+  TransportError,
+  type ConnectionClosedErrorOptions,
+  type RpcErrorOptions,
+} from './protocol/errors';
+export {
+  isErrorObject,
+  isFailure,
+  isJsonRpcId,
+  isJsonRpcParams,
+  isNotification,
+  isRequest,
+  isResponse,
+  isSuccess,
+} from './protocol/guards';
+export { classify, decodeFrame, describeInvalid, type MessageKind } from './protocol/parse';
+
+// Transports
+export type { Connection, ConnectionInfo, Frame, Transport } from './transports/transport';
+export {
+  fromWebSocket,
+  webSocket,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketOptions,
+} from './transports/web-socket';
+export { memoryPair, type MemoryPair } from './transports/memory';
+
+// Peer
+export { connect } from './peer/connect';
+export type { Peer } from './peer/peer';
+export type { PeerState } from './peer/state';
+export type { TraceEvent } from './peer/trace';
+export type { Handler, HandlerContext, IncomingRequest } from './peer/handlers';
+export { peerDefaults, type CancelNotification, type PeerOptions, type RequestOptions } from './peer/options';

@@ -1,0 +1,136 @@
+import { asyncScheduler, firstValueFrom } from 'rxjs';
+import { ErrorCodes } from '../protocol/error-codes';
+import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { Transport } from '../transports/transport';
+import { Answering, errorAnswer, type Answer } from './answer';
+import { PeerConnection } from './connection';
+import { createDispatcher } from './dispatch';
+import { callMessage, checkCall, encode } from './encode';
+import { callFailure } from './failures';
+import { HandlerRegistry } from './handlers';
+import { sequentialIds } from './ids';
+import { NotificationRouter } from './notifications';
+import { peerDefaults, type PeerOptions } from './options';
+import type { Peer } from './peer';
+import { PendingCalls } from './pending';
+import { peerClosed, request$, type CallContext } from './request';
+import { Tracer } from './trace';
+
+/**
+ * Creates a peer over `transport` and starts connecting at once. Calls made before the
+ * link is open wait for it.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'rx-jsonrpc';
+ * import { webSocket } from 'rx-jsonrpc/node';
+ *
+ * const rpc = connect(webSocket('ws://127.0.0.1:8080'), { timeout: 5_000 });
+ * const sum = await rpc.request<number>('math.sum', [1, 2]);
+ * rpc.notifications$('chat.message').subscribe((params) => console.log(params));
+ * ```
+ */
+export function connect(transport: Transport, options: PeerOptions = {}): Peer {
+  const tracer = new Tracer();
+  const pending = new PendingCalls();
+  const notifications = new NotificationRouter();
+  const handlers = new HandlerRegistry();
+  const answering = new Answering(
+    handlers,
+    () => peer,
+    (error) => tracer.report(error),
+  );
+
+  const send = (frame: string) => {
+    tracer.outgoing(frame);
+    connection.write(frame);
+  };
+
+  const encodeAnswer = (answer: Answer): string => {
+    try {
+      return encode(answer, `Answer to request ${String(answer.id)}`);
+    } catch (error) {
+      tracer.report(error as ProtocolError);
+      return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
+    }
+  };
+
+  const reply = (answers: Answer | Answer[]) => {
+    // An answer owed on a link that has since dropped has no one to go to.
+    if (!connection.isOpen) return;
+    const frame = Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers);
+    try {
+      send(frame);
+    } catch (error) {
+      tracer.report(error as RpcError);
+    }
+  };
+
+  const notify = (method: string, params?: JsonRpcParams) => {
+    const problem = checkCall(method, params);
+    if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+    if (connection.isClosed) throw peerClosed(`Notification (${method})`);
+    const frame = encode(callMessage(method, params), `Notification (${method})`);
+    const sendReporting = () => {
+      try {
+        send(frame);
+      } catch (error) {
+        tracer.report(error as RpcError);
+      }
+    };
+    if (connection.isOpen) sendReporting();
+    else connection.enqueue({ send: sendReporting, fail: () => undefined });
+  };
+
+  /** Ends everything once: `failure` for the waiting calls, `cause` for `state$` when not deliberate. */
+  const shutdown = (failure: RpcError, cause?: RpcError) => {
+    if (connection.isClosed) return;
+    connection.close(failure, cause);
+    pending.failAll((id, method) => callFailure(id, method, failure, false));
+    answering.stop();
+    notifications.complete();
+    tracer.complete();
+  };
+
+  const connection = new PeerConnection(transport);
+  const dispatch = createDispatcher({
+    pending,
+    notifications,
+    answering,
+    tracer,
+    binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
+    reply,
+  });
+
+  const context: CallContext = {
+    connection,
+    pending,
+    timeout: options.timeout ?? peerDefaults.timeout,
+    scheduler: options.scheduler ?? asyncScheduler,
+    cancel: options.cancel,
+    nextId: options.nextId ?? sequentialIds(),
+    send,
+    notify,
+  };
+
+  const peer: Peer = {
+    request$: (method, params, callOptions) => request$(context, method, params, callOptions),
+    request: (method, params, callOptions) => firstValueFrom(request$(context, method, params, callOptions)),
+    notify,
+    notifications$: ((method?: string) =>
+      method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
+    handle: (method, handler) => handlers.register(method, handler as never),
+    requests$: answering.requests$,
+    state$: connection.state$,
+    trace$: tracer.trace$,
+    errors$: tracer.errors$,
+    get pendingCount() {
+      return pending.size;
+    },
+    close: () =>
+      shutdown(new ConnectionClosedError('Connection closed by this peer (1000)', { code: 1000, retryable: false })),
+  };
+  connection.start(dispatch, (error) => shutdown(error, error));
+  return peer;
+}

@@ -1,0 +1,97 @@
+import { BehaviorSubject, distinctUntilChanged, switchMap, tap, type Observable, type Subscription } from 'rxjs';
+import { RpcError, TransportError } from '../protocol/errors';
+import type { Connection, Frame, Transport } from '../transports/transport';
+import type { PeerState } from './state';
+
+/** Something waiting for the link to open: a call or a notification. */
+export interface Queued {
+  /** Called once the link is open, in the order things were queued. */
+  send(): void;
+  /** Called if the link closes for good before it opened. */
+  fail(error: RpcError): void;
+}
+
+/**
+ * The peer's link: opens the transport once, routes incoming frames to `onFrame`, keeps
+ * what waits for the link in order, and publishes the state.
+ */
+export class PeerConnection {
+  private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
+  private readonly waiting = new Set<Queued>();
+  private subscription: Subscription | undefined;
+  private connection: Connection | undefined;
+
+  /** The state, replayed to each new subscriber; completes after `closed`. */
+  readonly state$: Observable<PeerState> = this.state.pipe(distinctUntilChanged());
+
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Opens the transport, once. `onFrame` gets every incoming frame; `onLost` is called
+   * once if the link ends by itself (dropped, or could not open).
+   */
+  start(onFrame: (frame: Frame) => void, onLost: (error: RpcError) => void): void {
+    // Lifetime: one transport subscription for the whole life of the peer.
+    this.subscription = this.transport
+      .connect()
+      .pipe(
+        tap((connection) => this.opened(connection)),
+        switchMap((connection) => connection.frames$),
+      )
+      .subscribe({ next: onFrame, error: (error: unknown) => onLost(this.lost(error)) });
+  }
+
+  get isOpen(): boolean {
+    return this.connection !== undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.state.value.status === 'closed';
+  }
+
+  /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
+  write(frame: string): void {
+    try {
+      this.connection!.send(frame);
+    } catch (cause) {
+      throw cause instanceof RpcError
+        ? cause
+        : new TransportError(`Could not send a frame: ${String(cause)}`, { cause });
+    }
+  }
+
+  /** Waits for the link to open; returns a function that takes the entry out of the queue. */
+  enqueue(entry: Queued): () => void {
+    this.waiting.add(entry);
+    return () => this.waiting.delete(entry);
+  }
+
+  /**
+   * Closes the link for good: fails what waits with `failure`, then ends `state$` with
+   * `closed`, carrying `cause` when the close was not deliberate.
+   */
+  close(failure: RpcError, cause?: RpcError): void {
+    if (this.isClosed) return;
+    this.connection = undefined;
+    this.subscription?.unsubscribe();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const entry of waiting) entry.fail(failure);
+    this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
+    this.state.complete();
+  }
+
+  private opened(connection: Connection): void {
+    this.connection = connection;
+    // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const entry of waiting) entry.send();
+    this.state.next({ status: 'open', info: connection.info });
+  }
+
+  private lost(cause: unknown): RpcError {
+    this.connection = undefined;
+    return cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${String(cause)}`, { cause });
+  }
+}

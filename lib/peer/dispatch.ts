@@ -1,0 +1,135 @@
+import { ErrorCodes } from '../protocol/error-codes';
+import { JsonRpcError, ProtocolError } from '../protocol/errors';
+import { isPlainObject } from '../protocol/guards';
+import type { JsonRpcFailure, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/messages';
+import { classify, decodeFrame, describeInvalid, idOf, looksLikeCall, preview } from '../protocol/parse';
+import type { Frame } from '../transports/transport';
+import { errorAnswer, type Answer, type Answering } from './answer';
+import type { NotificationRouter } from './notifications';
+import type { PendingCalls } from './pending';
+import type { Tracer } from './trace';
+
+/** What the dispatcher routes to. */
+export interface DispatchTargets {
+  readonly pending: PendingCalls;
+  readonly notifications: NotificationRouter;
+  readonly answering: Answering;
+  readonly tracer: Tracer;
+  readonly binaryFrames: 'report' | 'utf8';
+  /** Sends one answer, or a batch of them as one array frame. */
+  reply(answers: Answer | Answer[]): void;
+}
+
+const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
+
+/**
+ * Makes the function every incoming frame goes through: decode, classify, then a Map
+ * lookup for responses and notifications. Bad input is reported, answered where the
+ * specification says so, and never thrown.
+ */
+export function createDispatcher(targets: DispatchTargets): (frame: Frame) => void {
+  const { pending, notifications, answering, tracer } = targets;
+
+  const settle = (response: JsonRpcResponse) => {
+    const id = response.id;
+    if (id === null) {
+      const remote = JsonRpcError.fromObject((response as JsonRpcFailure).error);
+      return tracer.report(
+        new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}`, { cause: remote }),
+      );
+    }
+    const call = pending.take(id);
+    if (call === undefined) {
+      if (!pending.wasAbandoned(id)) tracer.report(new ProtocolError(`Response for unknown id ${JSON.stringify(id)}`));
+    } else if ('error' in response) {
+      call.subscriber.error(JsonRpcError.fromObject(response.error));
+    } else {
+      call.subscriber.next(response.result);
+      call.subscriber.complete();
+    }
+  };
+
+  /** Routes one message; returns whether it owes an answer through `reply`. */
+  const route = (value: unknown, reply: (answer: Answer) => void, inBatch: boolean): boolean => {
+    switch (classify(value)) {
+      case 'response':
+        settle(value as JsonRpcResponse);
+        return false;
+      case 'notification':
+        answering.notice(value as JsonRpcNotification);
+        notifications.deliver(value as JsonRpcNotification);
+        return false;
+      case 'request':
+        answering.answer(value as JsonRpcRequest, reply);
+        return true;
+      default:
+        return invalid(value, reply, inBatch);
+    }
+  };
+
+  const invalid = (value: unknown, reply: (answer: Answer) => void, inBatch: boolean): boolean => {
+    const reason = describeInvalid(value);
+    const id = idOf(value);
+    if (looksLikeCall(value) || !isPlainObject(value)) {
+      tracer.report(new ProtocolError(`Invalid request${inBatch ? ' in a batch' : ''}: ${reason}`));
+      reply(invalidRequest(id));
+      return true;
+    }
+    const call = id === null ? undefined : pending.take(id);
+    const subject =
+      call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
+    const error = new ProtocolError(`${subject}: ${reason}: ${preview(JSON.stringify(value))}`);
+    call?.subscriber.error(error);
+    tracer.report(error);
+    return false;
+  };
+
+  const batch = (values: unknown[]) => {
+    if (values.length === 0) {
+      tracer.report(new ProtocolError('Invalid request: an empty batch'));
+      return targets.reply(invalidRequest(null));
+    }
+    const answers: Answer[] = [];
+    let owed = 0;
+    let routing = true;
+    const collect = (answer: Answer) => {
+      answers.push(answer);
+      if (!routing && answers.length === owed) targets.reply(answers);
+    };
+    for (const value of values) if (route(value, collect, true)) owed++;
+    routing = false;
+    if (owed > 0 && answers.length === owed) targets.reply(answers);
+  };
+
+  const text = (frame: Uint8Array): string | undefined => {
+    if (targets.binaryFrames === 'utf8') {
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(frame);
+      } catch (cause) {
+        tracer.report(new ProtocolError(`Binary frame of ${frame.byteLength} bytes is not UTF-8`, { cause }));
+        return undefined;
+      }
+    }
+    tracer.report(
+      new ProtocolError(
+        `Binary frame of ${frame.byteLength} bytes ignored: JSON-RPC frames are text (binaryFrames: 'utf8' decodes them)`,
+      ),
+    );
+    return undefined;
+  };
+
+  return (frame) => {
+    tracer.incoming(frame);
+    const source = typeof frame === 'string' ? frame : text(frame);
+    if (source === undefined) return;
+    let value: unknown;
+    try {
+      value = decodeFrame(source);
+    } catch (error) {
+      tracer.report(error as ProtocolError);
+      return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'));
+    }
+    if (Array.isArray(value)) batch(value);
+    else route(value, targets.reply, false);
+  };
+}

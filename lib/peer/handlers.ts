@@ -1,0 +1,59 @@
+import { Subscription, type Observable } from 'rxjs';
+import type { JsonRpcError } from '../protocol/errors';
+import type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { Peer } from './peer';
+
+/** What a handler receives besides the params. */
+export interface HandlerContext {
+  /** The peer that received the call: use it to call back or notify the caller. */
+  readonly peer: Peer;
+  /** The method called. */
+  readonly method: string;
+  /** The request's id; undefined when the call is a notification (its result is ignored). */
+  readonly id: JsonRpcId | null | undefined;
+}
+
+/**
+ * Serves one method. Receives the params as sent (an array, an object, or undefined) and
+ * returns the result: a value, a Promise, or an Observable (its first value; no value
+ * answers null). Throwing or rejecting with a `JsonRpcError` answers with that error;
+ * anything else answers -32603 Internal error without details.
+ */
+export type Handler<P = unknown, R = unknown> = (
+  params: P,
+  context: HandlerContext,
+) => R | PromiseLike<R> | Observable<R>;
+
+/**
+ * A request that no handler serves, as `requests$` emits it. Answer it once with
+ * `respond()` or `respondError()`; later answers are ignored.
+ */
+export interface IncomingRequest {
+  readonly id: JsonRpcId | null;
+  readonly method: string;
+  readonly params: JsonRpcParams | undefined;
+  /** Answers with a result (undefined is sent as null). */
+  respond(result: unknown): void;
+  /** Answers with an error. */
+  respondError(error: JsonRpcError | JsonRpcErrorObject): void;
+}
+
+/** The registered handlers, by method, in a Map: `__proto__` or `toString` are ordinary names. */
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, Handler>();
+
+  get(method: string): Handler | undefined {
+    return this.handlers.get(method);
+  }
+
+  /** Registers `handler` for `method`, replacing any other; unsubscribe to remove it. */
+  register(method: string, handler: Handler): Subscription {
+    if (typeof method !== 'string' || method === '')
+      throw new TypeError('handle(): the method must be a non-empty string');
+    if (typeof handler !== 'function') throw new TypeError(`handle(${method}): the handler must be a function`);
+    this.handlers.set(method, handler);
+    return new Subscription(() => {
+      if (this.handlers.get(method) === handler) this.handlers.delete(method);
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import type { Observable, Subscription } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
+import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
+import type { Handler, IncomingRequest } from './handlers';
+import type { RequestOptions } from './options';
+import type { PeerState } from './state';
+import type { TraceEvent } from './trace';
+
+/**
+ * A JSON-RPC 2.0 peer over one transport: it calls, it is notified, and it answers.
+ * Made by `connect()`.
+ */
+export interface Peer {
+  /**
+   * Calls `method`. Cold: each subscription sends one request (waiting for the link to
+   * open first), then emits the result once and completes. Errors with `JsonRpcError`
+   * (the remote error), `RequestTimeoutError`, `ConnectionClosedError` (the link dropped;
+   * `isRetryable()` says whether sending again can help), `TransportError` or
+   * `ProtocolError` (bad params, a malformed answer). Unsubscribing before the answer
+   * forgets the call, and sends the peer's cancel notification if it has one.
+   *
+   * @example
+   * ```ts
+   * rpc.request$<number>('math.sum', [1, 2]).pipe(retry(2), timeout(5_000)).subscribe(console.log);
+   * ```
+   */
+  request$<R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<R>;
+
+  /** Calls `method` and resolves with the result: `request$()` as a Promise, with the same errors. */
+  request<R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions): Promise<R>;
+
+  /**
+   * Sends a notification (no answer, no id). Goes out at once when the link is open, or
+   * when it opens. Throws `ProtocolError` for a bad method or params that cannot be
+   * serialised, and `ConnectionClosedError` on a closed peer.
+   */
+  notify(method: string, params?: JsonRpcParams): void;
+
+  /**
+   * Incoming notifications. Hot: emits what arrives while subscribed, never errors, and
+   * completes when the peer closes. Without a method: every notification, whole. With a
+   * method: the params of each notification of that method (undefined when it has none).
+   */
+  notifications$(): Observable<JsonRpcNotification>;
+  notifications$<P = unknown>(method: string): Observable<P>;
+
+  /**
+   * Serves `method` for the other side: the handler's value, Promise or Observable (first
+   * value) becomes the answer; a thrown `JsonRpcError` becomes the error answer; anything
+   * else thrown answers -32603 with no details and is reported on `errors$` as
+   * `HandlerError`. Notifications of `method` run the handler too (its result is ignored).
+   * Replaces an earlier handler of the same method. Unsubscribe the returned subscription
+   * to remove it.
+   *
+   * @example
+   * ```ts
+   * rpc.handle('ui.confirm', ({ text }: { text: string }) => window.confirm(text));
+   * ```
+   */
+  handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>): Subscription;
+
+  /**
+   * Incoming requests that no handler serves. Hot. While someone subscribes, such
+   * requests are emitted here to be answered with `respond()`; with no subscriber they
+   * are answered -32601 Method not found. Completes when the peer closes.
+   */
+  readonly requests$: Observable<IncomingRequest>;
+
+  /** The link's state; replays the current one, never errors, completes after `closed`. */
+  readonly state$: Observable<PeerState>;
+
+  /** Every frame in and out, and every reported problem. Hot; costs nothing without subscribers. */
+  readonly trace$: Observable<TraceEvent>;
+
+  /**
+   * Problems that belong to no caller: malformed frames, answers nobody waits for, error
+   * answers without an id, failing handlers. Hot; never errors; completes when the peer closes.
+   */
+  readonly errors$: Observable<RpcError>;
+
+  /** How many calls have been sent and await their answer. */
+  readonly pendingCount: number;
+
+  /**
+   * Closes the peer for good: closes the link (code 1000), errors every pending and
+   * waiting call with a non-retryable `ConnectionClosedError`, stops running handlers,
+   * and completes every stream. Calling it again does nothing.
+   */
+  close(): void;
+}

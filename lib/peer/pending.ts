@@ -1,0 +1,63 @@
+import type { Subscriber } from 'rxjs';
+import type { JsonRpcId } from '../protocol/messages';
+
+/** A call sent and awaiting its answer. */
+export interface PendingCall {
+  readonly method: string;
+  readonly subscriber: Subscriber<unknown>;
+}
+
+/** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
+const rememberedAbandoned = 1024;
+
+/**
+ * The calls awaiting an answer, by id: the O(1) routing table of responses.
+ * `1` and `"1"` are different keys, as the specification wants.
+ */
+export class PendingCalls {
+  private readonly calls = new Map<JsonRpcId, PendingCall>();
+  private readonly abandoned = new Set<JsonRpcId>();
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  has(id: JsonRpcId): boolean {
+    return this.calls.has(id);
+  }
+
+  add(id: JsonRpcId, call: PendingCall): void {
+    this.calls.set(id, call);
+  }
+
+  /** Removes and returns the call answered by `id`, if one waits. */
+  take(id: JsonRpcId): PendingCall | undefined {
+    const call = this.calls.get(id);
+    if (call !== undefined) this.calls.delete(id);
+    return call;
+  }
+
+  /**
+   * Forgets `call` if it still waits (it was unsubscribed or timed out) and remembers its
+   * id as abandoned. Returns whether it was waiting.
+   */
+  abandon(id: JsonRpcId, call: PendingCall): boolean {
+    if (this.calls.get(id) !== call) return false;
+    this.calls.delete(id);
+    this.abandoned.add(id);
+    if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
+    return true;
+  }
+
+  /** Whether `id` belonged to a call abandoned recently (its answer is late, not unknown). */
+  wasAbandoned(id: JsonRpcId): boolean {
+    return this.abandoned.delete(id);
+  }
+
+  /** Removes every waiting call and errors each with the error `failure` makes for it. */
+  failAll(failure: (id: JsonRpcId, method: string) => Error): void {
+    const calls = [...this.calls];
+    this.calls.clear();
+    for (const [id, call] of calls) call.subscriber.error(failure(id, call.method));
+  }
+}

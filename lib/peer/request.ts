@@ -1,0 +1,88 @@
+import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { ConnectionClosedError, ProtocolError, RequestTimeoutError } from '../protocol/errors';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { PeerConnection } from './connection';
+import { callMessage, checkCall, encode } from './encode';
+import { callFailure } from './failures';
+import type { CancelNotification, RequestOptions } from './options';
+import type { PendingCall, PendingCalls } from './pending';
+
+/** What a call needs from its peer. */
+export interface CallContext {
+  readonly connection: PeerConnection;
+  readonly pending: PendingCalls;
+  readonly timeout: number;
+  readonly scheduler: SchedulerLike;
+  readonly cancel: CancelNotification | undefined;
+  nextId(): JsonRpcId;
+  /** Writes a frame now, traced; throws `TransportError` when the link refuses it. */
+  send(frame: string): void;
+  /** Sends a notification now or when the link opens; throws for bad params or a closed peer. */
+  notify(method: string, params?: JsonRpcParams): void;
+}
+
+/** The error of a call made on a peer that is closed for good. */
+export function peerClosed(subject: string): ConnectionClosedError {
+  return new ConnectionClosedError(`${subject} not sent: the peer is closed`, { code: 1000, retryable: false });
+}
+
+/**
+ * A call as a cold Observable: each subscription sends one request (once the link is open)
+ * and emits its result then completes, or errors. Unsubscribing before the answer forgets
+ * the id (and sends the cancel notification, if the peer has one).
+ */
+export function request$<R>(
+  context: CallContext,
+  method: string,
+  params?: JsonRpcParams,
+  options?: RequestOptions,
+): Observable<R> {
+  return new Observable<R>((subscriber) => {
+    const problem = checkCall(method, params);
+    if (problem !== undefined)
+      return subscriber.error(new ProtocolError(`Request (${String(method)}) not sent: ${problem}`));
+    if (context.connection.isClosed) return subscriber.error(peerClosed(`Request (${method})`));
+
+    const id = context.nextId();
+    const subject = `Request ${String(id)} (${method})`;
+    if (context.pending.has(id)) return subscriber.error(new ProtocolError(`${subject} not sent: the id is in flight`));
+    let frame: string;
+    try {
+      frame = encode(callMessage(method, params, id), subject);
+    } catch (error) {
+      return subscriber.error(error);
+    }
+
+    const call: PendingCall = { method, subscriber: subscriber as Subscriber<unknown> };
+    const send = () => {
+      context.pending.add(id, call);
+      try {
+        context.send(frame);
+      } catch (error) {
+        context.pending.take(id);
+        subscriber.error(error);
+      }
+    };
+    const leaveQueue = context.connection.isOpen
+      ? (send(), undefined)
+      : context.connection.enqueue({
+          send,
+          fail: (linkError) => subscriber.error(callFailure(id, method, linkError, false)),
+        });
+
+    const timeout = options?.timeout ?? context.timeout;
+    // Timers go through the scheduler so that tests can drive them in virtual time.
+    const timer =
+      timeout > 0 && timeout < Infinity
+        ? context.scheduler.schedule(() => subscriber.error(new RequestTimeoutError(id, method, timeout)), timeout)
+        : undefined;
+
+    return () => {
+      timer?.unsubscribe();
+      leaveQueue?.();
+      if (context.pending.abandon(id, call) && context.cancel !== undefined && context.connection.isOpen) {
+        context.notify(context.cancel.method, context.cancel.params(id));
+      }
+    };
+  });
+}

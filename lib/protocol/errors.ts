@@ -1,0 +1,143 @@
+import type { JsonRpcErrorObject, JsonRpcId } from './messages';
+
+/** Options shared by the local error classes. */
+export interface RpcErrorOptions {
+  /** The underlying failure (a socket error, a `TypeError` from `JSON.stringify`, a remote error...). */
+  readonly cause?: unknown;
+  /** Whether sending the same call again may succeed; see {@link isRetryable}. */
+  readonly retryable?: boolean;
+}
+
+/**
+ * The base of every error rx-jsonrpc produces. Catch it to catch them all; check the
+ * subclass (or `name`) to tell a remote answer from a local failure.
+ */
+export abstract class RpcError extends Error {
+  abstract override readonly name: string;
+  /** Whether the same call may succeed when sent again (for example after a reconnect). */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: RpcErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * A remote error: the other peer answered a call with an error object.
+ * Also the error a handler throws to choose the code, message and data of its answer.
+ * `message` is the remote message as sent, unchanged.
+ *
+ * @example
+ * ```ts
+ * rpc.handle('user.get', ([id]: [number]) => {
+ *   throw new JsonRpcError(404, `No user ${id}`, { id });
+ * });
+ * ```
+ */
+export class JsonRpcError extends RpcError {
+  override readonly name = 'JsonRpcError';
+
+  constructor(
+    /** The error code; the specification's codes are in `ErrorCodes`. */
+    readonly code: number,
+    message: string,
+    /** The optional `data` member, as sent. */
+    readonly data?: unknown,
+    options?: RpcErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  /** Builds the error from a received error object. */
+  static fromObject(error: JsonRpcErrorObject): JsonRpcError {
+    return new JsonRpcError(error.code, error.message, error.data);
+  }
+
+  /** The error object to put in a response; never includes a stack trace. */
+  toJSON(): JsonRpcErrorObject {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/**
+ * The link failed below JSON-RPC: the socket could not open, the handshake was refused,
+ * or a frame could not be written. The original failure is in `cause`.
+ */
+export class TransportError extends RpcError {
+  override readonly name = 'TransportError';
+}
+
+/** Options of {@link ConnectionClosedError}. */
+export interface ConnectionClosedErrorOptions extends RpcErrorOptions {
+  /** The close code (WebSocket codes; 1006 when the link dropped without a close frame). */
+  readonly code?: number;
+  /** The close reason, as sent by the other side. */
+  readonly reason?: string;
+}
+
+/**
+ * The connection closed while a call was pending, or a call was made on a closed peer.
+ * Retryable unless the peer itself was closed for good.
+ */
+export class ConnectionClosedError extends RpcError {
+  override readonly name = 'ConnectionClosedError';
+  /** The close code; 1006 when the link dropped without a close frame. */
+  readonly code: number;
+  /** The close reason, possibly empty. */
+  readonly reason: string;
+
+  constructor(message: string, options: ConnectionClosedErrorOptions = {}) {
+    super(message, { retryable: true, ...options });
+    this.code = options.code ?? 1006;
+    this.reason = options.reason ?? '';
+  }
+}
+
+/**
+ * Malformed input or output: a frame that is not JSON or not JSON-RPC 2.0, a response
+ * nobody waits for, params that cannot be serialised. Reported on the peer's `errors$`,
+ * or as the error of the call it concerns.
+ */
+export class ProtocolError extends RpcError {
+  override readonly name = 'ProtocolError';
+}
+
+/**
+ * A handler failed with something other than a `JsonRpcError`. The caller was answered
+ * -32603 (Internal error, no details); this error, on `errors$`, keeps the original in `cause`.
+ */
+export class HandlerError extends RpcError {
+  override readonly name = 'HandlerError';
+}
+
+/** A call got no answer within its timeout. The call was forgotten (and a cancel sent, if configured). */
+export class RequestTimeoutError extends RpcError {
+  override readonly name = 'RequestTimeoutError';
+
+  constructor(
+    readonly id: JsonRpcId,
+    readonly method: string,
+    /** The timeout that elapsed, in milliseconds. */
+    readonly timeout: number,
+  ) {
+    super(`Request ${String(id)} (${method}) timed out after ${timeout} ms`);
+  }
+}
+
+/**
+ * Tells a failure of the link (worth sending again once it is back) from a remote error or
+ * a local mistake. Shaped for `retry({ delay })` and `filter`s.
+ *
+ * @example
+ * ```ts
+ * rpc.request$('eth_blockNumber').pipe(
+ *   retry({ count: 3, delay: (error) => (isRetryable(error) ? timer(500) : throwError(() => error)) }),
+ * );
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof RpcError && error.retryable;
+}

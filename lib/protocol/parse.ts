@@ -1,0 +1,77 @@
+import { ProtocolError } from './errors';
+import { isErrorObject, isFailure, isJsonRpcId, isJsonRpcParams, isPlainObject, isRequest, isSuccess } from './guards';
+
+/** What a decoded message is, decided by its shape alone. */
+export type MessageKind = 'request' | 'notification' | 'response' | 'invalid';
+
+const previewLength = 120;
+
+/** A short, single-line excerpt of a frame for error messages. */
+export function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > previewLength ? `${flat.slice(0, previewLength)}…` : flat;
+}
+
+/**
+ * Decodes one text frame into a JSON value: an object for a single message, an array for
+ * a batch. Throws `ProtocolError` (with the `SyntaxError` as `cause`) for invalid JSON.
+ */
+export function decodeFrame(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ProtocolError(`Invalid JSON in frame: ${preview(text)}`, { cause });
+  }
+}
+
+/**
+ * Classifies one decoded message by its shape. Cheap enough for the hot path: a response
+ * is checked first, as it is what a client receives most.
+ */
+export function classify(value: unknown): MessageKind {
+  if (!isPlainObject(value) || value.jsonrpc !== '2.0') return 'invalid';
+  if (typeof value.method === 'string') {
+    if (value.params !== undefined && !isJsonRpcParams(value.params)) return 'invalid';
+    if (!('id' in value)) return 'notification';
+    return isRequest(value) ? 'request' : 'invalid';
+  }
+  return isSuccess(value) || isFailure(value) ? 'response' : 'invalid';
+}
+
+/** Whether an invalid message was meant as a call (so it deserves an Invalid Request answer). */
+export function looksLikeCall(value: unknown): boolean {
+  return isPlainObject(value) && 'method' in value;
+}
+
+/** The id of a message if it carries a legal one, else null. */
+export function idOf(value: unknown): string | number | null {
+  return isPlainObject(value) && isJsonRpcId(value.id) ? value.id : null;
+}
+
+/** Says, in words, why a message is not valid JSON-RPC 2.0 (for error messages; not the hot path). */
+export function describeInvalid(value: unknown): string {
+  if (!isPlainObject(value))
+    return `expected a JSON-RPC message object, got ${Array.isArray(value) ? 'an array' : typeOf(value)}`;
+  if (value.jsonrpc !== '2.0') return `"jsonrpc" must be "2.0", got ${typeOf(value.jsonrpc)}`;
+  if ('method' in value) {
+    if (typeof value.method !== 'string') return `"method" must be a string, got ${typeOf(value.method)}`;
+    if (value.params !== undefined && !isJsonRpcParams(value.params))
+      return `"params" must be an array or an object, got ${typeOf(value.params)}`;
+    return `"id" must be a string, a number or null, got ${typeOf(value.id)}`;
+  }
+  if (!('id' in value)) return 'a message needs "method" (a call) or "id" (a response)';
+  if (value.id !== null && !isJsonRpcId(value.id)) return `"id" must be a string or a number, got ${typeOf(value.id)}`;
+  if ('result' in value && 'error' in value) return 'a response must not have both "result" and "error"';
+  if ('error' in value && !isErrorObject(value.error))
+    return '"error" must be an object with an integer "code" and a string "message"';
+  if (value.id === null && 'result' in value) return 'a successful response needs a non-null "id"';
+  return 'a response needs "result" or "error"';
+}
+
+function typeOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+}

@@ -1,0 +1,107 @@
+import { Observable, Subject, type Subscriber } from 'rxjs';
+import { ConnectionClosedError } from '../protocol/errors';
+import type { Connection, Frame, Transport } from './transport';
+
+/** Two transports joined back to back in one process; see {@link memoryPair}. */
+export interface MemoryPair {
+  /** One end, by convention the client's. */
+  readonly client: Transport;
+  /** The other end, by convention the server's. */
+  readonly server: Transport;
+  /**
+   * Drops the link as a network would: both connected ends see it close with `code`
+   * (default 1006), after the frames already sent have arrived. Either end may connect again.
+   */
+  drop(code?: number, reason?: string): void;
+}
+
+interface Endpoint {
+  readonly frames: Subject<Frame>;
+  readonly subscriber: Subscriber<Connection>;
+}
+
+type Side = 0 | 1;
+
+/**
+ * An in-memory link for tests and same-process peers. Frames are delivered asynchronously
+ * (in a microtask, in order), as on a real link, so tests see the same re-entrancy as production.
+ * Frames sent before the other end connects wait for it.
+ *
+ * @example
+ * ```ts
+ * const link = memoryPair();
+ * const server = connect(link.server);
+ * server.handle('math.sum', ([a, b]: number[]) => a + b);
+ * const client = connect(link.client);
+ * await client.request('math.sum', [1, 2]); // 3
+ * ```
+ */
+export function memoryPair(): MemoryPair {
+  const endpoints: (Endpoint | undefined)[] = [undefined, undefined];
+  let inboxes: Frame[][] = [[], []];
+  let flushScheduled = false;
+
+  const flush = () => {
+    flushScheduled = false;
+    for (const side of [0, 1] as const) {
+      const endpoint = endpoints[side];
+      const inbox = inboxes[side]!;
+      if (endpoint === undefined || inbox.length === 0) continue;
+      inboxes[side] = [];
+      for (const frame of inbox) endpoint.frames.next(frame);
+    }
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    queueMicrotask(flush);
+  };
+
+  const close = (code: number, reason: string, closedSide?: Side) => {
+    const victims = endpoints.slice();
+    const undelivered = inboxes;
+    endpoints[0] = endpoints[1] = undefined;
+    inboxes = [[], []];
+    if (closedSide !== undefined) victims[closedSide] = undefined;
+    queueMicrotask(() => {
+      for (const side of [0, 1] as const) {
+        const victim = victims[side];
+        if (victim === undefined) continue;
+        for (const frame of undelivered[side]!) victim.frames.next(frame);
+        victim.frames.complete();
+        const suffix = reason ? `: ${reason}` : '';
+        victim.subscriber.error(new ConnectionClosedError(`Memory link closed (${code}${suffix})`, { code, reason }));
+      }
+    });
+  };
+
+  const end = (side: Side): Transport => ({
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        const endpoint: Endpoint = { frames: new Subject<Frame>(), subscriber };
+        endpoints[side]?.subscriber.error(new ConnectionClosedError('Memory link replaced by a new connection'));
+        endpoints[side] = endpoint;
+        const other = (1 - side) as Side;
+        const isCurrent = () => endpoints[side] === endpoint;
+        subscriber.next({
+          info: { transport: 'memory' },
+          frames$: endpoint.frames.asObservable(),
+          send: (frame) => {
+            if (!isCurrent()) return;
+            inboxes[other]!.push(frame);
+            scheduleFlush();
+          },
+          close: (code = 1000, reason = '') => {
+            if (isCurrent()) close(code, reason);
+          },
+        });
+        scheduleFlush();
+        return () => {
+          endpoint.frames.complete();
+          if (isCurrent()) close(1000, '', side);
+        };
+      }),
+  });
+
+  return { client: end(0), server: end(1), drop: (code = 1006, reason = '') => close(code, reason) };
+}

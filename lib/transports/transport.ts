@@ -1,0 +1,55 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * One frame as it travels on a link: text for JSON, bytes for a binary frame
+ * (which JSON-RPC peers are not meant to send; the peer reports it, see `binaryFrames`).
+ */
+export type Frame = string | Uint8Array;
+
+/**
+ * What a transport knows about an open connection, for logs, handlers and `state$`.
+ * Transports may add their own fields.
+ */
+export interface ConnectionInfo {
+  /** The transport's kind, e.g. `'websocket'` or `'memory'`. */
+  readonly transport: string;
+  /** Where the link goes, when that has a name (a URL for WebSocket). */
+  readonly url?: string;
+  /** The negotiated subprotocol, if any. */
+  readonly protocol?: string;
+}
+
+/**
+ * One open link. It lives from the moment `Transport.connect()` emits it until that
+ * Observable errors (the link closed) or is unsubscribed (the peer closed it).
+ */
+export interface Connection {
+  /** Facts about this link. */
+  readonly info: ConnectionInfo;
+  /**
+   * Incoming frames, hot. Subscribe synchronously when the connection is emitted:
+   * frames arriving with no subscriber are not kept. Completes when the link closes.
+   */
+  readonly frames$: Observable<Frame>;
+  /**
+   * Writes one frame. Throws `TransportError` if the link can no longer write
+   * (the peer then treats the call as failed).
+   */
+  send(frame: string): void;
+  /** Closes the link with a close code and reason where the link has them. */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * A way to open connections: the only thing a peer needs from a link. Write your own by
+ * returning a cold Observable from `connect()` (see docs/architecture.md).
+ *
+ * `connect()` is cold: each subscription opens one new link. It emits the `Connection`
+ * once, when the link is open, and never completes. It errors with `TransportError` when
+ * the link cannot be opened, and with `ConnectionClosedError` (close code and reason)
+ * when an open link closes, whoever closed it. Unsubscribing closes the link
+ * (code 1000) and releases everything it held.
+ */
+export interface Transport {
+  connect(): Observable<Connection>;
+}

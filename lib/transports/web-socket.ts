@@ -1,0 +1,162 @@
+import { Observable, Subject, type Subscriber } from 'rxjs';
+import { ConnectionClosedError, TransportError } from '../protocol/errors';
+import type { Connection, Frame, Transport } from './transport';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- event handler slots accept both the DOM's and ws's event types */
+/**
+ * The part of a WebSocket the transport uses: the WHATWG interface that browsers, Deno,
+ * Bun, Node 22+ and the `ws` package all implement.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly protocol: string;
+  binaryType: any;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** A WebSocket constructor, such as the browser's `WebSocket` or the `ws` package's. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** Options of {@link webSocket}. */
+export interface WebSocketOptions {
+  /** Subprotocols to offer in the handshake. */
+  readonly protocols?: string | string[];
+  /**
+   * The WebSocket implementation. On Node 20, which has none, use `webSocket` from
+   * `rx-jsonrpc/node` instead (it passes headers and other `ws` options through).
+   * @default globalThis.WebSocket
+   */
+  readonly WebSocket?: WebSocketConstructor;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const noop = () => undefined;
+
+/**
+ * A transport over a WebSocket opened at `url`. Each `connect()` subscription opens a
+ * new socket; unsubscribing closes it with code 1000.
+ *
+ * @example
+ * ```ts
+ * const rpc = connect(webSocket('wss://example.org/rpc', { protocols: 'jsonrpc' }));
+ * ```
+ */
+export function webSocket(url: string, options: WebSocketOptions = {}): Transport {
+  return {
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+        if (WebSocketImpl === undefined) {
+          subscriber.error(
+            new TransportError(
+              'No WebSocket implementation: pass options.WebSocket, or use webSocket() from rx-jsonrpc/node',
+            ),
+          );
+          return;
+        }
+        let socket: WebSocketLike;
+        try {
+          socket = new WebSocketImpl(url, options.protocols);
+        } catch (cause) {
+          subscriber.error(new TransportError(`Could not open a WebSocket to ${url}: ${messageOf(cause)}`, { cause }));
+          return;
+        }
+        return adoptWebSocket(socket, url, subscriber);
+      }),
+  };
+}
+
+/**
+ * A transport over a socket that already exists, such as one accepted by a `ws` server.
+ * It can be connected once: the peer closes the socket when it is closed.
+ */
+export function fromWebSocket(socket: WebSocketLike, url = 'accepted socket'): Transport {
+  let used = false;
+  return {
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        if (used || socket.readyState > OPEN) {
+          subscriber.error(new TransportError(`The WebSocket (${url}) was already used or closed`));
+          return;
+        }
+        used = true;
+        return adoptWebSocket(socket, url, subscriber);
+      }),
+  };
+}
+
+/** Wires one socket to one `connect()` subscriber; returns the teardown. */
+function adoptWebSocket(socket: WebSocketLike, url: string, subscriber: Subscriber<Connection>): () => void {
+  const frames = new Subject<Frame>();
+  let opened = false;
+  let lastError: unknown;
+  const open = () => {
+    opened = true;
+    subscriber.next({
+      info: { transport: 'websocket', url, protocol: socket.protocol },
+      frames$: frames.asObservable(),
+      send: (frame) => socket.send(frame),
+      close: (code = 1000, reason) => closeQuietly(socket, code, reason),
+    });
+  };
+
+  socket.binaryType = 'arraybuffer';
+  socket.onopen = open;
+  socket.onmessage = (event: { data: unknown }) => frames.next(toFrame(event.data));
+  socket.onerror = (event: { error?: unknown; message?: string }) => {
+    lastError = event.error ?? event;
+  };
+  socket.onclose = (event: { code: number; reason: string }) => {
+    frames.complete();
+    if (opened) {
+      const reason = event.reason ? `: ${event.reason}` : '';
+      subscriber.error(
+        new ConnectionClosedError(`Connection to ${url} closed (${event.code}${reason})`, {
+          code: event.code,
+          reason: event.reason,
+        }),
+      );
+    } else {
+      const detail = lastError instanceof Error ? `: ${lastError.message}` : ` (close code ${event.code})`;
+      subscriber.error(
+        new TransportError(`Could not connect to ${url}${detail}`, { cause: lastError, retryable: true }),
+      );
+    }
+  };
+  if (socket.readyState === OPEN) open();
+
+  return () => {
+    // Handlers stay as no-ops: `ws` emits 'error' when a connecting socket is closed, and
+    // an EventEmitter with no 'error' listener would throw.
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = noop;
+    frames.complete();
+    if (socket.readyState === CONNECTING || socket.readyState === OPEN) closeQuietly(socket, 1000);
+  };
+}
+
+function closeQuietly(socket: WebSocketLike, code: number, reason?: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // Browsers refuse codes outside 1000 and 3000-4999; closing normally is the next best.
+    socket.close(1000, reason);
+  }
+}
+
+function toFrame(data: unknown): Frame {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(0);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
