@@ -35,5 +35,5 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['jest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['jest.config.ts', 'eslint.config.mjs'], rules: { 'no-restricted-syntax': 'off' } },
 );
