@@ -124,7 +124,9 @@ function adoptWebSocket(socket: WebSocketLike, url: string, subscriber: Subscrib
         }),
       );
     } else {
-      const detail = lastError instanceof Error ? `: ${lastError.message}` : ` (close code ${event.code})`;
+      // Duck-typed: an error from another realm (a test VM, an iframe) fails `instanceof Error`.
+      const message = (lastError as { message?: unknown } | undefined)?.message;
+      const detail = typeof message === 'string' && message !== '' ? `: ${message}` : ` (close code ${event.code})`;
       subscriber.error(
         new TransportError(`Could not connect to ${url}${detail}`, { cause: lastError, retryable: true }),
       );
