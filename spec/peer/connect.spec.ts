@@ -1,4 +1,4 @@
-import { filter, firstValueFrom, lastValueFrom, Observable, switchMap, timer, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, map, Observable, switchMap, take, timer, toArray } from 'rxjs';
 import {
   connect,
   ConnectionClosedError,
@@ -206,5 +206,45 @@ describe('connect', () => {
       client.close();
       expect(() => client.close()).not.toThrow();
     });
+  });
+});
+
+describe('when the transport refuses to write', () => {
+  /** The memory link, with a connection whose send throws as a broken socket's would. */
+  const refusingWrites = (transport: Transport): Transport => ({
+    connect: () =>
+      transport.connect().pipe(
+        map((connection) => ({
+          ...connection,
+          send: () => {
+            throw new Error('socket is read-only');
+          },
+        })),
+      ),
+  });
+
+  it('errors the call with TransportError and keeps nothing pending', async () => {
+    const link = memoryPair();
+    const peer = connect(refusingWrites(link.client));
+    const error = await peer.request('m').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toBe('Could not send a frame: Error: socket is read-only');
+    expect(peer.pendingCount).toBe(0);
+    peer.close();
+  });
+
+  it('reports a notification or an answer it could not send', async () => {
+    const link = memoryPair();
+    const raw = await rawEnd(link.server);
+    const peer = connect(refusingWrites(link.client));
+    const reported = lastValueFrom(peer.errors$.pipe(take(2), toArray()));
+    peer.notify('note');
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'missing' });
+    expect((await reported).map((e) => e.message)).toEqual([
+      'Could not send a frame: Error: socket is read-only',
+      'Could not send a frame: Error: socket is read-only',
+    ]);
+    peer.close();
+    raw.close();
   });
 });
