@@ -54,9 +54,9 @@ export class PeerConnection {
     try {
       this.connection!.send(frame);
     } catch (cause) {
-      throw cause instanceof RpcError
-        ? cause
-        : new TransportError(`Could not send a frame: ${String(cause)}`, { cause });
+      if (cause instanceof RpcError) throw cause;
+      const detail = (cause as { message?: unknown } | null)?.message ?? cause;
+      throw new TransportError(`Could not send a frame: ${String(detail)}`, { cause });
     }
   }
 

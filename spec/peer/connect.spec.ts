@@ -228,7 +228,7 @@ describe('when the transport refuses to write', () => {
     const peer = connect(refusingWrites(link.client));
     const error = await peer.request('m').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
-    expect((error as Error).message).toBe('Could not send a frame: Error: socket is read-only');
+    expect((error as Error).message).toBe('Could not send a frame: socket is read-only');
     expect(peer.pendingCount).toBe(0);
     peer.close();
   });
@@ -241,8 +241,8 @@ describe('when the transport refuses to write', () => {
     peer.notify('note');
     raw.send({ jsonrpc: '2.0', id: 1, method: 'missing' });
     expect((await reported).map((e) => e.message)).toEqual([
-      'Could not send a frame: Error: socket is read-only',
-      'Could not send a frame: Error: socket is read-only',
+      'Could not send a frame: socket is read-only',
+      'Could not send a frame: socket is read-only',
     ]);
     peer.close();
     raw.close();
