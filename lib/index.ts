@@ -13,7 +13,7 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from './protocol/messages';
-export { ErrorCodes, errorMessages, type ErrorCode } from './protocol/error-codes';
+export { ErrorCodes, errorMessages, ServerErrorCodes, type ErrorCode } from './protocol/error-codes';
 export {
   ConnectionClosedError,
   HandlerError,
@@ -54,5 +54,19 @@ export { connect } from './peer/connect';
 export type { Peer } from './peer/peer';
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
-export type { Handler, HandlerContext, IncomingRequest } from './peer/handlers';
-export { peerDefaults, type CancelNotification, type PeerOptions, type RequestOptions } from './peer/options';
+export type {
+  Handler,
+  HandleAllOptions,
+  HandleOptions,
+  HandlerContext,
+  HandlerTree,
+  IncomingRequest,
+} from './peer/handlers';
+export { positional } from './peer/positional';
+export {
+  peerDefaults,
+  type CancelNotification,
+  type CloseOptions,
+  type PeerOptions,
+  type RequestOptions,
+} from './peer/options';

@@ -1,9 +1,16 @@
-import { defaultIfEmpty, isObservable, Subject, take, type Observable, type Subscription } from 'rxjs';
-import { ErrorCodes } from '../protocol/error-codes';
+import {
+  defaultIfEmpty,
+  isObservable,
+  Subject,
+  take,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { ErrorCodes, ServerErrorCodes } from '../protocol/error-codes';
 import { HandlerError, JsonRpcError, type RpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
 import type { Handler, HandlerContext, HandlerRegistry, IncomingRequest } from './handlers';
-import type { Peer } from './peer';
 
 /** An answer on its way out. Its id may be null when the request's was. */
 export type Answer =
@@ -16,54 +23,92 @@ export function errorAnswer(id: JsonRpcId | null, code: number, message: string,
   return { jsonrpc: '2.0', id, error };
 }
 
+/** How the answering side is set up. */
+export interface AnsweringSetup {
+  readonly handlers: HandlerRegistry;
+  /** Makes the context handed to the handler of one call. */
+  readonly contextFor: (method: string, id: JsonRpcId | null | undefined) => HandlerContext;
+  readonly report: (error: RpcError) => void;
+  /** Milliseconds a request may take before it is answered with a timeout error; 0 for none. */
+  readonly handlerTimeout: number;
+  readonly scheduler: SchedulerLike;
+}
+
 /**
  * The answering side: runs the handler of each incoming call and turns what it returns
- * or throws into exactly one answer. Keeps the handlers still running, to stop them when
- * the peer closes.
+ * or throws into exactly one answer. Counts the requests being answered (to drain before
+ * a graceful close) and keeps the handler Observables still running (to stop them).
  */
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
   private readonly running = new Set<Subscription>();
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
   /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
   readonly requests$: Observable<IncomingRequest> = this.unhandled.asObservable();
 
-  constructor(
-    private readonly handlers: HandlerRegistry,
-    private readonly peer: () => Peer,
-    private readonly report: (error: RpcError) => void,
-  ) {}
+  constructor(private readonly setup: AnsweringSetup) {}
+
+  /** How many requests are being answered now. */
+  get answering(): number {
+    return this.inFlight;
+  }
 
   /** Answers `request` through `done`, once (not at all if the peer stops first). */
   answer(request: JsonRpcRequest, done: (answer: Answer) => void): void {
     const { id, method } = request;
-    const handler = this.handlers.get(method);
-    if (handler !== undefined) {
-      this.run(
-        handler,
-        request,
-        (result) => done({ jsonrpc: '2.0', id, result }),
-        (error) => done({ jsonrpc: '2.0', id, error }),
-      );
-    } else if (this.unhandled.observed) {
-      this.unhandled.next(incomingRequest(request, done));
-    } else {
-      done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
+    const handler = this.setup.handlers.get(method);
+    if (handler === undefined && !this.unhandled.observed) {
+      return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
     }
+    this.inFlight++;
+    let deadline: Subscription | undefined;
+    let work: Subscription | undefined;
+    let answered = false;
+    const finish = (answer: Answer) => {
+      if (answered) return;
+      answered = true;
+      deadline?.unsubscribe();
+      work?.unsubscribe();
+      this.settled();
+      if (!this.stopped) done(answer);
+    };
+    const { handlerTimeout, scheduler } = this.setup;
+    if (handlerTimeout > 0 && handlerTimeout < Infinity) {
+      deadline = scheduler.schedule(() => {
+        this.setup.report(
+          new HandlerError(`Handler of ${method} (request ${String(id)}) timed out after ${handlerTimeout} ms`),
+        );
+        finish(errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`));
+      }, handlerTimeout);
+    }
+    if (handler === undefined) return this.unhandled.next(incomingRequest(request, finish));
+    work = this.run(
+      handler,
+      method,
+      id,
+      request.params,
+      (result) => finish({ jsonrpc: '2.0', id, result }),
+      (error) => finish({ jsonrpc: '2.0', id, error }),
+    );
+    if (answered) work?.unsubscribe();
   }
 
   /** Runs the handler of a notification, if any; its result is ignored, its failure reported. */
   notice(notification: JsonRpcNotification): boolean {
-    const handler = this.handlers.get(notification.method);
+    const handler = this.setup.handlers.get(notification.method);
     if (handler === undefined) return false;
-    this.run(
-      handler,
-      notification,
-      () => undefined,
-      () => undefined,
-    );
+    const ignore = () => undefined;
+    this.run(handler, notification.method, undefined, notification.params, ignore, ignore);
     return true;
+  }
+
+  /** Resolves once no request is being answered. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stops every running handler Observable; later results are dropped. */
@@ -74,13 +119,23 @@ export class Answering {
     this.unhandled.complete();
   }
 
+  private settled(): void {
+    if (--this.inFlight > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Calls the handler and routes its outcome; returns the subscription of an Observable result. */
   private run(
     handler: Handler,
-    call: JsonRpcRequest | JsonRpcNotification,
+    method: string,
+    id: JsonRpcId | null | undefined,
+    params: unknown,
     onResult: (result: unknown) => void,
     onError: (error: JsonRpcErrorObject) => void,
-  ): void {
-    const context: HandlerContext = { peer: this.peer(), method: call.method, id: 'id' in call ? call.id : undefined };
+  ): Subscription | undefined {
+    const context = this.setup.contextFor(method, id);
     const fail = (error: unknown) => {
       if (!this.stopped) onError(this.toErrorObject(error, context));
     };
@@ -89,29 +144,31 @@ export class Answering {
     };
     let result: unknown;
     try {
-      result = handler(call.params, context);
+      result = handler(params, context);
     } catch (error) {
-      return fail(error);
+      fail(error);
+      return undefined;
     }
     if (isObservable(result)) {
       const subscription = result.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
-      if (!subscription.closed) {
-        this.running.add(subscription);
-        subscription.add(() => this.running.delete(subscription));
-      }
-    } else if (isPromiseLike(result)) {
-      result.then(succeed, fail);
-    } else {
-      succeed(result);
+      if (subscription.closed) return undefined;
+      this.running.add(subscription);
+      subscription.add(() => this.running.delete(subscription));
+      return subscription;
     }
+    if (isPromiseLike(result)) result.then(succeed, fail);
+    else succeed(result);
+    return undefined;
   }
 
   /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
   private toErrorObject(error: unknown, context: HandlerContext): JsonRpcErrorObject {
     if (error instanceof JsonRpcError) return error.toJSON();
     const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
-    const detail = error instanceof Error ? error.message : String(error);
-    this.report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${detail}`, { cause: error }));
+    const detail = (error as { message?: unknown } | null)?.message ?? error;
+    this.setup.report(
+      new HandlerError(`Handler of ${context.method} (${call}) failed: ${String(detail)}`, { cause: error }),
+    );
     return { code: ErrorCodes.InternalError, message: 'Internal error' };
   }
 }
@@ -120,19 +177,14 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-function incomingRequest(request: JsonRpcRequest, done: (answer: Answer) => void): IncomingRequest {
-  let answered = false;
-  const once = (answer: Answer) => {
-    if (answered) return;
-    answered = true;
-    done(answer);
-  };
+function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer) => void): IncomingRequest {
+  const { id, method, params } = request;
   return {
-    id: request.id,
-    method: request.method,
-    params: request.params,
-    respond: (result) => once({ jsonrpc: '2.0', id: request.id, result: result === undefined ? null : result }),
+    id,
+    method,
+    params,
+    respond: (result) => answer({ jsonrpc: '2.0', id, result: result === undefined ? null : result }),
     respondError: (error) =>
-      once({ jsonrpc: '2.0', id: request.id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
+      answer({ jsonrpc: '2.0', id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
   };
 }

@@ -8,7 +8,7 @@ import { PeerConnection } from './connection';
 import { createDispatcher } from './dispatch';
 import { callMessage, checkCall, encode } from './encode';
 import { callFailure } from './failures';
-import { HandlerRegistry } from './handlers';
+import { HandlerRegistry, type Handler } from './handlers';
 import { sequentialIds } from './ids';
 import { NotificationRouter } from './notifications';
 import { peerDefaults, type PeerOptions } from './options';
@@ -32,19 +32,32 @@ import { Tracer } from './trace';
  * ```
  */
 export function connect(transport: Transport, options: PeerOptions = {}): Peer {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const session = options.session ?? {};
   const tracer = new Tracer();
   const pending = new PendingCalls();
   const notifications = new NotificationRouter();
   const handlers = new HandlerRegistry();
-  const answering = new Answering(
+  const connection = new PeerConnection(transport);
+  const answering = new Answering({
     handlers,
-    () => peer,
-    (error) => tracer.report(error),
-  );
+    contextFor: (method, id) => ({ peer, method, id, connection: connection.info, session }),
+    report: (error) => tracer.report(error),
+    handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
+    scheduler,
+  });
 
   const send = (frame: string) => {
     tracer.outgoing(frame);
     connection.write(frame);
+  };
+
+  const sendReporting = (frame: string) => {
+    try {
+      send(frame);
+    } catch (error) {
+      tracer.report(error as RpcError);
+    }
   };
 
   const encodeAnswer = (answer: Answer): string => {
@@ -59,12 +72,7 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
   const reply = (answers: Answer | Answer[]) => {
     // An answer owed on a link that has since dropped has no one to go to.
     if (!connection.isOpen) return;
-    const frame = Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers);
-    try {
-      send(frame);
-    } catch (error) {
-      tracer.report(error as RpcError);
-    }
+    sendReporting(Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers));
   };
 
   const notify = (method: string, params?: JsonRpcParams) => {
@@ -72,34 +80,27 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
     const frame = encode(callMessage(method, params), `Notification (${method})`);
-    const sendReporting = () => {
-      try {
-        send(frame);
-      } catch (error) {
-        tracer.report(error as RpcError);
-      }
-    };
-    if (connection.isOpen) sendReporting();
-    else connection.enqueue({ send: sendReporting, fail: () => undefined });
+    if (connection.isOpen) sendReporting(frame);
+    else connection.enqueue({ send: () => sendReporting(frame), fail: () => undefined });
   };
 
   /** Ends everything once: `failure` for the waiting calls, `cause` for `state$` when not deliberate. */
-  const shutdown = (failure: RpcError, cause?: RpcError) => {
+  const shutdown = (failure: RpcError, cause?: RpcError, code?: number, reason?: string) => {
     if (connection.isClosed) return;
-    connection.close(failure, cause);
+    connection.close(failure, cause, code, reason);
     pending.failAll((id, method) => callFailure(id, method, failure, false));
     answering.stop();
     notifications.complete();
     tracer.complete();
   };
 
-  const connection = new PeerConnection(transport);
   const dispatch = createDispatcher({
     pending,
     notifications,
     answering,
     tracer,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
+    maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
     reply,
   });
 
@@ -107,7 +108,7 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     connection,
     pending,
     timeout: options.timeout ?? peerDefaults.timeout,
-    scheduler: options.scheduler ?? asyncScheduler,
+    scheduler,
     cancel: options.cancel,
     nextId: options.nextId ?? sequentialIds(),
     send,
@@ -120,16 +121,33 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     notify,
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
-    handle: (method, handler) => handlers.register(method, handler as never),
+    handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),
+    handleAll: (methods, handleOptions) => handlers.registerAll(methods, handleOptions),
     requests$: answering.requests$,
     state$: connection.state$,
     trace$: tracer.trace$,
     errors$: tracer.errors$,
+    session,
     get pendingCount() {
       return pending.size;
     },
-    close: () =>
-      shutdown(new ConnectionClosedError('Connection closed by this peer (1000)', { code: 1000, retryable: false })),
+    get answeringCount() {
+      return answering.answering;
+    },
+    close: async ({ code = 1000, reason = '', drain = 0 } = {}) => {
+      if (drain > 0 && !connection.isClosed) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([answering.idle(), new Promise((resolve) => (timer = setTimeout(resolve, drain)))]);
+        clearTimeout(timer);
+      }
+      const suffix = reason ? `: ${reason}` : '';
+      const failure = new ConnectionClosedError(`Connection closed by this peer (${code}${suffix})`, {
+        code,
+        reason,
+        retryable: false,
+      });
+      shutdown(failure, undefined, code, reason);
+    },
   };
   connection.start(dispatch, (error) => shutdown(error, error));
   return peer;

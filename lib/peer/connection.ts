@@ -1,6 +1,6 @@
 import { BehaviorSubject, distinctUntilChanged, switchMap, tap, type Observable, type Subscription } from 'rxjs';
 import { RpcError, TransportError } from '../protocol/errors';
-import type { Connection, Frame, Transport } from '../transports/transport';
+import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
 import type { PeerState } from './state';
 
 /** Something waiting for the link to open: a call or a notification. */
@@ -20,6 +20,7 @@ export class PeerConnection {
   private readonly waiting = new Set<Queued>();
   private subscription: Subscription | undefined;
   private connection: Connection | undefined;
+  private lastInfo: ConnectionInfo | undefined;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
   readonly state$: Observable<PeerState> = this.state.pipe(distinctUntilChanged());
@@ -39,6 +40,11 @@ export class PeerConnection {
         switchMap((connection) => connection.frames$),
       )
       .subscribe({ next: onFrame, error: (error: unknown) => onLost(this.lost(error)) });
+  }
+
+  /** Facts about the current link, or the last one once it has closed. */
+  get info(): ConnectionInfo | undefined {
+    return this.lastInfo;
   }
 
   get isOpen(): boolean {
@@ -68,10 +74,12 @@ export class PeerConnection {
 
   /**
    * Closes the link for good: fails what waits with `failure`, then ends `state$` with
-   * `closed`, carrying `cause` when the close was not deliberate.
+   * `closed`, carrying `cause` when the close was not deliberate. `code` and `reason` go to
+   * the other side when the link is open.
    */
-  close(failure: RpcError, cause?: RpcError): void {
+  close(failure: RpcError, cause?: RpcError, code?: number, reason?: string): void {
     if (this.isClosed) return;
+    if (code !== undefined) this.connection?.close(code, reason);
     this.connection = undefined;
     this.subscription?.unsubscribe();
     const waiting = [...this.waiting];
@@ -83,6 +91,7 @@ export class PeerConnection {
 
   private opened(connection: Connection): void {
     this.connection = connection;
+    this.lastInfo = connection.info;
     // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
     const waiting = [...this.waiting];
     this.waiting.clear();

@@ -16,6 +16,7 @@ export interface DispatchTargets {
   readonly answering: Answering;
   readonly tracer: Tracer;
   readonly binaryFrames: 'report' | 'utf8';
+  readonly maxBatchSize: number;
   /** Sends one answer, or a batch of them as one array frame. */
   reply(answers: Answer | Answer[]): void;
 }
@@ -87,6 +88,14 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
   const batch = (values: unknown[]) => {
     if (values.length === 0) {
       tracer.report(new ProtocolError('Invalid request: an empty batch'));
+      return targets.reply(invalidRequest(null));
+    }
+    if (values.length > targets.maxBatchSize) {
+      tracer.report(
+        new ProtocolError(
+          `Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`,
+        ),
+      );
       return targets.reply(invalidRequest(null));
     }
     const answers: Answer[] = [];

@@ -1,6 +1,7 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { JsonRpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { ConnectionInfo } from '../transports/transport';
 import type { Peer } from './peer';
 
 /** What a handler receives besides the params. */
@@ -11,6 +12,13 @@ export interface HandlerContext {
   readonly method: string;
   /** The request's id; undefined when the call is a notification (its result is ignored). */
   readonly id: JsonRpcId | null | undefined;
+  /** Facts about the link the call came over (for a server: the upgrade request's headers, address...). */
+  readonly connection: ConnectionInfo | undefined;
+  /**
+   * State kept for the life of the peer (one connection on a server), shared by all its
+   * handlers: the place for the identity a `login` call establishes.
+   */
+  readonly session: Record<string, unknown>;
 }
 
 /**
@@ -23,6 +31,30 @@ export type Handler<P = unknown, R = unknown> = (
   params: P,
   context: HandlerContext,
 ) => R | PromiseLike<R> | Observable<R>;
+
+/** Methods to serve, as an object whose nested objects are namespaces: `{ math: { sum } }` serves `math.sum`. */
+export interface HandlerTree {
+  readonly [name: string]: Handler<never, unknown> | HandlerTree;
+}
+
+/** Options of `handle()` and `handleAll()`. */
+export interface HandleOptions {
+  /**
+   * Allows method names beginning with `rpc.`, which the specification reserves for
+   * extensions (for example OpenRPC's `rpc.discover`).
+   * @default false
+   */
+  readonly reserved?: boolean;
+}
+
+/** Options of `handleAll()`. */
+export interface HandleAllOptions extends HandleOptions {
+  /**
+   * What joins a namespace and a name.
+   * @default '.'
+   */
+  readonly separator?: string;
+}
 
 /**
  * A request that no handler serves, as `requests$` emits it. Answer it once with
@@ -47,13 +79,35 @@ export class HandlerRegistry {
   }
 
   /** Registers `handler` for `method`, replacing any other; unsubscribe to remove it. */
-  register(method: string, handler: Handler): Subscription {
+  register(method: string, handler: Handler, options: HandleOptions = {}): Subscription {
     if (typeof method !== 'string' || method === '')
       throw new TypeError('handle(): the method must be a non-empty string');
     if (typeof handler !== 'function') throw new TypeError(`handle(${method}): the handler must be a function`);
+    if (method.startsWith('rpc.') && options.reserved !== true)
+      throw new TypeError(
+        `handle(${method}): names beginning with "rpc." are reserved (pass { reserved: true } to serve one)`,
+      );
     this.handlers.set(method, handler);
     return new Subscription(() => {
       if (this.handlers.get(method) === handler) this.handlers.delete(method);
     });
+  }
+
+  /**
+   * Registers every function of `tree` under its path; functions are bound to the object
+   * that holds them, so methods of a service object keep their `this`.
+   */
+  registerAll(tree: HandlerTree, options: HandleAllOptions = {}, prefix = ''): Subscription {
+    const separator = options.separator ?? '.';
+    const registrations = new Subscription();
+    for (const [name, value] of Object.entries(tree)) {
+      const method = prefix + name;
+      if (typeof value === 'function') {
+        registrations.add(this.register(method, (value as Handler).bind(tree), options));
+      } else if (typeof value === 'object' && value !== null) {
+        registrations.add(this.registerAll(value, options, method + separator));
+      }
+    }
+    return registrations;
   }
 }

@@ -38,6 +38,25 @@ export interface PeerOptions {
    */
   readonly binaryFrames?: 'report' | 'utf8';
   /**
+   * Milliseconds an incoming request's handler may take; then the request is answered
+   * -32001 (`ServerErrorCodes.HandlerTimeout`), an Observable handler is unsubscribed, and
+   * a `HandlerError` is reported. `0` or `Infinity` lets handlers take as long as they need
+   * (a client answering a confirm dialog may wait on a person). `serve()` sets 60 s.
+   * @default 0
+   */
+  readonly handlerTimeout?: number;
+  /**
+   * The most messages an incoming batch may hold; a larger batch is answered with one
+   * Invalid Request error and none of it is run.
+   * @default 1000
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * The initial per-connection state that handlers see as `context.session`.
+   * @default {}
+   */
+  readonly session?: Record<string, unknown>;
+  /**
    * The scheduler for timeouts (a `TestScheduler` or virtual-time scheduler in tests).
    * @default asyncScheduler
    */
@@ -47,8 +66,27 @@ export interface PeerOptions {
 /** The default of every option of {@link PeerOptions}, for users to read and compose. */
 export const peerDefaults = {
   timeout: 30_000,
+  handlerTimeout: 0,
+  maxBatchSize: 1000,
   binaryFrames: 'report',
 } as const satisfies PeerOptions;
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /**
+   * The close code sent to the other side (WebSocket codes: 1001 for "going away").
+   * @default 1000
+   */
+  readonly code?: number;
+  /** The close reason sent to the other side. */
+  readonly reason?: string;
+  /**
+   * Milliseconds to wait for the requests being answered to finish (their answers are
+   * sent) before closing. Calls keep working meanwhile.
+   * @default 0
+   */
+  readonly drain?: number;
+}
 
 /** Per-call options of `request$()` and `request()`. */
 export interface RequestOptions {

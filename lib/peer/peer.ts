@@ -1,8 +1,8 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
-import type { Handler, IncomingRequest } from './handlers';
-import type { RequestOptions } from './options';
+import type { Handler, HandleAllOptions, HandleOptions, HandlerTree, IncomingRequest } from './handlers';
+import type { CloseOptions, RequestOptions } from './options';
 import type { PeerState } from './state';
 import type { TraceEvent } from './trace';
 
@@ -57,7 +57,19 @@ export interface Peer {
    * rpc.handle('ui.confirm', ({ text }: { text: string }) => window.confirm(text));
    * ```
    */
-  handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>): Subscription;
+  handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>, options?: HandleOptions): Subscription;
+
+  /**
+   * Serves every function of `methods`, nested objects being namespaces:
+   * `{ math: { sum, product } }` serves `math.sum` and `math.product`. Functions are
+   * bound to the object holding them. Unsubscribe the returned subscription to remove them all.
+   *
+   * @example
+   * ```ts
+   * rpc.handleAll({ math: { sum: positional((a: number, b: number) => a + b) }, ping: () => 'pong' });
+   * ```
+   */
+  handleAll(methods: HandlerTree, options?: HandleAllOptions): Subscription;
 
   /**
    * Incoming requests that no handler serves. Hot. While someone subscribes, such
@@ -78,13 +90,21 @@ export interface Peer {
    */
   readonly errors$: Observable<RpcError>;
 
+  /** State kept for the life of this peer, seen by handlers as `context.session`. */
+  readonly session: Record<string, unknown>;
+
   /** How many calls have been sent and await their answer. */
   readonly pendingCount: number;
 
+  /** How many incoming requests are being answered now. */
+  readonly answeringCount: number;
+
   /**
-   * Closes the peer for good: closes the link (code 1000), errors every pending and
-   * waiting call with a non-retryable `ConnectionClosedError`, stops running handlers,
-   * and completes every stream. Calling it again does nothing.
+   * Closes the peer for good: closes the link (code 1000 unless given), errors every
+   * pending and waiting call with a non-retryable `ConnectionClosedError`, stops running
+   * handlers, and completes every stream. With `drain`, first waits (that many ms at most)
+   * for the requests being answered to finish. Resolves once closed; synchronous without
+   * `drain`. Calling it again does nothing.
    */
-  close(): void;
+  close(options?: CloseOptions): Promise<void>;
 }

@@ -26,3 +26,12 @@ export const errorMessages: { readonly [code: number]: string } = {
   [ErrorCodes.InvalidParams]: 'Invalid params',
   [ErrorCodes.InternalError]: 'Internal error',
 };
+
+/**
+ * Codes rx-jsonrpc uses in the range the specification leaves to implementations
+ * (-32000 to -32099).
+ */
+export const ServerErrorCodes = {
+  /** The handler did not answer within the peer's `handlerTimeout`. */
+  HandlerTimeout: -32001,
+} as const;
