@@ -65,6 +65,8 @@ export class Answering {
     }
     this.inFlight++;
     let deadline: Subscription | undefined;
+    // Assigned once the handler runs, but read by `finish`, which may run before that.
+    // eslint-disable-next-line prefer-const
     let work: Subscription | undefined;
     let answered = false;
     const finish = (answer: Answer) => {
