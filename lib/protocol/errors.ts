@@ -90,7 +90,7 @@ export class ConnectionClosedError extends RpcError {
   readonly reason: string;
 
   constructor(message: string, options: ConnectionClosedErrorOptions = {}) {
-    super(message, { retryable: true, ...options });
+    super(message, { ...options, retryable: options.retryable ?? true });
     this.code = options.code ?? 1006;
     this.reason = options.reason ?? '';
   }
