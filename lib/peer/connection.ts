@@ -1,4 +1,13 @@
-import { BehaviorSubject, distinctUntilChanged, switchMap, tap, type Observable, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  defer,
+  distinctUntilChanged,
+  of,
+  switchMap,
+  tap,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
 import { RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
 import type { PeerState } from './state';
@@ -23,7 +32,10 @@ export class PeerConnection {
   private lastInfo: ConnectionInfo | undefined;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
-  readonly state$: Observable<PeerState> = this.state.pipe(distinctUntilChanged());
+  readonly state$: Observable<PeerState> = defer(() =>
+    // A completed BehaviorSubject replays nothing: give late subscribers the final state.
+    this.isClosed ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
+  );
 
   constructor(private readonly transport: Transport) {}
 

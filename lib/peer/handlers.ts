@@ -32,7 +32,11 @@ export type Handler<P = unknown, R = unknown> = (
   context: HandlerContext,
 ) => R | PromiseLike<R> | Observable<R>;
 
-/** Methods to serve, as an object whose nested objects are namespaces: `{ math: { sum } }` serves `math.sum`. */
+/**
+ * Methods to serve, as a plain object whose nested plain objects are namespaces:
+ * `{ math: { sum } }` serves `math.sum`. Any other kind of value is refused, so that
+ * nothing is exposed by accident.
+ */
 export interface HandlerTree {
   readonly [name: string]: Handler<never, unknown> | HandlerTree;
 }
@@ -70,6 +74,12 @@ export interface IncomingRequest {
   respondError(error: JsonRpcError | JsonRpcErrorObject): void;
 }
 
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** The registered handlers, by method, in a Map: `__proto__` or `toString` are ordinary names. */
 export class HandlerRegistry {
   private readonly handlers = new Map<string, Handler>();
@@ -100,13 +110,21 @@ export class HandlerRegistry {
   registerAll(tree: HandlerTree, options: HandleAllOptions = {}, prefix = ''): Subscription {
     const separator = options.separator ?? '.';
     const registrations = new Subscription();
-    for (const [name, value] of Object.entries(tree)) {
-      const method = prefix + name;
-      if (typeof value === 'function') {
-        registrations.add(this.register(method, (value as Handler).bind(tree), options));
-      } else if (typeof value === 'object' && value !== null) {
-        registrations.add(this.registerAll(value, options, method + separator));
+    try {
+      for (const [name, value] of Object.entries(tree)) {
+        const method = prefix + name;
+        if (typeof value === 'function') {
+          registrations.add(this.register(method, (value as Handler).bind(tree), options));
+        } else if (isPlainObject(value)) {
+          registrations.add(this.registerAll(value as HandlerTree, options, method + separator));
+        } else {
+          throw new TypeError(`handleAll(): ${method} is neither a function nor a plain object of methods`);
+        }
       }
+    } catch (error) {
+      // All or nothing: a half-registered service is worse than none.
+      registrations.unsubscribe();
+      throw error;
     }
     return registrations;
   }

@@ -32,8 +32,9 @@ export interface Connection {
    */
   readonly frames$: Observable<Frame>;
   /**
-   * Writes one frame. Throws `TransportError` if the link can no longer write
-   * (the peer then treats the call as failed).
+   * Writes one frame. May throw (the peer then fails the call with `TransportError`);
+   * a frame written while the link is closing may also be dropped silently, as
+   * WebSockets do, since the close that follows fails every call still waiting.
    */
   send(frame: string): void;
   /** Closes the link with a close code and reason where the link has them. */

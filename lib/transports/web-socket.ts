@@ -147,8 +147,9 @@ function closeQuietly(socket: WebSocketLike, code: number, reason?: string): voi
   try {
     socket.close(code, reason);
   } catch {
-    // Browsers refuse codes outside 1000 and 3000-4999; closing normally is the next best.
-    socket.close(1000, reason);
+    // Sockets refuse codes outside 1000 and 3000-4999, and reasons over 123 bytes:
+    // closing normally, without a reason, is the next best.
+    socket.close(1000);
   }
 }
 

@@ -1,4 +1,4 @@
-import { EMPTY, Observable, of, Subject, throwError } from 'rxjs';
+import { EMPTY, firstValueFrom, Observable, of, Subject, throwError } from 'rxjs';
 import { HandlerError, JsonRpcError, ProtocolError, type IncomingRequest, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
@@ -193,5 +193,78 @@ describe('answering a request', () => {
         message: 'Handler of log (notification) failed: bad log',
       });
     });
+  });
+});
+
+describe('the handler context', () => {
+  it('carries the connection info and a session shared by the calls of one peer', async () => {
+    const { client, server } = peerPair({}, { session: { role: 'guest' } });
+    server.handle('login', ({ user }: { user: string }, { session }) => {
+      session.user = user;
+      return true;
+    });
+    server.handle('whoami', (_p, { session, connection }) => ({ ...session, transport: connection?.transport }));
+    await client.request('login', { user: 'ada' });
+    await expect(client.request('whoami')).resolves.toEqual({ role: 'guest', user: 'ada', transport: 'memory' });
+    expect(server.session).toEqual({ role: 'guest', user: 'ada' });
+  });
+});
+
+describe('handleAll', () => {
+  it('serves a tree of methods over the link', async () => {
+    const { client, server } = peerPair();
+    server.handleAll({ math: { sum: ([a, b]: number[]) => a! + b! }, ping: () => 'pong' });
+    await expect(client.request('math.sum', [1, 2])).resolves.toBe(3);
+    await expect(client.request('ping')).resolves.toBe('pong');
+  });
+});
+
+describe('the handler deadline', () => {
+  it('answers -32001 when a handler takes longer than handlerTimeout, and stops it', async () => {
+    const { client, server } = peerPair({}, { handlerTimeout: 20 });
+    let stopped = false;
+    server.handle('forever', () => new Observable(() => () => (stopped = true)));
+    const reported = firstValueFrom(server.errors$);
+    await expect(client.request('forever')).rejects.toMatchObject({
+      name: 'JsonRpcError',
+      code: -32001,
+      message: 'Request timed out after 20 ms',
+    });
+    expect(stopped).toBe(true);
+    expect(await reported).toMatchObject({
+      name: 'HandlerError',
+      message: 'Handler of forever (request 1) timed out after 20 ms',
+    });
+    expect(server.answeringCount).toBe(0);
+  });
+
+  it('drops the late result of a Promise handler that missed its deadline', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerTimeout: 10 });
+    peer.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 30)));
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'slow' });
+    expect(await raw.next()).toMatchObject({ id: 1, error: { code: -32001 } });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('also bounds requests left to requests$', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerTimeout: 10 });
+    peer.requests$.subscribe(() => undefined);
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'ignored' });
+    expect(await raw.next()).toMatchObject({ id: 1, error: { code: -32001 } });
+  });
+});
+
+describe('answeringCount', () => {
+  it('counts the requests being answered', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    let release!: () => void;
+    peer.handle('wait', () => new Promise<void>((resolve) => (release = resolve)));
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'wait' });
+    await settle();
+    expect(peer.answeringCount).toBe(1);
+    release();
+    await raw.next();
+    expect(peer.answeringCount).toBe(0);
   });
 });

@@ -248,3 +248,38 @@ describe('when the transport refuses to write', () => {
     raw.close();
   });
 });
+
+describe('close with options', () => {
+  it('sends the close code and reason given', async () => {
+    const { client, server } = peerPair();
+    await settle();
+    const serverState = lastValueFrom(server.state$.pipe(toArray()));
+    await client.close({ code: 4001, reason: 'bye' });
+    const last = (await serverState).at(-1) as Extract<PeerState, { status: 'closed' }>;
+    expect(last.error).toMatchObject({ code: 4001, reason: 'bye' });
+  });
+
+  it('waits for the requests being answered when draining, then closes', async () => {
+    const { client, server } = peerPair();
+    server.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('finished'), 20)));
+    const call = client.request('slow');
+    await settle();
+    await settle();
+    expect(server.answeringCount).toBe(1);
+    await server.close({ drain: 1_000 });
+    await expect(call).resolves.toBe('finished');
+    expect(await firstValueFrom(server.state$)).toEqual({ status: 'closed' });
+  });
+
+  it('closes after the drain time even if a handler is still running', async () => {
+    const { client, server } = peerPair();
+    server.handle('never', () => new Promise(() => undefined));
+    const call = client.request('never').catch((e: unknown) => e);
+    await settle();
+    await settle();
+    const started = Date.now();
+    await server.close({ drain: 30 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(await call).toBeInstanceOf(ConnectionClosedError);
+  });
+});
