@@ -144,12 +144,18 @@ function adoptWebSocket(socket: WebSocketLike, url: string, subscriber: Subscrib
 }
 
 function closeQuietly(socket: WebSocketLike, code: number, reason?: string): void {
-  try {
-    socket.close(code, reason);
-  } catch {
-    // Sockets refuse codes outside 1000 and 3000-4999, and reasons over 123 bytes:
-    // closing normally, without a reason, is the next best.
-    socket.close(1000);
+  // Sockets refuse codes outside 1000 and 3000-4999, and reasons over 123 bytes:
+  // fall back to a normal close with the reason, then without it.
+  for (const [tryCode, tryReason] of [
+    [code, reason],
+    [1000, reason],
+    [1000, undefined],
+  ] as const) {
+    try {
+      return socket.close(tryCode, tryReason);
+    } catch {
+      // try the next, plainer close
+    }
   }
 }
 
