@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { ConnectionClosedError, TransportError } from '../protocol/errors';
-import type { Connection, Frame, Transport } from './transport';
+import type { Connection, ConnectionInfo, Frame, Transport } from './transport';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- event handler slots accept both the DOM's and ws's event types */
 /**
@@ -75,32 +75,40 @@ export function webSocket(url: string, options: WebSocketOptions = {}): Transpor
 
 /**
  * A transport over a socket that already exists, such as one accepted by a `ws` server.
- * It can be connected once: the peer closes the socket when it is closed.
+ * It can be connected once: the peer closes the socket when it is closed. `info` adds to
+ * what the connection tells handlers (`context.connection`): the URL, the remote address,
+ * the handshake's headers, or anything of your own.
  */
-export function fromWebSocket(socket: WebSocketLike, url = 'accepted socket'): Transport {
+export function fromWebSocket(socket: WebSocketLike, info: Omit<ConnectionInfo, 'transport'> = {}): Transport {
   let used = false;
+  const name = info.url ?? 'accepted socket';
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
         if (used || socket.readyState > OPEN) {
-          subscriber.error(new TransportError(`The WebSocket (${url}) was already used or closed`));
+          subscriber.error(new TransportError(`The WebSocket (${name}) was already used or closed`));
           return;
         }
         used = true;
-        return adoptWebSocket(socket, url, subscriber);
+        return adoptWebSocket(socket, name, subscriber, info);
       }),
   };
 }
 
 /** Wires one socket to one `connect()` subscriber; returns the teardown. */
-function adoptWebSocket(socket: WebSocketLike, url: string, subscriber: Subscriber<Connection>): () => void {
+function adoptWebSocket(
+  socket: WebSocketLike,
+  url: string,
+  subscriber: Subscriber<Connection>,
+  info: Omit<ConnectionInfo, 'transport'> = { url },
+): () => void {
   const frames = new Subject<Frame>();
   let opened = false;
   let lastError: unknown;
   const open = () => {
     opened = true;
     subscriber.next({
-      info: { transport: 'websocket', url, protocol: socket.protocol },
+      info: { transport: 'websocket', ...info, protocol: socket.protocol },
       frames$: frames.asObservable(),
       send: (frame) => socket.send(frame),
       close: (code = 1000, reason) => closeQuietly(socket, code, reason),

@@ -264,7 +264,7 @@ describe('fromWebSocket', () => {
     const client = await openWsClient(url);
     const { socket } = await accepted();
     const { connection, frames } = await openConnection(fromWebSocket(socket));
-    expect(connection.info).toEqual({ transport: 'websocket', url: 'accepted socket', protocol: '' });
+    expect(connection.info).toEqual({ transport: 'websocket', protocol: '' });
     const message = messageOf(client);
     connection.send('{"to":"client"}');
     expect((await message).data.toString()).toBe('{"to":"client"}');
@@ -276,7 +276,7 @@ describe('fromWebSocket', () => {
     const { url, accepted } = await startWsServer();
     await openWsClient(url);
     const { socket } = await accepted();
-    const { connection } = await openConnection(fromWebSocket(socket, 'client 7'));
+    const { connection } = await openConnection(fromWebSocket(socket, { url: 'client 7' }));
     expect(connection.info.url).toBe('client 7');
   });
 
@@ -298,7 +298,7 @@ describe('fromWebSocket', () => {
     const closed = once(socket, 'close');
     client.close();
     await closed;
-    const error = await observe(fromWebSocket(socket, 'gone').connect()).error();
+    const error = await observe(fromWebSocket(socket, { url: 'gone' }).connect()).error();
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ message: 'The WebSocket (gone) was already used or closed' });
   });
@@ -315,7 +315,7 @@ describe('fromWebSocket', () => {
   it('errors with ConnectionClosedError when the client closes', async () => {
     const { url, accepted } = await startWsServer();
     const client = await openWsClient(url);
-    const { link } = await openConnection(fromWebSocket((await accepted()).socket, 'client 1'));
+    const { link } = await openConnection(fromWebSocket((await accepted()).socket, { url: 'client 1' }));
     client.close(4002, 'leaving');
     const error = await link.error();
     expect(error).toBeInstanceOf(ConnectionClosedError);
