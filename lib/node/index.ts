@@ -1,2 +1,11 @@
 // The entry `rx-jsonrpc/node`: what needs Node or the `ws` package.
 export { webSocket, type NodeWebSocketOptions } from './web-socket';
+export {
+  serve,
+  serveDefaults,
+  type Authenticate,
+  type JsonRpcServer,
+  type ServeOptions,
+  type SetupPeer,
+} from './serve';
+export { parseCookies, type ServerConnectionInfo } from './upgrade-info';

@@ -41,6 +41,7 @@ export interface AnsweringSetup {
  */
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
+  /** Handler Observables still running, and deadlines still ticking. */
   private readonly running = new Set<Subscription>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -72,7 +73,10 @@ export class Answering {
     const finish = (answer: Answer) => {
       if (answered) return;
       answered = true;
-      deadline?.unsubscribe();
+      if (deadline !== undefined) {
+        deadline.unsubscribe();
+        this.running.delete(deadline);
+      }
       work?.unsubscribe();
       this.settled();
       if (!this.stopped) done(answer);
@@ -85,6 +89,7 @@ export class Answering {
         );
         finish(errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`));
       }, handlerTimeout);
+      this.running.add(deadline);
     }
     if (handler === undefined) return this.unhandled.next(incomingRequest(request, finish));
     work = this.run(
@@ -113,7 +118,7 @@ export class Answering {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops every running handler Observable; later results are dropped. */
+  /** Stops every running handler Observable and deadline; later results are dropped. */
   stop(): void {
     this.stopped = true;
     for (const subscription of [...this.running]) subscription.unsubscribe();

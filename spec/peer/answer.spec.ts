@@ -1,4 +1,6 @@
-import { EMPTY, firstValueFrom, Observable, of, Subject, throwError } from 'rxjs';
+import { EMPTY, firstValueFrom, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
+import { Answering } from '../../lib/peer/answer';
+import { HandlerRegistry } from '../../lib/peer/handlers';
 import { HandlerError, JsonRpcError, ProtocolError, type IncomingRequest, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
@@ -266,5 +268,27 @@ describe('answeringCount', () => {
     release();
     await raw.next();
     expect(peer.answeringCount).toBe(0);
+  });
+});
+
+describe('Answering.stop', () => {
+  it('cancels the deadlines still ticking, so nothing fires after the peer closed', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const reported: RpcError[] = [];
+    const answers: unknown[] = [];
+    const handlers = new HandlerRegistry();
+    handlers.register('hang', () => new Promise(() => undefined));
+    const answering = new Answering({
+      handlers,
+      contextFor: (method, id) => ({ method, id }) as never,
+      report: (error) => reported.push(error),
+      handlerTimeout: 1_000,
+      scheduler,
+    });
+    answering.answer({ jsonrpc: '2.0', id: 1, method: 'hang' }, (answer) => answers.push(answer));
+    answering.stop();
+    scheduler.flush();
+    expect(reported).toEqual([]);
+    expect(answers).toEqual([]);
   });
 });

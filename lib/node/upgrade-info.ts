@@ -1,0 +1,44 @@
+import type { IncomingMessage } from 'node:http';
+import type { ConnectionInfo } from '../transports/transport';
+
+/** What a server's handlers learn about a client from its upgrade request. */
+export interface ServerConnectionInfo extends ConnectionInfo {
+  readonly transport: 'websocket';
+  /** The upgrade request's path and query. */
+  readonly url: string;
+  readonly remoteAddress: string | undefined;
+  readonly headers: IncomingMessage['headers'];
+  /** The cookies of the upgrade request, by name. */
+  readonly cookies: { readonly [name: string]: string };
+  /** The upgrade request itself. */
+  readonly request: IncomingMessage;
+}
+
+/** Reads the connection info a server peer hands its handlers from the upgrade request. */
+export function upgradeInfo(request: IncomingMessage): Omit<ServerConnectionInfo, 'transport' | 'protocol'> {
+  return {
+    url: request.url ?? '/',
+    remoteAddress: request.socket.remoteAddress,
+    headers: request.headers,
+    cookies: parseCookies(request.headers.cookie),
+    request,
+  };
+}
+
+/** Parses a Cookie header (`a=1; b=two`) into a null-prototype record; malformed pairs are skipped. */
+export function parseCookies(header: string | undefined): { readonly [name: string]: string } {
+  const cookies: Record<string, string> = Object.create(null);
+  for (const pair of (header ?? '').split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator <= 0) continue;
+    const name = pair.slice(0, separator).trim();
+    let value = pair.slice(separator + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      cookies[name] = decodeURIComponent(value);
+    } catch {
+      cookies[name] = value;
+    }
+  }
+  return cookies;
+}
