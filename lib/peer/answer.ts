@@ -170,7 +170,8 @@ export class Answering {
 
   /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
   private toErrorObject(error: unknown, context: HandlerContext): JsonRpcErrorObject {
-    if (error instanceof JsonRpcError) return error.toJSON();
+    // A notification has nobody to answer, so even a JsonRpcError is only reported.
+    if (error instanceof JsonRpcError && context.id !== undefined) return error.toJSON();
     const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
     const detail = (error as { message?: unknown } | null)?.message ?? error;
     this.setup.report(

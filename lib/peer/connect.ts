@@ -1,4 +1,4 @@
-import { asyncScheduler, firstValueFrom } from 'rxjs';
+import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ErrorCodes } from '../protocol/error-codes';
 import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
@@ -136,9 +136,7 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     },
     close: async ({ code = 1000, reason = '', drain = 0 } = {}) => {
       if (drain > 0 && !connection.isClosed) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([answering.idle(), new Promise((resolve) => (timer = setTimeout(resolve, drain)))]);
-        clearTimeout(timer);
+        await firstValueFrom(race(from(answering.idle()), timer(drain, scheduler)));
       }
       const suffix = reason ? `: ${reason}` : '';
       const failure = new ConnectionClosedError(`Connection closed by this peer (${code}${suffix})`, {

@@ -30,11 +30,12 @@ export class PeerConnection {
   private subscription: Subscription | undefined;
   private connection: Connection | undefined;
   private lastInfo: ConnectionInfo | undefined;
+  private closing = false;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
   readonly state$: Observable<PeerState> = defer(() =>
     // A completed BehaviorSubject replays nothing: give late subscribers the final state.
-    this.isClosed ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
+    this.state.value.status === 'closed' ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
   );
 
   constructor(private readonly transport: Transport) {}
@@ -63,8 +64,9 @@ export class PeerConnection {
     return this.connection !== undefined;
   }
 
+  /** True from the moment `close()` begins, so that a transport failing inside it cannot close twice. */
   get isClosed(): boolean {
-    return this.state.value.status === 'closed';
+    return this.closing;
   }
 
   /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
@@ -90,7 +92,8 @@ export class PeerConnection {
    * the other side when the link is open.
    */
   close(failure: RpcError, cause?: RpcError, code?: number, reason?: string): void {
-    if (this.isClosed) return;
+    if (this.closing) return;
+    this.closing = true;
     if (code !== undefined) this.connection?.close(code, reason);
     this.connection = undefined;
     this.subscription?.unsubscribe();

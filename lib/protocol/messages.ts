@@ -3,8 +3,12 @@
  */
 export type JsonRpcId = string | number;
 
-/** Parameters of a call: an array for positional parameters, an object for named ones. */
-export type JsonRpcParams = readonly unknown[] | { readonly [name: string]: unknown };
+/**
+ * Parameters of a call: an array for positional parameters, an object for named ones.
+ * Typed as `object` so that values of interface types are accepted; the peer checks at
+ * run time that params are an array or an object.
+ */
+export type JsonRpcParams = readonly unknown[] | object;
 
 /** A call that expects an answer. `id: null` is legal on the wire but discouraged by the specification. */
 export interface JsonRpcRequest {

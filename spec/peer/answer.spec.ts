@@ -198,6 +198,21 @@ describe('answering a request', () => {
   });
 });
 
+describe('a notification whose handler throws a JsonRpcError', () => {
+  it('is reported, as nobody can be answered', async () => {
+    const { raw, reported } = await serving('log', () => {
+      throw new JsonRpcError(1, 'rejected');
+    });
+    raw.send({ jsonrpc: '2.0', method: 'log' });
+    await settle();
+    expect(raw.received).toEqual([]);
+    expect(reported[0]).toMatchObject({
+      name: 'HandlerError',
+      message: 'Handler of log (notification) failed: rejected',
+    });
+  });
+});
+
 describe('the handler context', () => {
   it('carries the connection info and a session shared by the calls of one peer', async () => {
     const { client, server } = peerPair({}, { session: { role: 'guest' } });

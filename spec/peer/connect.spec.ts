@@ -201,6 +201,30 @@ describe('connect', () => {
       expect(await call).toBeInstanceOf(ConnectionClosedError);
     });
 
+    it('stays a deliberate close when the transport fails while closing', async () => {
+      const link = memoryPair();
+      // A transport whose close() errors its connect() at once, as some sockets report.
+      const failingOnClose: Transport = {
+        connect: () =>
+          new Observable((subscriber) => {
+            const inner = link.client.connect().subscribe({
+              next: (connection) =>
+                subscriber.next({
+                  ...connection,
+                  close: () => subscriber.error(new ConnectionClosedError('closed under us', { code: 1006 })),
+                }),
+              error: (error: unknown) => subscriber.error(error),
+            });
+            return () => inner.unsubscribe();
+          }),
+      };
+      const peer = connect(failingOnClose);
+      const call = peer.request('m').catch((e: unknown) => e);
+      await peer.close({ code: 4000 });
+      expect(await firstValueFrom(peer.state$)).toEqual({ status: 'closed' });
+      expect(await call).toMatchObject({ message: 'Request 1 (m) failed: connection closed (4000)', retryable: false });
+    });
+
     it('does nothing the second time', async () => {
       const { client } = peerPair();
       client.close();

@@ -31,6 +31,17 @@ describe('request$', () => {
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 2, method: 'math.sum', params: [1, 2] });
   });
 
+  it('accepts params of an interface type', async () => {
+    interface Order {
+      item: string;
+      quantity: number;
+    }
+    const order: Order = { item: 'tea', quantity: 2 };
+    const { peer, raw } = await peerWithRawServer();
+    peer.request$('order.place', order).subscribe({ error: ignore });
+    expect(await raw.next()).toMatchObject({ params: { item: 'tea', quantity: 2 } });
+  });
+
   it('omits params when none are given', async () => {
     const { peer, raw } = await peerWithRawServer();
     peer.request$('ping').subscribe({ error: ignore });
