@@ -2,7 +2,15 @@ import { ErrorCodes } from '../protocol/error-codes';
 import { JsonRpcError, ProtocolError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcFailure, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/messages';
-import { classify, decodeFrame, describeInvalid, idOf, looksLikeCall, preview } from '../protocol/parse';
+import {
+  classify,
+  decodeFrame,
+  describeInvalid,
+  idOf,
+  looksLikeCall,
+  looksLikeResponse,
+  preview,
+} from '../protocol/parse';
 import type { Frame } from '../transports/transport';
 import { errorAnswer, type Answer, type Answering } from './answer';
 import type { NotificationRouter } from './notifications';
@@ -71,7 +79,10 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
   const invalid = (value: unknown, reply: (answer: Answer) => void, inBatch: boolean): boolean => {
     const reason = describeInvalid(value);
     const id = idOf(value);
-    if (looksLikeCall(value) || !isPlainObject(value)) {
+    // The specification answers every invalid member of a batch; a lone object that is
+    // neither call nor response (an `{"event": ...}` sharing the socket) is only reported.
+    const answerable = inBatch ? !looksLikeResponse(value) : looksLikeCall(value) || !isPlainObject(value);
+    if (answerable) {
       tracer.report(new ProtocolError(`Invalid request${inBatch ? ' in a batch' : ''}: ${reason}`));
       reply(invalidRequest(id));
       return true;

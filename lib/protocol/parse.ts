@@ -43,6 +43,11 @@ export function looksLikeCall(value: unknown): boolean {
   return isPlainObject(value) && 'method' in value;
 }
 
+/** Whether an invalid message was meant as a response (it has `result`, `error`, or an `id` without `method`). */
+export function looksLikeResponse(value: unknown): boolean {
+  return isPlainObject(value) && !('method' in value) && ('result' in value || 'error' in value || 'id' in value);
+}
+
 /** The id of a message if it carries a legal one, else null. */
 export function idOf(value: unknown): string | number | null {
   return isPlainObject(value) && isJsonRpcId(value.id) ? value.id : null;

@@ -169,16 +169,28 @@ describe('incoming frames', () => {
         { jsonrpc: '2.0', method: 'missing', id: 'c' },
       ]);
       const answers = (await raw.next()) as { id: unknown }[];
-      expect(answers).toHaveLength(3);
+      expect(answers).toHaveLength(4);
       expect(answers).toEqual(
         expect.arrayContaining([
           { jsonrpc: '2.0', id: 'a', result: 'done' },
           { jsonrpc: '2.0', id: 'b', result: 7 },
+          invalidRequest(),
           { jsonrpc: '2.0', id: 'c', error: { code: -32601, message: 'Method not found' } },
         ]),
       );
       expect(notes).toEqual([[1]]);
       expect(raw.received).toHaveLength(1);
+    });
+
+    it('report, without answering, members that are malformed responses', async () => {
+      const { raw, reported } = await watched();
+      raw.send([
+        { jsonrpc: '2.0', id: 98 },
+        { jsonrpc: '2.0', id: 99, error: { message: 'no code' } },
+      ]);
+      await settle();
+      expect(raw.received).toEqual([]);
+      expect(reported.map((e) => e.message.split(':')[0])).toEqual(['Invalid message', 'Invalid message']);
     });
 
     it('answer nothing at all to a batch of notifications', async () => {

@@ -1,5 +1,13 @@
 import { ProtocolError } from '../../lib/protocol/errors';
-import { classify, decodeFrame, describeInvalid, idOf, looksLikeCall, preview } from '../../lib/protocol/parse';
+import {
+  classify,
+  decodeFrame,
+  describeInvalid,
+  idOf,
+  looksLikeCall,
+  looksLikeResponse,
+  preview,
+} from '../../lib/protocol/parse';
 
 describe('preview', () => {
   it('gives a short frame unchanged', () => {
@@ -213,5 +221,18 @@ describe('describeInvalid', () => {
       expect(classify(value)).toBe('invalid');
       expect(describeInvalid(value)).toMatch(/\S/);
     }
+  });
+});
+
+describe('looksLikeResponse', () => {
+  it.each([
+    [{ jsonrpc: '2.0', id: 1 }, true],
+    [{ result: 1 }, true],
+    [{ error: {} }, true],
+    [{ foo: 'boo' }, false],
+    [{ method: 'm', id: 1 }, false],
+    [5, false],
+  ])('says %j is %s', (value, expected) => {
+    expect(looksLikeResponse(value)).toBe(expected);
   });
 });
