@@ -63,6 +63,7 @@ export type {
   IncomingRequest,
 } from './peer/handlers';
 export { positional } from './peer/positional';
+export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/subscription-handler';
 export {
   peerDefaults,
   type CancelNotification,
