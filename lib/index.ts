@@ -25,6 +25,7 @@ export {
   TransportError,
   type ConnectionClosedErrorOptions,
   type RpcErrorOptions,
+  type TransportErrorOptions,
 } from './protocol/errors';
 export {
   isErrorObject,
@@ -49,8 +50,12 @@ export {
 } from './transports/web-socket';
 export { memoryPair, type MemoryPair } from './transports/memory';
 
+// Operators and helpers
+export { backoff, backoffDefaults, type BackoffOptions } from './operators/backoff';
+
 // Peer
 export { connect } from './peer/connect';
+export { reconnectable, type ReconnectOptions } from './peer/reconnect';
 export type { Peer } from './peer/peer';
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
@@ -68,6 +73,7 @@ export {
   peerDefaults,
   type CancelNotification,
   type CloseOptions,
+  type HeartbeatOptions,
   type PeerOptions,
   type RequestOptions,
 } from './peer/options';

@@ -41,8 +41,8 @@ export interface AnsweringSetup {
  */
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
-  /** Handler Observables still running, and deadlines still ticking. */
-  private readonly running = new Set<Subscription>();
+  /** How to abandon each call being answered, and each notification handler still running. */
+  private readonly active = new Set<() => void>();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
@@ -70,17 +70,18 @@ export class Answering {
     // eslint-disable-next-line prefer-const
     let work: Subscription | undefined;
     let answered = false;
-    const finish = (answer: Answer) => {
+    /** Ends the call once: sends `answer`, or nothing when the call is abandoned. */
+    const finish = (answer?: Answer) => {
       if (answered) return;
       answered = true;
-      if (deadline !== undefined) {
-        deadline.unsubscribe();
-        this.running.delete(deadline);
-      }
+      this.active.delete(abandon);
+      deadline?.unsubscribe();
       work?.unsubscribe();
       this.settled();
-      if (!this.stopped) done(answer);
+      if (answer !== undefined && !this.stopped) done(answer);
     };
+    const abandon = () => finish();
+    this.active.add(abandon);
     const { handlerTimeout, scheduler } = this.setup;
     if (handlerTimeout > 0 && handlerTimeout < Infinity) {
       deadline = scheduler.schedule(() => {
@@ -89,7 +90,6 @@ export class Answering {
         );
         finish(errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`));
       }, handlerTimeout);
-      this.running.add(deadline);
     }
     if (handler === undefined) return this.unhandled.next(incomingRequest(request, finish));
     work = this.run(
@@ -108,7 +108,12 @@ export class Answering {
     const handler = this.setup.handlers.get(notification.method);
     if (handler === undefined) return false;
     const ignore = () => undefined;
-    this.run(handler, notification.method, undefined, notification.params, ignore, ignore);
+    const work = this.run(handler, notification.method, undefined, notification.params, ignore, ignore);
+    if (work !== undefined) {
+      const stop = () => work.unsubscribe();
+      this.active.add(stop);
+      work.add(() => this.active.delete(stop));
+    }
     return true;
   }
 
@@ -118,11 +123,18 @@ export class Answering {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops every running handler Observable and deadline; later results are dropped. */
+  /**
+   * Gives up every call being answered, sending nothing (their link dropped: the caller is
+   * gone): handler Observables are unsubscribed, deadlines cancelled, late results dropped.
+   */
+  abandon(): void {
+    for (const cancel of [...this.active]) cancel();
+  }
+
+  /** Abandons everything and answers nothing more, for good. */
   stop(): void {
     this.stopped = true;
-    for (const subscription of [...this.running]) subscription.unsubscribe();
-    this.running.clear();
+    this.abandon();
     this.unhandled.complete();
   }
 
@@ -133,7 +145,7 @@ export class Answering {
     for (const resolve of waiters) resolve();
   }
 
-  /** Calls the handler and routes its outcome; returns the subscription of an Observable result. */
+  /** Calls the handler and routes its outcome; returns the subscription of an Observable still running. */
   private run(
     handler: Handler,
     method: string,
@@ -158,10 +170,7 @@ export class Answering {
     }
     if (isObservable(result)) {
       const subscription = result.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
-      if (subscription.closed) return undefined;
-      this.running.add(subscription);
-      subscription.add(() => this.running.delete(subscription));
-      return subscription;
+      return subscription.closed ? undefined : subscription;
     }
     if (isPromiseLike(result)) result.then(succeed, fail);
     else succeed(result);

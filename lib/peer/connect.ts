@@ -1,10 +1,11 @@
 import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ErrorCodes } from '../protocol/error-codes';
-import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
+import { ConnectionClosedError, ProtocolError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { Answering, errorAnswer, type Answer } from './answer';
-import { PeerConnection } from './connection';
+import { PeerConnection, type Queued } from './connection';
+import { heartbeat$ } from './heartbeat';
 import { createDispatcher } from './dispatch';
 import { callMessage, checkCall, encode } from './encode';
 import { callFailure } from './failures';
@@ -14,6 +15,7 @@ import { NotificationRouter } from './notifications';
 import { peerDefaults, type PeerOptions } from './options';
 import type { Peer } from './peer';
 import { PendingCalls } from './pending';
+import { reconnectPolicy } from './reconnect';
 import { peerClosed, request$, type CallContext } from './request';
 import { Tracer } from './trace';
 
@@ -69,19 +71,39 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     }
   };
 
-  const reply = (answers: Answer | Answer[]) => {
+  const reply = (answers: Answer | Answer[], generation: number) => {
     // An answer owed on a link that has since dropped has no one to go to.
-    if (!connection.isOpen) return;
+    if (!connection.isOpen || connection.generation !== generation) return;
     sendReporting(Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers));
   };
+
+  const notificationQueueLimit = options.notificationQueue ?? peerDefaults.notificationQueue;
+  /** Notifications waiting for the link, oldest first, with how to take each out of the queue. */
+  const queuedNotifications = new Map<Queued, () => void>();
 
   const notify = (method: string, params?: JsonRpcParams) => {
     const problem = checkCall(method, params);
     if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
     const frame = encode(callMessage(method, params), `Notification (${method})`);
-    if (connection.isOpen) sendReporting(frame);
-    else connection.enqueue({ send: () => sendReporting(frame), fail: () => undefined });
+    if (connection.isOpen) return sendReporting(frame);
+    if (queuedNotifications.size >= notificationQueueLimit) {
+      const oldest = queuedNotifications.keys().next().value;
+      if (oldest === undefined) {
+        return tracer.report(new TransportError(`Notification (${method}) dropped: the link is down`));
+      }
+      queuedNotifications.get(oldest)!();
+      queuedNotifications.delete(oldest);
+      tracer.report(new TransportError(`A queued notification was dropped: more than ${notificationQueueLimit} wait`));
+    }
+    const entry: Queued = {
+      send: () => {
+        queuedNotifications.delete(entry);
+        sendReporting(frame);
+      },
+      fail: () => queuedNotifications.delete(entry),
+    };
+    queuedNotifications.set(entry, connection.enqueue(entry));
   };
 
   /** Ends everything once: `failure` for the waiting calls, `cause` for `state$` when not deliberate. */
@@ -101,8 +123,16 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     tracer,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
+    generation: () => connection.generation,
     reply,
   });
+
+  /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
+  const dropped = (error: RpcError, reconnecting: boolean) => {
+    if (!reconnecting) return shutdown(error, error);
+    pending.failAll((id, method) => callFailure(id, method, error, true));
+    answering.abandon();
+  };
 
   const context: CallContext = {
     connection,
@@ -147,6 +177,20 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
       shutdown(failure, undefined, code, reason);
     },
   };
-  connection.start(dispatch, (error) => shutdown(error, error));
+  const heartbeat = options.heartbeat;
+  connection.start({
+    onFrame: dispatch,
+    onDrop: dropped,
+    policy: reconnectPolicy(options.reconnect),
+    liveness:
+      heartbeat === undefined
+        ? undefined
+        : () =>
+            heartbeat$(
+              heartbeat,
+              (method, params, callOptions) => peer.request$(method, params, callOptions),
+              scheduler,
+            ),
+  });
   return peer;
 }

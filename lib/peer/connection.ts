@@ -2,7 +2,9 @@ import {
   BehaviorSubject,
   defer,
   distinctUntilChanged,
+  merge,
   of,
+  retry,
   switchMap,
   tap,
   type Observable,
@@ -10,19 +12,21 @@ import {
 } from 'rxjs';
 import { RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
+import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
 
 /** Something waiting for the link to open: a call or a notification. */
 export interface Queued {
   /** Called once the link is open, in the order things were queued. */
   send(): void;
-  /** Called if the link closes for good before it opened. */
+  /** Called if the link closes for good before the entry could be sent. */
   fail(error: RpcError): void;
 }
 
 /**
- * The peer's link: opens the transport once, routes incoming frames to `onFrame`, keeps
- * what waits for the link in order, and publishes the state.
+ * The peer's link: opens the transport (again after a drop, if a reconnect policy says
+ * so), routes incoming frames, keeps what waits for the link in order, and publishes
+ * the state.
  */
 export class PeerConnection {
   private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
@@ -31,6 +35,7 @@ export class PeerConnection {
   private connection: Connection | undefined;
   private lastInfo: ConnectionInfo | undefined;
   private closing = false;
+  private opens = 0;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
   readonly state$: Observable<PeerState> = defer(() =>
@@ -41,18 +46,54 @@ export class PeerConnection {
   constructor(private readonly transport: Transport) {}
 
   /**
-   * Opens the transport, once. `onFrame` gets every incoming frame; `onLost` is called
-   * once if the link ends by itself (dropped, or could not open).
+   * Opens the transport and keeps it open as `policy` says. `onFrame` gets every incoming
+   * frame; `onDrop` is called each time the link ends by itself (dropped, or could not
+   * open), with whether the peer will try again. `liveness` runs while each link is open
+   * and errors to declare the link dead.
    */
-  start(onFrame: (frame: Frame) => void, onLost: (error: RpcError) => void): void {
-    // Lifetime: one transport subscription for the whole life of the peer.
-    this.subscription = this.transport
-      .connect()
+  start(hooks: {
+    readonly onFrame: (frame: Frame) => void;
+    readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
+    readonly policy: ReconnectPolicy | undefined;
+    readonly liveness?: () => Observable<never>;
+  }): void {
+    const { onFrame, onDrop, policy, liveness } = hooks;
+    let attempt = 0;
+    let droppedAt: number | undefined;
+    // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
+    this.subscription = defer(() => this.transport.connect())
       .pipe(
-        tap((connection) => this.opened(connection)),
-        switchMap((connection) => connection.frames$),
+        tap((connection) => {
+          attempt = 0;
+          droppedAt = undefined;
+          this.opened(connection);
+        }),
+        switchMap((connection) =>
+          liveness === undefined ? connection.frames$ : merge(connection.frames$, liveness()),
+        ),
+        retry({
+          delay: (cause: unknown) => {
+            const error = this.lost(cause);
+            droppedAt ??= Date.now();
+            attempt++;
+            const giveUp =
+              policy === undefined ||
+              !policy.shouldReconnect(error) ||
+              attempt > policy.maxAttempts ||
+              Date.now() - droppedAt > policy.deadline;
+            if (giveUp) throw error;
+            this.state.next({ status: 'reconnecting', attempt, error });
+            onDrop(error, true);
+            return policy.delay(error, attempt);
+          },
+        }),
       )
-      .subscribe({ next: onFrame, error: (error: unknown) => onLost(this.lost(error)) });
+      .subscribe({ next: onFrame, error: (error: unknown) => onDrop(this.lost(error), false) });
+  }
+
+  /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
+  get generation(): number {
+    return this.opens;
   }
 
   /** Facts about the current link, or the last one once it has closed. */
@@ -107,6 +148,7 @@ export class PeerConnection {
   private opened(connection: Connection): void {
     this.connection = connection;
     this.lastInfo = connection.info;
+    this.opens++;
     // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
     const waiting = [...this.waiting];
     this.waiting.clear();

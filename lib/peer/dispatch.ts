@@ -25,8 +25,13 @@ export interface DispatchTargets {
   readonly tracer: Tracer;
   readonly binaryFrames: 'report' | 'utf8';
   readonly maxBatchSize: number;
-  /** Sends one answer, or a batch of them as one array frame. */
-  reply(answers: Answer | Answer[]): void;
+  /** The link's generation now (see `PeerConnection.generation`). */
+  generation(): number;
+  /**
+   * Sends one answer, or a batch of them as one array frame, if the link of `generation`
+   * is still the one open: an answer never goes to a peer that did not ask.
+   */
+  reply(answers: Answer | Answer[], generation: number): void;
 }
 
 const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
@@ -38,6 +43,11 @@ const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCode
  */
 export function createDispatcher(targets: DispatchTargets): (frame: Frame) => void {
   const { pending, notifications, answering, tracer } = targets;
+
+  const replyNow = () => {
+    const generation = targets.generation();
+    return (answer: Answer) => targets.reply(answer, generation);
+  };
 
   const settle = (response: JsonRpcResponse) => {
     const id = response.id;
@@ -58,8 +68,11 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
   };
 
-  /** Routes one message; returns whether it owes an answer through `reply`. */
-  const route = (value: unknown, reply: (answer: Answer) => void, inBatch: boolean): boolean => {
+  /**
+   * Routes one message; returns whether it owes an answer through `reply` (made on demand,
+   * so that a response, the client's hot path, allocates nothing).
+   */
+  const route = (value: unknown, reply: () => (answer: Answer) => void, inBatch: boolean): boolean => {
     switch (classify(value)) {
       case 'response':
         settle(value as JsonRpcResponse);
@@ -69,14 +82,14 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
         notifications.deliver(value as JsonRpcNotification);
         return false;
       case 'request':
-        answering.answer(value as JsonRpcRequest, reply);
+        answering.answer(value as JsonRpcRequest, reply());
         return true;
       default:
         return invalid(value, reply, inBatch);
     }
   };
 
-  const invalid = (value: unknown, reply: (answer: Answer) => void, inBatch: boolean): boolean => {
+  const invalid = (value: unknown, reply: () => (answer: Answer) => void, inBatch: boolean): boolean => {
     const reason = describeInvalid(value);
     const id = idOf(value);
     // The specification answers every invalid member of a batch; a lone object that is
@@ -84,7 +97,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     const answerable = inBatch ? !looksLikeResponse(value) : looksLikeCall(value) || !isPlainObject(value);
     if (answerable) {
       tracer.report(new ProtocolError(`Invalid request${inBatch ? ' in a batch' : ''}: ${reason}`));
-      reply(invalidRequest(id));
+      reply()(invalidRequest(id));
       return true;
     }
     const call = id === null ? undefined : pending.take(id);
@@ -96,10 +109,10 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     return false;
   };
 
-  const batch = (values: unknown[]) => {
+  const batch = (values: unknown[], generation: number) => {
     if (values.length === 0) {
       tracer.report(new ProtocolError('Invalid request: an empty batch'));
-      return targets.reply(invalidRequest(null));
+      return targets.reply(invalidRequest(null), generation);
     }
     if (values.length > targets.maxBatchSize) {
       tracer.report(
@@ -107,18 +120,19 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
           `Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`,
         ),
       );
-      return targets.reply(invalidRequest(null));
+      return targets.reply(invalidRequest(null), generation);
     }
     const answers: Answer[] = [];
     let owed = 0;
     let routing = true;
     const collect = (answer: Answer) => {
       answers.push(answer);
-      if (!routing && answers.length === owed) targets.reply(answers);
+      if (!routing && answers.length === owed) targets.reply(answers, generation);
     };
-    for (const value of values) if (route(value, collect, true)) owed++;
+    const collector = () => collect;
+    for (const value of values) if (route(value, collector, true)) owed++;
     routing = false;
-    if (owed > 0 && answers.length === owed) targets.reply(answers);
+    if (owed > 0 && answers.length === owed) targets.reply(answers, generation);
   };
 
   const text = (frame: Uint8Array): string | undefined => {
@@ -147,9 +161,9 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       value = decodeFrame(source);
     } catch (error) {
       tracer.report(error as ProtocolError);
-      return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'));
+      return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
-    if (Array.isArray(value)) batch(value);
-    else route(value, targets.reply, false);
+    if (Array.isArray(value)) batch(value, targets.generation());
+    else route(value, replyNow, false);
   };
 }

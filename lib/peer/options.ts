@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { ReconnectOptions } from './reconnect';
 
 /**
  * The notification a peer sends when a call is abandoned before its answer
@@ -38,6 +39,30 @@ export interface PeerOptions {
    */
   readonly binaryFrames?: 'report' | 'utf8';
   /**
+   * Re-open the link after it drops (or fails to open): `true` for the defaults (exponential
+   * backoff with jitter, forever, except after a "go away" close or a 4xx handshake), or a
+   * policy. While reconnecting, calls wait for the new link (bounded by their timeout); calls
+   * that were in flight when it dropped fail at once with a retryable `ConnectionClosedError`,
+   * so `retry()` sends them again. A deliberate `close()` never reconnects.
+   * @default false (a drop closes the peer for good)
+   */
+  readonly reconnect?: boolean | ReconnectOptions;
+  /**
+   * Detects a link that is dead but never closes: sends the request `method` every
+   * `interval` ms; if no answer (any answer, even an error) comes within `timeout` ms, the
+   * link is treated as dropped (code 1006). On Node, the `ws` transport's ping/pong
+   * (`heartbeat` option of `webSocket` from rx-jsonrpc/node) does this below JSON-RPC.
+   * @default undefined (no heartbeat)
+   */
+  readonly heartbeat?: HeartbeatOptions;
+  /**
+   * How many notifications `notify()` keeps while the link is not open, to send once it
+   * opens. When full, the oldest is dropped and reported on `errors$`. `0` drops
+   * notifications made while the link is down.
+   * @default 1000
+   */
+  readonly notificationQueue?: number;
+  /**
    * Milliseconds an incoming request's handler may take; then the request is answered
    * -32001 (`ServerErrorCodes.HandlerTimeout`), an Observable handler is unsubscribed, and
    * a `HandlerError` is reported. `0` or `Infinity` lets handlers take as long as they need
@@ -66,10 +91,29 @@ export interface PeerOptions {
 /** The default of every option of {@link PeerOptions}, for users to read and compose. */
 export const peerDefaults = {
   timeout: 30_000,
+  notificationQueue: 1000,
   handlerTimeout: 0,
   maxBatchSize: 1000,
   binaryFrames: 'report',
 } as const satisfies PeerOptions;
+
+/** Options of `PeerOptions.heartbeat`. */
+export interface HeartbeatOptions {
+  /** Milliseconds between heartbeat calls. */
+  readonly interval: number;
+  /**
+   * Milliseconds to wait for an answer.
+   * @default interval
+   */
+  readonly timeout?: number;
+  /**
+   * The method called; any answer proves the link alive, even "Method not found".
+   * @default 'ping'
+   */
+  readonly method?: string;
+  /** The params of the heartbeat call. */
+  readonly params?: JsonRpcParams;
+}
 
 /** Options of `close()`. */
 export interface CloseOptions {

@@ -68,6 +68,19 @@ export class JsonRpcError extends RpcError {
  */
 export class TransportError extends RpcError {
   override readonly name = 'TransportError';
+  /** The HTTP status of a refused handshake or request, where the transport knows it. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super(message, options);
+    this.status = options.status;
+  }
+}
+
+/** Options of {@link TransportError}. */
+export interface TransportErrorOptions extends RpcErrorOptions {
+  /** The HTTP status of a refused handshake or request. */
+  readonly status?: number;
 }
 
 /** Options of {@link ConnectionClosedError}. */

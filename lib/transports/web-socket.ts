@@ -135,8 +135,14 @@ function adoptWebSocket(
       // Duck-typed: an error from another realm (a test VM, an iframe) fails `instanceof Error`.
       const message = (lastError as { message?: unknown } | undefined)?.message;
       const detail = typeof message === 'string' && message !== '' ? `: ${message}` : ` (close code ${event.code})`;
+      // `ws` words a refused handshake "Unexpected server response: 401".
+      const status = /server response: (\d{3})/.exec(String(message))?.[1];
       subscriber.error(
-        new TransportError(`Could not connect to ${url}${detail}`, { cause: lastError, retryable: true }),
+        new TransportError(`Could not connect to ${url}${detail}`, {
+          cause: lastError,
+          retryable: true,
+          status: status === undefined ? undefined : Number(status),
+        }),
       );
     }
   };

@@ -1,0 +1,64 @@
+import type { ObservableInput } from 'rxjs';
+import { backoff } from '../operators/backoff';
+import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
+
+/** How a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
+export interface ReconnectOptions {
+  /**
+   * The wait before each attempt: any `retry({ delay })` function (the attempt counts
+   * from 1 after each drop). Emit to try again; error to give up with that error.
+   * @default backoff()
+   */
+  readonly delay?: (error: RpcError, attempt: number) => ObservableInput<unknown>;
+  /**
+   * Failed attempts in a row after which the peer gives up and closes.
+   * @default Infinity
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Milliseconds after a drop after which the peer stops trying and closes.
+   * @default Infinity
+   */
+  readonly deadline?: number;
+  /**
+   * Whether a link that ended with `error` is worth re-opening.
+   * @default reconnectable
+   */
+  readonly shouldReconnect?: (error: RpcError) => boolean;
+}
+
+/** Close codes that mean "do not come back like this": protocol error, unsupported or invalid data, policy violation. */
+const goAwayCodes = new Set([1002, 1003, 1007, 1008]);
+
+/**
+ * The default reconnect decision: yes after a drop or a failed attempt, no after a close
+ * that means "go away" (1002, 1003, 1007, 1008), and no after a handshake refused with an
+ * HTTP status of 400-499 (401 Unauthorized, 403 Forbidden, 404...) other than 408 and 429.
+ */
+export function reconnectable(error: RpcError): boolean {
+  if (error instanceof ConnectionClosedError) return !goAwayCodes.has(error.code);
+  if (error instanceof TransportError && error.status !== undefined) {
+    return error.status < 400 || error.status >= 500 || error.status === 408 || error.status === 429;
+  }
+  return true;
+}
+
+/** A reconnect policy with every option filled in. */
+export interface ReconnectPolicy {
+  readonly delay: (error: RpcError, attempt: number) => ObservableInput<unknown>;
+  readonly maxAttempts: number;
+  readonly deadline: number;
+  readonly shouldReconnect: (error: RpcError) => boolean;
+}
+
+/** Fills in the defaults; undefined when the peer does not reconnect. */
+export function reconnectPolicy(option: boolean | ReconnectOptions | undefined): ReconnectPolicy | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = option === true ? {} : option;
+  return {
+    delay: given.delay ?? backoff(),
+    maxAttempts: given.maxAttempts ?? Infinity,
+    deadline: given.deadline ?? Infinity,
+    shouldReconnect: given.shouldReconnect ?? reconnectable,
+  };
+}
