@@ -56,6 +56,7 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 // Peer
 export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
+export type { SubscriptionOptions } from './peer/subscription';
 export type { Peer } from './peer/peer';
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';

@@ -9,3 +9,4 @@ export {
   type SetupPeer,
 } from './serve';
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
+export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';

@@ -9,6 +9,7 @@ import { connect } from '../peer/connect';
 import type { PeerOptions } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import { fromWebSocket, type WebSocketLike } from '../transports/web-socket';
+import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 import { upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
 
 /**
@@ -41,6 +42,12 @@ export interface ServeOptions {
    * @default 1_048_576 (1 MiB)
    */
   readonly maxPayload?: number;
+  /**
+   * Pings each client and closes it when the pong does not come back in time (see
+   * `keepAlive`), so that dead clients do not hold their peers forever; `false` turns it off.
+   * @default pingDefaults (every 30 s, 10 s to answer)
+   */
+  readonly heartbeat?: PingOptions | false;
   /** Other `ws` server options (perMessageDeflate, handleProtocols...). */
   readonly ws?: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer' | 'path' | 'maxPayload'>;
   /**
@@ -101,6 +108,8 @@ export async function serve(options: ServeOptions, setup: SetupPeer): Promise<Js
   let closing = false;
 
   const accept = (socket: WebSocket, request: IncomingMessage, session: Record<string, unknown>) => {
+    const heartbeat = options.heartbeat ?? pingDefaults;
+    if (heartbeat !== false) keepAlive(socket, heartbeat);
     const info = upgradeInfo(request);
     const peer = connect(fromWebSocket(socket as unknown as WebSocketLike, info), {
       handlerTimeout: serveDefaults.handlerTimeout,

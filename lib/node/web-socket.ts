@@ -1,11 +1,18 @@
 import WebSocket, { type ClientOptions } from 'ws';
 import { webSocket as platformWebSocket, type WebSocketConstructor } from '../transports/web-socket';
 import type { Transport } from '../transports/transport';
+import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 
-/** Options of the Node `webSocket()`: every `ws` client option (headers, TLS, agent...), plus subprotocols. */
+/** Options of the Node `webSocket()`: every `ws` client option (headers, TLS, agent...), plus subprotocols and ping. */
 export interface NodeWebSocketOptions extends ClientOptions {
   /** Subprotocols to offer in the handshake. */
   readonly protocols?: string | string[];
+  /**
+   * Pings the server and treats a missing pong as a dropped link (see `keepAlive`);
+   * `false` turns it off.
+   * @default pingDefaults (every 30 s, 10 s to answer)
+   */
+  readonly heartbeat?: PingOptions | false;
 }
 
 /**
@@ -21,10 +28,11 @@ export interface NodeWebSocketOptions extends ClientOptions {
  * ```
  */
 export function webSocket(url: string, options: NodeWebSocketOptions = {}): Transport {
-  const { protocols, ...clientOptions } = options;
+  const { protocols, heartbeat = pingDefaults, ...clientOptions } = options;
   class ConfiguredWebSocket extends WebSocket {
     constructor(address: string, offered?: string | string[]) {
       super(address, offered, clientOptions);
+      if (heartbeat !== false) this.once('open', () => keepAlive(this, heartbeat));
     }
   }
   return platformWebSocket(url, { protocols, WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor });

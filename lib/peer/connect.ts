@@ -17,6 +17,8 @@ import type { Peer } from './peer';
 import { PendingCalls } from './pending';
 import { reconnectPolicy } from './reconnect';
 import { peerClosed, request$, type CallContext } from './request';
+import { subscription$, type SubscriptionContext, type SubscriptionOptions } from './subscription';
+import { SubscriptionRouter } from './subscription-router';
 import { Tracer } from './trace';
 
 /**
@@ -145,12 +147,33 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
     notify,
   };
 
+  const routers = new Map<string, SubscriptionRouter>();
+  const subscriptions: SubscriptionContext = {
+    request$: (method, params) => request$(context, method, params),
+    state$: connection.state$,
+    router: (notification, subscriptionId) => {
+      let router = routers.get(notification);
+      if (router === undefined) {
+        const created = new SubscriptionRouter(notifications.of(notification), subscriptionId, () => {
+          if (routers.get(notification) === created) routers.delete(notification);
+        });
+        routers.set(notification, created);
+        router = created;
+      }
+      return router;
+    },
+    generation: () => connection.generation,
+    isCurrent: (generation) => connection.isOpen && connection.generation === generation,
+  };
+
   const peer: Peer = {
     request$: (method, params, callOptions) => request$(context, method, params, callOptions),
     request: (method, params, callOptions) => firstValueFrom(request$(context, method, params, callOptions)),
     notify,
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
+    subscription$: (method, params, subscriptionOptions) =>
+      subscription$(subscriptions, method, params, subscriptionOptions),
     handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),
     handleAll: (methods, handleOptions) => handlers.registerAll(methods, handleOptions),
     requests$: answering.requests$,

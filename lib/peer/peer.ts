@@ -4,6 +4,7 @@ import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
 import type { Handler, HandleAllOptions, HandleOptions, HandlerTree, IncomingRequest } from './handlers';
 import type { CloseOptions, RequestOptions } from './options';
 import type { PeerState } from './state';
+import type { SubscriptionOptions } from './subscription';
 import type { TraceEvent } from './trace';
 
 /**
@@ -43,6 +44,30 @@ export interface Peer {
    */
   notifications$(): Observable<JsonRpcNotification>;
   notifications$<P = unknown>(method: string): Observable<P>;
+
+  /**
+   * A server-side subscription (`eth_subscribe` and the like) as an Observable of the
+   * values its notifications carry. Shared and ref-counted: the first subscriber calls
+   * `method` (whose answer is the subscription id), later ones share it, and when the last
+   * leaves, `options.unsubscribe` is called with the id. Notifications are routed by
+   * subscription id in O(1); those arriving before the subscribe call's answer are kept.
+   * After a reconnect it subscribes again and carries on with the new id. Errors with the
+   * subscribe call's error (a remote refusal), or with the link's error when the peer
+   * closes after a drop; completes when the peer is closed.
+   *
+   * @example
+   * ```ts
+   * rpc.subscription$<Block>('eth_subscribe', ['newHeads'], {
+   *   notification: 'eth_subscription',
+   *   unsubscribe: 'eth_unsubscribe',
+   * }).subscribe((block) => console.log(block.number));
+   * ```
+   */
+  subscription$<T = unknown>(
+    method: string,
+    params: JsonRpcParams | undefined,
+    options: SubscriptionOptions<T>,
+  ): Observable<T>;
 
   /**
    * Serves `method` for the other side: the handler's value, Promise or Observable (first

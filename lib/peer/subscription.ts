@@ -1,0 +1,103 @@
+import { catchError, EMPTY, Observable, share, switchMap, throwError } from 'rxjs';
+import { isRetryable } from '../protocol/errors';
+import { isPlainObject } from '../protocol/guards';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { Peer } from './peer';
+import type { SubscriptionRouter } from './subscription-router';
+
+/** Options of `subscription$()`. Defaults fit Ethereum, Solana and Polkadot. */
+export interface SubscriptionOptions<T> {
+  /** The method of the notifications that carry the values, e.g. `'eth_subscription'`. */
+  readonly notification: string;
+  /** The method to call with the subscription id when the last subscriber leaves, e.g. `'eth_unsubscribe'`. */
+  readonly unsubscribe?: string;
+  /**
+   * The params of the unsubscribe call.
+   * @default (id) => [id]
+   */
+  readonly unsubscribeParams?: (id: unknown) => JsonRpcParams;
+  /**
+   * Reads the subscription id from a notification's params. All subscriptions to one
+   * notification method share the first one given.
+   * @default (params) => params.subscription
+   */
+  readonly subscriptionId?: (params: unknown) => unknown;
+  /**
+   * Reads the value from a notification's params.
+   * @default (params) => params.result
+   */
+  readonly result?: (params: unknown) => T;
+}
+
+/** What `subscription$()` needs from its peer. */
+export interface SubscriptionContext {
+  request$(method: string, params: JsonRpcParams | undefined): Observable<unknown>;
+  readonly state$: Peer['state$'];
+  /** The router of a notification method, made on first use. */
+  router(notification: string, subscriptionId: (params: unknown) => unknown): SubscriptionRouter;
+  /** Whether the link of `generation` is still the open one. */
+  isCurrent(generation: number): boolean;
+  generation(): number;
+}
+
+const field = (name: string) => (params: unknown) => (isPlainObject(params) ? params[name] : undefined);
+const subscriptionField = field('subscription');
+const resultField = field('result');
+
+/**
+ * A server-side subscription as an Observable of the values its notifications carry.
+ * Subscribing calls `method` (once for all subscribers, who share it); the answer is the
+ * subscription id, and the notifications carrying it are routed here by id. After a
+ * reconnect it subscribes again and carries on with the new id. When the last subscriber
+ * leaves it calls `unsubscribe`. Errors with the subscribe call's remote error, or with
+ * the link's error if the peer closes after a drop; completes if the peer is closed.
+ */
+export function subscription$<T>(
+  context: SubscriptionContext,
+  method: string,
+  params: JsonRpcParams | undefined,
+  options: SubscriptionOptions<T>,
+): Observable<T> {
+  const result = options.result ?? (resultField as (params: unknown) => T);
+  const unsubscribeParams = options.unsubscribeParams ?? ((id: unknown) => [id]);
+
+  // Lifetime: one server subscription on one link.
+  const onThisLink = new Observable<T>((subscriber) => {
+    const router = context.router(options.notification, options.subscriptionId ?? subscriptionField);
+    const generation = context.generation();
+    const stopWaiting = router.expect();
+    let id: unknown;
+    let detach: (() => void) | undefined;
+    const call = context.request$(method, params).subscribe({
+      next: (answer) => {
+        id = answer;
+        detach = router.attach(answer, (notification) => subscriber.next(result(notification)));
+        stopWaiting();
+      },
+      error: (error: unknown) => {
+        stopWaiting();
+        subscriber.error(error);
+      },
+    });
+    return () => {
+      call.unsubscribe();
+      stopWaiting();
+      detach?.();
+      // On a link that has since dropped, the server has forgotten the id already.
+      if (id !== undefined && options.unsubscribe !== undefined && context.isCurrent(generation)) {
+        context.request$(options.unsubscribe, unsubscribeParams(id)).subscribe({ error: () => undefined });
+      }
+    };
+  });
+
+  // Lifetime: from the first subscriber to the last; a new server subscription per link.
+  return context.state$.pipe(
+    switchMap((state) => {
+      if (state.status === 'open') {
+        return onThisLink.pipe(catchError((error: unknown) => (isRetryable(error) ? EMPTY : throwError(() => error))));
+      }
+      return state.status === 'closed' && state.error !== undefined ? throwError(() => state.error) : EMPTY;
+    }),
+    share(),
+  );
+}
