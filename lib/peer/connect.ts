@@ -17,7 +17,7 @@ import type { Peer } from './peer';
 import { PendingCalls } from './pending';
 import { reconnectPolicy } from './reconnect';
 import { peerClosed, request$, type CallContext } from './request';
-import { subscription$, type SubscriptionContext, type SubscriptionOptions } from './subscription';
+import { subscription$, type SubscriptionContext } from './subscription';
 import { SubscriptionRouter } from './subscription-router';
 import { Tracer } from './trace';
 
