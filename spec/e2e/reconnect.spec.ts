@@ -136,6 +136,23 @@ describe('reconnect', () => {
     expect(seen).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('bounds a call waiting for the link by its timeout, and never sends it after', async () => {
+    const seen: string[] = [];
+    const server = await restartableServer((peer) => peer.handle('step', ([n]: [string]) => seen.push(n)));
+    const serverBack = new Subject<void>();
+    const peer = client(server, { reconnect: { delay: () => serverBack } });
+    await status(peer, 'open');
+    await server.kill();
+    await status(peer, 'reconnecting');
+    await expect(peer.request('step', ['late'], { timeout: 20 })).rejects.toMatchObject({
+      name: 'RequestTimeoutError',
+    });
+    await server.start();
+    serverBack.next();
+    await peer.request('step', ['after']);
+    expect(seen).toEqual(['after']);
+  });
+
   it('gives up after maxAttempts, closing with the last error', async () => {
     const server = await restartableServer(() => undefined);
     const peer = client(server, { reconnect: { delay: () => timer(5), maxAttempts: 2 } });
