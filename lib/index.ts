@@ -58,6 +58,21 @@ export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
 export type { SubscriptionOptions } from './peer/subscription';
 export type { Peer } from './peer/peer';
+export type {
+  ArgsOf,
+  HandleFn,
+  IsUntyped,
+  NotificationsFn,
+  NotifyFn,
+  ParamsOf,
+  Part,
+  Request$Fn,
+  RequestFn,
+  ResultOf,
+  Reversed,
+  RpcApi,
+  UntypedApi,
+} from './peer/api';
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
 export type {

@@ -7,6 +7,7 @@ import { HandlerError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import { connect } from '../peer/connect';
 import type { PeerOptions } from '../peer/options';
+import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { fromWebSocket, type WebSocketLike } from '../transports/web-socket';
 import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
@@ -76,7 +77,7 @@ export interface JsonRpcServer {
 }
 
 /** What `serve()` hands to `setup` for each new client. */
-export type SetupPeer = (peer: Peer, connection: ServerConnectionInfo) => void;
+export type SetupPeer<Api extends RpcApi = UntypedApi> = (peer: Peer<Api>, connection: ServerConnectionInfo) => void;
 
 /** The defaults of {@link ServeOptions}. */
 export const serveDefaults = {
@@ -89,6 +90,7 @@ export const serveDefaults = {
 /**
  * Serves JSON-RPC over WebSocket: listens (or attaches to a server), and for each client
  * makes a peer and hands it to `setup` to register handlers. Resolves once listening.
+ * `Api` types each peer from the server's side (see `Reversed` to derive it from a client's).
  *
  * @example
  * ```ts
@@ -97,7 +99,10 @@ export const serveDefaults = {
  * });
  * ```
  */
-export async function serve(options: ServeOptions, setup: SetupPeer): Promise<JsonRpcServer> {
+export async function serve<Api extends RpcApi = UntypedApi>(
+  options: ServeOptions,
+  setup: SetupPeer<Api>,
+): Promise<JsonRpcServer> {
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const owned = options.server === undefined && options.wss === undefined ? createServer(upgradeRequired) : undefined;
@@ -111,13 +116,13 @@ export async function serve(options: ServeOptions, setup: SetupPeer): Promise<Js
     const heartbeat = options.heartbeat ?? pingDefaults;
     if (heartbeat !== false) keepAlive(socket, heartbeat);
     const info = upgradeInfo(request);
-    const peer = connect(fromWebSocket(socket as unknown as WebSocketLike, info), {
+    const peer = connect<Api>(fromWebSocket(socket as unknown as WebSocketLike, info), {
       handlerTimeout: serveDefaults.handlerTimeout,
       ...options.peer,
       session: { ...options.peer?.session, ...session },
     });
-    peers.add(peer);
-    peer.state$.subscribe({ complete: () => peers.delete(peer) });
+    peers.add(peer as Peer);
+    peer.state$.subscribe({ complete: () => peers.delete(peer as Peer) });
     setup(peer, { transport: 'websocket', protocol: socket.protocol, ...info });
   };
 

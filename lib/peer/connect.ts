@@ -4,6 +4,7 @@ import { ConnectionClosedError, ProtocolError, TransportError, type RpcError } f
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { Answering, errorAnswer, type Answer } from './answer';
+import type { RpcApi, UntypedApi } from './api';
 import { PeerConnection, type Queued } from './connection';
 import { heartbeat$ } from './heartbeat';
 import { createDispatcher } from './dispatch';
@@ -23,7 +24,8 @@ import { Tracer } from './trace';
 
 /**
  * Creates a peer over `transport` and starts connecting at once. Calls made before the
- * link is open wait for it.
+ * link is open wait for it. Give an `Api` (see `RpcApi`) to have method names, params
+ * and results checked by the compiler.
  *
  * @example
  * ```ts
@@ -35,7 +37,7 @@ import { Tracer } from './trace';
  * rpc.notifications$('chat.message').subscribe((params) => console.log(params));
  * ```
  */
-export function connect(transport: Transport, options: PeerOptions = {}): Peer {
+export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, options: PeerOptions = {}): Peer<Api> {
   const scheduler = options.scheduler ?? asyncScheduler;
   const session = options.session ?? {};
   const tracer = new Tracer();
@@ -215,5 +217,5 @@ export function connect(transport: Transport, options: PeerOptions = {}): Peer {
               scheduler,
             ),
   });
-  return peer;
+  return peer as unknown as Peer<Api>;
 }

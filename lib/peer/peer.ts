@@ -1,17 +1,19 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
-import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
-import type { Handler, HandleAllOptions, HandleOptions, HandlerTree, IncomingRequest } from './handlers';
-import type { CloseOptions, RequestOptions } from './options';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { HandleFn, NotificationsFn, NotifyFn, Request$Fn, RequestFn, RpcApi, UntypedApi } from './api';
+import type { HandleAllOptions, HandlerTree, IncomingRequest } from './handlers';
+import type { CloseOptions } from './options';
 import type { PeerState } from './state';
 import type { SubscriptionOptions } from './subscription';
 import type { TraceEvent } from './trace';
 
 /**
  * A JSON-RPC 2.0 peer over one transport: it calls, it is notified, and it answers.
- * Made by `connect()`.
+ * Made by `connect()`. `Api` (see `RpcApi`) types method names, params and results;
+ * without it everything is allowed.
  */
-export interface Peer {
+export interface Peer<Api extends RpcApi = UntypedApi> {
   /**
    * Calls `method`. Cold: each subscription sends one request (waiting for the link to
    * open first), then emits the result once and completes. Errors with `JsonRpcError`
@@ -25,25 +27,24 @@ export interface Peer {
    * rpc.request$<number>('math.sum', [1, 2]).pipe(retry(2), timeout(5_000)).subscribe(console.log);
    * ```
    */
-  request$<R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<R>;
+  readonly request$: Request$Fn<Api>;
 
   /** Calls `method` and resolves with the result: `request$()` as a Promise, with the same errors. */
-  request<R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions): Promise<R>;
+  readonly request: RequestFn<Api>;
 
   /**
    * Sends a notification (no answer, no id). Goes out at once when the link is open, or
    * when it opens. Throws `ProtocolError` for a bad method or params that cannot be
    * serialised, and `ConnectionClosedError` on a closed peer.
    */
-  notify(method: string, params?: JsonRpcParams): void;
+  readonly notify: NotifyFn<Api>;
 
   /**
    * Incoming notifications. Hot: emits what arrives while subscribed, never errors, and
    * completes when the peer closes. Without a method: every notification, whole. With a
    * method: the params of each notification of that method (undefined when it has none).
    */
-  notifications$(): Observable<JsonRpcNotification>;
-  notifications$<P = unknown>(method: string): Observable<P>;
+  readonly notifications$: NotificationsFn<Api>;
 
   /**
    * A server-side subscription (`eth_subscribe` and the like) as an Observable of the
@@ -82,7 +83,7 @@ export interface Peer {
    * rpc.handle('ui.confirm', ({ text }: { text: string }) => window.confirm(text));
    * ```
    */
-  handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>, options?: HandleOptions): Subscription;
+  readonly handle: HandleFn<Api>;
 
   /**
    * Serves every function of `methods`, nested objects being namespaces:

@@ -1,0 +1,126 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- `any` marks the untyped defaults, where anything goes */
+import type { Observable, Subscription } from 'rxjs';
+import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
+import type { HandleOptions, Handler } from './handlers';
+import type { RequestOptions } from './options';
+
+/**
+ * Describes what travels between two peers, from one peer's side, so that the compiler
+ * checks method names, params and results. Each part is optional; a part left out stays
+ * untyped.
+ *
+ * @example
+ * ```ts
+ * interface ChatApi {
+ *   calls: {
+ *     'room.join': (params: { room: string }) => { members: string[] };
+ *     'ping': () => 'pong';
+ *   };
+ *   serves: { 'ui.confirm': (params: [text: string]) => boolean };
+ *   receives: { 'room.message': { from: string; text: string } };
+ *   sends: { 'typing': [room: string] };
+ * }
+ * const rpc = connect<ChatApi>(transport);
+ * ```
+ */
+export interface RpcApi {
+  /** Methods this peer calls on the other side: `(params) => result`, or `() => result` without params. */
+  readonly calls?: object;
+  /** Methods this peer serves to the other side, in the same form. */
+  readonly serves?: object;
+  /** Notifications this peer receives: method → params (`undefined` for none). */
+  readonly receives?: object;
+  /** Notifications this peer sends: method → params (`undefined` for none). */
+  readonly sends?: object;
+}
+
+/** The API of a peer that describes nothing: every name and value is allowed. */
+export interface UntypedApi {
+  readonly calls: { readonly [method: string]: (params?: any) => any };
+  readonly serves: { readonly [method: string]: (params?: any) => any };
+  readonly receives: { readonly [method: string]: any };
+  readonly sends: { readonly [method: string]: any };
+}
+
+/** The same API seen from the other side: what one calls, the other serves. */
+export interface Reversed<Api extends RpcApi> {
+  readonly calls: Api['serves'];
+  readonly serves: Api['calls'];
+  readonly receives: Api['sends'];
+  readonly sends: Api['receives'];
+}
+
+/** One part of an API, or the untyped part when it is left out. */
+export type Part<Api extends RpcApi, K extends keyof RpcApi> = Api[K] extends object ? Api[K] : UntypedApi[K];
+
+/** True when a part names no method in particular (an index signature). */
+export type IsUntyped<Methods> = string extends keyof Methods ? true : false;
+
+/** The params a method signature takes: undefined for `() => R`, `P | undefined` for `(params?: P) => R`. */
+export type ParamsOf<F> = F extends (...args: infer A) => unknown
+  ? A extends []
+    ? undefined
+    : A extends [infer P]
+      ? P
+      : A extends [(infer P)?]
+        ? P | undefined
+        : never
+  : never;
+
+/** The result of a method signature, Promise or not. */
+export type ResultOf<F> = F extends (...args: any[]) => infer R ? Awaited<R> : never;
+
+/** The arguments after the method name: params only when the method takes them, then options. */
+export type ArgsOf<P, O> = [P] extends [undefined]
+  ? [params?: undefined, options?: O]
+  : undefined extends P
+    ? [params?: P, options?: O]
+    : [params: P, options?: O];
+
+type Names<Methods> = keyof Methods & string;
+
+/** `request$` as typed by an API. */
+export type Request$Fn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'calls'>> extends true
+    ? <R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions) => Observable<R>
+    : <M extends Names<Part<Api, 'calls'>>>(
+        method: M,
+        ...args: ArgsOf<ParamsOf<Part<Api, 'calls'>[M]>, RequestOptions>
+      ) => Observable<ResultOf<Part<Api, 'calls'>[M]>>;
+
+/** `request` as typed by an API. */
+export type RequestFn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'calls'>> extends true
+    ? <R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions) => Promise<R>
+    : <M extends Names<Part<Api, 'calls'>>>(
+        method: M,
+        ...args: ArgsOf<ParamsOf<Part<Api, 'calls'>[M]>, RequestOptions>
+      ) => Promise<ResultOf<Part<Api, 'calls'>[M]>>;
+
+/** `notify` as typed by an API. */
+export type NotifyFn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'sends'>> extends true
+    ? (method: string, params?: JsonRpcParams) => void
+    : <M extends Names<Part<Api, 'sends'>>>(method: M, ...args: ArgsOf<Part<Api, 'sends'>[M], never>) => void;
+
+/** `notifications$` as typed by an API: all notifications without a method, the params of one with. */
+export type NotificationsFn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'receives'>> extends true
+    ? {
+        (): Observable<JsonRpcNotification>;
+        <P = unknown>(method: string): Observable<P>;
+      }
+    : {
+        (): Observable<JsonRpcNotification>;
+        <M extends Names<Part<Api, 'receives'>>>(method: M): Observable<Part<Api, 'receives'>[M]>;
+      };
+
+/** `handle` as typed by an API. */
+export type HandleFn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'serves'>> extends true
+    ? <P = unknown, R = unknown>(method: string, handler: Handler<P, R>, options?: HandleOptions) => Subscription
+    : <M extends Names<Part<Api, 'serves'>>>(
+        method: M,
+        handler: Handler<ParamsOf<Part<Api, 'serves'>[M]>, ResultOf<Part<Api, 'serves'>[M]>>,
+        options?: HandleOptions,
+      ) => Subscription;
