@@ -36,4 +36,6 @@ export default tseslint.config(
     },
   },
   { files: ['jest.config.ts', 'eslint.config.mjs'], rules: { 'no-restricted-syntax': 'off' } },
+  // Type tests declare values only to read their types.
+  { files: ['spec/types/**'], rules: { '@typescript-eslint/no-unused-vars': 'off' } },
 );
