@@ -57,6 +57,18 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
 export type { SubscriptionOptions } from './peer/subscription';
+export type {
+  BatchBuilder,
+  BatchMember,
+  BatchMembers,
+  BatchNotification,
+  BatchObservable,
+  BatchOptions,
+  BatchRequest,
+  BatchResults,
+  Settled,
+} from './peer/batch';
+export type { BatchingOptions } from './peer/outbox';
 export type { Peer } from './peer/peer';
 export type {
   ArgsOf,

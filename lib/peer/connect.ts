@@ -5,6 +5,7 @@ import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { Answering, errorAnswer, type Answer } from './answer';
 import type { RpcApi, UntypedApi } from './api';
+import { batch$, batchBuilder, type BatchContext } from './batch';
 import { PeerConnection, type Queued } from './connection';
 import { heartbeat$ } from './heartbeat';
 import { createDispatcher } from './dispatch';
@@ -15,6 +16,7 @@ import { sequentialIds } from './ids';
 import { NotificationRouter } from './notifications';
 import { peerDefaults, type PeerOptions } from './options';
 import type { Peer } from './peer';
+import { batchingOptions, Outbox } from './outbox';
 import { PendingCalls } from './pending';
 import { reconnectPolicy } from './reconnect';
 import { peerClosed, request$, type CallContext } from './request';
@@ -58,6 +60,18 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     connection.write(frame);
   };
 
+  const outbox = new Outbox(send, (ids) => pending.markBatch(ids), batchingOptions(options.batching), scheduler);
+  const report = (error: unknown) => tracer.report(error as RpcError);
+
+  /** Sends a notification through the outbox; a failure is reported, as nobody waits for it. */
+  const sendNotification = (frame: string) => {
+    try {
+      outbox.send(frame, undefined, report);
+    } catch (error) {
+      report(error);
+    }
+  };
+
   const sendReporting = (frame: string) => {
     try {
       send(frame);
@@ -90,7 +104,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
     const frame = encode(callMessage(method, params), `Notification (${method})`);
-    if (connection.isOpen) return sendReporting(frame);
+    if (connection.isOpen) return sendNotification(frame);
     if (queuedNotifications.size >= notificationQueueLimit) {
       const oldest = queuedNotifications.keys().next().value;
       if (oldest === undefined) {
@@ -103,7 +117,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     const entry: Queued = {
       send: () => {
         queuedNotifications.delete(entry);
-        sendReporting(frame);
+        sendNotification(frame);
       },
       fail: () => queuedNotifications.delete(entry),
     };
@@ -145,7 +159,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     scheduler,
     cancel: options.cancel,
     nextId: options.nextId ?? sequentialIds(),
-    send,
+    outbox,
     notify,
   };
 
@@ -168,12 +182,21 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     isCurrent: (generation) => connection.isOpen && connection.generation === generation,
   };
 
+  const batches: BatchContext = {
+    connection,
+    outbox,
+    request$: (method, params, callOptions) => request$(context, method, params, callOptions),
+    notify,
+  };
+
   const peer: Peer = {
     request$: (method, params, callOptions) => request$(context, method, params, callOptions),
     request: (method, params, callOptions) => firstValueFrom(request$(context, method, params, callOptions)),
     notify,
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
+    batch$: (build, batchOptions) => batch$(batches, build(batchBuilder as never), batchOptions),
+    batch: (build, batchOptions) => firstValueFrom(batch$(batches, build(batchBuilder as never), batchOptions)),
     subscription$: (method, params, subscriptionOptions) =>
       subscription$(subscriptions, method, params, subscriptionOptions),
     handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),

@@ -1,7 +1,13 @@
 import { ErrorCodes } from '../protocol/error-codes';
 import { JsonRpcError, ProtocolError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
-import type { JsonRpcFailure, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/messages';
+import type {
+  JsonRpcFailure,
+  JsonRpcId,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../protocol/messages';
 import {
   classify,
   decodeFrame,
@@ -109,6 +115,19 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     return false;
   };
 
+  /** A batch is answered in one array: members of ours it left out will get no answer. */
+  const failUnanswered = (batches: Set<readonly JsonRpcId[]>) => {
+    for (const ids of batches) {
+      for (const id of ids) {
+        if (pending.batchOf(id) !== ids) continue;
+        const call = pending.take(id)!;
+        call.subscriber.error(
+          new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`),
+        );
+      }
+    }
+  };
+
   const batch = (values: unknown[], generation: number) => {
     if (values.length === 0) {
       tracer.report(new ProtocolError('Invalid request: an empty batch'));
@@ -130,8 +149,15 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       if (!routing && answers.length === owed) targets.reply(answers, generation);
     };
     const collector = () => collect;
-    for (const value of values) if (route(value, collector, true)) owed++;
+    let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
+    for (const value of values) {
+      const id = idOf(value);
+      const sentTogether = id === null ? undefined : pending.batchOf(id);
+      if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
+      if (route(value, collector, true)) owed++;
+    }
     routing = false;
+    if (answeredBatches !== undefined) failUnanswered(answeredBatches);
     if (owed > 0 && answers.length === owed) targets.reply(answers, generation);
   };
 

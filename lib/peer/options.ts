@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { BatchingOptions } from './outbox';
 import type { ReconnectOptions } from './reconnect';
 
 /**
@@ -55,6 +56,14 @@ export interface PeerOptions {
    * @default undefined (no heartbeat)
    */
   readonly heartbeat?: HeartbeatOptions;
+  /**
+   * Sends the calls and notifications made within one tick (or `window` ms) as one batch
+   * frame, so that `forkJoin([rpc.request$('a'), rpc.request$('b')])` costs one frame and one
+   * round trip. A call unsubscribed before the batch is written is taken out of it. A lone
+   * message goes out plain. `true` batches by tick.
+   * @default false
+   */
+  readonly batching?: boolean | BatchingOptions;
   /**
    * How many notifications `notify()` keeps while the link is not open, to send once it
    * opens. When full, the oldest is dropped and reported on `errors$`. `0` drops

@@ -2,6 +2,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { HandleFn, NotificationsFn, NotifyFn, Request$Fn, RequestFn, RpcApi, UntypedApi } from './api';
+import type { BatchBuilder, BatchMember, BatchObservable, BatchOptions, BatchResults } from './batch';
 import type { HandleAllOptions, HandlerTree, IncomingRequest } from './handlers';
 import type { CloseOptions } from './options';
 import type { PeerState } from './state';
@@ -45,6 +46,34 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * method: the params of each notification of that method (undefined when it has none).
    */
   readonly notifications$: NotificationsFn<Api>;
+
+  /**
+   * Several calls and notifications sent as one array frame. `build` describes the members
+   * with the builder it is given (typed like `request$` and `notify`). Cold: each
+   * subscription sends the batch once (when the link is open), then emits every member's
+   * outcome in order (`{ ok, value }` or `{ ok: false, error }`) once all are answered,
+   * and completes. A member's failure is its own unless `failFast`; a member missing from
+   * the answer fails with `ProtocolError`. `.members` gives each member as its own
+   * Observable (subscribed together, they share one frame).
+   *
+   * @example
+   * ```ts
+   * const [sum, user] = await firstValueFrom(
+   *   rpc.batch$((b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 7 })]),
+   * );
+   * if (sum.ok) console.log(sum.value);
+   * ```
+   */
+  batch$<const T extends readonly BatchMember[]>(
+    build: (builder: BatchBuilder<Api>) => T,
+    options?: BatchOptions,
+  ): BatchObservable<T>;
+
+  /** `batch$()` as a Promise of the members' outcomes. */
+  batch<const T extends readonly BatchMember[]>(
+    build: (builder: BatchBuilder<Api>) => T,
+    options?: BatchOptions,
+  ): Promise<BatchResults<T>>;
 
   /**
    * A server-side subscription (`eth_subscribe` and the like) as an Observable of the

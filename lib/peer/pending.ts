@@ -17,6 +17,8 @@ const rememberedAbandoned = 1024;
 export class PendingCalls {
   private readonly calls = new Map<JsonRpcId, PendingCall>();
   private readonly abandoned = new Set<JsonRpcId>();
+  /** The ids sent together in one batch frame, by member id (only batched calls are here). */
+  private readonly batches = new Map<JsonRpcId, readonly JsonRpcId[]>();
 
   get size(): number {
     return this.calls.size;
@@ -34,7 +36,18 @@ export class PendingCalls {
   take(id: JsonRpcId): PendingCall | undefined {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
+    if (this.batches.size > 0) this.batches.delete(id);
     return call;
+  }
+
+  /** Records that these calls went out in one batch frame, to be answered in one array. */
+  markBatch(ids: readonly JsonRpcId[]): void {
+    for (const id of ids) if (this.calls.has(id)) this.batches.set(id, ids);
+  }
+
+  /** The ids of the batch frame `id` went out in, if it went out in one and still waits. */
+  batchOf(id: JsonRpcId): readonly JsonRpcId[] | undefined {
+    return this.batches.get(id);
   }
 
   /**
@@ -44,6 +57,7 @@ export class PendingCalls {
   abandon(id: JsonRpcId, call: PendingCall): boolean {
     if (this.calls.get(id) !== call) return false;
     this.calls.delete(id);
+    this.batches.delete(id);
     this.abandoned.add(id);
     if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
     return true;
@@ -58,6 +72,7 @@ export class PendingCalls {
   failAll(failure: (id: JsonRpcId, method: string) => Error): void {
     const calls = [...this.calls];
     this.calls.clear();
+    this.batches.clear();
     for (const [id, call] of calls) call.subscriber.error(failure(id, call.method));
   }
 }

@@ -5,6 +5,7 @@ import type { PeerConnection } from './connection';
 import { callMessage, checkCall, encode } from './encode';
 import { callFailure } from './failures';
 import type { CancelNotification, RequestOptions } from './options';
+import type { Outbox } from './outbox';
 import type { PendingCall, PendingCalls } from './pending';
 
 /** What a call needs from its peer. */
@@ -15,8 +16,8 @@ export interface CallContext {
   readonly scheduler: SchedulerLike;
   readonly cancel: CancelNotification | undefined;
   nextId(): JsonRpcId;
-  /** Writes a frame now, traced; throws `TransportError` when the link refuses it. */
-  send(frame: string): void;
+  /** Where outgoing messages go: written at once, or collected into a batch frame. */
+  readonly outbox: Outbox;
   /** Sends a notification now or when the link opens; throws for bad params or a closed peer. */
   notify(method: string, params?: JsonRpcParams): void;
 }
@@ -54,13 +55,17 @@ export function request$<R>(
     }
 
     const call: PendingCall = { method, subscriber: subscriber as Subscriber<unknown> };
+    const fail = (error: unknown) => {
+      context.pending.take(id);
+      subscriber.error(error);
+    };
+    let takeBack: (() => boolean) | undefined;
     const send = () => {
       context.pending.add(id, call);
       try {
-        context.send(frame);
+        takeBack = context.outbox.send(frame, id, fail);
       } catch (error) {
-        context.pending.take(id);
-        subscriber.error(error);
+        fail(error);
       }
     };
     const leaveQueue = context.connection.isOpen
@@ -80,7 +85,9 @@ export function request$<R>(
     return () => {
       timer?.unsubscribe();
       leaveQueue?.();
-      if (context.pending.abandon(id, call) && context.cancel !== undefined && context.connection.isOpen) {
+      // A call taken back out of a batch not yet written was never sent: nothing to cancel.
+      const unsent = takeBack?.() === true;
+      if (context.pending.abandon(id, call) && !unsent && context.cancel !== undefined && context.connection.isOpen) {
         context.notify(context.cancel.method, context.cancel.params(id));
       }
     };

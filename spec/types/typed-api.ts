@@ -1,7 +1,7 @@
 // Compile-time tests of the typed API: `npm run typecheck` fails if the typing regresses.
 // Each `@ts-expect-error` must stay an error; each plain line must stay legal.
 import type { Observable } from 'rxjs';
-import { connect, memoryPair, type Peer, type Reversed } from 'rx-jsonrpc';
+import { connect, memoryPair, type Peer, type Reversed, type Settled } from 'rx-jsonrpc';
 
 interface User {
   readonly id: number;
@@ -87,3 +87,16 @@ untyped.notify('anything', { at: 'all' });
 untyped.handle('whatever', ([a]: number[]) => a);
 const params$ = untyped.notifications$<{ n: number }>('tick');
 assertType<Equal<typeof params$, Observable<{ n: number }>>>();
+
+// batch$: members typed by the API, results typed per member
+const batch$ = rpc.batch$((b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 1 }), b.notify('idle')]);
+type Results = typeof batch$ extends Observable<infer R> ? R : never;
+assertType<Equal<Results[0], Settled<number>>>();
+assertType<Equal<Results[1], Settled<User>>>();
+assertType<Equal<Results[2], Settled<undefined>>>();
+const [firstMember$] = batch$.members;
+assertType<Equal<typeof firstMember$, Observable<number>>>();
+// @ts-expect-error an unknown method in a batch
+use(rpc.batch$((b) => [b.request('nope')]));
+// @ts-expect-error wrong params in a batch
+use(rpc.batch$((b) => [b.request('math.sum', 'x')]));

@@ -1,0 +1,155 @@
+import { catchError, defer, forkJoin, map, Observable, of, share, type ObservableInput } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { ArgsOf, IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from './api';
+import type { PeerConnection } from './connection';
+import type { RequestOptions } from './options';
+import type { Outbox } from './outbox';
+
+/** The outcome of one member of a batch, as `Promise.allSettled` would put it. */
+export type Settled<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: RpcError };
+
+/** A request in a batch; `R` is its result type. */
+export interface BatchRequest<R> {
+  readonly kind: 'request';
+  readonly method: string;
+  readonly params?: JsonRpcParams;
+  readonly options?: RequestOptions;
+  /** Carries the result type only; never set. */
+  readonly result?: R;
+}
+
+/** A notification in a batch. */
+export interface BatchNotification {
+  readonly kind: 'notification';
+  readonly method: string;
+  readonly params?: JsonRpcParams;
+}
+
+/** Any member of a batch. */
+export type BatchMember = BatchRequest<unknown> | BatchNotification;
+
+type Names<Methods> = keyof Methods & string;
+
+/** Builds the members of a batch, typed by the peer's API as `request$` and `notify` are. */
+export interface BatchBuilder<Api extends RpcApi> {
+  readonly request: IsUntyped<Part<Api, 'calls'>> extends true
+    ? <R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions) => BatchRequest<R>
+    : <M extends Names<Part<Api, 'calls'>>>(
+        method: M,
+        ...args: ArgsOf<ParamsOf<Part<Api, 'calls'>[M]>, RequestOptions>
+      ) => BatchRequest<ResultOf<Part<Api, 'calls'>[M]>>;
+  readonly notify: IsUntyped<Part<Api, 'sends'>> extends true
+    ? (method: string, params?: JsonRpcParams) => BatchNotification
+    : <M extends Names<Part<Api, 'sends'>>>(
+        method: M,
+        ...args: ArgsOf<Part<Api, 'sends'>[M], never>
+      ) => BatchNotification;
+}
+
+/** The settled outcome of each member, in the order of the members (`undefined` for a notification). */
+export type BatchResults<T extends readonly BatchMember[]> = {
+  -readonly [K in keyof T]: T[K] extends BatchRequest<infer R> ? Settled<R> : Settled<undefined>;
+};
+
+/** Each member's own Observable: its result, or its error. */
+export type BatchMembers<T extends readonly BatchMember[]> = {
+  -readonly [K in keyof T]: Observable<T[K] extends BatchRequest<infer R> ? R : undefined>;
+};
+
+/** A batch: an Observable of all the outcomes, with each member also as its own Observable. */
+export type BatchObservable<T extends readonly BatchMember[]> = Observable<BatchResults<T>> & {
+  /** Each member's result as its own Observable; members subscribed together share one batch frame. */
+  readonly members: BatchMembers<T>;
+};
+
+/** Options of `batch$()`. */
+export interface BatchOptions {
+  /**
+   * Error the whole batch with the first member's error (and drop the other calls), as
+   * `forkJoin` would; otherwise each member's failure is only its own.
+   * @default false
+   */
+  readonly failFast?: boolean;
+}
+
+/** What a batch needs from its peer. */
+export interface BatchContext {
+  readonly connection: PeerConnection;
+  readonly outbox: Outbox;
+  request$(method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<unknown>;
+  notify(method: string, params?: JsonRpcParams): void;
+}
+
+/** The builder handed to `batch$()`: it only describes members; nothing is sent until subscription. */
+export const batchBuilder: BatchBuilder<RpcApi> = {
+  request: (method: string, params?: JsonRpcParams, options?: RequestOptions) => ({
+    kind: 'request',
+    method,
+    params,
+    options,
+  }),
+  notify: (method: string, params?: JsonRpcParams) => ({ kind: 'notification', method, params }),
+} as BatchBuilder<RpcApi>;
+
+/**
+ * Several calls and notifications in one array frame. Cold: each subscription sends the
+ * batch once (when the link is open) and emits the members' outcomes, in order, once all
+ * are answered; a member missing from the server's answer fails with `ProtocolError`.
+ */
+export function batch$<T extends readonly BatchMember[]>(
+  context: BatchContext,
+  members: T,
+  options: BatchOptions = {},
+): BatchObservable<T> {
+  const outcome = (member: BatchMember): ObservableInput<Settled<unknown>> => {
+    const value$ =
+      member.kind === 'request'
+        ? context.request$(member.method, member.params, member.options)
+        : defer(() => of(context.notify(member.method, member.params)));
+    const settled$ = value$.pipe(map((value): Settled<unknown> => ({ ok: true, value })));
+    return options.failFast
+      ? settled$
+      : settled$.pipe(catchError((error: RpcError) => of({ ok: false, error } as const)));
+  };
+
+  const results$ = new Observable<BatchResults<T>>((subscriber) => {
+    if (members.length === 0) {
+      subscriber.next([] as unknown as BatchResults<T>);
+      return subscriber.complete();
+    }
+    // Everything the members send between hold and release goes out as one frame; while the
+    // link is down, hold and release wait in the queue around the members, in order.
+    let release: (() => void) | undefined;
+    const hold = () => void (release = context.outbox.hold());
+    const letGo = () => release?.();
+    const open = context.connection.isOpen;
+    const leaveQueue = open ? (hold(), undefined) : context.connection.enqueue({ send: hold, fail: () => undefined });
+    const subscription = forkJoin(members.map(outcome)).subscribe({
+      next: (results) => subscriber.next(results as unknown as BatchResults<T>),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    const leaveQueueToo = open
+      ? (letGo(), undefined)
+      : context.connection.enqueue({ send: letGo, fail: () => undefined });
+    return () => {
+      subscription.unsubscribe();
+      leaveQueue?.();
+      leaveQueueToo?.();
+      letGo();
+    };
+  });
+
+  const shared = results$.pipe(share());
+  const memberResults = members.map((_, index) =>
+    shared.pipe(
+      map((results) => {
+        const result = (results as readonly Settled<unknown>[])[index]!;
+        if (!result.ok) throw result.error;
+        return result.value;
+      }),
+    ),
+  );
+  return Object.assign(results$, { members: memberResults as unknown as BatchMembers<T> });
+}

@@ -1,0 +1,125 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
+import type { JsonRpcId } from '../protocol/messages';
+
+/** Options of automatic batching; see `PeerOptions.batching`. */
+export interface BatchingOptions {
+  /**
+   * Milliseconds to collect calls before sending them as one batch; 0 collects what is
+   * sent in the same tick (until the microtask queue runs).
+   * @default 0
+   */
+  readonly window?: number;
+  /**
+   * The most messages in one batch frame; reaching it sends the batch at once.
+   * @default 100
+   */
+  readonly maxSize?: number;
+}
+
+/** One outgoing message on its way to the link. */
+export interface Outgoing {
+  readonly frame: string;
+  /** The request's id; undefined for a notification. */
+  readonly id?: JsonRpcId;
+  /** Called when the frame carrying this message could not be written. */
+  fail(error: RpcError): void;
+}
+
+/**
+ * The last step before the link: writes each message at once, or, while batching (always
+ * with the `batching` option, or inside an explicit `batch$`), collects messages and writes
+ * them as one array frame. `onBatch` learns the request ids each batch frame carried.
+ */
+export class Outbox {
+  private buffer: Outgoing[] | undefined;
+  private holds = 0;
+  private forceArray = false;
+  private timer: Subscription | undefined;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly write: (frame: string) => void,
+    private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
+    private readonly batching: BatchingOptions | undefined,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+
+  /**
+   * Sends a message now (a write failure is thrown to the caller), or adds it to the batch
+   * being collected (a write failure then goes to `fail`). Returns, for a collected message,
+   * a function that takes it back out while it has not been written (true if it did).
+   */
+  send(frame: string, id?: JsonRpcId, fail?: (error: RpcError) => void): (() => boolean) | undefined {
+    if (this.holds === 0 && this.batching === undefined) {
+      this.write(frame);
+      return undefined;
+    }
+    const message: Outgoing = { frame, id, fail: fail ?? (() => undefined) };
+    const buffer = (this.buffer ??= []);
+    buffer.push(message);
+    if (this.holds === 0) this.schedule(buffer.length);
+    return () => {
+      const index = this.buffer === buffer ? buffer.indexOf(message) : -1;
+      if (index >= 0) buffer.splice(index, 1);
+      return index >= 0;
+    };
+  }
+
+  /**
+   * Collects everything sent until the returned release is called, then writes it as one
+   * array frame (even a batch of one), for an explicit batch.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.forceArray = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.flush();
+    };
+  }
+
+  private schedule(size: number): void {
+    const { window = 0, maxSize = 100 } = this.batching!;
+    if (size >= maxSize) return this.flush();
+    if (window > 0) {
+      this.timer ??= this.scheduler.schedule(() => this.flush(), window);
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    if (this.holds > 0) return;
+    this.flushScheduled = false;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    const messages = this.buffer ?? [];
+    const asArray = this.forceArray;
+    this.buffer = undefined;
+    this.forceArray = false;
+    if (messages.length === 0) return;
+    // A lone message from automatic batching goes out plain: not every server takes batches.
+    if (messages.length === 1 && !asArray) return this.writeOrFail(messages[0]!.frame, messages);
+    const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
+    if (ids.length > 0) this.onBatch(ids);
+    this.writeOrFail(`[${messages.map((message) => message.frame).join(',')}]`, messages);
+  }
+
+  private writeOrFail(frame: string, messages: readonly Outgoing[]): void {
+    try {
+      this.write(frame);
+    } catch (error) {
+      for (const message of messages) message.fail(error as RpcError);
+    }
+  }
+}
+
+/** Reads the `batching` option: undefined when calls are not batched automatically. */
+export function batchingOptions(option: boolean | BatchingOptions | undefined): BatchingOptions | undefined {
+  if (option === undefined || option === false) return undefined;
+  return option === true ? {} : option;
+}

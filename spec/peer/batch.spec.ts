@@ -1,0 +1,184 @@
+import { firstValueFrom, forkJoin, lastValueFrom, switchMap, timer, toArray } from 'rxjs';
+import { connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { rawEnd, settle } from '../helpers/raw-end';
+
+afterEach(closeAll);
+
+type Frame = { id?: number; method: string; params?: unknown }[];
+
+describe('batch$', () => {
+  it('sends the requests and notifications as one array frame', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    peer
+      .batch$((b) => [b.request('math.sum', [1, 2]), b.notify('log', ['x']), b.request('ping')])
+      .subscribe({ error: () => undefined });
+    expect(await raw.next()).toEqual([
+      { jsonrpc: '2.0', id: 1, method: 'math.sum', params: [1, 2] },
+      { jsonrpc: '2.0', method: 'log', params: ['x'] },
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+    ]);
+    await settle();
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('emits every outcome in the order of the members, whatever the order of the answers', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.notify('n'), b.request('b'), b.request('c')]));
+    await raw.next();
+    raw.send([
+      { jsonrpc: '2.0', id: 3, result: 'C' },
+      { jsonrpc: '2.0', id: 2, error: { code: 7, message: 'B failed' } },
+      { jsonrpc: '2.0', id: 1, result: 'A' },
+    ]);
+    const [a, n, b, c] = await results;
+    expect(a).toEqual({ ok: true, value: 'A' });
+    expect(n).toEqual({ ok: true, value: undefined });
+    expect(b).toMatchObject({ ok: false, error: { name: 'JsonRpcError', code: 7, message: 'B failed' } });
+    expect(c).toEqual({ ok: true, value: 'C' });
+    expect(peer.pendingCount).toBe(0);
+  });
+
+  it('fails a member the answer left out with ProtocolError, without waiting', async () => {
+    const { peer, raw } = await peerWithRawServer({ timeout: 0 });
+    const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+    await raw.next();
+    raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
+    const [a, b] = await results;
+    expect(a).toEqual({ ok: true, value: 'A' });
+    expect(b.ok).toBe(false);
+    expect(!b.ok && b.error).toBeInstanceOf(ProtocolError);
+    expect(!b.ok && b.error.message).toBe("Request 2 (b) got no answer in its batch's answer");
+    expect(peer.pendingCount).toBe(0);
+  });
+
+  it('errors with the first failure when failFast', async () => {
+    const { client, server } = peerPair();
+    server.handle('ok', () => 'fine');
+    const error = await firstValueFrom(
+      client.batch$((b) => [b.request('ok'), b.request('missing')], { failFast: true }),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'JsonRpcError', code: -32601 });
+  });
+
+  it('gives each member as its own Observable, sharing one frame when subscribed together', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const { members } = peer.batch$((b) => [b.request<number>('one'), b.request<string>('two')]);
+    const both = firstValueFrom(forkJoin(members));
+    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['one', 'two']);
+    raw.send([
+      { jsonrpc: '2.0', id: 2, result: 'II' },
+      { jsonrpc: '2.0', id: 1, result: 1 },
+    ]);
+    expect(await both).toEqual([1, 'II']);
+    await settle();
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('errors a member Observable with that member error', async () => {
+    const { client, server } = peerPair();
+    server.handle('ok', () => 'fine');
+    const { members } = client.batch$((b) => [b.request('ok'), b.request('missing')]);
+    await expect(firstValueFrom(members[0])).resolves.toBe('fine');
+    await expect(firstValueFrom(members[1])).rejects.toMatchObject({ code: -32601 });
+  });
+
+  it('is cold: each subscription sends the batch again', async () => {
+    const { client, server } = peerPair();
+    let calls = 0;
+    server.handle('count', () => ++calls);
+    const batch = client.batch$((b) => [b.request('count')]);
+    expect(await firstValueFrom(batch)).toEqual([{ ok: true, value: 1 }]);
+    expect(await firstValueFrom(batch)).toEqual([{ ok: true, value: 2 }]);
+  });
+
+  it('waits for the link and sends one frame once it opens', async () => {
+    const link = memoryPair();
+    const raw = await rawEnd(link.server);
+    const opening = { connect: () => timer(5).pipe(switchMap(() => link.client.connect())) };
+    const peer = connect(opening);
+    peer.request$('before').subscribe({ error: () => undefined });
+    peer.batch$((b) => [b.request('a'), b.notify('n'), b.request('b')]).subscribe({ error: () => undefined });
+    peer.request$('after').subscribe({ error: () => undefined });
+    const frames = [await raw.next(), await raw.next(), await raw.next()];
+    expect(
+      frames.map((f) => (Array.isArray(f) ? (f as Frame).map((m) => m.method) : (f as Frame[number]).method)),
+    ).toEqual(['before', ['a', 'n', 'b'], 'after']);
+    peer.close();
+    raw.close();
+  });
+
+  it('emits an empty array for an empty batch and sends nothing', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    expect(await lastValueFrom(peer.batch$(() => []).pipe(toArray()))).toEqual([[]]);
+    await settle();
+    expect(raw.received).toEqual([]);
+  });
+
+  it('has a Promise form', async () => {
+    const { client, server } = peerPair();
+    server.handle('double', ([n]: number[]) => n! * 2);
+    await expect(client.batch((b) => [b.request('double', [2]), b.request('double', [5])])).resolves.toEqual([
+      { ok: true, value: 4 },
+      { ok: true, value: 10 },
+    ]);
+  });
+});
+
+describe('automatic batching', () => {
+  it('sends the calls subscribed in one tick as one frame', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: true });
+    const all = firstValueFrom(forkJoin([peer.request$('a'), peer.request$('b')]));
+    const frame = (await raw.next()) as Frame;
+    expect(frame.map((m) => m.method)).toEqual(['a', 'b']);
+    raw.send(frame.map((m) => ({ jsonrpc: '2.0', id: m.id, result: m.method.toUpperCase() })));
+    expect(await all).toEqual(['A', 'B']);
+  });
+
+  it('sends a lone call as a plain frame', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: true });
+    peer.request$('alone').subscribe({ error: () => undefined });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, method: 'alone' });
+  });
+
+  it('takes a call unsubscribed before the flush out of the batch, sending no cancel for it', async () => {
+    const { peer, raw } = await peerWithRawServer({
+      batching: true,
+      cancel: { method: '$/cancelRequest', params: (id) => ({ id }) },
+    });
+    peer.request$('kept').subscribe({ error: () => undefined });
+    peer
+      .request$('dropped')
+      .subscribe({ error: () => undefined })
+      .unsubscribe();
+    peer.request$('kept too').subscribe({ error: () => undefined });
+    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['kept', 'kept too']);
+    await settle();
+    expect(raw.received).toHaveLength(1);
+    expect(peer.pendingCount).toBe(2);
+  });
+
+  it('sends at maxSize without waiting for the tick', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: { maxSize: 2 } });
+    for (const method of ['a', 'b', 'c']) peer.request$(method).subscribe({ error: () => undefined });
+    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['a', 'b']);
+    expect(await raw.next()).toMatchObject({ method: 'c' });
+  });
+
+  it('collects for the window given', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: { window: 20 } });
+    peer.request$('a').subscribe({ error: () => undefined });
+    setTimeout(() => peer.notify('b'), 5);
+    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['a', 'b']);
+  });
+
+  it('answers through real peers, one round trip for forkJoin', async () => {
+    const { client, server } = peerPair({ batching: true });
+    const frames: unknown[] = [];
+    client.trace$.subscribe((e) => e.kind === 'out' && frames.push(e.frame));
+    server.handle('double', ([n]: number[]) => n! * 2);
+    const results = await firstValueFrom(forkJoin([1, 2, 3].map((n) => client.request$<number>('double', [n]))));
+    expect(results).toEqual([2, 4, 6]);
+    expect(frames).toHaveLength(1);
+  });
+});
