@@ -1,36 +1,27 @@
 // `npm start`: a WebSocket server and two clients in one process, talking JSON-RPC 2.0.
 // Run it with `npx tsx examples/demo.ts`; it exits by itself after a few seconds at most.
-import type { AddressInfo } from 'node:net';
-import { filter, firstValueFrom, forkJoin, lastValueFrom, map, timer } from 'rxjs';
-import { WebSocketServer } from 'ws';
-import { connect, fromWebSocket, JsonRpcError, RequestTimeoutError, type Peer } from 'rx-jsonrpc';
-import { webSocket } from 'rx-jsonrpc/node';
+import { filter, firstValueFrom, forkJoin, map, timer } from 'rxjs';
+import { connect, JsonRpcError, RequestTimeoutError, type PeerState } from 'rx-jsonrpc';
+import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
 
 const log = (line: string) => console.log(line);
 const show = (value: unknown) => JSON.stringify(value);
+const why = (state: PeerState) => (state.status === 'closed' && state.error ? ` (${state.error.message})` : '');
 
 // Params are plain JSON shapes: type aliases (an interface has no index signature to match JsonRpcParams).
 type Chat = { from: string; text: string };
 type Order = { item: string; price: number };
 
-/** The server: one peer per accepted socket, all of them serving the same methods. */
-function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  const peers = new Set<Peer>();
-
-  wss.on('connection', (socket) => {
-    const peer = connect(fromWebSocket(socket));
-    peers.add(peer);
-    peer.state$.subscribe((state) => {
-      if (state.status !== 'closed') return;
-      peers.delete(peer);
-      log(`server: ${state.error?.message ?? 'peer closed'}`);
-    });
+/** The server: serve() gives each client a peer of its own, and setup registers its handlers. */
+async function startServer(): Promise<JsonRpcServer> {
+  // Typed, so that handlers may use `server`: they run only once it is listening.
+  const server: JsonRpcServer = await serve({ port: 0 }, (peer) => {
+    peer.state$.subscribe((state) => state.status === 'closed' && log(`server: a client's peer closed${why(state)}`));
 
     peer.handle('math.sum', (numbers: number[]) => numbers.reduce((a, b) => a + b, 0));
     peer.handle('chat.send', (message: Chat) => {
-      for (const each of peers) each.notify('chat.message', message);
-      return peers.size;
+      server.notifyAll('chat.message', message);
+      return server.peers.size;
     });
     // Calls the client back before answering: the client is a server too.
     peer.handle('order.place', async (order: Order, ctx) => {
@@ -43,18 +34,7 @@ function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
     // An Observable answer: closing the peer unsubscribes it, so no timer outlives the demo.
     peer.handle('report.slow', () => timer(5_000).pipe(map(() => 'finally done')));
   });
-
-  return new Promise((resolve) =>
-    wss.once('listening', () => {
-      const { port } = wss.address() as AddressInfo;
-      const stop = async () => {
-        // The server peers close when their clients do; wait for that, then stop listening.
-        await Promise.all([...peers].map((peer) => lastValueFrom(peer.state$, { defaultValue: undefined })));
-        await new Promise((done) => wss.close(done));
-      };
-      resolve({ url: `ws://127.0.0.1:${port}`, stop });
-    }),
-  );
+  return server;
 }
 
 async function main(): Promise<void> {
@@ -62,8 +42,8 @@ async function main(): Promise<void> {
   log('(-> sends a call, <- gets its answer or a call, <~ gets a notification)');
   log(`server listening on ${server.url}`);
 
-  const client = connect(webSocket(server.url), { timeout: 5_000 });
-  client.state$.subscribe((state) => log(`client state: ${state.status}`));
+  const client = connect(webSocket(server.url!), { timeout: 5_000 });
+  client.state$.subscribe((state) => log(`client state: ${state.status}${why(state)}`));
   client
     .notifications$<Chat>('chat.message')
     .subscribe(({ from, text }) => log(`client <~ chat.message ${from}: ${text}`));
@@ -87,7 +67,7 @@ async function main(): Promise<void> {
   log(`client <- ${show(sums)}`);
 
   // A second client, to show the broadcast reaching everyone.
-  const other = connect(webSocket(server.url));
+  const other = connect(webSocket(server.url!));
   await firstValueFrom(other.state$.pipe(filter((state) => state.status === 'open')));
   const otherHeard = firstValueFrom(other.notifications$<Chat>('chat.message'));
   log('client -> chat.send "hello"');
@@ -115,10 +95,9 @@ async function main(): Promise<void> {
     log(`client <- ${error.name}: ${error.message}`);
   }
 
-  log('closing');
-  client.close();
-  other.close();
-  await server.stop();
+  // The server does not know the client gave up on report.slow: a drain would wait for it.
+  log('closing the server (drain: 0): it closes every client with 1001');
+  await server.close({ drain: 0 });
   log(`done (${client.pendingCount} calls pending)`);
 }
 

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Every example runs as its own process, as a reader would run it: `tsx <file>` from the
+// repository root. They all start at once, in beforeAll, and each test reads one result.
+
+const root = join(__dirname, '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+
+/** What each example must print: whole lines, or patterns for lines that vary (ports, ticks). */
+const expected: { readonly [file: string]: readonly (string | RegExp)[] } = {
+  'examples/demo.ts': [
+    'client <- 3',
+    'client <- 84',
+    'client <- [2,4,6]',
+    'client <- delivered to 2 clients',
+    'other  <~ chat.message client: hello',
+    '  client <- ui.confirm "Buy coffee for 3 EUR?"',
+    'client <- {"order":"A-17","status":"placed"}',
+    'client <- JsonRpcError -32601 "Method not found"',
+    /^client <- RequestTimeoutError: Request \d+ \(report\.slow\) timed out after 300 ms$/m,
+    /^client state: closed \(Connection to ws:\/\/127\.0\.0\.1:\d+ closed \(1001: Server shutting down\)\)$/m,
+    'done (0 calls pending)',
+  ],
+  'examples/quick-start.ts': ['1 + 2 = 3', '2 + 3 = 5', '-32601 Method not found'],
+  'examples/servers/math.ts': [
+    /^math server listening on ws:\/\/127\.0\.0\.1:\d+$/m,
+    'math.sum [1,2,3] = 6',
+    'math.subtract [42,23] = 19',
+    'math.sum {"a":1,"b":2} -> error -32602 Invalid params ("expected positional (array) params")',
+    'math.subtract [10,"four"] -> error -32602 Invalid params ("expected numbers")',
+    'math.divide [1,2] -> error -32601 Method not found',
+    'closed',
+  ],
+  'examples/servers/notifications.ts': [
+    /^ada <~ clock\.tick \d+$/m,
+    /^bob <~ clock\.tick \d+$/m,
+    'ada -> prices.subscribe ACME: subscription 1',
+    'ada <~ prices.update #1 ACME 100',
+    'ada <~ prices.update #1 ACME 102',
+    'ada -> prices.unsubscribe 1: true',
+    'ada -> prices.unsubscribe 1 again: false',
+    'bob <~ INIT 102',
+    'closed',
+  ],
+  'examples/servers/callback.ts': [
+    '  client <- ui.confirm "Delete notes.txt?" -> true',
+    'client <- {"name":"notes.txt","deleted":true,"left":["report.pdf"]}',
+    '  client <- ui.confirm "Delete report.pdf?" -> false',
+    'client <- {"name":"report.pdf","deleted":false,"left":["report.pdf"]}',
+    'bare client <- error 4000 This client cannot confirm deletions',
+    'closed',
+  ],
+  'examples/servers/authenticated.ts': [
+    /^anonymous -> whoami: TransportError: Request 1 \(whoami\) failed: Could not connect to .*: Unexpected server response: 401$/m,
+    'ada -> whoami: {"user":"ada","theme":"dark"}',
+    'client -> secret: error 4003 Log in first',
+    'client -> login token-bob: error 4001 Unknown token',
+    'client -> login token-ada: {"user":"ada"}',
+    'client -> secret: "the secret, for ada"',
+    'closed',
+  ],
+};
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(file: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(tsx, [file], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+      const failure = error as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;
+      resolve({
+        code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null,
+        signal: failure?.signal ?? null,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+const files = ['examples', 'examples/servers'].flatMap((folder) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `${folder}/${name}`),
+);
+const runs = new Map<string, Run>();
+
+beforeAll(async () => {
+  const results = await Promise.all(files.map(run));
+  files.forEach((file, index) => runs.set(file, results[index]!));
+}, 60_000);
+
+describe('examples', () => {
+  it('has expected output for every example file', () => {
+    expect([...files].sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  describe.each(Object.keys(expected))('%s', (file) => {
+    it('exits by itself with code 0 and writes nothing to stderr', () => {
+      const result = runs.get(file);
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '' });
+    });
+
+    it('prints what it shows', () => {
+      const { stdout } = runs.get(file)!;
+      const lines = stdout.split('\n');
+      for (const line of expected[file]!) {
+        if (typeof line === 'string') expect(lines).toContain(line);
+        else expect(stdout).toMatch(line);
+      }
+    });
+  });
+});
