@@ -69,6 +69,14 @@ export type {
   Settled,
 } from './peer/batch';
 export type { BatchingOptions } from './peer/outbox';
+export {
+  createProxy,
+  proxyParams,
+  type ProxyEscapes,
+  type ProxyOf,
+  type ProxyTarget,
+  type UntypedProxy,
+} from './peer/proxy';
 export type { Peer } from './peer/peer';
 export type {
   ArgsOf,

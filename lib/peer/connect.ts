@@ -18,6 +18,7 @@ import { peerDefaults, type PeerOptions } from './options';
 import type { Peer } from './peer';
 import { batchingOptions, Outbox } from './outbox';
 import { PendingCalls } from './pending';
+import { createProxy } from './proxy';
 import { reconnectPolicy } from './reconnect';
 import { peerClosed, request$, type CallContext } from './request';
 import { subscription$, type SubscriptionContext } from './subscription';
@@ -200,6 +201,10 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     subscription$: (method, params, subscriptionOptions) =>
       subscription$(subscriptions, method, params, subscriptionOptions),
     handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),
+    proxy: createProxy(
+      { request$: (method, params) => request$(context, method, params), notify },
+      options.proxySeparator,
+    ) as Peer['proxy'],
     handleAll: (methods, handleOptions) => handlers.registerAll(methods, handleOptions),
     requests$: answering.requests$,
     state$: connection.state$,

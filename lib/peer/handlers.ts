@@ -1,5 +1,6 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { JsonRpcError } from '../protocol/errors';
+import { hasPlainPrototype } from '../protocol/guards';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
 import type { Peer } from './peer';
@@ -74,12 +75,6 @@ export interface IncomingRequest {
   respondError(error: JsonRpcError | JsonRpcErrorObject): void;
 }
 
-function isPlainObject(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
 /** The registered handlers, by method, in a Map: `__proto__` or `toString` are ordinary names. */
 export class HandlerRegistry {
   private readonly handlers = new Map<string, Handler>();
@@ -115,7 +110,7 @@ export class HandlerRegistry {
         const method = prefix + name;
         if (typeof value === 'function') {
           registrations.add(this.register(method, (value as Handler).bind(tree), options));
-        } else if (isPlainObject(value)) {
+        } else if (hasPlainPrototype(value)) {
           registrations.add(this.registerAll(value as HandlerTree, options, method + separator));
         } else {
           throw new TypeError(`handleAll(): ${method} is neither a function nor a plain object of methods`);

@@ -91,6 +91,11 @@ export interface PeerOptions {
    */
   readonly session?: Record<string, unknown>;
   /**
+   * What joins the names of `rpc.proxy.a.b.c()` into the method name (`'a.b.c'`).
+   * @default '.'
+   */
+  readonly proxySeparator?: string;
+  /**
    * The scheduler for timeouts (a `TestScheduler` or virtual-time scheduler in tests).
    * @default asyncScheduler
    */

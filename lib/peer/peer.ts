@@ -5,6 +5,7 @@ import type { HandleFn, NotificationsFn, NotifyFn, Request$Fn, RequestFn, RpcApi
 import type { BatchBuilder, BatchMember, BatchObservable, BatchOptions, BatchResults } from './batch';
 import type { HandleAllOptions, HandlerTree, IncomingRequest } from './handlers';
 import type { CloseOptions } from './options';
+import type { ProxyOf } from './proxy';
 import type { PeerState } from './state';
 import type { SubscriptionOptions } from './subscription';
 import type { TraceEvent } from './trace';
@@ -113,6 +114,22 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * ```
    */
   readonly handle: HandleFn<Api>;
+
+  /**
+   * The namespace proxy: `rpc.proxy.app.users.get(7)` is `rpc.request$('app.users.get', [7])`
+   * (a cold Observable), typed by the API. Arguments become positional params, except a
+   * single plain object, which is sent as named params; `$call(params)` sends exact params
+   * and `$notify(...)` sends a notification. Not a thenable; printing it sends nothing.
+   * Reserved names: `then`, `toString`, `toJSON`, `valueOf`, `$call`, `$notify`.
+   *
+   * @example
+   * ```ts
+   * rpc.proxy.math.sum(1, 2).subscribe(console.log); // math.sum [1, 2]
+   * rpc.proxy.users.find({ name: 'ada' }); // users.find {"name":"ada"}
+   * rpc.proxy.users.find.$call([{ name: 'ada' }]); // users.find [{"name":"ada"}]
+   * ```
+   */
+  readonly proxy: ProxyOf<Api>;
 
   /**
    * Serves every function of `methods`, nested objects being namespaces:

@@ -100,3 +100,29 @@ assertType<Equal<typeof firstMember$, Observable<number>>>();
 use(rpc.batch$((b) => [b.request('nope')]));
 // @ts-expect-error wrong params in a batch
 use(rpc.batch$((b) => [b.request('math.sum', 'x')]));
+
+// proxy: typed by the calls, nested by the dots
+interface NestedApi {
+  calls: {
+    'app.users.get': (params: [id: number]) => User;
+    'app.users.find': (params: { name: string }) => User[];
+    'app.version': () => string;
+    ping: () => 'pong';
+  };
+}
+const nested = connect<NestedApi>(link.client);
+const got$ = nested.proxy.app.users.get(7);
+assertType<Equal<typeof got$, Observable<User>>>();
+const found$ = nested.proxy.app.users.find({ name: 'ada' });
+assertType<Equal<typeof found$, Observable<User[]>>>();
+const version$ = nested.proxy.app.version();
+assertType<Equal<typeof version$, Observable<string>>>();
+use(nested.proxy.ping());
+use(nested.proxy.app.users.get.$call([7]));
+nested.proxy.app.users.get.$notify(7);
+// @ts-expect-error an unknown method through the proxy
+use(nested.proxy.app.users.remove(7));
+// @ts-expect-error wrong arguments through the proxy
+use(nested.proxy.app.users.get('7'));
+// @ts-expect-error named params where positional are expected
+use(nested.proxy.app.users.get({ id: 7 }));

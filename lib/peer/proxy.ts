@@ -1,0 +1,103 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the untyped proxy takes any arguments */
+import type { Observable } from 'rxjs';
+import { hasPlainPrototype } from '../protocol/guards';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from './api';
+
+/** What every proxy node offers besides its methods and namespaces. */
+export interface ProxyEscapes {
+  /** Calls this node's method with exactly these params (an array, an object, or none). */
+  $call(params?: JsonRpcParams): Observable<unknown>;
+  /** Sends this node's method as a notification, params built by the same rule as a call. */
+  $notify(...args: unknown[]): void;
+}
+
+/** The proxy of a peer that describes no API: any path, any arguments. */
+export type UntypedProxy = ((...args: any[]) => Observable<unknown>) &
+  ProxyEscapes & { readonly [name: string]: UntypedProxy };
+
+type Head<K extends string> = K extends `${infer H}.${string}` ? H : K;
+type Tail<K extends string, H extends string> = K extends `${H}.${infer T}` ? T : never;
+
+/** A method as the proxy calls it: positional params spread into arguments, named params as one object. */
+type ProxyMethod<F> = [ParamsOf<F>] extends [undefined]
+  ? () => Observable<ResultOf<F>>
+  : NonNullable<ParamsOf<F>> extends readonly unknown[]
+    ? (...args: NonNullable<ParamsOf<F>>) => Observable<ResultOf<F>>
+    : undefined extends ParamsOf<F>
+      ? (params?: ParamsOf<F>) => Observable<ResultOf<F>>
+      : (params: ParamsOf<F>) => Observable<ResultOf<F>>;
+
+type Level<Calls> = {
+  readonly [H in Head<keyof Calls & string>]: (H extends keyof Calls ? ProxyMethod<Calls[H]> : unknown) &
+    ([Tail<keyof Calls & string, H>] extends [never]
+      ? unknown
+      : Level<{ [T in Tail<keyof Calls & string, H>]: Calls[`${H}.${T}` & keyof Calls] }>) &
+    ProxyEscapes;
+};
+
+/** The namespace proxy of a peer, typed by its API's `calls` (with '.' as separator). */
+export type ProxyOf<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'calls'>> extends true ? UntypedProxy : Level<Part<Api, 'calls'>>;
+
+/** What a proxy needs from its peer. */
+export interface ProxyTarget {
+  request$(method: string, params?: JsonRpcParams): Observable<unknown>;
+  notify(method: string, params?: JsonRpcParams): void;
+}
+
+/**
+ * The params of a proxy call: none for no arguments, the object itself for a single
+ * plain object (named params), otherwise the arguments as an array (positional params).
+ */
+export function proxyParams(args: readonly unknown[]): JsonRpcParams | undefined {
+  if (args.length === 0) return undefined;
+  if (args.length === 1 && hasPlainPrototype(args[0])) return args[0];
+  return args;
+}
+
+const inspect = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Makes a namespace proxy: `proxy.app.users.get(7)` is `request$('app.users.get', [7])`,
+ * a cold Observable (nothing is sent until it is subscribed). Safe to pass around: it is
+ * not a thenable (`then` is undefined at every level, so `await` sends nothing), symbols
+ * and printing (`console.log`, `util.inspect`, Jest) send nothing, and `$call` / `$notify`
+ * are its only reserved names.
+ */
+export function createProxy(target: ProxyTarget, separator = '.'): UntypedProxy {
+  // Lifetime: a node per property access; nodes hold only their path.
+  const node = (path: string): UntypedProxy => {
+    const describe = () => `[JSON-RPC proxy ${path || '(root)'}]`;
+    const method = () => {
+      if (path === '') throw new TypeError('The proxy itself is not a method: call proxy.someMethod()');
+      return path;
+    };
+    // util.inspect looks at a proxy's target, not through its traps: the target describes itself.
+    const target$ = Object.assign(function jsonRpcProxy() {}, { [inspect]: describe });
+    return new Proxy(target$ as unknown as UntypedProxy, {
+      apply: (_fn, _this, args: unknown[]) => target.request$(method(), proxyParams(args)),
+      get: (_fn, key) => {
+        if (typeof key === 'symbol') {
+          if (key === Symbol.toPrimitive || key === inspect) return describe;
+          return key === Symbol.toStringTag ? 'JsonRpcProxy' : undefined;
+        }
+        switch (key) {
+          case 'then':
+            return undefined;
+          case 'toString':
+          case 'toJSON':
+          case 'valueOf':
+            return describe;
+          case '$call':
+            return (params?: JsonRpcParams) => target.request$(method(), params);
+          case '$notify':
+            return (...args: unknown[]) => target.notify(method(), proxyParams(args));
+          default:
+            return node(path === '' ? key : `${path}${separator}${key}`);
+        }
+      },
+    });
+  };
+  return node('');
+}

@@ -1,0 +1,121 @@
+import { inspect } from 'node:util';
+import { format } from 'pretty-format';
+import { firstValueFrom, isObservable } from 'rxjs';
+import { createProxy, proxyParams, type ProxyTarget } from 'rx-jsonrpc';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { settle } from '../helpers/raw-end';
+
+afterEach(closeAll);
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- an untyped proxy's paths are index signatures */
+/** Reads an untyped proxy without `noUncheckedIndexedAccess` getting in the way. */
+const any = (proxy: unknown): any => proxy;
+
+/** A proxy over a target that records what it would send. */
+function recording(separator?: string) {
+  const sent: { kind: string; method: string; params: unknown }[] = [];
+  const target: ProxyTarget = {
+    request$: (method, params) => {
+      sent.push({ kind: 'request', method, params });
+      return firstValueFrom as never;
+    },
+    notify: (method, params) => void sent.push({ kind: 'notification', method, params }),
+  };
+  return { proxy: any(createProxy(target, separator)), sent };
+}
+
+describe('proxy', () => {
+  it('sends the dotted path as the method, and returns a cold Observable', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const users$ = any(peer.proxy).app.users.getUsers(1, 'two');
+    expect(isObservable(users$)).toBe(true);
+    await settle();
+    expect(raw.received).toEqual([]);
+    users$.subscribe({ error: () => undefined });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, method: 'app.users.getUsers', params: [1, 'two'] });
+  });
+
+  describe('params', () => {
+    it.each([
+      ['no arguments', [], undefined],
+      ['positional arguments', [1, 2], [1, 2]],
+      ['a single plain object, as named params', [{ name: 'ada' }], { name: 'ada' }],
+      ['a single array, as one positional param', [[1, 2]], [[1, 2]]],
+      ['an object among others, positionally', [{ a: 1 }, 2], [{ a: 1 }, 2]],
+      ['a single class instance, positionally', [new Date(0)], [new Date(0)]],
+    ])('sends %s', (_, args, expected) => {
+      expect(proxyParams(args)).toEqual(expected);
+    });
+
+    it('sends exact params with $call', () => {
+      const { proxy, sent } = recording();
+      proxy.users.find.$call([{ name: 'ada' }]);
+      proxy.users.all.$call();
+      expect(sent).toEqual([
+        { kind: 'request', method: 'users.find', params: [{ name: 'ada' }] },
+        { kind: 'request', method: 'users.all', params: undefined },
+      ]);
+    });
+  });
+
+  it('sends notifications with $notify', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    any(peer.proxy).log.write.$notify('hello', 2);
+    any(peer.proxy).ui.ping.$notify({ at: 1 });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', method: 'log.write', params: ['hello', 2] });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', method: 'ui.ping', params: { at: 1 } });
+  });
+
+  it('uses the separator given', async () => {
+    const { peer, raw } = await peerWithRawServer({ proxySeparator: '/' });
+    any(peer.proxy)
+      .users.get(7)
+      .subscribe({ error: () => undefined });
+    expect(await raw.next()).toMatchObject({ method: 'users/get', params: [7] });
+  });
+
+  it('answers through real peers', async () => {
+    const { client, server } = peerPair();
+    server.handleAll({ math: { sum: ([a, b]: number[]) => a! + b! } });
+    await expect(firstValueFrom(any(client.proxy).math.sum(2, 3))).resolves.toBe(5);
+  });
+
+  describe('is safe to pass around', () => {
+    it('is not a thenable at any level, so await sends nothing', async () => {
+      const { proxy, sent } = recording();
+      expect(proxy.then).toBeUndefined();
+      expect(proxy.users.then).toBeUndefined();
+      const users = proxy.users;
+      expect(await proxy).toBe(proxy);
+      expect(await users).toBe(users);
+      expect(sent).toEqual([]);
+    });
+
+    it('sends nothing when printed by console.log, util.inspect, String or JSON', () => {
+      const { proxy, sent } = recording();
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      console.log(proxy.users);
+      log.mockRestore();
+      expect(inspect(proxy.users.get)).toBe('[JSON-RPC proxy users.get]');
+      expect(String(proxy.users)).toBe('[JSON-RPC proxy users]');
+      expect(`${proxy.a.b}`).toBe('[JSON-RPC proxy a.b]');
+      expect(JSON.stringify({ api: proxy.users })).toBe('{"api":"[JSON-RPC proxy users]"}');
+      expect(Object.prototype.toString.call(proxy)).toBe('[object JsonRpcProxy]');
+      expect(sent).toEqual([]);
+    });
+
+    it("sends nothing when printed by Jest's pretty-format", () => {
+      const { proxy, sent } = recording();
+      expect(() => format(proxy.users)).not.toThrow();
+      expect(() => format({ nested: proxy.a.b })).not.toThrow();
+      expect(sent).toEqual([]);
+    });
+
+    it('answers symbols with undefined, and refuses to call the root', () => {
+      const { proxy, sent } = recording();
+      expect((proxy as unknown as Record<symbol, unknown>)[Symbol.iterator]).toBeUndefined();
+      expect(() => proxy()).toThrow(new TypeError('The proxy itself is not a method: call proxy.someMethod()'));
+      expect(sent).toEqual([]);
+    });
+  });
+});
