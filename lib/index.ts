@@ -40,7 +40,7 @@ export {
 export { classify, decodeFrame, describeInvalid, type MessageKind } from './protocol/parse';
 
 // Transports
-export type { Connection, ConnectionInfo, Frame, Transport } from './transports/transport';
+export type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from './transports/transport';
 export {
   fromWebSocket,
   webSocket,
@@ -49,6 +49,7 @@ export {
   type WebSocketOptions,
 } from './transports/web-socket';
 export { memoryPair, type MemoryPair } from './transports/memory';
+export { http, type FetchLike, type HttpOptions } from './transports/http';
 
 // Operators and helpers
 export { backoff, backoffDefaults, type BackoffOptions } from './operators/backoff';

@@ -2,7 +2,7 @@ import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ErrorCodes } from '../protocol/error-codes';
 import { ConnectionClosedError, ProtocolError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { Transport } from '../transports/transport';
+import type { FrameEnded, Transport } from '../transports/transport';
 import { Answering, errorAnswer, type Answer } from './answer';
 import type { RpcApi, UntypedApi } from './api';
 import { batch$, batchBuilder, type BatchContext } from './batch';
@@ -56,18 +56,19 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     scheduler,
   });
 
-  const send = (frame: string) => {
+  const send = (frame: string, ended?: FrameEnded) => {
     tracer.outgoing(frame);
-    connection.write(frame);
+    return connection.write(frame, ended);
   };
 
   const outbox = new Outbox(send, (ids) => pending.markBatch(ids), batchingOptions(options.batching), scheduler);
   const report = (error: unknown) => tracer.report(error as RpcError);
+  const reportFailure: FrameEnded = (error) => error && report(error);
 
   /** Sends a notification through the outbox; a failure is reported, as nobody waits for it. */
   const sendNotification = (frame: string) => {
     try {
-      outbox.send(frame, undefined, report);
+      outbox.send(frame, undefined, reportFailure);
     } catch (error) {
       report(error);
     }
@@ -200,12 +201,20 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     batch: (build, batchOptions) => firstValueFrom(batch$(batches, build(batchBuilder as never), batchOptions)),
     subscription$: (method, params, subscriptionOptions) =>
       subscription$(subscriptions, method, params, subscriptionOptions),
-    handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),
+    handle: (method, handler, handleOptions) => {
+      const registration = handlers.register(method, handler as Handler, handleOptions);
+      warnIfOneWay();
+      return registration;
+    },
     proxy: createProxy(
       { request$: (method, params) => request$(context, method, params), notify },
       options.proxySeparator,
     ) as Peer['proxy'],
-    handleAll: (methods, handleOptions) => handlers.registerAll(methods, handleOptions),
+    handleAll: (methods, handleOptions) => {
+      const registration = handlers.registerAll(methods, handleOptions);
+      warnIfOneWay();
+      return registration;
+    },
     requests$: answering.requests$,
     state$: connection.state$,
     trace$: tracer.trace$,
@@ -230,6 +239,18 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       shutdown(failure, undefined, code, reason);
     },
   };
+  /** Handlers on a link that carries no calls to this side (HTTP) would wait forever: say so. */
+  const warnIfOneWay = () => {
+    const methods = handlers.methods;
+    if (connection.info?.duplex !== false || methods.length === 0) return;
+    tracer.report(
+      new TransportError(
+        `The ${connection.info.transport} transport carries no calls to this side: handlers of ${methods.join(', ')} will never run`,
+      ),
+    );
+  };
+  connection.state$.subscribe((state) => state.status === 'open' && warnIfOneWay());
+
   const heartbeat = options.heartbeat;
   connection.start({
     onFrame: dispatch,

@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { RpcError, TransportError } from '../protocol/errors';
-import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
+import type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from '../transports/transport';
 import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
 
@@ -111,9 +111,9 @@ export class PeerConnection {
   }
 
   /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
-  write(frame: string): void {
+  write(frame: string, ended?: FrameEnded): (() => void) | void {
     try {
-      this.connection!.send(frame);
+      return this.connection!.send(frame, ended);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
       const detail = (cause as { message?: unknown } | null)?.message ?? cause;

@@ -79,6 +79,11 @@ export interface IncomingRequest {
 export class HandlerRegistry {
   private readonly handlers = new Map<string, Handler>();
 
+  /** The methods served now. */
+  get methods(): string[] {
+    return [...this.handlers.keys()];
+  }
+
   get(method: string): Handler | undefined {
     return this.handlers.get(method);
   }

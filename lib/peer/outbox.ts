@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId } from '../protocol/messages';
+import type { FrameEnded } from '../transports/transport';
 
 /** Options of automatic batching; see `PeerOptions.batching`. */
 export interface BatchingOptions {
@@ -22,8 +23,8 @@ export interface Outgoing {
   readonly frame: string;
   /** The request's id; undefined for a notification. */
   readonly id?: JsonRpcId;
-  /** Called when the frame carrying this message could not be written. */
-  fail(error: RpcError): void;
+  /** Told what became of the frame carrying this message, where the transport knows. */
+  readonly ended: FrameEnded | undefined;
 }
 
 /**
@@ -39,7 +40,7 @@ export class Outbox {
   private flushScheduled = false;
 
   constructor(
-    private readonly write: (frame: string) => void,
+    private readonly write: (frame: string, ended?: FrameEnded) => (() => void) | void,
     private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
     private readonly batching: BatchingOptions | undefined,
     private readonly scheduler: SchedulerLike,
@@ -47,15 +48,13 @@ export class Outbox {
 
   /**
    * Sends a message now (a write failure is thrown to the caller), or adds it to the batch
-   * being collected (a write failure then goes to `fail`). Returns, for a collected message,
-   * a function that takes it back out while it has not been written (true if it did).
+   * being collected (a write failure then goes to `ended`). Returns, when there is one, the
+   * function that withdraws the message: it takes a collected message back out of the batch
+   * (returning true: it was never sent) or aborts a frame in flight where the transport can.
    */
-  send(frame: string, id?: JsonRpcId, fail?: (error: RpcError) => void): (() => boolean) | undefined {
-    if (this.holds === 0 && this.batching === undefined) {
-      this.write(frame);
-      return undefined;
-    }
-    const message: Outgoing = { frame, id, fail: fail ?? (() => undefined) };
+  send(frame: string, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
+    if (this.holds === 0 && this.batching === undefined) return this.write(frame, ended) ?? undefined;
+    const message: Outgoing = { frame, id, ended };
     const buffer = (this.buffer ??= []);
     buffer.push(message);
     if (this.holds === 0) this.schedule(buffer.length);
@@ -110,10 +109,13 @@ export class Outbox {
   }
 
   private writeOrFail(frame: string, messages: readonly Outgoing[]): void {
+    const ended: FrameEnded = (error) => {
+      for (const message of messages) message.ended?.(error);
+    };
     try {
-      this.write(frame);
+      this.write(frame, ended);
     } catch (error) {
-      for (const message of messages) message.fail(error as RpcError);
+      ended(error as RpcError);
     }
   }
 }

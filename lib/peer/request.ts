@@ -55,17 +55,19 @@ export function request$<R>(
     }
 
     const call: PendingCall = { method, subscriber: subscriber as Subscriber<unknown> };
-    const fail = (error: unknown) => {
-      context.pending.take(id);
-      subscriber.error(error);
+    // The frame failed, or its exchange ended without an answer (HTTP): fail the call if it still waits.
+    const ended = (error?: unknown) => {
+      if (context.pending.abandon(id, call)) {
+        subscriber.error(error ?? new ProtocolError(`${subject} got no answer in the response to it`));
+      }
     };
-    let takeBack: (() => boolean) | undefined;
+    let withdraw: (() => boolean | void) | undefined;
     const send = () => {
       context.pending.add(id, call);
       try {
-        takeBack = context.outbox.send(frame, id, fail);
+        withdraw = context.outbox.send(frame, id, ended);
       } catch (error) {
-        fail(error);
+        ended(error);
       }
     };
     const leaveQueue = context.connection.isOpen
@@ -85,9 +87,10 @@ export function request$<R>(
     return () => {
       timer?.unsubscribe();
       leaveQueue?.();
+      if (!context.pending.abandon(id, call)) return;
       // A call taken back out of a batch not yet written was never sent: nothing to cancel.
-      const unsent = takeBack?.() === true;
-      if (context.pending.abandon(id, call) && !unsent && context.cancel !== undefined && context.connection.isOpen) {
+      if (withdraw?.() === true) return;
+      if (context.cancel !== undefined && context.connection.isOpen) {
         context.notify(context.cancel.method, context.cancel.params(id));
       }
     };

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
 
 /**
  * One frame as it travels on a link: text for JSON, bytes for a binary frame
@@ -21,7 +22,20 @@ export interface ConnectionInfo {
   readonly remoteAddress?: string;
   /** The headers of the handshake, where there was one (a server's upgrade request). */
   readonly headers?: { readonly [name: string]: string | string[] | undefined };
+  /**
+   * False for a link that only carries answers to what this side sends (HTTP): the other
+   * side can neither call nor notify this one.
+   * @default true
+   */
+  readonly duplex?: boolean;
 }
+
+/**
+ * Told once what became of a frame, by transports that know (HTTP): with an error when it
+ * failed, or with nothing when the exchange is over and everything the other side will
+ * send in answer has been delivered to `frames$`. Streaming transports never call it.
+ */
+export type FrameEnded = (error?: RpcError) => void;
 
 /**
  * One open link. It lives from the moment `Transport.connect()` emits it until that
@@ -39,8 +53,11 @@ export interface Connection {
    * Writes one frame. May throw (the peer then fails the call with `TransportError`);
    * a frame written while the link is closing may also be dropped silently, as
    * WebSockets do, since the close that follows fails every call still waiting.
+   * Transports that learn the fate of each frame later report it to `ended`; transports
+   * that can abandon a frame in flight return the function that does it (HTTP aborts the
+   * request).
    */
-  send(frame: string): void;
+  send(frame: string, ended?: FrameEnded): (() => void) | void;
   /** Closes the link with a close code and reason where the link has them. */
   close(code?: number, reason?: string): void;
 }

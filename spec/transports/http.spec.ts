@@ -1,0 +1,146 @@
+import { firstValueFrom } from 'rxjs';
+import { connect, http, ProtocolError, TransportError, type Peer, type RpcError } from 'rx-jsonrpc';
+import { closeAllHttp, echoMethods, startHttpServer } from '../helpers/http-server';
+
+const peers: Peer[] = [];
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  await closeAllHttp();
+});
+
+function over(url: string, options?: Parameters<typeof http>[1], peerOptions?: Parameters<typeof connect>[1]): Peer {
+  const peer = connect(http(url, options), peerOptions);
+  peers.push(peer);
+  return peer;
+}
+
+describe('http', () => {
+  it('POSTs each call as JSON and routes the answer', async () => {
+    const server = await startHttpServer(echoMethods);
+    await expect(over(server.url).request('math.sum', [1, 2])).resolves.toBe('math.sum');
+    const { request, body } = server.received[0]!;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/rpc');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(body)).toEqual({ jsonrpc: '2.0', id: 1, method: 'math.sum', params: [1, 2] });
+  });
+
+  it('sends the headers given, fresh for each request when given as a function', async () => {
+    const server = await startHttpServer(echoMethods);
+    let n = 0;
+    const peer = over(server.url, { headers: () => ({ 'x-request': String(++n) }) });
+    await peer.request('a');
+    await peer.request('b');
+    expect(server.received.map((r) => r.request.headers['x-request'])).toEqual(['1', '2']);
+  });
+
+  it.each([
+    [{ bearer: 'tok3n' }, 'Bearer tok3n'],
+    [{ username: 'ada', password: 'pässword' }, `Basic ${Buffer.from('ada:pässword').toString('base64')}`],
+  ])('sends authorization %j', async (auth, expected) => {
+    const server = await startHttpServer(echoMethods);
+    await over(server.url, { auth }).request('x');
+    expect(server.received[0]!.request.headers.authorization).toBe(expected);
+  });
+
+  it('sends a batch as one POST and routes each answer', async () => {
+    const server = await startHttpServer(echoMethods);
+    const results = await over(server.url).batch((b) => [b.request('a'), b.notify('n'), b.request('b')]);
+    expect(results).toEqual([
+      { ok: true, value: 'a' },
+      { ok: true, value: undefined },
+      { ok: true, value: 'b' },
+    ]);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('takes a 204 or an empty body as the answer to a notification', async () => {
+    const server = await startHttpServer((received, response) =>
+      received.body.includes('"quiet"') ? response.writeHead(200).end() : response.writeHead(204).end(),
+    );
+    const peer = over(server.url);
+    const reported: RpcError[] = [];
+    peer.errors$.subscribe((e) => reported.push(e));
+    peer.notify('log', ['x']);
+    peer.notify('quiet');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.received).toHaveLength(2);
+    expect(reported).toEqual([]);
+  });
+
+  it('fails the call with TransportError carrying the status and the body', async () => {
+    const server = await startHttpServer((_, response) => response.writeHead(503, 'Busy').end('try later'));
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({
+      status: 503,
+      retryable: true,
+      message: `HTTP 503 Busy from ${server.url}: try later`,
+    });
+  });
+
+  it('marks a 401 as not retryable', async () => {
+    const server = await startHttpServer((_, response) => response.writeHead(401).end());
+    await expect(over(server.url).request('x')).rejects.toMatchObject({ status: 401, retryable: false });
+  });
+
+  it('fails the call with TransportError when nothing answers', async () => {
+    const server = await startHttpServer(echoMethods);
+    const url = server.url;
+    await server.close();
+    const error = await over(url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(new RegExp(`^HTTP request to ${url} failed`));
+  });
+
+  it('fails a call the response does not answer, at once', async () => {
+    const server = await startHttpServer((_, response) => response.writeHead(200).end(''));
+    const error = await over(server.url, {}, { timeout: 0 })
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toBe('Request 1 (x) got no answer in the response to it');
+  });
+
+  it('aborts the request when the call is unsubscribed', async () => {
+    let aborted!: () => void;
+    const abortSeen = new Promise<void>((resolve) => (aborted = resolve));
+    const server = await startHttpServer((received) => received.request.socket.once('close', aborted));
+    const peer = over(server.url);
+    const subscription = peer.request$('slow').subscribe({ error: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    subscription.unsubscribe();
+    await abortSeen;
+    expect(peer.pendingCount).toBe(0);
+  });
+
+  it('uses the fetch given', async () => {
+    const calls: string[] = [];
+    const fetch: Parameters<typeof http>[1] extends infer O
+      ? NonNullable<O> extends { fetch?: infer F }
+        ? F
+        : never
+      : never = async (url, init) => {
+      calls.push(`${init.method} ${url}`);
+      const { id } = JSON.parse(init.body) as { id: number };
+      return { status: 200, text: async () => JSON.stringify({ jsonrpc: '2.0', id, result: 'from fetch' }) };
+    };
+    await expect(over('http://example.invalid/rpc', { fetch }).request('x')).resolves.toBe('from fetch');
+    expect(calls).toEqual(['POST http://example.invalid/rpc']);
+  });
+
+  it('says clearly that handlers will never run over HTTP', async () => {
+    const server = await startHttpServer(echoMethods);
+    const peer = over(server.url);
+    const reported = firstValueFrom(peer.errors$);
+    peer.handle('ui.confirm', () => true);
+    expect(await reported).toMatchObject({
+      name: 'TransportError',
+      message: 'The http transport carries no calls to this side: handlers of ui.confirm will never run',
+    });
+  });
+});
