@@ -45,7 +45,11 @@ describe('json-rpc-2.0 JSONRPCServer over HTTP', () => {
 
   it('passes its error for a throwing method through', async () => {
     const { peer } = await thirdPartyServer();
+    // json-rpc-2.0 logs each failing method with console.warn.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     await expect(peer.request('fail')).rejects.toMatchObject({ name: 'JsonRpcError', message: 'boom' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
   });
 
   it('takes notifications, answered by nothing', async () => {
