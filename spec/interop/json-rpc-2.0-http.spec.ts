@@ -48,7 +48,6 @@ describe('json-rpc-2.0 JSONRPCServer over HTTP', () => {
     // json-rpc-2.0 logs each failing method with console.warn.
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     await expect(peer.request('fail')).rejects.toMatchObject({ name: 'JsonRpcError', message: 'boom' });
-    expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
   });
 
