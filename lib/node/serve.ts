@@ -53,7 +53,8 @@ export interface ServeOptions {
   readonly ws?: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer' | 'path' | 'maxPayload'>;
   /**
    * Options of each connection's peer. `handlerTimeout` defaults to 60 s here, so a
-   * handler that never answers cannot hold a call forever.
+   * handler that never answers cannot hold a call forever; `reconnect` is always off (the
+   * client reconnects).
    */
   readonly peer?: PeerOptions;
 }
@@ -77,7 +78,11 @@ export interface JsonRpcServer {
 }
 
 /** What `serve()` hands to `setup` for each new client. */
-export type SetupPeer<Api extends RpcApi = UntypedApi> = (peer: Peer<Api>, connection: ServerConnectionInfo) => void;
+export type SetupPeer<Api extends RpcApi = UntypedApi> = (
+  peer: Peer<Api>,
+  connection: ServerConnectionInfo,
+  server: JsonRpcServer,
+) => void;
 
 /** The defaults of {@link ServeOptions}. */
 export const serveDefaults = {
@@ -119,11 +124,13 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     const peer = connect<Api>(fromWebSocket(socket as unknown as WebSocketLike, info), {
       handlerTimeout: serveDefaults.handlerTimeout,
       ...options.peer,
+      // An accepted socket cannot be re-opened: the client reconnects, the server does not.
+      reconnect: false,
       session: { ...options.peer?.session, ...session },
     });
     peers.add(peer as Peer);
     peer.state$.subscribe({ complete: () => peers.delete(peer as Peer) });
-    setup(peer, { transport: 'websocket', protocol: socket.protocol, ...info });
+    setup(peer, { transport: 'websocket', protocol: socket.protocol, ...info }, server);
   };
 
   /** Runs `authenticate`: resolves with the session to start from, or an HTTP status to refuse with. */
@@ -172,7 +179,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   }
 
   const address = owned?.address();
-  return {
+  const server: JsonRpcServer = {
     peers,
     url:
       typeof address === 'object' && address !== null ? `ws://${hostOf(address.address)}:${address.port}` : undefined,
@@ -194,6 +201,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       errors.complete();
     },
   };
+  return server;
 }
 
 const statusText: { readonly [status: number]: string } = {

@@ -16,5 +16,6 @@ export function callFailure(id: JsonRpcId, method: string, linkError: RpcError, 
       cause: linkError,
     });
   }
-  return new TransportError(`${subject}: ${linkError.message}`, { retryable, cause: linkError });
+  const status = linkError instanceof TransportError ? linkError.status : undefined;
+  return new TransportError(`${subject}: ${linkError.message}`, { retryable, cause: linkError, status });
 }

@@ -33,10 +33,12 @@ const goAwayCodes = new Set([1002, 1003, 1007, 1008]);
 /**
  * The default reconnect decision: yes after a drop or a failed attempt, no after a close
  * that means "go away" (1002, 1003, 1007, 1008), and no after a handshake refused with an
- * HTTP status of 400-499 (401 Unauthorized, 403 Forbidden, 404...) other than 408 and 429.
+ * HTTP status of 400-499 (401 Unauthorized, 403 Forbidden, 404...) other than 408 and 429,
+ * and no after a `TransportError` that says it is not retryable (a socket that cannot be opened again).
  */
 export function reconnectable(error: RpcError): boolean {
   if (error instanceof ConnectionClosedError) return !goAwayCodes.has(error.code);
+  if (error instanceof TransportError && !error.retryable) return false;
   if (error instanceof TransportError && error.status !== undefined) {
     return error.status < 400 || error.status >= 500 || error.status === 408 || error.status === 429;
   }

@@ -86,7 +86,10 @@ export function fromWebSocket(socket: WebSocketLike, info: Omit<ConnectionInfo, 
     connect: () =>
       new Observable<Connection>((subscriber) => {
         if (used || socket.readyState > OPEN) {
-          subscriber.error(new TransportError(`The WebSocket (${name}) was already used or closed`));
+          // An accepted socket cannot be opened again: reconnecting would only fail again.
+          subscriber.error(
+            new TransportError(`The WebSocket (${name}) was already used or closed`, { retryable: false }),
+          );
           return;
         }
         used = true;

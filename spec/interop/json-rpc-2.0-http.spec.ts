@@ -5,6 +5,10 @@ import { connect, http, JsonRpcError, type Peer } from 'rx-jsonrpc';
 import { closeAllHttp, startHttpServer } from '../helpers/http-server';
 
 const peers: Peer[] = [];
+// json-rpc-2.0 logs each failing method with console.warn, after it has answered.
+let warn: jest.SpyInstance;
+beforeAll(() => (warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
+afterAll(() => warn.mockRestore());
 afterEach(async () => {
   for (const peer of peers.splice(0)) peer.close();
   await closeAllHttp();
@@ -45,10 +49,7 @@ describe('json-rpc-2.0 JSONRPCServer over HTTP', () => {
 
   it('passes its error for a throwing method through', async () => {
     const { peer } = await thirdPartyServer();
-    // json-rpc-2.0 logs each failing method with console.warn.
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     await expect(peer.request('fail')).rejects.toMatchObject({ name: 'JsonRpcError', message: 'boom' });
-    warn.mockRestore();
   });
 
   it('takes notifications, answered by nothing', async () => {

@@ -203,6 +203,31 @@ describe('serve', () => {
     });
   });
 
+  describe('setup', () => {
+    it('receives the server, to reach every client from a handler', async () => {
+      const server = await start((peer, _connection, self) =>
+        peer.handle('shout', ([text]: [string]) => self.notifyAll('heard', [text])),
+      );
+      const [speaker, listener] = [client(server.url!), client(server.url!)];
+      const heard = firstValueFrom(listener.notifications$('heard'));
+      await isOpen(listener);
+      await speaker.request('shout', ['hi']);
+      expect(await heard).toEqual(['hi']);
+    });
+
+    it('never reconnects a server peer, whatever its options say', async () => {
+      const server = await start(() => undefined, { peer: { reconnect: true } });
+      const peer = client(server.url!);
+      await isOpen(peer);
+      expect(server.peers.size).toBe(1);
+      const [serverPeer] = [...server.peers];
+      const closed = finalState(serverPeer!);
+      peer.close();
+      expect((await closed).status).toBe('closed');
+      expect(server.peers.size).toBe(0);
+    });
+  });
+
   describe('talking to clients', () => {
     it('notifies every client with notifyAll, and calls one client back', async () => {
       const server = await start((peer) =>
