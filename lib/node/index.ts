@@ -10,3 +10,14 @@ export {
 } from './serve';
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
 export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
+export {
+  contentLength,
+  newline,
+  type ContentLengthOptions,
+  type DecoderSink,
+  type FrameDecoder,
+  type Framing,
+} from './framing';
+export { stream, type FramingOption, type StreamOptions } from './stream';
+export { spawnProcess, type SpawnProcessOptions } from './spawn';
+export { tcp, type TcpOptions } from './tcp';

@@ -255,6 +255,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   connection.start({
     onFrame: dispatch,
     onDrop: dropped,
+    onProblem: (error) => tracer.report(error),
     policy: reconnectPolicy(options.reconnect),
     liveness:
       heartbeat === undefined

@@ -2,6 +2,7 @@ import {
   BehaviorSubject,
   defer,
   distinctUntilChanged,
+  ignoreElements,
   merge,
   of,
   retry,
@@ -56,8 +57,9 @@ export class PeerConnection {
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     readonly policy: ReconnectPolicy | undefined;
     readonly liveness?: () => Observable<never>;
+    readonly onProblem: (error: RpcError) => void;
   }): void {
-    const { onFrame, onDrop, policy, liveness } = hooks;
+    const { onFrame, onDrop, policy, liveness, onProblem } = hooks;
     let attempt = 0;
     let droppedAt: number | undefined;
     // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
@@ -68,15 +70,14 @@ export class PeerConnection {
           droppedAt = undefined;
           this.opened(connection);
         }),
-        switchMap((connection) =>
-          liveness === undefined ? connection.frames$ : merge(connection.frames$, liveness()),
-        ),
+        switchMap((connection) => this.incoming(connection, onProblem, liveness)),
         retry({
           delay: (cause: unknown) => {
             const error = this.lost(cause);
             droppedAt ??= Date.now();
             attempt++;
             const giveUp =
+              this.closing ||
               policy === undefined ||
               !policy.shouldReconnect(error) ||
               attempt > policy.maxAttempts ||
@@ -154,6 +155,18 @@ export class PeerConnection {
     this.waiting.clear();
     for (const entry of waiting) entry.send();
     this.state.next({ status: 'open', info: connection.info });
+  }
+
+  /** What one link brings in: its frames, with its problems reported and its liveness checked on the side. */
+  private incoming(
+    connection: Connection,
+    onProblem: (error: RpcError) => void,
+    liveness: (() => Observable<never>) | undefined,
+  ): Observable<Frame> {
+    const sides: Observable<never>[] = [];
+    if (connection.problems$ !== undefined) sides.push(connection.problems$.pipe(tap(onProblem), ignoreElements()));
+    if (liveness !== undefined) sides.push(liveness());
+    return sides.length === 0 ? connection.frames$ : merge(connection.frames$, ...sides);
   }
 
   private lost(cause: unknown): RpcError {

@@ -50,6 +50,11 @@ export interface Connection {
    */
   readonly frames$: Observable<Frame>;
   /**
+   * Problems below JSON-RPC that do not end the link (bytes a framing could not read),
+   * which the peer reports on its `errors$`. Optional; hot, like `frames$`.
+   */
+  readonly problems$?: Observable<RpcError>;
+  /**
    * Writes one frame. May throw (the peer then fails the call with `TransportError`);
    * a frame written while the link is closing may also be dropped silently, as
    * WebSockets do, since the close that follows fails every call still waiting.

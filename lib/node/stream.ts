@@ -1,0 +1,115 @@
+import type { Readable, Writable } from 'node:stream';
+import { Observable, Subject, type Subscriber } from 'rxjs';
+import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
+import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
+import { framingOf, type Framing } from './framing';
+
+/** How frames are delimited: a framing, or the name of a built-in one. */
+export type FramingOption = Framing | 'content-length' | 'newline';
+
+/** Options of {@link stream}. */
+export interface StreamOptions {
+  /** Where frames come from: a child's stdout, a socket, `process.stdin`... */
+  readonly readable: Readable;
+  /** Where frames go: a child's stdin, a socket, `process.stdout`... */
+  readonly writable: Writable;
+  /**
+   * How frames are delimited on the streams.
+   * @default 'content-length' (the Language Server Protocol's headers)
+   */
+  readonly framing?: FramingOption;
+  /** A name for messages and `ConnectionInfo.url`. @default 'stream' */
+  readonly name?: string;
+}
+
+/**
+ * A transport over a readable and a writable stream, such as a child process's stdio
+ * (see `spawnProcess`), a TCP or Unix socket (see `tcp`), or this process's own stdio
+ * when it is the server. It can be connected once: the streams belong to their owner,
+ * and are left open when the peer closes.
+ *
+ * @example
+ * ```ts
+ * // A language server's side of stdio:
+ * const rpc = connect(stream({ readable: process.stdin, writable: process.stdout }));
+ * ```
+ */
+export function stream(options: StreamOptions): Transport {
+  let used = false;
+  const name = options.name ?? 'stream';
+  return {
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        if (used) {
+          subscriber.error(new TransportError(`The ${name} streams were already connected once`, { retryable: false }));
+          return;
+        }
+        used = true;
+        return adoptStreams(options.readable, options.writable, framingOf(options.framing), subscriber, {
+          transport: 'stream',
+          url: name,
+        });
+      }),
+  };
+}
+
+/**
+ * Wires a readable and a writable to one `connect()` subscriber: frames in through the
+ * framing's decoder, frames out through its encoder; the end of the readable closes the
+ * link. Returns the teardown, which leaves the streams open.
+ */
+export function adoptStreams(
+  readable: Readable,
+  writable: Writable,
+  framing: Framing,
+  subscriber: Subscriber<Connection>,
+  info: ConnectionInfo,
+  /** Whether the end of the readable closes the link (false when the owner reports the end, like a process's exit). */
+  endCloses = true,
+): () => void {
+  const frames = new Subject<Frame>();
+  const problems = new Subject<RpcError>();
+  const name = info.url ?? info.transport;
+  const decoder = framing.decoder({
+    frame: (text) => frames.next(text),
+    error: (error, fatal) => {
+      if (fatal) end(new ConnectionClosedError(`${name}: ${error.message}`, { code: 1002, reason: error.message }));
+      else problems.next(error);
+    },
+  });
+  const onData = (chunk: Buffer | string) => decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const onEnd = () => end(new ConnectionClosedError(`${name} ended`, { code: 1000, reason: 'stream ended' }));
+  const onError = (cause: Error) =>
+    end(new TransportError(`${name} failed: ${cause.message}`, { cause, retryable: true }));
+  const end = (error: Error) => {
+    detach();
+    frames.complete();
+    problems.complete();
+    subscriber.error(error);
+  };
+  const detach = () => {
+    readable.off('data', onData);
+    readable.off('end', onEnd);
+    readable.off('error', onError);
+    writable.off('error', onError);
+  };
+  readable.on('data', onData);
+  if (endCloses) readable.once('end', onEnd);
+  readable.once('error', onError);
+  writable.once('error', onError);
+  subscriber.next({
+    info,
+    frames$: frames.asObservable(),
+    problems$: problems.asObservable(),
+    send: (frame) => {
+      writable.write(framing.encode(frame));
+    },
+    // Streams carry no close code; the teardown that follows detaches (or ends, for owners).
+    close: () => undefined,
+  });
+  return () => {
+    detach();
+    frames.complete();
+    problems.complete();
+  };
+}

@@ -1,0 +1,53 @@
+import { connect as netConnect, type NetConnectOpts } from 'node:net';
+import { Observable } from 'rxjs';
+import { ConnectionClosedError, TransportError } from '../protocol/errors';
+import type { Connection, Transport } from '../transports/transport';
+import { framingOf } from './framing';
+import { adoptStreams, type FramingOption } from './stream';
+
+/** Options of {@link tcp}: where to connect (`host` and `port`, or a Unix socket `path`) and the framing. */
+export type TcpOptions = NetConnectOpts & {
+  /**
+   * How frames are delimited on the socket.
+   * @default 'content-length'
+   */
+  readonly framing?: FramingOption;
+};
+
+/**
+ * A transport over a TCP or Unix domain socket. Each connection opens a new socket (so
+ * `reconnect` works); unsubscribing destroys it; the other side closing it closes the link.
+ *
+ * @example
+ * ```ts
+ * const daemon = connect(tcp({ host: '127.0.0.1', port: 7000, framing: 'newline' }), { reconnect: true });
+ * ```
+ */
+export function tcp(options: TcpOptions): Transport {
+  const { framing, ...netOptions } = options;
+  const name =
+    'path' in netOptions ? `unix:${netOptions.path}` : `tcp://${netOptions.host ?? 'localhost'}:${netOptions.port}`;
+  return {
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        const socket = netConnect(netOptions as NetConnectOpts);
+        let detachStreams: (() => void) | undefined;
+        let opened = false;
+        socket.once('connect', () => {
+          opened = true;
+          detachStreams = adoptStreams(socket, socket, framingOf(framing), subscriber, { transport: 'tcp', url: name });
+        });
+        socket.once('error', (cause) => {
+          if (!opened)
+            subscriber.error(
+              new TransportError(`Could not connect to ${name}: ${cause.message}`, { cause, retryable: true }),
+            );
+        });
+        socket.once('close', () => subscriber.error(new ConnectionClosedError(`${name} closed`, { code: 1006 })));
+        return () => {
+          detachStreams?.();
+          socket.destroy();
+        };
+      }),
+  };
+}

@@ -1,0 +1,149 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { connect, ConnectionClosedError, TransportError, type Peer, type PeerState } from 'rx-jsonrpc';
+import { spawnProcess, stream, tcp } from 'rx-jsonrpc/node';
+
+const tsx = join(__dirname, '../../node_modules/.bin/tsx');
+const fixture = join(__dirname, '../fixtures/stdio-server.ts');
+const peers: Peer[] = [];
+const servers: Server[] = [];
+
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+function track<T extends Peer>(peer: T): T {
+  peers.push(peer);
+  return peer;
+}
+
+const finalState = async (peer: Peer) =>
+  (await lastValueFrom(peer.state$.pipe(toArray()))).at(-1) as Extract<PeerState, { status: 'closed' }>;
+
+describe.each(['content-length', 'newline'] as const)('spawnProcess with %s framing', (framing) => {
+  it('talks to a real child process both ways over its stdio', async () => {
+    const stderr: string[] = [];
+    const peer = track(
+      connect(spawnProcess(tsx, [fixture, framing], { framing, stderr: (chunk) => stderr.push(String(chunk)) })),
+    );
+    peer.handle('client.name', () => 'the test');
+    const ready = firstValueFrom(peer.notifications$<{ pid: number }>('server.ready'));
+    expect((await ready).pid).toBeGreaterThan(0);
+    await expect(peer.request('math.sum', [2, 3])).resolves.toBe(5);
+    await expect(peer.request('echo', { text: 'héllo 😀\nsecond line' })).resolves.toEqual({
+      text: 'héllo 😀\nsecond line',
+    });
+    await expect(peer.request('whoami')).resolves.toBe('you are the test');
+    const many = await Promise.all(Array.from({ length: 200 }, (_, i) => peer.request('math.sum', [i, i])));
+    expect(many).toEqual(Array.from({ length: 200 }, (_, i) => 2 * i));
+    expect(stderr.join('')).toContain(`stdio server up (${framing})`);
+  }, 20_000);
+});
+
+describe('spawnProcess', () => {
+  it('closes the link with the exit code when the process exits', async () => {
+    const peer = track(connect(spawnProcess(tsx, [fixture, 'newline'], { framing: 'newline', stderr: 'ignore' })));
+    const state = finalState(peer);
+    await expect(peer.request('exit', [3])).resolves.toBe('bye');
+    const closed = await state;
+    expect(closed.error).toBeInstanceOf(ConnectionClosedError);
+    expect(closed.error!.message).toMatch(/ exited with code 3$/);
+  }, 20_000);
+
+  it('starts the process again when reconnecting', async () => {
+    const peer = track(
+      connect(spawnProcess(tsx, [fixture, 'newline'], { framing: 'newline', stderr: 'ignore' }), {
+        reconnect: { delay: () => [0] },
+      }),
+    );
+    const pids: number[] = [];
+    peer.notifications$<{ pid: number }>('server.ready').subscribe(({ pid }) => pids.push(pid));
+    await firstValueFrom(peer.notifications$('server.ready'));
+    await peer.request('exit', [0]);
+    await firstValueFrom(peer.notifications$('server.ready'));
+    await expect(peer.request('math.sum', [1, 1])).resolves.toBe(2);
+    expect(new Set(pids).size).toBe(2);
+  }, 20_000);
+
+  it('fails with a TransportError, not retryable, when the command does not exist', async () => {
+    const peer = track(connect(spawnProcess('rx-jsonrpc-no-such-command'), { reconnect: true }));
+    const closed = await finalState(peer);
+    expect(closed.error).toBeInstanceOf(TransportError);
+    expect(closed.error).toMatchObject({
+      retryable: false,
+      message: 'Could not run rx-jsonrpc-no-such-command: spawn rx-jsonrpc-no-such-command ENOENT',
+    });
+  });
+
+  it('terminates the process when the peer closes', async () => {
+    const peer = connect(spawnProcess(tsx, [fixture, 'newline'], { framing: 'newline', stderr: 'ignore' }));
+    const { pid } = await firstValueFrom(peer.notifications$<{ pid: number }>('server.ready'));
+    peer.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 20_000);
+});
+
+describe('tcp and stream over a socket', () => {
+  async function socketServer(framing: 'newline' | 'content-length') {
+    const server = createServer((socket) => {
+      const peer = connect(stream({ readable: socket, writable: socket, framing, name: 'client socket' }));
+      peer.handle('math.sum', ([a, b]: number[]) => a! + b!);
+      peer.handle('hang up', () => void setTimeout(() => socket.destroy(), 5));
+      socket.once('close', () => peer.close());
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return (server.address() as { port: number }).port;
+  }
+
+  it('calls a server on a TCP socket', async () => {
+    const port = await socketServer('newline');
+    const peer = track(connect(tcp({ host: '127.0.0.1', port, framing: 'newline' })));
+    await expect(peer.request('math.sum', [4, 5])).resolves.toBe(9);
+    const open = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    expect(open).toEqual({ status: 'open', info: { transport: 'tcp', url: `tcp://127.0.0.1:${port}` } });
+  });
+
+  it('closes the link when the server hangs up, and reconnects when asked', async () => {
+    const port = await socketServer('content-length');
+    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: { delay: () => [0] } }));
+    await peer.request('hang up');
+    const dropped = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
+    expect(dropped).toMatchObject({ status: 'reconnecting', error: { name: 'ConnectionClosedError' } });
+    await expect(peer.request('math.sum', [1, 2])).resolves.toBe(3);
+  });
+
+  it('fails with TransportError when nothing listens', async () => {
+    const port = await socketServer('newline');
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const peer = track(connect(tcp({ host: '127.0.0.1', port, framing: 'newline' })));
+    const error = await peer.request('x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`Could not connect to tcp://127.0.0.1:${port}: connect ECONNREFUSED`),
+    );
+  });
+
+  it('reports bytes the framing cannot read, and keeps the link', async () => {
+    const server = createServer((socket) => {
+      socket.write('Content-Lenth: 2\r\n\r\n{}');
+      socket.write('Content-Length: 36\r\n\r\n{"jsonrpc":"2.0","method":"hello"}\r\n');
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const peer = track(connect(tcp({ host: '127.0.0.1', port: (server.address() as { port: number }).port })));
+    const reported = firstValueFrom(peer.errors$);
+    const hello = firstValueFrom(peer.notifications$('hello'));
+    expect(await reported).toMatchObject({
+      name: 'ProtocolError',
+      message: 'Bad header: no Content-Length in "Content-Lenth: 2"',
+    });
+    await expect(hello).resolves.toBeUndefined();
+  });
+});
