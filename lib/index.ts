@@ -50,6 +50,7 @@ export {
 } from './transports/web-socket';
 export { memoryPair, type MemoryPair } from './transports/memory';
 export { http, type FetchLike, type HttpOptions } from './transports/http';
+export { messagePort, type MessagePortOptions, type MessageTarget } from './transports/message-port';
 
 // Operators and helpers
 export { backoff, backoffDefaults, type BackoffOptions } from './operators/backoff';
