@@ -4,6 +4,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
+  // Browser suites need Debian's chromium: `npm run test:browser` runs them (CI does).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/browser/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
   },
