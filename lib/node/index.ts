@@ -21,3 +21,4 @@ export {
 export { stream, type FramingOption, type StreamOptions } from './stream';
 export { spawnProcess, type SpawnProcessOptions } from './spawn';
 export { tcp, type TcpOptions } from './tcp';
+export { ipc, type IpcChannel } from './ipc';

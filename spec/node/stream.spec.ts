@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { connect, ConnectionClosedError, TransportError, type Peer, type PeerState } from 'rx-jsonrpc';
@@ -116,6 +117,20 @@ describe('tcp and stream over a socket', () => {
     const dropped = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
     expect(dropped).toMatchObject({ status: 'reconnecting', error: { name: 'ConnectionClosedError' } });
     await expect(peer.request('math.sum', [1, 2])).resolves.toBe(3);
+  });
+
+  it('calls a server on a Unix domain socket', async () => {
+    const path = join(tmpdir(), `rx-jsonrpc-${process.pid}-${Date.now()}.sock`);
+    const server = createServer((socket) => {
+      const peer = connect(stream({ readable: socket, writable: socket }));
+      peer.handle('where', () => 'unix');
+      socket.once('close', () => peer.close());
+    });
+    servers.push(server);
+    server.listen(path);
+    await once(server, 'listening');
+    const peer = track(connect(tcp({ path })));
+    await expect(peer.request('where')).resolves.toBe('unix');
   });
 
   it('fails with TransportError when nothing listens', async () => {
