@@ -58,6 +58,8 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 // Peer
 export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
+export { generic, lsp, mcp, type Dialect } from './peer/dialect';
+export type { ProgressEvent } from './peer/progress';
 export type { SubscriptionOptions } from './peer/subscription';
 export type {
   BatchBuilder,

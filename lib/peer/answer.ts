@@ -1,16 +1,10 @@
-import {
-  defaultIfEmpty,
-  isObservable,
-  Subject,
-  take,
-  type Observable,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ErrorCodes, ServerErrorCodes } from '../protocol/error-codes';
 import { HandlerError, JsonRpcError, type RpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
-import type { Handler, HandlerContext, HandlerRegistry, IncomingRequest } from './handlers';
+import type { Dialect } from './dialect';
+import type { HandlerContext, HandlerRegistry, IncomingRequest } from './handlers';
+import { runHandler } from './run-handler';
 
 /** An answer on its way out. Its id may be null when the request's was. */
 export type Answer =
@@ -23,27 +17,56 @@ export function errorAnswer(id: JsonRpcId | null, code: number, message: string,
   return { jsonrpc: '2.0', id, error };
 }
 
+/** The cancellation of one call being answered, handed to its context. */
+export class CallControl {
+  private controller: AbortController | undefined;
+
+  /** Aborted when the caller cancels the call or it is abandoned; made on first use. */
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  abort(reason: string): void {
+    this.controller?.abort(new Error(reason));
+  }
+}
+
 /** How the answering side is set up. */
 export interface AnsweringSetup {
   readonly handlers: HandlerRegistry;
   /** Makes the context handed to the handler of one call. */
-  readonly contextFor: (method: string, id: JsonRpcId | null | undefined) => HandlerContext;
+  readonly contextFor: (call: JsonRpcRequest | JsonRpcNotification, control: CallControl) => HandlerContext;
   readonly report: (error: RpcError) => void;
   /** Milliseconds a request may take before it is answered with a timeout error; 0 for none. */
   readonly handlerTimeout: number;
+  /** How many requests may run at once; the rest wait in order. */
+  readonly concurrency: number;
+  /** How callers cancel calls, in this peer's dialect. */
+  readonly cancel: Dialect['cancel'];
   readonly scheduler: SchedulerLike;
 }
 
+/** One call being answered (or waiting for its turn). */
+interface Active {
+  readonly id: JsonRpcId | null;
+  readonly control: CallControl;
+  /** Ends the call once: sends `answer`, or nothing. */
+  finish(answer?: Answer): void;
+}
+
 /**
- * The answering side: runs the handler of each incoming call and turns what it returns
- * or throws into exactly one answer. Counts the requests being answered (to drain before
- * a graceful close) and keeps the handler Observables still running (to stop them).
+ * The answering side: runs the handler of each incoming call, at most `concurrency` at a
+ * time, and turns what it returns or throws into exactly one answer. Knows every call being
+ * answered, to cancel it when its caller asks, to drain before a graceful close, and to
+ * stop them all when the link or the peer goes away.
  */
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
-  /** How to abandon each call being answered, and each notification handler still running. */
-  private readonly active = new Set<() => void>();
-  private inFlight = 0;
+  private readonly active = new Set<Active>();
+  private readonly byId = new Map<JsonRpcId, Active>();
+  private readonly waiting: (() => void)[] = [];
+  private readonly notificationWork = new Set<Subscription>();
+  private running = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -52,83 +75,102 @@ export class Answering {
 
   constructor(private readonly setup: AnsweringSetup) {}
 
-  /** How many requests are being answered now. */
+  /** How many requests are being answered now (running or waiting for their turn). */
   get answering(): number {
-    return this.inFlight;
+    return this.active.size;
   }
 
-  /** Answers `request` through `done`, once (not at all if the peer stops first). */
+  /** Answers `request` through `done`, once (not at all if it is abandoned first). */
   answer(request: JsonRpcRequest, done: (answer: Answer) => void): void {
     const { id, method } = request;
-    const handler = this.setup.handlers.get(method);
-    if (handler === undefined && !this.unhandled.observed) {
+    if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
     }
-    this.inFlight++;
-    let deadline: Subscription | undefined;
-    // Assigned once the handler runs, but read by `finish`, which may run before that.
-    // eslint-disable-next-line prefer-const
-    let work: Subscription | undefined;
+    let started = false;
     let answered = false;
-    /** Ends the call once: sends `answer`, or nothing when the call is abandoned. */
-    const finish = (answer?: Answer) => {
-      if (answered) return;
-      answered = true;
-      this.active.delete(abandon);
-      deadline?.unsubscribe();
-      work?.unsubscribe();
-      this.settled();
-      if (answer !== undefined && !this.stopped) done(answer);
-    };
-    const abandon = () => finish();
-    this.active.add(abandon);
-    const { handlerTimeout, scheduler } = this.setup;
-    if (handlerTimeout > 0 && handlerTimeout < Infinity) {
-      deadline = scheduler.schedule(() => {
-        this.setup.report(
-          new HandlerError(`Handler of ${method} (request ${String(id)}) timed out after ${handlerTimeout} ms`),
-        );
-        finish(errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`));
-      }, handlerTimeout);
-    }
-    if (handler === undefined) return this.unhandled.next(incomingRequest(request, finish));
-    work = this.run(
-      handler,
-      method,
+    let stop: (() => void) | undefined;
+    const active: Active = {
       id,
-      request.params,
-      (result) => finish({ jsonrpc: '2.0', id, result }),
-      (error) => finish({ jsonrpc: '2.0', id, error }),
-    );
-    if (answered) work?.unsubscribe();
+      control: new CallControl(),
+      finish: (answer) => {
+        if (answered) return;
+        answered = true;
+        stop?.();
+        this.active.delete(active);
+        if (id !== null && this.byId.get(id) === active) this.byId.delete(id);
+        if (started) this.ranOut();
+        this.settled();
+        if (answer !== undefined && !this.stopped) done(answer);
+      },
+    };
+    this.active.add(active);
+    if (id !== null) this.byId.set(id, active);
+    const start = () => {
+      if (answered) return;
+      started = true;
+      this.running++;
+      const stopWork = this.start(request, active);
+      // A handler that answered at once has nothing left to stop, not even its deadline.
+      if (answered) stopWork();
+      else stop = stopWork;
+    };
+    if (this.running < this.setup.concurrency) start();
+    else this.waiting.push(start);
   }
 
-  /** Runs the handler of a notification, if any; its result is ignored, its failure reported. */
+  /**
+   * Runs the handler of a notification, if any; its result is ignored, its failure
+   * reported. The dialect's cancel notification cancels the call it names.
+   */
   notice(notification: JsonRpcNotification): boolean {
+    const cancel = this.setup.cancel;
+    if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
     const handler = this.setup.handlers.get(notification.method);
     if (handler === undefined) return false;
     const ignore = () => undefined;
-    const work = this.run(handler, notification.method, undefined, notification.params, ignore, ignore);
+    const context = this.setup.contextFor(notification, new CallControl());
+    const work = runHandler(
+      handler,
+      notification.params,
+      context,
+      { result: ignore, error: ignore },
+      this.setup.report,
+    );
     if (work !== undefined) {
-      const stop = () => work.unsubscribe();
-      this.active.add(stop);
-      work.add(() => this.active.delete(stop));
+      this.notificationWork.add(work);
+      work.add(() => this.notificationWork.delete(work));
     }
     return true;
   }
 
+  /**
+   * The caller cancelled call `id`: its signal aborts, its work stops, and it is answered as
+   * the dialect says (or not at all). An unknown or finished id is ignored.
+   */
+  cancel(id: unknown): void {
+    const active = this.byId.get(id as JsonRpcId);
+    if (active === undefined) return;
+    active.control.abort('cancelled by the caller');
+    const answer = this.setup.cancel?.answer;
+    active.finish(answer && errorAnswer(active.id, answer.code, answer.message));
+  }
+
   /** Resolves once no request is being answered. */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.active.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
    * Gives up every call being answered, sending nothing (their link dropped: the caller is
-   * gone): handler Observables are unsubscribed, deadlines cancelled, late results dropped.
+   * gone): signals abort, handler Observables are unsubscribed, deadlines cancelled.
    */
   abandon(): void {
-    for (const cancel of [...this.active]) cancel();
+    for (const active of [...this.active]) {
+      active.control.abort('the link to the caller was lost');
+      active.finish();
+    }
+    for (const work of [...this.notificationWork]) work.unsubscribe();
   }
 
   /** Abandons everything and answers nothing more, for good. */
@@ -138,60 +180,56 @@ export class Answering {
     this.unhandled.complete();
   }
 
+  /** Starts one call's handler (or hands it to requests$); returns what stops its work and deadline. */
+  private start(request: JsonRpcRequest, active: Active): () => void {
+    const { id, method } = request;
+    const { handlerTimeout, scheduler, report } = this.setup;
+    const deadline =
+      handlerTimeout > 0 && handlerTimeout < Infinity
+        ? scheduler.schedule(() => {
+            report(
+              new HandlerError(`Handler of ${method} (request ${String(id)}) timed out after ${handlerTimeout} ms`),
+            );
+            active.control.abort('the handler timed out');
+            active.finish(
+              errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
+            );
+          }, handlerTimeout)
+        : undefined;
+    const handler = this.setup.handlers.get(method);
+    if (handler === undefined) {
+      this.unhandled.next(incomingRequest(request, active.finish));
+      return () => deadline?.unsubscribe();
+    }
+    const context = this.setup.contextFor(request, active.control);
+    const work = runHandler(
+      handler,
+      request.params,
+      context,
+      {
+        result: (result) => active.finish({ jsonrpc: '2.0', id, result }),
+        error: (error) => active.finish({ jsonrpc: '2.0', id, error }),
+      },
+      report,
+    );
+    return () => {
+      deadline?.unsubscribe();
+      work?.unsubscribe();
+    };
+  }
+
+  /** A running call ended: the next waiting one may start. */
+  private ranOut(): void {
+    this.running--;
+    this.waiting.shift()?.();
+  }
+
   private settled(): void {
-    if (--this.inFlight > 0 || this.idleWaiters.length === 0) return;
+    if (this.active.size > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-
-  /** Calls the handler and routes its outcome; returns the subscription of an Observable still running. */
-  private run(
-    handler: Handler,
-    method: string,
-    id: JsonRpcId | null | undefined,
-    params: unknown,
-    onResult: (result: unknown) => void,
-    onError: (error: JsonRpcErrorObject) => void,
-  ): Subscription | undefined {
-    const context = this.setup.contextFor(method, id);
-    const fail = (error: unknown) => {
-      if (!this.stopped) onError(this.toErrorObject(error, context));
-    };
-    const succeed = (result: unknown) => {
-      if (!this.stopped) onResult(result === undefined ? null : result);
-    };
-    let result: unknown;
-    try {
-      result = handler(params, context);
-    } catch (error) {
-      fail(error);
-      return undefined;
-    }
-    if (isObservable(result)) {
-      const subscription = result.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
-      return subscription.closed ? undefined : subscription;
-    }
-    if (isPromiseLike(result)) result.then(succeed, fail);
-    else succeed(result);
-    return undefined;
-  }
-
-  /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
-  private toErrorObject(error: unknown, context: HandlerContext): JsonRpcErrorObject {
-    // A notification has nobody to answer, so even a JsonRpcError is only reported.
-    if (error instanceof JsonRpcError && context.id !== undefined) return error.toJSON();
-    const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
-    const detail = (error as { message?: unknown } | null)?.message ?? error;
-    this.setup.report(
-      new HandlerError(`Handler of ${context.method} (${call}) failed: ${String(detail)}`, { cause: error }),
-    );
-    return { code: ErrorCodes.InternalError, message: 'Internal error' };
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer) => void): IncomingRequest {

@@ -20,6 +20,16 @@ export interface HandlerContext {
    * handlers: the place for the identity a `login` call establishes.
    */
   readonly session: Record<string, unknown>;
+  /**
+   * Aborted when the caller cancels the call (its dialect's cancel notification), when the
+   * call times out (`handlerTimeout`), or when the link to the caller is lost: stop the work.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Reports progress to the caller, if the call asked for it (its params carry the
+   * dialect's progress token); otherwise does nothing.
+   */
+  progress(value: unknown): void;
 }
 
 /**

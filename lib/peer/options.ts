@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { BatchingOptions } from './outbox';
+import type { Dialect } from './dialect';
 import type { ReconnectOptions } from './reconnect';
 
 /**
@@ -29,10 +30,30 @@ export interface PeerOptions {
    */
   readonly nextId?: () => JsonRpcId;
   /**
-   * A notification to send when a call is abandoned before its answer.
-   * @default undefined (the call is forgotten silently; a late answer is dropped)
+   * A notification to send when a call is abandoned before its answer; overrides the
+   * dialect's cancel notification for calls this peer makes.
+   * @default the dialect's, if it has one; otherwise none (the call is forgotten silently; a late answer is dropped)
    */
   readonly cancel?: CancelNotification;
+  /**
+   * How the protocol on top of JSON-RPC cancels calls and reports progress: `lsp()`,
+   * `mcp()`, `generic()`, or a `Dialect` of your own. Calls made here send its cancel
+   * notification when abandoned and ask for progress its way; calls answered here are
+   * cancelled by its cancel notification and report progress its way.
+   * @default generic() without its cancel notification
+   */
+  readonly dialect?: Dialect;
+  /**
+   * How many incoming requests run their handlers at once; the others wait, in order.
+   * @default Infinity
+   */
+  readonly handlerConcurrency?: number;
+  /**
+   * How many calls this peer keeps in flight at once; the others wait, in order (their
+   * timeout counts the wait).
+   * @default Infinity
+   */
+  readonly requestConcurrency?: number;
   /**
    * What to do with a binary frame: `'report'` drops it and reports a `ProtocolError` on
    * `errors$`; `'utf8'` decodes it as UTF-8 text (for servers that send JSON in binary frames).
@@ -105,6 +126,8 @@ export interface PeerOptions {
 /** The default of every option of {@link PeerOptions}, for users to read and compose. */
 export const peerDefaults = {
   timeout: 30_000,
+  handlerConcurrency: Infinity,
+  requestConcurrency: Infinity,
   notificationQueue: 1000,
   handlerTimeout: 0,
   maxBatchSize: 1000,
@@ -153,4 +176,22 @@ export interface RequestOptions {
    * @default the peer's `timeout`
    */
   readonly timeout?: number;
+  /**
+   * Asks for progress (the dialect's token goes into the params, which must then be named)
+   * and calls this with each progress value, in order, before the result. The timeout then
+   * restarts with each progress value (see `maxTimeout`).
+   */
+  readonly onProgress?: (progress: unknown) => void;
+  /**
+   * With `onProgress`: the most milliseconds the call may take in all, however much
+   * progress it reports.
+   * @default Infinity
+   */
+  readonly maxTimeout?: number;
+  /**
+   * Shares one call in flight among the subscribers that ask for the same method and params
+   * at the same time, so that ten components asking for the same thing cost one call.
+   * @default false
+   */
+  readonly share?: boolean;
 }

@@ -4,7 +4,8 @@ import type { JsonRpcParams } from '../protocol/messages';
 import type { HandleFn, NotificationsFn, NotifyFn, Request$Fn, RequestFn, RpcApi, UntypedApi } from './api';
 import type { BatchBuilder, BatchMember, BatchObservable, BatchOptions, BatchResults } from './batch';
 import type { HandleAllOptions, HandlerTree, IncomingRequest } from './handlers';
-import type { CloseOptions } from './options';
+import type { CloseOptions, RequestOptions } from './options';
+import type { ProgressEvent } from './progress';
 import type { ProxyOf } from './proxy';
 import type { PeerState } from './state';
 import type { SubscriptionOptions } from './subscription';
@@ -30,6 +31,27 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * ```
    */
   readonly request$: Request$Fn<Api>;
+
+  /**
+   * Calls `method` asking for progress, as one cold Observable of events: the progress
+   * values the callee reports, in order (`{ kind: 'progress', progress }`), then the result
+   * (`{ kind: 'result', result }`), then completion. The dialect says how the progress token
+   * travels (in named params) and how progress comes back, routed to the call by token. The
+   * timeout restarts with each event; `maxTimeout` bounds the whole call. Unsubscribing
+   * cancels the call as the dialect says. One Observable rather than a callback or a second
+   * stream, so that one subscription owns the call: `filter`, `scan` and `takeUntil` compose.
+   *
+   * @example
+   * ```ts
+   * rpc.requestWithProgress$('report.build', { id: 7 }, { timeout: 10_000, maxTimeout: 300_000 })
+   *   .subscribe((event) => (event.kind === 'progress' ? showProgress(event.progress) : show(event.result)));
+   * ```
+   */
+  requestWithProgress$<R = unknown, P = unknown>(
+    method: string,
+    params?: JsonRpcParams,
+    options?: RequestOptions,
+  ): Observable<ProgressEvent<R, P>>;
 
   /** Calls `method` and resolves with the result: `request$()` as a Promise, with the same errors. */
   readonly request: RequestFn<Api>;

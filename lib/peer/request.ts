@@ -7,6 +7,7 @@ import { callFailure } from './failures';
 import type { CancelNotification, RequestOptions } from './options';
 import type { Outbox } from './outbox';
 import type { PendingCall, PendingCalls } from './pending';
+import type { Slots } from './slots';
 
 /** What a call needs from its peer. */
 export interface CallContext {
@@ -15,6 +16,8 @@ export interface CallContext {
   readonly timeout: number;
   readonly scheduler: SchedulerLike;
   readonly cancel: CancelNotification | undefined;
+  /** The limit on calls in flight, if there is one. */
+  readonly slots: Slots | undefined;
   nextId(): JsonRpcId;
   /** Where outgoing messages go: written at once, or collected into a batch frame. */
   readonly outbox: Outbox;
@@ -37,6 +40,8 @@ export function request$<R>(
   method: string,
   params?: JsonRpcParams,
   options?: RequestOptions,
+  /** Learns the id the call is sent with (for messages about it made elsewhere). */
+  onId?: (id: JsonRpcId) => void,
 ): Observable<R> {
   return new Observable<R>((subscriber) => {
     const problem = checkCall(method, params);
@@ -45,6 +50,7 @@ export function request$<R>(
     if (context.connection.isClosed) return subscriber.error(peerClosed(`Request (${method})`));
 
     const id = context.nextId();
+    onId?.(id);
     const subject = `Request ${String(id)} (${method})`;
     if (context.pending.has(id)) return subscriber.error(new ProtocolError(`${subject} not sent: the id is in flight`));
     let frame: string;
@@ -70,12 +76,17 @@ export function request$<R>(
         ended(error);
       }
     };
-    const leaveQueue = context.connection.isOpen
-      ? (send(), undefined)
-      : context.connection.enqueue({
-          send,
-          fail: (linkError) => subscriber.error(callFailure(id, method, linkError, false)),
-        });
+    let leaveQueue: (() => void) | undefined;
+    const go = () => {
+      leaveQueue = context.connection.isOpen
+        ? (send(), undefined)
+        : context.connection.enqueue({
+            send,
+            fail: (linkError) => subscriber.error(callFailure(id, method, linkError, false)),
+          });
+    };
+    const releaseSlot = context.slots?.acquire(go);
+    if (releaseSlot === undefined) go();
 
     const timeout = options?.timeout ?? context.timeout;
     // Timers go through the scheduler so that tests can drive them in virtual time.
@@ -87,6 +98,7 @@ export function request$<R>(
     return () => {
       timer?.unsubscribe();
       leaveQueue?.();
+      releaseSlot?.();
       if (!context.pending.abandon(id, call)) return;
       // A call taken back out of a batch not yet written was never sent: nothing to cancel.
       if (withdraw?.() === true) return;

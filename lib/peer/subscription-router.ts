@@ -68,3 +68,21 @@ export class SubscriptionRouter {
     this.onIdle();
   }
 }
+
+/** The routers of one peer, one per notification method, each kept while it is needed. */
+export function subscriptionRouters(
+  notificationsOf: (method: string) => Observable<unknown>,
+): (notification: string, subscriptionId: (params: unknown) => unknown) => SubscriptionRouter {
+  const routers = new Map<string, SubscriptionRouter>();
+  return (notification, subscriptionId) => {
+    let router = routers.get(notification);
+    if (router === undefined) {
+      const created = new SubscriptionRouter(notificationsOf(notification), subscriptionId, () => {
+        if (routers.get(notification) === created) routers.delete(notification);
+      });
+      routers.set(notification, created);
+      router = created;
+    }
+    return router;
+  };
+}

@@ -295,9 +295,11 @@ describe('Answering.stop', () => {
     handlers.register('hang', () => new Promise(() => undefined));
     const answering = new Answering({
       handlers,
-      contextFor: (method, id) => ({ method, id }) as never,
+      contextFor: (call) => ({ method: call.method }) as never,
       report: (error) => reported.push(error),
       handlerTimeout: 1_000,
+      concurrency: Infinity,
+      cancel: undefined,
       scheduler,
     });
     answering.answer({ jsonrpc: '2.0', id: 1, method: 'hang' }, (answer) => answers.push(answer));

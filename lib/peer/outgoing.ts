@@ -1,0 +1,100 @@
+import type { SchedulerLike } from 'rxjs';
+import { ErrorCodes } from '../protocol/error-codes';
+import { ProtocolError, TransportError, type RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { FrameEnded } from '../transports/transport';
+import { errorAnswer, type Answer } from './answer';
+import type { PeerConnection, Queued } from './connection';
+import { callMessage, checkCall, encode } from './encode';
+import { batchingOptions, Outbox, type BatchingOptions } from './outbox';
+import type { PendingCalls } from './pending';
+import { peerClosed } from './request';
+import type { Tracer } from './trace';
+
+/** What the sending side needs. */
+export interface OutgoingSetup {
+  readonly connection: PeerConnection;
+  readonly tracer: Tracer;
+  readonly pending: PendingCalls;
+  readonly scheduler: SchedulerLike;
+  readonly batching: boolean | BatchingOptions | undefined;
+  /** How many notifications wait for the link at most. */
+  readonly notificationQueue: number;
+}
+
+/** The sending side of a peer: the outbox for calls, notifications, and answers. */
+export interface Outgoing {
+  readonly outbox: Outbox;
+  /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
+  notify(method: string, params?: JsonRpcParams): void;
+  /** Sends answers on the link of `generation`, if it is still the one open. */
+  reply(answers: Answer | Answer[], generation: number): void;
+}
+
+/** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
+export function createOutgoing(setup: OutgoingSetup): Outgoing {
+  const { connection, tracer, pending } = setup;
+  const report = (error: unknown) => tracer.report(error as RpcError);
+  const reportFailure: FrameEnded = (error) => error && report(error);
+
+  const send = (frame: string, ended?: FrameEnded) => {
+    tracer.outgoing(frame);
+    return connection.write(frame, ended);
+  };
+  const outbox = new Outbox(send, (ids) => pending.markBatch(ids), batchingOptions(setup.batching), setup.scheduler);
+
+  const sendNotification = (frame: string) => {
+    try {
+      outbox.send(frame, undefined, reportFailure);
+    } catch (error) {
+      report(error);
+    }
+  };
+
+  /** Notifications waiting for the link, oldest first, with how to take each out of the queue. */
+  const queued = new Map<Queued, () => void>();
+  const notify = (method: string, params?: JsonRpcParams) => {
+    const problem = checkCall(method, params);
+    if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+    if (connection.isClosed) throw peerClosed(`Notification (${method})`);
+    const frame = encode(callMessage(method, params), `Notification (${method})`);
+    if (connection.isOpen) return sendNotification(frame);
+    if (queued.size >= setup.notificationQueue) {
+      const oldest = queued.keys().next().value;
+      if (oldest === undefined) return report(new TransportError(`Notification (${method}) dropped: the link is down`));
+      queued.get(oldest)!();
+      queued.delete(oldest);
+      report(new TransportError(`A queued notification was dropped: more than ${setup.notificationQueue} wait`));
+    }
+    const entry: Queued = {
+      send: () => {
+        queued.delete(entry);
+        sendNotification(frame);
+      },
+      fail: () => queued.delete(entry),
+    };
+    queued.set(entry, connection.enqueue(entry));
+  };
+
+  const encodeAnswer = (answer: Answer): string => {
+    try {
+      return encode(answer, `Answer to request ${String(answer.id)}`);
+    } catch (error) {
+      report(error);
+      return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
+    }
+  };
+
+  const reply = (answers: Answer | Answer[], generation: number) => {
+    // An answer owed on a link that has since dropped has no one to go to.
+    if (!connection.isOpen || connection.generation !== generation) return;
+    const frame = Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers);
+    try {
+      send(frame);
+    } catch (error) {
+      report(error);
+    }
+  };
+
+  return { outbox, notify, reply };
+}
