@@ -2,8 +2,8 @@
 // Protocol's reference server, @modelcontextprotocol/server-everything, run as a real
 // child process: initialize, calls, its notifications, and its requests to us.
 import { join } from 'node:path';
-import { filter, firstValueFrom } from 'rxjs';
-import { connect, type Peer } from 'rx-jsonrpc';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { connect, mcp, type Peer } from 'rx-jsonrpc';
 import { spawnProcess } from 'rx-jsonrpc/node';
 
 const server = join(__dirname, '../../node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -13,6 +13,8 @@ interface ToolResult {
 }
 
 let peer: Peer;
+/** A second session, speaking the mcp() dialect: progress tokens and cancellation its way. */
+let mcpPeer: Peer;
 let stderr = '';
 const samplingRequests: unknown[] = [];
 
@@ -33,9 +35,22 @@ beforeAll(async () => {
     };
   });
   peer.handle('ping', () => ({}));
+  mcpPeer = connect(spawnProcess(process.execPath, [server, 'stdio'], { framing: 'newline', stderr: 'ignore' }), {
+    dialect: mcp(),
+    timeout: 15_000,
+  });
+  await mcpPeer.request('initialize', {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'rx-jsonrpc-interop-dialect', version: '0.1.0' },
+  });
+  mcpPeer.notify('notifications/initialized');
 }, 30_000);
 
-afterAll(() => peer.close());
+afterAll(() => {
+  peer.close();
+  mcpPeer.close();
+});
 
 const toolText = (result: ToolResult) => result.content.map((part) => part.text ?? '').join('\n');
 
@@ -103,6 +118,40 @@ describe('MCP server-everything over stdio', () => {
     });
     expect((await progress).progress).toBeGreaterThan(0);
     await done;
+  }, 20_000);
+
+  it('reports progress to requestWithProgress$ with the mcp() dialect, in order, before the result', async () => {
+    const events = await lastValueFrom(
+      mcpPeer
+        .requestWithProgress$<ToolResult, { progress: number; total?: number }>('tools/call', {
+          name: 'trigger-long-running-operation',
+          arguments: { duration: 1, steps: 3 },
+        })
+        .pipe(toArray()),
+    );
+    const progress = events
+      .filter((e) => e.kind === 'progress')
+      .map((e) => (e.kind === 'progress' ? e.progress.progress : 0));
+    expect(progress).toEqual([1, 2, 3]);
+    expect(events.at(-1)?.kind).toBe('result');
+  }, 20_000);
+
+  it('cancels a long operation with notifications/cancelled when unsubscribed', async () => {
+    const sent: string[] = [];
+    mcpPeer.trace$
+      .pipe(filter((e) => e.kind === 'out'))
+      .subscribe((e) => sent.push(String((e as { frame: string }).frame)));
+    const call = mcpPeer
+      .requestWithProgress$('tools/call', {
+        name: 'trigger-long-running-operation',
+        arguments: { duration: 5, steps: 5 },
+      })
+      .subscribe({ error: () => undefined });
+    await firstValueFrom(mcpPeer.notifications$('notifications/progress'));
+    call.unsubscribe();
+    expect(sent.at(-1)).toMatch(/"method":"notifications\/cancelled","params":\{"requestId":\d+/);
+    await expect(mcpPeer.request('tools/call', { name: 'get-sum', arguments: { a: 1, b: 1 } })).resolves.toBeDefined();
+    expect(mcpPeer.pendingCount).toBe(0);
   }, 20_000);
 
   it('printed nothing unexpected on stderr', () => {
