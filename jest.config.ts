@@ -8,10 +8,14 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/browser/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
+    // Angular ships ES modules only: spec/angular's specs load them as CommonJS.
+    '^.+\\.mjs$': '<rootDir>/spec/angular/esm-transformer.mjs',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   moduleNameMapper: {
     '^rx-jsonrpc$': '<rootDir>/lib/index.ts',
     '^rx-jsonrpc/node$': '<rootDir>/lib/node/index.ts',
+    '^rx-jsonrpc/angular$': '<rootDir>/lib/angular/index.ts',
   },
   collectCoverageFrom: ['lib/**/*.ts'],
   testTimeout: 10_000,

@@ -1,0 +1,4 @@
+// The entry `rx-jsonrpc/angular`: providers and injection helpers for Angular (an optional peer dependency).
+export { provideJsonRpc, type JsonRpcConfig } from './provide-json-rpc';
+export { injectJsonRpc } from './inject-json-rpc';
+export { defaultConnection, JSON_RPC, jsonRpcToken, type JsonRpcToken } from './tokens';

@@ -1,0 +1,80 @@
+import { DestroyRef, inject, makeEnvironmentProviders, NgZone, type EnvironmentProviders } from '@angular/core';
+import { connect } from '../peer/connect';
+import type { RpcApi, UntypedApi } from '../peer/api';
+import type { PeerOptions } from '../peer/options';
+import type { Peer } from '../peer/peer';
+import type { Transport } from '../transports/transport';
+import { jsonRpcToken } from './tokens';
+
+/** What `provideJsonRpc()` needs to make one connection. */
+export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
+  /**
+   * The connection's name, for apps that talk to several servers: inject its peer with
+   * `injectJsonRpc(name)` or `inject(jsonRpcToken(name))`.
+   * @default the default connection (`injectJsonRpc()`, `inject(JSON_RPC)`)
+   */
+  readonly name?: string;
+  /**
+   * The link: a transport (`webSocket(url)`, `http(url)`, `memoryPair().client`...), or a
+   * function that returns one. The function runs in an injection context when the peer
+   * is made, so it may `inject()` what it needs (a URL token, an auth service).
+   */
+  readonly transport: Transport | (() => Transport);
+  /**
+   * Options of `connect()`: timeout, reconnect, batching...
+   * @default {} (see `peerDefaults`)
+   */
+  readonly options?: PeerOptions;
+  /**
+   * Runs once, in an injection context, right after the peer is made: the place to
+   * register the handlers of calls the server makes to the app (`peer.handle(...)`)
+   * with services from `inject()`.
+   * @default nothing
+   */
+  readonly setup?: (peer: Peer<Api>) => void;
+}
+
+/**
+ * Provides a JSON-RPC peer to an application, a route or a test, in the style of
+ * `provideHttpClient()`. The peer is made lazily, the first time something injects it,
+ * in the injector where these providers are declared; it is closed (code 1000, every
+ * pending call failing with a non-retryable `ConnectionClosedError`, every stream
+ * completing) when that injector is destroyed. Use it once per connection; give each
+ * extra connection a `name`.
+ *
+ * The peer is made inside Angular's zone when zone.js is loaded, so the transport's
+ * callbacks (a WebSocket's messages, reconnect timers) run change detection as any
+ * browser event does. Zoneless apps need nothing more: the `async` pipe and signals
+ * (`toSignal`) mark their views for check when a value arrives.
+ *
+ * @example
+ * ```ts
+ * bootstrapApplication(App, {
+ *   providers: [
+ *     provideZonelessChangeDetection(),
+ *     provideJsonRpc({ transport: webSocket('wss://api.example.org/rpc'), options: { reconnect: true } }),
+ *     provideJsonRpc({ name: 'prices', transport: () => webSocket(inject(PRICES_URL)) }),
+ *   ],
+ * });
+ * ```
+ */
+export function provideJsonRpc<Api extends RpcApi = UntypedApi>(config: JsonRpcConfig<Api>): EnvironmentProviders {
+  return makeEnvironmentProviders([{ provide: jsonRpcToken<Api>(config.name), useFactory: () => createPeer(config) }]);
+}
+
+/** Makes the peer of `config`; runs in the injection context of the injector that provides it. */
+function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>): Peer<Api> {
+  const transport = typeof config.transport === 'function' ? config.transport() : config.transport;
+  // The first inject() may come from code running outside the zone; the link's callbacks
+  // belong inside it, whatever the caller did. Without zone.js this is a plain call.
+  const peer = inject(NgZone).run(() => connect<Api>(transport, config.options));
+  inject(DestroyRef).onDestroy(() => void peer.close());
+  try {
+    config.setup?.(peer);
+  } catch (error) {
+    // The injector keeps nothing a failing factory made: nobody else could close this peer.
+    void peer.close();
+    throw error;
+  }
+  return peer;
+}
