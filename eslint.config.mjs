@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'coverage', 'artifacts'] },
+  { ignores: ['node_modules', 'dist', 'coverage', 'artifacts', 'docs/api'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -35,7 +35,12 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['jest.config.ts', 'eslint.config.mjs'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['jest.config.ts', 'eslint.config.mjs', 'tsup.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  // Release and check scripts run on Node as plain ES modules.
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } },
+  },
   // Type tests declare values only to read their types.
   { files: ['spec/types/**'], rules: { '@typescript-eslint/no-unused-vars': 'off' } },
 );
