@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// The package as a user gets it: `npm pack` (which builds, through `prepack`), the tarball installed
+// into a fresh project under os.tmpdir() beside rxjs and ws, then every entry imported from ESM,
+// from CommonJS and from TypeScript (moduleResolution node16, from an .mts and a .cts file, and
+// bundler), each doing real work. `npm run test:pack`; `--keep` leaves the project for a look.
+//
+// Entries are listed once, here: when `rx-jsonrpc/angular` exists, add it to `entries` and give it
+// a check in each of the programs below.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const keep = process.argv.includes('--keep');
+const entries = ['rx-jsonrpc', 'rx-jsonrpc/node'];
+const require = createRequire(join(root, 'package.json'));
+const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+
+function run(command, args, cwd) {
+  try {
+    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    process.stderr.write(`\n$ ${command} ${args.join(' ')}  (in ${cwd})\n${error.stdout ?? ''}${error.stderr ?? ''}\n`);
+    throw new Error(`${command} ${args.join(' ')} failed with status ${error.status}`);
+  }
+}
+
+function step(name, fn) {
+  const started = Date.now();
+  fn();
+  console.log(`ok  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+// The same program, once as ESM and once as CommonJS: `rx` and `node` are the two entries.
+const program = `
+async function main() {
+  for (const [entry, exports] of Object.entries({ 'rx-jsonrpc': rx, 'rx-jsonrpc/node': node })) {
+    const names = Object.keys(exports).filter((name) => name !== 'default' && name !== '__esModule');
+    if (names.length < 10) throw new Error(entry + ' exports only ' + names.join(', '));
+    for (const name of names) if (exports[name] === undefined) throw new Error(entry + ' exports ' + name + ' as undefined');
+  }
+
+  // The browser entry: two peers over the memory pair.
+  const link = rx.memoryPair();
+  const server = rx.connect(link.server);
+  server.handle('math.sum', ([a, b]) => a + b);
+  const client = rx.connect(link.client);
+  const sum = await client.request('math.sum', [1, 2]);
+  if (sum !== 3) throw new Error('memoryPair: math.sum answered ' + sum);
+  client.close();
+  server.close();
+
+  // The Node entry: serve() and its ws client; its errors are the main entry's classes.
+  const wss = await node.serve({ port: 0 }, (peer) => peer.handle('ping', () => 'pong'));
+  const remote = rx.connect(node.webSocket(wss.url), { timeout: 5000 });
+  const pong = await remote.request('ping');
+  if (pong !== 'pong') throw new Error('serve: ping answered ' + pong);
+  const failure = await remote.request('nope').then(() => undefined, (error) => error);
+  if (!(failure instanceof rx.JsonRpcError) || failure.code !== rx.ErrorCodes.MethodNotFound) {
+    throw new Error('serve: expected a JsonRpcError -32601 from the main entry, got ' + failure);
+  }
+  remote.close();
+  await wss.close();
+
+  // Framing from the Node entry.
+  const decoded = [];
+  const decoder = node.newline().decoder({ frame: (frame) => decoded.push(frame), error: (error) => { throw error; } });
+  decoder.push(Buffer.from('{"a":1}\\n{"b":2}\\n'));
+  if (decoded.length !== 2) throw new Error('newline framing decoded ' + decoded.length + ' frames');
+  console.log('ran: memoryPair, serve + webSocket, newline framing');
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+// The typed API through the published declarations; the @ts-expect-error lines prove the types are not `any`.
+const typed = `
+import { connect, ErrorCodes, JsonRpcError, memoryPair, type Peer, type Reversed } from 'rx-jsonrpc';
+import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
+
+interface Api {
+  calls: { 'math.sum': (params: [number, number]) => number };
+  serves: { 'ui.confirm': (params: { text: string }) => boolean };
+  receives: { 'chat.message': { text: string } };
+  sends: { typing: [room: string] };
+}
+
+export async function main(): Promise<void> {
+  const link = memoryPair();
+  const server: Peer<Reversed<Api>> = connect<Reversed<Api>>(link.server);
+  server.handle('math.sum', ([a, b]) => a + b);
+  const client = connect<Api>(link.client);
+  const sum: number = await client.request('math.sum', [1, 2]);
+  // @ts-expect-error: params are checked
+  void client.request$('math.sum', ['1', 2]);
+  // @ts-expect-error: results are typed
+  const wrong: string = await client.request('math.sum', [1, 2]);
+  void wrong;
+  if (sum !== 3) throw new Error('math.sum answered ' + sum);
+  client.close();
+  server.close();
+
+  const wss: JsonRpcServer = await serve({ port: 0 }, (peer) => peer.handle('ping', () => 'pong'));
+  const remote = connect(webSocket(wss.url!));
+  const failure: unknown = await remote.request('nope').catch((error: unknown) => error);
+  if (!(failure instanceof JsonRpcError) || failure.code !== ErrorCodes.MethodNotFound) throw new Error('not a JsonRpcError');
+  remote.close();
+  await wss.close();
+  console.log('ran: typed memoryPair, serve + webSocket');
+}
+`;
+
+// The Node entry imports nothing a browser lacks: walk the browser entry's files and their chunks.
+function checkBrowserEntry(packageDir) {
+  const exportsMap = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).exports;
+  const seen = new Set();
+  const bare = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  };
+  visit(join(packageDir, exportsMap['.'].import.default));
+  const foreign = [...bare].filter((specifier) => specifier !== 'rxjs');
+  if (foreign.length > 0) throw new Error(`The browser entry imports ${foreign.join(', ')}`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-pack-'));
+try {
+  let tarball;
+  step('npm pack', () => {
+    run('npm', ['pack', '--pack-destination', work, '--silent'], root);
+    tarball = join(
+      work,
+      readdirSync(work).find((name) => name.endsWith('.tgz')),
+    );
+  });
+
+  const project = join(work, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
+  const deps = ['rxjs', 'ws', '@types/ws', '@types/node', 'typescript'].map((name) => `${name}@${version(name)}`);
+  step(`npm install the tarball, ${deps.join(', ')}`, () =>
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...deps], project),
+  );
+  const packageDir = join(project, 'node_modules', 'rx-jsonrpc');
+
+  step('the browser entry imports only rxjs', () => checkBrowserEntry(packageDir));
+
+  writeFileSync(
+    join(project, 'esm.mjs'),
+    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\n${program}`,
+  );
+  writeFileSync(
+    join(project, 'cjs.cjs'),
+    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\n${program}`,
+  );
+  step('ESM: import every entry and run', () => run(process.execPath, ['esm.mjs'], project));
+  step('CommonJS: require every entry and run', () => run(process.execPath, ['cjs.cjs'], project));
+
+  // TypeScript, as users compile it; strict, and the published .d.ts files checked too (no skipLibCheck).
+  const compilerOptions = { strict: true, skipLibCheck: false, target: 'ES2022', types: ['node'] };
+  mkdirSync(join(project, 'ts'));
+  writeFileSync(join(project, 'ts', 'check.mts'), typed + '\nawait main();\n');
+  writeFileSync(join(project, 'ts', 'check.cts'), typed + '\nvoid main();\n');
+  writeFileSync(
+    join(project, 'tsconfig.node16.json'),
+    JSON.stringify({
+      compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16', outDir: 'out' },
+      include: ['ts/check.mts', 'ts/check.cts'],
+    }),
+  );
+  writeFileSync(join(project, 'ts', 'check.ts'), typed + '\nawait main();\n');
+  writeFileSync(
+    join(project, 'tsconfig.bundler.json'),
+    JSON.stringify({
+      compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler', noEmit: true },
+      include: ['ts/check.ts'],
+    }),
+  );
+  step('TypeScript, moduleResolution node16 (.mts and .cts): compile and run', () => {
+    run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], project);
+    run(process.execPath, [join('out', 'check.mjs')], project);
+    run(process.execPath, [join('out', 'check.cjs')], project);
+  });
+  step('TypeScript, moduleResolution bundler: type-check', () =>
+    run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], project),
+  );
+  console.log(`The packed tarball works from ${entries.join(' and ')}.`);
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
