@@ -15,7 +15,7 @@ import {
   idOf,
   looksLikeCall,
   looksLikeResponse,
-  preview,
+  previewValue,
 } from '../protocol/parse';
 import type { Frame } from '../transports/transport';
 import { errorAnswer, type Answer, type Answering } from './answer';
@@ -109,7 +109,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     const call = id === null ? undefined : pending.take(id);
     const subject =
       call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
-    const error = new ProtocolError(`${subject}: ${reason}: ${preview(JSON.stringify(value))}`);
+    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}`);
     call?.subscriber.error(error);
     tracer.report(error);
     return false;

@@ -12,6 +12,15 @@ export function preview(text: string): string {
   return flat.length > previewLength ? `${flat.slice(0, previewLength)}…` : flat;
 }
 
+/** A short excerpt of a decoded value; never throws, even for nesting too deep to serialise. */
+export function previewValue(value: unknown): string {
+  try {
+    return preview(JSON.stringify(value) ?? String(value));
+  } catch {
+    return '(too deeply nested to show)';
+  }
+}
+
 /**
  * Decodes one text frame into a JSON value: an object for a single message, an array for
  * a batch. Throws `ProtocolError` (with the `SyntaxError` as `cause`) for invalid JSON.

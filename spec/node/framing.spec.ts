@@ -52,7 +52,7 @@ describe.each([
           expect(decoded.frames).toEqual(frames);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
     );
   });
 
