@@ -59,6 +59,7 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
 export { generic, lsp, mcp, type Dialect } from './peer/dialect';
+export type { LenientOptions } from './peer/lenient';
 export type { ProgressEvent } from './peer/progress';
 export type { SubscriptionOptions } from './peer/subscription';
 export type {

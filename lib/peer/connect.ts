@@ -212,6 +212,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     tracer,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
+    lenient: options.lenient ?? {},
     generation: () => connection.generation,
     reply: outgoing.reply,
   });

@@ -19,6 +19,7 @@ import {
 } from '../protocol/parse';
 import type { Frame } from '../transports/transport';
 import { errorAnswer, type Answer, type Answering } from './answer';
+import { otherIdType, salvageResponse, type LenientOptions } from './lenient';
 import type { NotificationRouter } from './notifications';
 import type { PendingCalls } from './pending';
 import type { Tracer } from './trace';
@@ -31,6 +32,7 @@ export interface DispatchTargets {
   readonly tracer: Tracer;
   readonly binaryFrames: 'report' | 'utf8';
   readonly maxBatchSize: number;
+  readonly lenient: LenientOptions;
   /** The link's generation now (see `PeerConnection.generation`). */
   generation(): number;
   /**
@@ -63,7 +65,11 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
         new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}`, { cause: remote }),
       );
     }
-    const call = pending.take(id);
+    let call = pending.take(id);
+    if (call === undefined && targets.lenient.idTypes) {
+      const other = otherIdType(id);
+      if (other !== undefined) call = pending.take(other);
+    }
     if (call === undefined) {
       if (!pending.wasAbandoned(id)) tracer.report(new ProtocolError(`Response for unknown id ${JSON.stringify(id)}`));
     } else if ('error' in response) {
@@ -105,6 +111,11 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       tracer.report(new ProtocolError(`Invalid request${inBatch ? ' in a batch' : ''}: ${reason}`));
       reply()(invalidRequest(id));
       return true;
+    }
+    const salvaged = salvageResponse(value, targets.lenient);
+    if (salvaged !== undefined) {
+      settle(salvaged);
+      return false;
     }
     const call = id === null ? undefined : pending.take(id);
     const subject =

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { BatchingOptions } from './outbox';
 import type { Dialect } from './dialect';
+import type { LenientOptions } from './lenient';
 import type { ReconnectOptions } from './reconnect';
 
 /**
@@ -116,6 +117,12 @@ export interface PeerOptions {
    * @default '.'
    */
   readonly proxySeparator?: string;
+  /**
+   * Quirks of real servers to accept rather than report as malformed (a missing `result`,
+   * a non-integer error code, ids echoed as strings). Strict by default.
+   * @default {}
+   */
+  readonly lenient?: LenientOptions;
   /**
    * The scheduler for timeouts (a `TestScheduler` or virtual-time scheduler in tests).
    * @default asyncScheduler
