@@ -116,13 +116,11 @@ describe('the dispatcher, fuzzed', () => {
         peer.handle('slow', () => new Promise(() => undefined));
         const endings = new Array<number>(8).fill(0);
         for (let i = 0; i < endings.length; i++) {
-          peer
-            .request$('call', [i])
-            .subscribe({
-              next: () => undefined,
-              error: () => (endings[i] = endings[i]! + 1),
-              complete: () => (endings[i] = endings[i]! + 1),
-            });
+          peer.request$('call', [i]).subscribe({
+            next: () => undefined,
+            error: () => (endings[i] = endings[i]! + 1),
+            complete: () => (endings[i] = endings[i]! + 1),
+          });
         }
         for (const f of frames) expect(() => link.inject(f)).not.toThrow();
         peer.close();
