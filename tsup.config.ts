@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
-// One build, every public entry. `./angular` joins here (and in package.json `exports`,
-// `.size-limit.json` and scripts/test-pack.mjs) when lib/angular/index.ts exists.
+// One build, every public entry. A new entry goes here, in package.json `exports` and
+// `typesVersions`, in typedoc.json, .size-limit.json and scripts/test-pack.mjs.
 const entry = {
   index: 'lib/index.ts',
   'node/index': 'lib/node/index.ts',
+  'angular/index': 'lib/angular/index.ts',
 };
 
 export default defineConfig({
@@ -21,7 +22,7 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   // Peers and Node built-ins stay imports; the package ships its own code only.
-  external: ['rxjs', 'ws', /^node:/],
+  external: ['rxjs', 'ws', /^@angular\//, /^node:/],
   removeNodeProtocol: false,
   treeshake: true,
   sourcemap: true,

@@ -4,8 +4,7 @@
 // from CommonJS and from TypeScript (moduleResolution node16, from an .mts and a .cts file, and
 // bundler), each doing real work. `npm run test:pack`; `--keep` leaves the project for a look.
 //
-// Entries are listed once, here: when `rx-jsonrpc/angular` exists, add it to `entries` and give it
-// a check in each of the programs below.
+// A new entry goes in `entries` and gets a check in each of the programs below.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
-const entries = ['rx-jsonrpc', 'rx-jsonrpc/node'];
+const entries = ['rx-jsonrpc', 'rx-jsonrpc/node', 'rx-jsonrpc/angular'];
 const require = createRequire(join(root, 'package.json'));
 const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
@@ -31,16 +30,21 @@ function run(command, args, cwd) {
 
 function step(name, fn) {
   const started = Date.now();
-  fn();
+  const output = fn();
   console.log(`ok  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // What the programs print (their `ran: ...` line) shows what they did.
+  if (typeof output === 'string' && /^ran: /m.test(output)) {
+    for (const line of output.split('\n').filter((line) => line.startsWith('ran: '))) console.log(`      ${line}`);
+  }
 }
 
-// The same program, once as ESM and once as CommonJS: `rx` and `node` are the two entries.
+// The same program, once as ESM and once as CommonJS: `rx`, `node` and `angular` are the entries,
+// `ng` is @angular/core.
 const program = `
 async function main() {
-  for (const [entry, exports] of Object.entries({ 'rx-jsonrpc': rx, 'rx-jsonrpc/node': node })) {
+  for (const [entry, exports] of Object.entries({ 'rx-jsonrpc': rx, 'rx-jsonrpc/node': node, 'rx-jsonrpc/angular': angular })) {
     const names = Object.keys(exports).filter((name) => name !== 'default' && name !== '__esModule');
-    if (names.length < 10) throw new Error(entry + ' exports only ' + names.join(', '));
+    if (names.length < 5) throw new Error(entry + ' exports only ' + names.join(', '));
     for (const name of names) if (exports[name] === undefined) throw new Error(entry + ' exports ' + name + ' as undefined');
   }
 
@@ -71,7 +75,26 @@ async function main() {
   const decoder = node.newline().decoder({ frame: (frame) => decoded.push(frame), error: (error) => { throw error; } });
   decoder.push(Buffer.from('{"a":1}\\n{"b":2}\\n'));
   if (decoded.length !== 2) throw new Error('newline framing decoded ' + decoded.length + ' frames');
-  console.log('ran: memoryPair, serve + webSocket, newline framing');
+
+  // The Angular entry: an injector with provideJsonRpc() makes the peer; destroying it closes the peer.
+  const ngLink = rx.memoryPair();
+  const ngServer = rx.connect(ngLink.server);
+  ngServer.handle('ping', () => 'pong');
+  const injector = ng.createEnvironmentInjector(
+    [ng.provideZonelessChangeDetection(), angular.provideJsonRpc({ transport: ngLink.client })],
+    ng.Injector.NULL,
+  );
+  const injected = ng.runInInjectionContext(injector, () => angular.injectJsonRpc());
+  if (injected !== ng.runInInjectionContext(injector, () => ng.inject(angular.JSON_RPC))) throw new Error('two peers');
+  const ngPong = await injected.request('ping');
+  if (ngPong !== 'pong') throw new Error('angular: ping answered ' + ngPong);
+  const states = [];
+  injected.state$.subscribe((state) => states.push(state.status));
+  injector.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  if (states.at(-1) !== 'closed') throw new Error('angular: the peer outlived its injector: ' + states.join(' '));
+  ngServer.close();
+  console.log('ran: memoryPair, serve + webSocket, newline framing, provideJsonRpc');
 }
 main().catch((error) => {
   console.error(error);
@@ -116,6 +139,36 @@ export async function main(): Promise<void> {
 }
 `;
 
+// The Angular entry, typed; ESM only, like @angular/core (a .cts file cannot import it under node16).
+const typedAngular = `
+import { createEnvironmentInjector, Injector, provideZonelessChangeDetection, runInInjectionContext, type EnvironmentInjector } from '@angular/core';
+import { connect, memoryPair, type Peer } from 'rx-jsonrpc';
+import { injectJsonRpc, jsonRpcToken, provideJsonRpc } from 'rx-jsonrpc/angular';
+
+interface PricesApi {
+  calls: { 'price.quote': (params: { symbol: string }) => number };
+}
+const PRICES = jsonRpcToken<PricesApi>('prices');
+
+export async function angularMain(): Promise<void> {
+  const link = memoryPair();
+  const server = connect(link.server);
+  server.handle('price.quote', () => 42);
+  const injector = createEnvironmentInjector(
+    [provideZonelessChangeDetection(), provideJsonRpc<PricesApi>({ name: 'prices', transport: link.client })],
+    Injector.NULL as EnvironmentInjector,
+  );
+  const prices: Peer<PricesApi> = runInInjectionContext(injector, () => injectJsonRpc(PRICES));
+  const quote: number = await prices.request('price.quote', { symbol: 'EUR' });
+  // @ts-expect-error: params are checked
+  void prices.request$('price.quote', { symbol: 1 });
+  if (quote !== 42) throw new Error('price.quote answered ' + quote);
+  injector.destroy();
+  server.close();
+  console.log('ran: typed provideJsonRpc');
+}
+`;
+
 // The Node entry imports nothing a browser lacks: walk the browser entry's files and their chunks.
 function checkBrowserEntry(packageDir) {
   const exportsMap = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).exports;
@@ -149,7 +202,9 @@ try {
   const project = join(work, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
-  const deps = ['rxjs', 'ws', '@types/ws', '@types/node', 'typescript'].map((name) => `${name}@${version(name)}`);
+  const deps = ['rxjs', 'ws', '@angular/core', '@types/ws', '@types/node', 'typescript'].map(
+    (name) => `${name}@${version(name)}`,
+  );
   step(`npm install the tarball, ${deps.join(', ')}`, () =>
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...deps], project),
   );
@@ -159,44 +214,58 @@ try {
 
   writeFileSync(
     join(project, 'esm.mjs'),
-    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\n${program}`,
+    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\nimport * as angular from 'rx-jsonrpc/angular';\nimport * as ng from '@angular/core';\n${program}`,
   );
   writeFileSync(
     join(project, 'cjs.cjs'),
-    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\n${program}`,
+    // @angular/core is ESM only: require() reaches it through Node's require(esm) (Node 20.19 and later).
+    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\nconst angular = require('rx-jsonrpc/angular');\nconst ng = require('@angular/core');\n${program}`,
   );
   step('ESM: import every entry and run', () => run(process.execPath, ['esm.mjs'], project));
   step('CommonJS: require every entry and run', () => run(process.execPath, ['cjs.cjs'], project));
 
   // TypeScript, as users compile it; strict, and the published .d.ts files checked too (no skipLibCheck).
   const compilerOptions = { strict: true, skipLibCheck: false, target: 'ES2022', types: ['node'] };
-  mkdirSync(join(project, 'ts'));
-  writeFileSync(join(project, 'ts', 'check.mts'), typed + '\nawait main();\n');
-  writeFileSync(join(project, 'ts', 'check.cts'), typed + '\nvoid main();\n');
-  writeFileSync(
-    join(project, 'tsconfig.node16.json'),
+  const write = (path, text) => {
+    mkdirSync(dirname(join(project, path)), { recursive: true });
+    writeFileSync(join(project, path), text);
+  };
+  write(
+    'node16/check.mts',
+    `${typed}\nimport { angularMain } from './angular.mjs';\nawait main();\nawait angularMain();\n`,
+  );
+  write('node16/angular.mts', typedAngular);
+  write('node16/check.cts', `${typed}\nvoid main();\n`);
+  write(
+    'tsconfig.node16.json',
     JSON.stringify({
       compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16', outDir: 'out' },
-      include: ['ts/check.mts', 'ts/check.cts'],
+      include: ['node16'],
     }),
   );
-  writeFileSync(join(project, 'ts', 'check.ts'), typed + '\nawait main();\n');
-  writeFileSync(
-    join(project, 'tsconfig.bundler.json'),
+  write(
+    'bundler/check.ts',
+    `${typed}\nimport { angularMain } from './angular';\nawait main();\nawait angularMain();\n`,
+  );
+  write('bundler/angular.ts', typedAngular);
+  write(
+    'tsconfig.bundler.json',
     JSON.stringify({
       compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler', noEmit: true },
-      include: ['ts/check.ts'],
+      include: ['bundler'],
     }),
   );
   step('TypeScript, moduleResolution node16 (.mts and .cts): compile and run', () => {
     run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], project);
-    run(process.execPath, [join('out', 'check.mjs')], project);
-    run(process.execPath, [join('out', 'check.cjs')], project);
+    return (
+      run(process.execPath, [join('out', 'check.mjs')], project) +
+      run(process.execPath, [join('out', 'check.cjs')], project)
+    );
   });
   step('TypeScript, moduleResolution bundler: type-check', () =>
     run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], project),
   );
-  console.log(`The packed tarball works from ${entries.join(' and ')}.`);
+  console.log(`The packed tarball works from ${entries.join(', ')}.`);
 } finally {
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
