@@ -42,6 +42,7 @@ export { classify, decodeFrame, describeInvalid, type MessageKind } from './prot
 // Transports
 export type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from './transports/transport';
 export {
+  defaultHighWaterMark,
   fromWebSocket,
   webSocket,
   type WebSocketConstructor,

@@ -49,6 +49,13 @@ export interface ServeOptions {
    * @default pingDefaults (every 30 s, 10 s to answer)
    */
   readonly heartbeat?: PingOptions | false;
+  /**
+   * The most bytes that may wait to be sent to one client; past it, answers and
+   * notifications to that client are refused and reported (a slow client cannot make the
+   * server's memory grow without bound).
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly highWaterMark?: number;
   /** Other `ws` server options (perMessageDeflate, handleProtocols...). */
   readonly ws?: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer' | 'path' | 'maxPayload'>;
   /**
@@ -121,13 +128,16 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     const heartbeat = options.heartbeat ?? pingDefaults;
     if (heartbeat !== false) keepAlive(socket, heartbeat);
     const info = upgradeInfo(request);
-    const peer = connect<Api>(fromWebSocket(socket as unknown as WebSocketLike, info), {
-      handlerTimeout: serveDefaults.handlerTimeout,
-      ...options.peer,
-      // An accepted socket cannot be re-opened: the client reconnects, the server does not.
-      reconnect: false,
-      session: { ...options.peer?.session, ...session },
-    });
+    const peer = connect<Api>(
+      fromWebSocket(socket as unknown as WebSocketLike, info, { highWaterMark: options.highWaterMark }),
+      {
+        handlerTimeout: serveDefaults.handlerTimeout,
+        ...options.peer,
+        // An accepted socket cannot be re-opened: the client reconnects, the server does not.
+        reconnect: false,
+        session: { ...options.peer?.session, ...session },
+      },
+    );
     peers.add(peer as Peer);
     peer.state$.subscribe({ complete: () => peers.delete(peer as Peer) });
     setup(peer, { transport: 'websocket', protocol: socket.protocol, ...info }, server);

@@ -13,6 +13,8 @@ export interface NodeWebSocketOptions extends ClientOptions {
    * @default pingDefaults (every 30 s, 10 s to answer)
    */
   readonly heartbeat?: PingOptions | false;
+  /** The send buffer limit; see the core `webSocket()`'s `highWaterMark`. @default 16 MiB */
+  readonly highWaterMark?: number;
 }
 
 /**
@@ -28,12 +30,16 @@ export interface NodeWebSocketOptions extends ClientOptions {
  * ```
  */
 export function webSocket(url: string, options: NodeWebSocketOptions = {}): Transport {
-  const { protocols, heartbeat = pingDefaults, ...clientOptions } = options;
+  const { protocols, heartbeat = pingDefaults, highWaterMark, ...clientOptions } = options;
   class ConfiguredWebSocket extends WebSocket {
     constructor(address: string, offered?: string | string[]) {
       super(address, offered, clientOptions);
       if (heartbeat !== false) this.once('open', () => keepAlive(this, heartbeat));
     }
   }
-  return platformWebSocket(url, { protocols, WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor });
+  return platformWebSocket(url, {
+    protocols,
+    highWaterMark,
+    WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor,
+  });
 }

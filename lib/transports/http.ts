@@ -6,7 +6,14 @@ import type { Connection, FrameEnded, Frame, Transport } from './transport';
 export type FetchLike = (
   url: string,
   init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<{ status: number; statusText?: string; text(): Promise<string> }>;
+) => Promise<{
+  /** The HTTP status code. */
+  status: number;
+  /** The HTTP status text, where the platform has it. */
+  statusText?: string;
+  /** Reads the whole body as text. */
+  text(): Promise<string>;
+}>;
 
 /** Options of {@link http}. */
 export interface HttpOptions {
@@ -16,7 +23,17 @@ export interface HttpOptions {
    */
   readonly headers?: Record<string, string> | (() => Record<string, string>);
   /** Basic (`{ username, password }`) or bearer (`{ bearer }`) authorization. */
-  readonly auth?: { readonly username: string; readonly password: string } | { readonly bearer: string };
+  readonly auth?:
+    | {
+        /** The user name of Basic authorization. */
+        readonly username: string;
+        /** The password of Basic authorization. */
+        readonly password: string;
+      }
+    | {
+        /** The token sent as `Authorization: Bearer <token>`. */
+        readonly bearer: string;
+      };
   /**
    * The fetch implementation.
    * @default globalThis.fetch

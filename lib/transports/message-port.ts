@@ -6,8 +6,11 @@ import type { Connection, Frame, Transport } from './transport';
  * `postMessage` and message events.
  */
 export interface MessageTarget {
+  /** Sends one frame; `targetOrigin` is given for windows only. */
   postMessage(message: string, targetOrigin?: string): void;
+  /** Starts delivering incoming messages to `listener`. */
   addEventListener(type: 'message', listener: (event: { data: unknown; origin?: string }) => void): void;
+  /** Stops delivering incoming messages to `listener`. */
   removeEventListener(type: 'message', listener: (event: { data: unknown; origin?: string }) => void): void;
   /** MessagePorts need it to start delivering when listened to with addEventListener. */
   start?(): void;

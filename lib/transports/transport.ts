@@ -78,5 +78,6 @@ export interface Connection {
  * (code 1000) and releases everything it held.
  */
 export interface Transport {
+  /** Opens a link per subscription: cold; emits the `Connection` once it is open, never completes. */
   connect(): Observable<Connection>;
 }

@@ -10,6 +10,8 @@ import type { Connection, ConnectionInfo, Frame, Transport } from './transport';
 export interface WebSocketLike {
   readonly readyState: number;
   readonly protocol: string;
+  /** Bytes queued by `send` and not yet written to the network. */
+  readonly bufferedAmount: number;
   binaryType: any;
   onopen: ((event: any) => void) | null;
   onmessage: ((event: any) => void) | null;
@@ -33,7 +35,17 @@ export interface WebSocketOptions {
    * @default globalThis.WebSocket
    */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * The most bytes that may wait in the socket's send buffer: past it, `send` refuses new
+   * frames with a retryable `TransportError` (the call fails at once) instead of letting
+   * memory grow without bound while the network or the other side is slow.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly highWaterMark?: number;
 }
+
+/** The send buffer limit of WebSocket transports; see `WebSocketOptions.highWaterMark`. */
+export const defaultHighWaterMark = 16_777_216;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -68,7 +80,7 @@ export function webSocket(url: string, options: WebSocketOptions = {}): Transpor
           subscriber.error(new TransportError(`Could not open a WebSocket to ${url}: ${messageOf(cause)}`, { cause }));
           return;
         }
-        return adoptWebSocket(socket, url, subscriber);
+        return adoptWebSocket(socket, url, subscriber, { url }, options.highWaterMark);
       }),
   };
 }
@@ -79,7 +91,11 @@ export function webSocket(url: string, options: WebSocketOptions = {}): Transpor
  * what the connection tells handlers (`context.connection`): the URL, the remote address,
  * the handshake's headers, or anything of your own.
  */
-export function fromWebSocket(socket: WebSocketLike, info: Omit<ConnectionInfo, 'transport'> = {}): Transport {
+export function fromWebSocket(
+  socket: WebSocketLike,
+  info: Omit<ConnectionInfo, 'transport'> = {},
+  options: Pick<WebSocketOptions, 'highWaterMark'> = {},
+): Transport {
   let used = false;
   const name = info.url ?? 'accepted socket';
   return {
@@ -93,7 +109,7 @@ export function fromWebSocket(socket: WebSocketLike, info: Omit<ConnectionInfo, 
           return;
         }
         used = true;
-        return adoptWebSocket(socket, name, subscriber, info);
+        return adoptWebSocket(socket, name, subscriber, info, options.highWaterMark);
       }),
   };
 }
@@ -103,7 +119,8 @@ function adoptWebSocket(
   socket: WebSocketLike,
   url: string,
   subscriber: Subscriber<Connection>,
-  info: Omit<ConnectionInfo, 'transport'> = { url },
+  info: Omit<ConnectionInfo, 'transport'>,
+  highWaterMark = defaultHighWaterMark,
 ): () => void {
   const frames = new Subject<Frame>();
   let opened = false;
@@ -113,7 +130,16 @@ function adoptWebSocket(
     subscriber.next({
       info: { transport: 'websocket', ...info, protocol: socket.protocol },
       frames$: frames.asObservable(),
-      send: (frame) => socket.send(frame),
+      send: (frame) => {
+        // Checked before each frame: a slow link fails calls fast rather than queueing forever.
+        if (socket.bufferedAmount > highWaterMark) {
+          throw new TransportError(
+            `Send buffer full: ${socket.bufferedAmount} bytes wait to go to ${url} (highWaterMark ${highWaterMark})`,
+            { retryable: true },
+          );
+        }
+        socket.send(frame);
+      },
       close: (code = 1000, reason) => closeQuietly(socket, code, reason),
     });
   };

@@ -326,3 +326,33 @@ describe('fromWebSocket', () => {
     });
   });
 });
+
+describe('the send buffer limit', () => {
+  it('refuses frames with a retryable TransportError once highWaterMark bytes wait, and sends again once drained', async () => {
+    const { url, accepted } = await startWsServer();
+    const { connection } = await openConnection(
+      webSocket(url, { WebSocket: WebSocketImpl, highWaterMark: 256 * 1024 }),
+    );
+    const { socket } = await accepted();
+    // The server stops reading: what the client sends piles up in its send buffer.
+    (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const frame = JSON.stringify({ jsonrpc: '2.0', method: 'bulk', params: ['x'.repeat(64 * 1024)] });
+    let refused: unknown;
+    for (let i = 0; i < 10_000 && refused === undefined; i++) {
+      try {
+        connection.send(frame);
+      } catch (error) {
+        refused = error;
+      }
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(refused).toBeInstanceOf(TransportError);
+    expect(refused).toMatchObject({ retryable: true });
+    expect((refused as Error).message).toMatch(
+      /^Send buffer full: \d+ bytes wait to go to ws:\/\/127\.0\.0\.1:\d+ \(highWaterMark 262144\)$/,
+    );
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(() => connection.send('{"jsonrpc":"2.0","method":"after"}')).not.toThrow();
+  }, 20_000);
+});
