@@ -13,6 +13,7 @@ export interface RpcErrorOptions {
  * subclass (or `name`) to tell a remote answer from a local failure.
  */
 export abstract class RpcError extends Error {
+  /** The class's name, a literal in each subclass: test it to tell the kinds apart without `instanceof`. */
   abstract override readonly name: string;
   /** Whether the same call may succeed when sent again (for example after a reconnect). */
   readonly retryable: boolean;
@@ -36,6 +37,7 @@ export abstract class RpcError extends Error {
  * ```
  */
 export class JsonRpcError extends RpcError {
+  /** Always `'JsonRpcError'`. */
   override readonly name = 'JsonRpcError';
 
   constructor(
@@ -67,6 +69,7 @@ export class JsonRpcError extends RpcError {
  * or a frame could not be written. The original failure is in `cause`.
  */
 export class TransportError extends RpcError {
+  /** Always `'TransportError'`. */
   override readonly name = 'TransportError';
   /** The HTTP status of a refused handshake or request, where the transport knows it. */
   readonly status: number | undefined;
@@ -96,6 +99,7 @@ export interface ConnectionClosedErrorOptions extends RpcErrorOptions {
  * Retryable unless the peer itself was closed for good.
  */
 export class ConnectionClosedError extends RpcError {
+  /** Always `'ConnectionClosedError'`. */
   override readonly name = 'ConnectionClosedError';
   /** The close code; 1006 when the link dropped without a close frame. */
   readonly code: number;
@@ -115,6 +119,7 @@ export class ConnectionClosedError extends RpcError {
  * or as the error of the call it concerns.
  */
 export class ProtocolError extends RpcError {
+  /** Always `'ProtocolError'`. */
   override readonly name = 'ProtocolError';
 }
 
@@ -123,15 +128,19 @@ export class ProtocolError extends RpcError {
  * -32603 (Internal error, no details); this error, on `errors$`, keeps the original in `cause`.
  */
 export class HandlerError extends RpcError {
+  /** Always `'HandlerError'`. */
   override readonly name = 'HandlerError';
 }
 
 /** A call got no answer within its timeout. The call was forgotten (and a cancel sent, if configured). */
 export class RequestTimeoutError extends RpcError {
+  /** Always `'RequestTimeoutError'`. */
   override readonly name = 'RequestTimeoutError';
 
   constructor(
+    /** The id the call was sent with. */
     readonly id: JsonRpcId,
+    /** The method that was called. */
     readonly method: string,
     /** The timeout that elapsed, in milliseconds. */
     readonly timeout: number,
