@@ -10,13 +10,17 @@ export interface DecoderSink {
 
 /** Turns a byte stream into frames, whatever the chunk boundaries. */
 export interface FrameDecoder {
+  /** Feeds the next bytes of the stream; whole frames go to the sink as they complete. */
   push(chunk: Buffer): void;
 }
 
 /** How frames are delimited on a byte stream: how to write one, and how to read them back. */
 export interface Framing {
+  /** The framing's name, for messages: `'content-length'`, `'newline'`. */
   readonly name: string;
+  /** One frame as it goes on the stream. */
   encode(frame: string): string;
+  /** A decoder of one stream, delivering to `sink`. */
   decoder(sink: DecoderSink): FrameDecoder;
 }
 

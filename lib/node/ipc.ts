@@ -5,11 +5,17 @@ import type { Connection, Frame, Transport } from '../transports/transport';
 
 /** The part of a Node IPC channel the transport uses: a forked child, or `process` inside it. */
 export interface IpcChannel {
+  /** Sends a message to the other process; absent without an IPC channel. */
   send?(message: string): boolean;
+  /** Listens to the other process's messages. */
   on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** Listens for the channel's end. */
   on(event: 'disconnect', listener: () => void): unknown;
+  /** Stops listening to messages. */
   off(event: 'message', listener: (message: unknown) => void): unknown;
+  /** Stops listening for the channel's end. */
   off(event: 'disconnect', listener: () => void): unknown;
+  /** False once the channel is closed. */
   readonly connected?: boolean;
 }
 

@@ -12,7 +12,12 @@ export interface PingOptions {
 }
 
 /** The ping/pong defaults of the Node transport and of `serve()`. */
-export const pingDefaults = { interval: 30_000, timeout: 10_000 } as const satisfies PingOptions;
+export const pingDefaults = {
+  /** {@link PingOptions.interval} */
+  interval: 30_000,
+  /** {@link PingOptions.timeout} */
+  timeout: 10_000,
+} as const satisfies PingOptions;
 
 /**
  * Pings an open socket every `interval` and terminates it (close code 1006) when a pong

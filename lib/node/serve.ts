@@ -93,9 +93,13 @@ export type SetupPeer<Api extends RpcApi = UntypedApi> = (
 
 /** The defaults of {@link ServeOptions}. */
 export const serveDefaults = {
+  /** {@link ServeOptions.host} */
   host: '127.0.0.1',
+  /** {@link ServeOptions.maxPayload} */
   maxPayload: 1_048_576,
+  /** `handlerTimeout` of each connection's peer (see {@link ServeOptions.peer}). */
   handlerTimeout: 60_000,
+  /** `drain` of {@link JsonRpcServer.close}. */
   drain: 5_000,
 } as const;
 

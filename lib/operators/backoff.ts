@@ -34,7 +34,16 @@ export interface BackoffOptions {
 }
 
 /** The defaults of {@link backoff}. */
-export const backoffDefaults = { initial: 250, max: 30_000, factor: 2, jitter: 0.3 } as const;
+export const backoffDefaults = {
+  /** {@link BackoffOptions.initial} */
+  initial: 250,
+  /** {@link BackoffOptions.max} */
+  max: 30_000,
+  /** {@link BackoffOptions.factor} */
+  factor: 2,
+  /** {@link BackoffOptions.jitter} */
+  jitter: 0.3,
+} as const;
 
 /**
  * An exponential backoff with jitter, shaped exactly as `retry({ delay })` wants it:

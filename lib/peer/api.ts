@@ -36,17 +36,31 @@ export interface RpcApi {
 
 /** The API of a peer that describes nothing: every name and value is allowed. */
 export interface UntypedApi {
-  readonly calls: { readonly [method: string]: (params?: any) => any };
-  readonly serves: { readonly [method: string]: (params?: any) => any };
+  /** Any method may be called, with any params, for any result. */
+  readonly calls: {
+    /** A method: `(params) => result`. */
+    readonly [method: string]: (params?: any) => any;
+  };
+  /** Any method may be served. */
+  readonly serves: {
+    /** A method: `(params) => result`. */
+    readonly [method: string]: (params?: any) => any;
+  };
+  /** Any notification may arrive, with any params. */
   readonly receives: { readonly [method: string]: any };
+  /** Any notification may be sent. */
   readonly sends: { readonly [method: string]: any };
 }
 
 /** The same API seen from the other side: what one calls, the other serves. */
 export interface Reversed<Api extends RpcApi> {
+  /** What the other side serves, this side calls. */
   readonly calls: Api['serves'];
+  /** What the other side calls, this side serves. */
   readonly serves: Api['calls'];
+  /** What the other side sends, this side receives. */
   readonly receives: Api['sends'];
+  /** What the other side receives, this side sends. */
   readonly sends: Api['receives'];
 }
 

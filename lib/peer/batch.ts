@@ -7,13 +7,29 @@ import type { RequestOptions } from './options';
 import type { Outbox } from './outbox';
 
 /** The outcome of one member of a batch, as `Promise.allSettled` would put it. */
-export type Settled<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: RpcError };
+export type Settled<R> =
+  | {
+      /** The call succeeded. */
+      readonly ok: true;
+      /** Its result. */
+      readonly value: R;
+    }
+  | {
+      /** The call failed. */
+      readonly ok: false;
+      /** Why: a `JsonRpcError` from the other side, or a local failure. */
+      readonly error: RpcError;
+    };
 
 /** A request in a batch; `R` is its result type. */
 export interface BatchRequest<R> {
+  /** Tells a request from a notification. */
   readonly kind: 'request';
+  /** The method to call. */
   readonly method: string;
+  /** The call's params, if any. */
   readonly params?: JsonRpcParams;
+  /** Options of this call (its timeout...). */
   readonly options?: RequestOptions;
   /** Carries the result type only; never set. */
   readonly result?: R;
@@ -21,8 +37,11 @@ export interface BatchRequest<R> {
 
 /** A notification in a batch. */
 export interface BatchNotification {
+  /** Tells a notification from a request. */
   readonly kind: 'notification';
+  /** The method to notify. */
   readonly method: string;
+  /** The notification's params, if any. */
   readonly params?: JsonRpcParams;
 }
 
@@ -33,12 +52,14 @@ type Names<Methods> = keyof Methods & string;
 
 /** Builds the members of a batch, typed by the peer's API as `request$` and `notify` are. */
 export interface BatchBuilder<Api extends RpcApi> {
+  /** Makes a request member: a method and its params, typed by the API. */
   readonly request: IsUntyped<Part<Api, 'calls'>> extends true
     ? <R = unknown>(method: string, params?: JsonRpcParams, options?: RequestOptions) => BatchRequest<R>
     : <M extends Names<Part<Api, 'calls'>>>(
         method: M,
         ...args: ArgsOf<ParamsOf<Part<Api, 'calls'>[M]>, RequestOptions>
       ) => BatchRequest<ResultOf<Part<Api, 'calls'>[M]>>;
+  /** Makes a notification member: a method and its params, typed by the API. */
   readonly notify: IsUntyped<Part<Api, 'sends'>> extends true
     ? (method: string, params?: JsonRpcParams) => BatchNotification
     : <M extends Names<Part<Api, 'sends'>>>(

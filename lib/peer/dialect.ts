@@ -20,7 +20,12 @@ export interface Dialect {
      * What the answering side sends for a call its caller cancelled: an error with this code
      * and message (LSP), or nothing (MCP).
      */
-    readonly answer?: { readonly code: number; readonly message: string };
+    readonly answer?: {
+      /** The error code, e.g. -32800 (LSP's RequestCancelled). */
+      readonly code: number;
+      /** The error message. */
+      readonly message: string;
+    };
   };
   /** How progress is reported; undefined when the protocol has no word for it. */
   readonly progress?: {
@@ -33,7 +38,14 @@ export interface Dialect {
     /** The progress notification's params for `value`. */
     readonly notification: (token: unknown, value: unknown) => JsonRpcParams;
     /** Reads a received progress notification: its token and value. */
-    readonly read: (params: unknown) => { readonly token: unknown; readonly value: unknown } | undefined;
+    readonly read: (params: unknown) =>
+      | {
+          /** The token of the call the report is for. */
+          readonly token: unknown;
+          /** The report. */
+          readonly value: unknown;
+        }
+      | undefined;
   };
 }
 

@@ -76,8 +76,11 @@ export interface HandleAllOptions extends HandleOptions {
  * `respond()` or `respondError()`; later answers are ignored.
  */
 export interface IncomingRequest {
+  /** The request's id. */
   readonly id: JsonRpcId | null;
+  /** The method called. */
   readonly method: string;
+  /** The params, as received. */
   readonly params: JsonRpcParams | undefined;
   /** Answers with a result (undefined is sent as null). */
   respond(result: unknown): void;

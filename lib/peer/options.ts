@@ -132,12 +132,19 @@ export interface PeerOptions {
 
 /** The default of every option of {@link PeerOptions}, for users to read and compose. */
 export const peerDefaults = {
+  /** {@link PeerOptions.timeout} */
   timeout: 30_000,
+  /** {@link PeerOptions.handlerConcurrency} */
   handlerConcurrency: Infinity,
+  /** {@link PeerOptions.requestConcurrency} */
   requestConcurrency: Infinity,
+  /** {@link PeerOptions.notificationQueue} */
   notificationQueue: 1000,
+  /** {@link PeerOptions.handlerTimeout} */
   handlerTimeout: 0,
+  /** {@link PeerOptions.maxBatchSize} */
   maxBatchSize: 1000,
+  /** {@link PeerOptions.binaryFrames} */
   binaryFrames: 'report',
 } as const satisfies PeerOptions;
 

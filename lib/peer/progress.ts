@@ -19,7 +19,18 @@ import type { RequestOptions } from './options';
 
 /** One event of a call made with progress: progress values first, in order, then the result. */
 export type ProgressEvent<R, P = unknown> =
-  { readonly kind: 'progress'; readonly progress: P } | { readonly kind: 'result'; readonly result: R };
+  | {
+      /** A progress report, before the answer. */
+      readonly kind: 'progress';
+      /** The report's value, as the dialect reads it. */
+      readonly progress: P;
+    }
+  | {
+      /** The answer; the last event. */
+      readonly kind: 'result';
+      /** The call's result. */
+      readonly result: R;
+    };
 
 /**
  * Routes progress notifications to their call by token, through a Map (O(1) per

@@ -42,7 +42,9 @@ export type ProxyOf<Api extends RpcApi> =
 
 /** What a proxy needs from its peer. */
 export interface ProxyTarget {
+  /** Makes the cold call a proxy call stands for. */
   request$(method: string, params?: JsonRpcParams): Observable<unknown>;
+  /** Sends the notification a `$notify` stands for. */
   notify(method: string, params?: JsonRpcParams): void;
 }
 

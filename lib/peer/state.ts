@@ -10,7 +10,27 @@ import type { ConnectionInfo } from '../transports/transport';
  * - `closed`: for good; `error` says why when it was not a deliberate `close()`.
  */
 export type PeerState =
-  | { readonly status: 'connecting' }
-  | { readonly status: 'open'; readonly info: ConnectionInfo }
-  | { readonly status: 'reconnecting'; readonly attempt: number; readonly error: RpcError }
-  | { readonly status: 'closed'; readonly error?: RpcError };
+  | {
+      /** Opening the first link. */
+      readonly status: 'connecting';
+    }
+  | {
+      /** Connected. */
+      readonly status: 'open';
+      /** What the transport knows about the link. */
+      readonly info: ConnectionInfo;
+    }
+  | {
+      /** The link dropped; waiting or trying again. */
+      readonly status: 'reconnecting';
+      /** The number of this attempt, from 1. */
+      readonly attempt: number;
+      /** Why the last link ended or the last attempt failed. */
+      readonly error: RpcError;
+    }
+  | {
+      /** Closed for good. */
+      readonly status: 'closed';
+      /** Why, when it was not a deliberate `close()`. */
+      readonly error?: RpcError;
+    };

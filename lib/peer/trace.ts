@@ -7,9 +7,30 @@ import type { Frame } from '../transports/transport';
  * input that was reported on `errors$`. `at` is `Date.now()` when it happened.
  */
 export type TraceEvent =
-  | { readonly kind: 'in'; readonly frame: Frame; readonly at: number }
-  | { readonly kind: 'out'; readonly frame: string; readonly at: number }
-  | { readonly kind: 'error'; readonly error: RpcError; readonly at: number };
+  | {
+      /** A frame received. */
+      readonly kind: 'in';
+      /** The frame as it came. */
+      readonly frame: Frame;
+      /** When, as `Date.now()`. */
+      readonly at: number;
+    }
+  | {
+      /** A frame sent. */
+      readonly kind: 'out';
+      /** The frame as it went. */
+      readonly frame: string;
+      /** When, as `Date.now()`. */
+      readonly at: number;
+    }
+  | {
+      /** Bad input or a failure, as reported on `errors$`. */
+      readonly kind: 'error';
+      /** What went wrong. */
+      readonly error: RpcError;
+      /** When, as `Date.now()`. */
+      readonly at: number;
+    };
 
 /** The trace and error streams. Both cost nothing while nobody subscribes. */
 export class Tracer {

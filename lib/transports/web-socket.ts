@@ -8,16 +8,25 @@ import type { Connection, ConnectionInfo, Frame, Transport } from './transport';
  * Bun, Node 22+ and the `ws` package all implement.
  */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** The subprotocol the server chose, `''` for none. */
   readonly protocol: string;
   /** Bytes queued by `send` and not yet written to the network. */
   readonly bufferedAmount: number;
+  /** How binary messages are delivered; the transport asks for `'arraybuffer'`. */
   binaryType: any;
+  /** Called once the socket is open. */
   onopen: ((event: any) => void) | null;
+  /** Called with each message (`event.data`). */
   onmessage: ((event: any) => void) | null;
+  /** Called when the socket fails; `close` follows. */
   onerror: ((event: any) => void) | null;
+  /** Called once the socket is closed (`event.code`, `event.reason`). */
   onclose: ((event: any) => void) | null;
+  /** Queues one text message. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
