@@ -28,7 +28,10 @@ const tokens = new Map<string, JsonRpcToken<RpcApi>>();
  * provideJsonRpc({ name: 'prices', transport: webSocket('wss://prices.example.org') });
  *
  * // a service
- * private readonly prices = inject(PRICES); // Peer<PricesApi>
+ * @Injectable({ providedIn: 'root' })
+ * export class Prices {
+ *   private readonly prices = inject(PRICES); // Peer<PricesApi>
+ * }
  * ```
  */
 export function jsonRpcToken<Api extends RpcApi = UntypedApi>(name: string = defaultConnection): JsonRpcToken<Api> {
