@@ -5,9 +5,10 @@ import type { Connection, Frame, Transport } from './transport';
  * What the transport uses of a `MessagePort`, a `Worker`, a worker's `self` or a `window`:
  * `postMessage` and message events.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a Worker, a MessagePort and a window each type the second argument their own way */
 export interface MessageTarget {
   /** Sends one frame; `targetOrigin` is given for windows only. */
-  postMessage(message: string, targetOrigin?: string): void;
+  postMessage(message: string, targetOrigin?: any): void;
   /** Starts delivering incoming messages to `listener`. */
   addEventListener(type: 'message', listener: (event: { data: unknown; origin?: string }) => void): void;
   /** Stops delivering incoming messages to `listener`. */
@@ -15,6 +16,7 @@ export interface MessageTarget {
   /** MessagePorts need it to start delivering when listened to with addEventListener. */
   start?(): void;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Options of {@link messagePort}. */
 export interface MessagePortOptions {

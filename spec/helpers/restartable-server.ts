@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { RpcApi, UntypedApi } from 'rx-jsonrpc';
 import { serve, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
 /** A serve() server on a fixed loopback port that can be killed and started again, as a deploy does. */
@@ -21,8 +22,8 @@ export interface RestartableServer {
 const running = new Set<RestartableServer>();
 
 /** Makes a restartable server (started) running `setup` for each client. */
-export async function restartableServer(
-  setup: SetupPeer,
+export async function restartableServer<Api extends RpcApi = UntypedApi>(
+  setup: SetupPeer<Api>,
   options: Omit<ServeOptions, 'server' | 'port' | 'wss'> = {},
 ): Promise<RestartableServer> {
   let port = 0;
@@ -62,7 +63,7 @@ export async function restartableServer(
       http.listen(port, '127.0.0.1');
       await once(http, 'listening');
       port = (http.address() as { port: number }).port;
-      current = await serve({ ...options, server: http }, setup);
+      current = await serve<Api>({ ...options, server: http }, setup);
       starts++;
     },
     kill: () => shutdown(false),
