@@ -17,7 +17,11 @@ const config: Config = {
     '^rx-jsonrpc/node$': '<rootDir>/lib/node/index.ts',
     '^rx-jsonrpc/angular$': '<rootDir>/lib/angular/index.ts',
   },
+  // Coverage of every file of lib/, tested or not. `npx jest --coverage` (CI runs it) fails under these;
+  // measured when they were set: lines 98.2%, statements 96.6%, functions 91.3%, branches 91.2%.
   collectCoverageFrom: ['lib/**/*.ts'],
+  coverageThreshold: { global: { lines: 95, statements: 95, functions: 90, branches: 90 } },
+  coverageReporters: ['text-summary', 'lcov'],
   testTimeout: 10_000,
 };
 
