@@ -41,7 +41,6 @@ export interface MessagePortOptions {
  * once at a time; closing the peer stops listening but leaves the port or worker alone.
  *
  * @example
- * <!-- snippet: skip (MessageTarget rejects a Worker's type: to remove when MessageTarget is fixed) -->
  * ```ts
  * // In the page:
  * const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
