@@ -1,0 +1,89 @@
+import { JSONRPCClient, JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
+import { lastValueFrom } from 'rxjs';
+import type { PeerOptions } from '../../lib/index';
+import { loadLibrary } from '../library';
+import type { BenchClient } from './adapter';
+
+/** A client and its server in one process, with no socket (W6). */
+export interface InProcessAdapter {
+  readonly key: string;
+  readonly name: string;
+  open(): Promise<BenchClient>;
+}
+
+const sum = (params: unknown): number => (params as number[]).reduce((total, value) => total + value, 0);
+const noNotifications = () => () => undefined;
+
+/** json-rpc-2.0's client handing its request objects straight to its server, and back. */
+export const jsonRpc2Direct: InProcessAdapter = {
+  key: 'json-rpc-2.0-direct',
+  name: 'json-rpc-2.0 client → server (objects)',
+  open: async () => {
+    const server = new JSONRPCServer();
+    server.addMethod('sum', sum);
+    const client: JSONRPCClient = new JSONRPCClient((request) =>
+      server.receive(request).then((response) => {
+        if (response !== null) client.receive(response);
+      }),
+    );
+    return {
+      request: (method, params) => Promise.resolve(client.request(method, params as never)),
+      onNotification: noNotifications,
+      close: async () => client.rejectAllPendingRequests('closed'),
+    };
+  },
+};
+
+/** The same, but through JSON text both ways, as the memory pair does. */
+export const jsonRpc2Json: InProcessAdapter = {
+  key: 'json-rpc-2.0-json',
+  name: 'json-rpc-2.0 client → server (JSON text)',
+  open: async () => {
+    const server = new JSONRPCServer();
+    server.addMethod('sum', sum);
+    const client: JSONRPCClient = new JSONRPCClient((request) =>
+      server.receiveJSON(JSON.stringify(request)).then((response) => {
+        if (response !== null) client.receive(JSON.parse(JSON.stringify(response)) as JSONRPCResponse);
+      }),
+    );
+    return {
+      request: (method, params) => Promise.resolve(client.request(method, params as never)),
+      onNotification: noNotifications,
+      close: async () => client.rejectAllPendingRequests('closed'),
+    };
+  },
+};
+
+function rxMemory(key: string, name: string, options: PeerOptions, through: 'request' | 'request$'): InProcessAdapter {
+  return {
+    key,
+    name,
+    open: async () => {
+      const { connect, memoryPair } = loadLibrary();
+      const link = memoryPair();
+      const server = connect(link.server);
+      server.handle('sum', sum);
+      const client = connect(link.client, options);
+      return {
+        request:
+          through === 'request'
+            ? (method, params) => client.request(method, params as never)
+            : (method, params) => lastValueFrom(client.request$(method, params as never)),
+        onNotification: noNotifications,
+        close: async () => {
+          await client.close();
+          await server.close();
+        },
+      };
+    },
+  };
+}
+
+export const rxMemoryRequest = rxMemory('rx-memory', 'rx-jsonrpc request() over memoryPair()', {}, 'request');
+export const rxMemoryRequest$ = rxMemory('rx-memory$', 'rx-jsonrpc request$() over memoryPair()', {}, 'request$');
+export const rxMemoryNoTimeout = rxMemory(
+  'rx-memory-no-timeout',
+  'rx-jsonrpc request(), timeout: 0, over memoryPair()',
+  { timeout: 0 },
+  'request',
+);

@@ -1,0 +1,389 @@
+// Turns a run's results into docs/benchmarks.md and the SVG charts of W2 and W3.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { barChart, logLogChart, type Bar } from './charts';
+import { diagnosticKeys, ourKeys, peerKeys } from './clients';
+import type { ProfiledFunction } from './profile';
+import type { RunResults } from './results';
+import { logLogSlope, median, spread } from './stats';
+import type { Samples } from './workloads/common';
+import type { SmokeResult } from './workloads/smoke';
+
+const limitKey = 'bare-ws';
+const referenceW6 = 'json-rpc-2.0-direct';
+
+const value = (row: Samples | undefined, metric: string): number => median(row?.metrics[metric] ?? []);
+const rowOf = (rows: readonly Samples[], key: string) => rows.find((row) => row.key === key);
+const kindOf = (key: string): Bar['kind'] => (key === limitKey ? 'limit' : key.startsWith('rx-') ? 'ours' : 'peer');
+
+function fixed(number: number, digits: number): string {
+  if (!Number.isFinite(number)) return '—';
+  return number.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+const integer = (number: number) => fixed(number, 0);
+const micros = (number: number) => fixed(number, number >= 100 ? 0 : number >= 10 ? 1 : 2);
+const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
+const signed = (number: number) =>
+  Number.isFinite(number) ? `${number >= 0 ? '+' : '−'}${integer(Math.abs(number))}` : '—';
+const kib = (bytes: number) => (Number.isFinite(bytes) ? `${signed(bytes / 1024)} kB` : '—');
+
+/** A Markdown table; numbers (every column but the first) align right unless `left`. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], left = false): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const rule = header.map((_, i) => (i === 0 || left ? '---' : '---:'));
+  return [line(header), line(rule), ...rows.map(line)].join('\n');
+}
+
+interface Verdict {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+const verdictText = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**missed**');
+
+export async function writeReport(results: RunResults, outDir: string, root: string): Promise<string[]> {
+  const rows = (workload: string) => (results.steps[workload as 'w1']?.result ?? []) as Samples[];
+  const w1 = rows('w1');
+  const w2 = rows('w2');
+  const w3 = rows('w3');
+  const w4 = rows('w4');
+  const w5 = rows('w5');
+  const w6 = rows('w6');
+  const smoke = (results.steps.smoke?.result ?? []) as SmokeResult[];
+  const levels = results.steps.w3?.step.levels ?? [];
+  const maxLevel = levels[levels.length - 1] ?? 0;
+  const w4Sizes = results.steps.w4?.step.sizes ?? {};
+  const { machine } = results;
+  const command = results.quick ? 'npm run bench:quick' : 'npm run bench';
+  const sections: string[] = [];
+  const verdicts: Verdict[] = [];
+
+  const ratioTo = (rowsOf: readonly Samples[], key: string, metric: string) =>
+    value(rowOf(rowsOf, key), metric) / value(rowOf(rowsOf, limitKey), metric);
+  const exponent = (row: Samples | undefined) =>
+    logLogSlope(levels.map((n) => [n, value(row, `usPerAnswer@${n}`)] as const));
+
+  // Targets, for rx-jsonrpc's request() and request$() rows.
+  for (const key of ourKeys) {
+    const label = key === 'rx-request' ? 'request()' : 'request$()';
+    const w2Ratio = ratioTo(w2, key, 'callsPerSecond');
+    const bestPeer = peerKeys
+      .map((peer) => ({ peer, rate: value(rowOf(w2, peer), 'callsPerSecond') }))
+      .sort((a, b) => b.rate - a.rate)[0];
+    const ours = value(rowOf(w2, key), 'callsPerSecond');
+    const cpuRatio = ratioTo(w2, key, 'cpuMicrosPerCall');
+    const slope = exponent(rowOf(w3, key));
+    const w3Ratio = ratioTo(w3, key, `usPerAnswer@${maxLevel}`);
+    const w1Ratio = ratioTo(w1, key, 'p50');
+    const perPending = value(rowOf(w4, key), 'bytesPerPending');
+    const limitPending = value(rowOf(w4, limitKey), 'bytesPerPending');
+    const growth = value(rowOf(w4, key), 'heapGrowth');
+    verdicts.push(
+      {
+        target: `W2 ${label}: ≥ 1.05× the limit's calls/s`,
+        measured: times(w2Ratio),
+        met: Number.isFinite(w2Ratio) ? w2Ratio >= 1.05 : undefined,
+      },
+      {
+        target: `W2 ${label}: ahead of every peer`,
+        measured: bestPeer === undefined ? '—' : `${integer(ours)} vs ${integer(bestPeer.rate)} (${bestPeer.peer})`,
+        met: bestPeer === undefined ? undefined : ours > bestPeer.rate,
+      },
+      {
+        target: `W2 ${label}: client CPU per call ≤ the limit's`,
+        measured: times(cpuRatio),
+        met: Number.isFinite(cpuRatio) ? cpuRatio <= 1 : undefined,
+      },
+      {
+        target: `W3 ${label}: scaling exponent ≤ 0.1`,
+        measured: fixed(slope, 2),
+        met: Number.isFinite(slope) ? slope <= 0.1 : undefined,
+      },
+      {
+        target: `W3 ${label}: ≤ 1.5× the limit per answer at ${integer(maxLevel)} in flight`,
+        measured: times(w3Ratio),
+        met: Number.isFinite(w3Ratio) ? w3Ratio <= 1.5 : undefined,
+      },
+      {
+        target: `W1 ${label}: p50 ≤ 1.1× the limit's`,
+        measured: times(w1Ratio),
+        met: Number.isFinite(w1Ratio) ? w1Ratio <= 1.1 : undefined,
+      },
+      {
+        target: `W4 ${label}: heap per pending call ≤ the limit's + 300 B`,
+        measured: `${integer(perPending)} B (limit ${integer(limitPending)} B)`,
+        met: Number.isFinite(perPending) ? perPending <= limitPending + 300 : undefined,
+      },
+      {
+        target: `W4 ${label}: no heap growth after ${integer(w4Sizes.completed ?? 0)} calls (≤ 1 MB)`,
+        measured: kib(growth),
+        met: Number.isFinite(growth) ? growth <= 1024 * 1024 : undefined,
+      },
+    );
+  }
+  if (results.browserEntry !== undefined) {
+    verdicts.push({
+      target: 'Browser entry, minified + gzip, rxjs excluded: ≤ 5 kB',
+      measured: `${fixed(results.browserEntry.gzip / 1000, 1)} kB (${fixed(results.browserEntry.minified / 1000, 1)} kB minified)`,
+      met: results.browserEntry.gzip <= 5000,
+    });
+  }
+
+  sections.push(
+    `# Benchmarks`,
+    `Generated by \`${command}\` (\`bench/run.ts\`) on ${results.startedAt.slice(0, 10)}, in ${integer(results.durationSeconds ?? 0)} s. Do not edit by hand: run the command again.${results.quick ? ' **This is a quick run: too few calls to trust the figures.**' : ''}`,
+    `rx-jsonrpc against the bare \`ws\` limit and the JavaScript JSON-RPC clients people use, each behind the same tiny adapter (\`bench/adapters/\`), against one plain \`ws\` server in its own process (\`bench/server.ts\`). Issue 10 sets the targets.`,
+  );
+
+  sections.push(
+    `## Machine and versions`,
+    table(
+      ['', ''],
+      [
+        ['CPU', `${machine.cpuModel}, \`nproc\` = ${machine.cores}`],
+        ['memory', `${machine.memoryGiB} GiB`],
+        ['kernel', machine.kernel],
+        ['node', machine.node],
+        [
+          'rx-jsonrpc',
+          `${machine.versions['rx-jsonrpc']} at commit ${machine.commit}, lib/ bundled by esbuild into one CommonJS file (as a package build does)`,
+        ],
+        ...Object.entries(machine.versions)
+          .filter(([name]) => name !== 'rx-jsonrpc')
+          .map(([name, version]) => [name, version]),
+        [
+          'W1 pinning',
+          results.pinned
+            ? 'client on core 0, server on core 1 (`taskset`)'
+            : `not pinned (${machine.taskset ? 'fewer than 2 cores' : 'no taskset'})`,
+        ],
+      ],
+      true,
+    ),
+  );
+
+  sections.push(
+    `## How it runs`,
+    [
+      `- \`${command}\` starts the server (plain \`ws\`, 127.0.0.1, port 0, answers corked per tick so that the server is never the bottleneck), then runs each workload in a fresh client process (\`bench/worker.ts\`), then stops the server by its pid.`,
+      `- Within a workload, clients take turns (A B C … A B C …) for ${results.steps.w2?.step.rounds ?? '?'} rounds (W2); each figure is the median of the rounds, and "× limit" divides it by the median of \`bare ws\` from the same run.`,
+      `- Every call is \`sum [i, 1]\` and every answer is checked; a wrong answer fails the run. Both \`npm run bench\` and \`npm run bench:quick\` first check each adapter (see the last section).`,
+      `- Rows marked (diagnostic) are not targets; each isolates one cost. \`bare ws + cork\`: what coalescing one tick's writes into one socket write gives the limit. \`timeout: 0\`: rx-jsonrpc without its per-call timeout timer (default 30 s). \`corking WebSocket\`: rx-jsonrpc over its browser-entry \`webSocket()\` given a \`ws\` WebSocket that corks the socket for a tick, as the Node transport could. \`batching: true\`: the library's opt-in batching (one array frame per tick: a different wire format, so not the same race).`,
+    ].join('\n'),
+  );
+
+  sections.push(
+    `## Targets`,
+    table(
+      ['target (issue 10)', 'measured', 'verdict'],
+      verdicts.map((v) => [v.target, v.measured, verdictText(v.met)]),
+    ),
+  );
+
+  const nameOf = (row: Samples) => {
+    const diagnostic = diagnosticKeys.includes(row.key);
+    const label = row.key === limitKey || row.key === referenceW6 ? `**${row.name}**` : row.name;
+    return diagnostic ? `${label} (diagnostic)` : label;
+  };
+
+  // W1
+  const w1Step = results.steps.w1?.step;
+  sections.push(
+    `## W1 latency: one call in flight`,
+    `${integer(w1Step?.sizes.calls ?? 0)} sequential calls per round, ${w1Step?.rounds ?? 0} rounds; p50 and p99 of each round in microseconds, median over rounds. ${results.pinned ? 'Client and server pinned to separate cores.' : 'Not pinned.'}`,
+    table(
+      ['client', 'p50 µs', '× limit', 'p99 µs', '× limit'],
+      w1.map((row) => [
+        nameOf(row),
+        micros(value(row, 'p50')),
+        times(ratioTo(w1, row.key, 'p50')),
+        micros(value(row, 'p99')),
+        times(ratioTo(w1, row.key, 'p99')),
+      ]),
+    ),
+  );
+
+  // W2
+  const w2Step = results.steps.w2?.step;
+  sections.push(
+    `## W2 throughput: ${w2Step?.sizes.window ?? 100} calls in flight over one socket`,
+    `${integer(w2Step?.sizes.calls ?? 0)} calls per round, ${w2Step?.rounds ?? 0} rounds. CPU is the client process's user + system time (\`process.cpuUsage()\`) around the measured phase, per call; the server runs in another process. Spread is (max − min) / median of the rounds' calls/s.`,
+    `![W2 throughput](bench-w2.svg)`,
+    table(
+      ['client', 'calls/s', '× limit', 'client CPU µs/call', '× limit', 'spread'],
+      w2.map((row) => [
+        nameOf(row),
+        integer(value(row, 'callsPerSecond')),
+        times(ratioTo(w2, row.key, 'callsPerSecond')),
+        micros(value(row, 'cpuMicrosPerCall')),
+        times(ratioTo(w2, row.key, 'cpuMicrosPerCall')),
+        `${fixed(spread(row.metrics.callsPerSecond ?? []), 0)}%`,
+      ]),
+    ),
+  );
+
+  // W3
+  const w3Step = results.steps.w3?.step;
+  sections.push(
+    `## W3 dispatch scaling: N calls in flight, answered together`,
+    `The client sends N calls, which the server holds; once it has them all (an \`echo\` sent after them is answered), the client calls \`release\` and the server writes the N answers, pre-framed, in one socket write, so that the client sets the pace. Time per answer runs from the \`release\` call to the last answer (wall clock, and the client's CPU), median of ${w3Step?.rounds ?? 0} rounds; it includes one round trip, which matters only at small N. The exponent is the slope of a log-log least-squares fit of time per answer against N: 0 is O(1) routing, 1 is O(N) per answer.`,
+    `![W3 dispatch scaling](bench-w3.svg)`,
+    table(
+      [
+        'client',
+        ...levels.map((n) => `µs/answer @ ${integer(n)}`),
+        `× limit @ ${integer(maxLevel)}`,
+        'exponent',
+        `CPU µs/answer @ ${integer(maxLevel)}`,
+      ],
+      w3.map((row) => [
+        nameOf(row),
+        ...levels.map((n) =>
+          row.notes?.[`usPerAnswer@${n}`] !== undefined ? 'skipped' : micros(value(row, `usPerAnswer@${n}`)),
+        ),
+        times(ratioTo(w3, row.key, `usPerAnswer@${maxLevel}`)),
+        fixed(exponent(row), 2),
+        micros(value(row, `cpuUsPerAnswer@${maxLevel}`)),
+      ]),
+    ),
+  );
+  const skipped = w3.filter((row) => Object.keys(row.notes ?? {}).length > 0);
+  if (skipped.length > 0) {
+    sections.push(
+      skipped
+        .map((row) => `- ${row.name}: ${Object.values(row.notes!)[0]} (its exponent comes from the smaller N).`)
+        .join('\n'),
+    );
+  }
+
+  // W4
+  sections.push(
+    `## W4 memory`,
+    `Heap per pending call: ${integer(w4Sizes.pending ?? 0)} calls sent to a server that never answers, \`heapUsed\` after \`gc()\` (node --expose-gc) before and after, divided by N; the harness holds each call's Promise (the same cost for every row). Heap growth: \`heapUsed\` after \`gc()\` before and after ${integer(w4Sizes.completed ?? 0)} completed calls (${w4Sizes.window ?? 0} in flight).`,
+    table(
+      ['client', 'heap B / pending call', 'vs limit', `heap growth after ${integer(w4Sizes.completed ?? 0)} calls`],
+      w4.map((row) => [
+        nameOf(row),
+        integer(value(row, 'bytesPerPending')),
+        `${signed(value(row, 'bytesPerPending') - value(rowOf(w4, limitKey), 'bytesPerPending'))} B`,
+        row.metrics.heapGrowth === undefined ? 'not run (diagnostic row)' : kib(value(row, 'heapGrowth')),
+      ]),
+    ),
+  );
+
+  // W5
+  const w5Step = results.steps.w5?.step;
+  sections.push(
+    `## W5 notifications`,
+    `The server pushes ${integer(w5Step?.sizes.count ?? 0)} notifications of one method as fast as the socket drains (corked in chunks); the client listens to that method and checks each one's sequence number. Notifications per second from the request that starts the push to the last notification, median of ${w5Step?.rounds ?? 0} rounds.`,
+    table(
+      ['client', 'notifications/s', '× limit'],
+      w5.map((row) => [nameOf(row), integer(value(row, 'perSecond')), times(ratioTo(w5, row.key, 'perSecond'))]),
+    ),
+  );
+
+  // W6
+  const w6Step = results.steps.w6?.step;
+  const w6Ratio = (key: string, metric: string) =>
+    value(rowOf(w6, key), metric) / value(rowOf(w6, referenceW6), metric);
+  sections.push(
+    `## W6 library overhead without a socket`,
+    `Client and server in one process, ${w6Step?.sizes.window ?? 100} calls in flight, ${integer(w6Step?.sizes.calls ?? 0)} calls per round, ${w6Step?.rounds ?? 0} rounds. rx-jsonrpc runs a client peer and a server peer over \`memoryPair()\` (JSON text both ways, delivered in microtasks); json-rpc-2.0's client hands its request to its \`JSONRPCServer\` directly, as objects, and once through JSON text for a like-for-like row. CPU here is both sides.`,
+    table(
+      ['client', 'calls/s', '× json-rpc-2.0', 'CPU µs/call'],
+      w6.map((row) => [
+        nameOf(row),
+        integer(value(row, 'callsPerSecond')),
+        times(w6Ratio(row.key, 'callsPerSecond')),
+        micros(value(row, 'cpuMicrosPerCall')),
+      ]),
+    ),
+  );
+
+  if (results.browserEntry !== undefined) {
+    sections.push(
+      `## Browser entry size`,
+      `\`lib/index.ts\` bundled by esbuild (minified, ESM, browser, rxjs external): ${integer(results.browserEntry.minified)} bytes, ${integer(results.browserEntry.gzip)} bytes gzipped (level 9).`,
+    );
+  }
+
+  // Profile
+  const profile = results.profile;
+  if (profile !== undefined) {
+    const profileStep = results.steps.profile?.step;
+    const functionRows = (list: readonly ProfiledFunction[]) =>
+      list.map((each) => [
+        `\`${each.name}\``,
+        each.where === '' ? '' : `\`${each.where}\``,
+        fixed(each.selfMs, 0),
+        `${fixed(each.selfPercent, 1)}%`,
+        `${fixed(each.totalPercent, 1)}%`,
+      ]);
+    sections.push(
+      `## Profile of rx-jsonrpc under W2`,
+      `\`node --cpu-prof --cpu-prof-interval 250\` on the client process while \`rx-jsonrpc request()\` makes ${integer(profileStep?.sizes.calls ?? 0)} calls, ${profileStep?.sizes.window ?? 100} in flight. ${profile.windowed ? 'Only the samples of the measured phase are kept (start-up and warm-up left out)' : 'Start-up and warm-up included'}: ${fixed(profile.sampledMs, 0)} ms. Self time is the function itself; total is the time it is on the stack (callees included). Functions of the bundle are mapped back to lib/ lines through its source map.`,
+      `### Where the time goes`,
+      table(
+        ['category', 'self ms', 'self %'],
+        profile.categories.map((each) => [each.category, fixed(each.selfMs, 0), `${fixed(each.selfPercent, 1)}%`]),
+      ),
+      `### rx-jsonrpc functions (lib/) by self time`,
+      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.lib)),
+      `### rxjs functions by self time`,
+      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.rxjs ?? [])),
+      `### Every function by self time`,
+      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.overall)),
+    );
+  }
+
+  sections.push(
+    `## The adapters`,
+    smoke
+      .map(
+        (each) =>
+          `- **${each.name}** (\`${each.key}\`): ${each.ok ? each.checks.join('; ') : `FAILED: ${each.failure}`}.`,
+      )
+      .join('\n'),
+    `See \`bench/adapters/\` for each; they are written the way each library's documentation shows, with no tuning.`,
+  );
+
+  const config = (await resolveConfig(join(root, 'docs', 'benchmarks.md'))) ?? {};
+  const markdown = await format(sections.join('\n\n'), { ...config, parser: 'markdown' });
+  const files = {
+    'benchmarks.md': markdown,
+    'bench-w2.svg': w2Chart(w2),
+    'bench-w3.svg': w3Chart(w3, levels),
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(outDir, name), content);
+  return Object.keys(files).map((name) => join(outDir, name));
+}
+
+function w2Chart(w2: readonly Samples[]): string {
+  const limit = rowOf(w2, limitKey);
+  const bars = (metric: string, digits: (n: number) => string): Bar[] =>
+    w2.map((row) => ({
+      label: row.name,
+      value: value(row, metric),
+      caption: `${digits(value(row, metric))}  ${times(value(row, metric) / value(limit, metric))}`,
+      kind: kindOf(row.key),
+    }));
+  return barChart('W2: 100 calls in flight over one WebSocket (median of rounds)', [
+    { heading: 'calls per second (higher is better)', bars: bars('callsPerSecond', integer) },
+    { heading: 'client CPU µs per call (lower is better)', bars: bars('cpuMicrosPerCall', micros) },
+  ]);
+}
+
+function w3Chart(w3: readonly Samples[], levels: readonly number[]): string {
+  return logLogChart(
+    'W3: time per answer with N calls in flight (log-log; flat = O(1) routing)',
+    'calls in flight (N)',
+    'µs per answer',
+    w3.map((row) => ({
+      label: row.name,
+      kind: kindOf(row.key),
+      points: levels.map((n) => [n, value(row, `usPerAnswer@${n}`)] as const),
+    })),
+  );
+}
