@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'coverage', 'artifacts', 'docs/api'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'coverage',
+      'artifacts',
+      'docs/api',
+      'examples/angular/dist',
+      'examples/angular/.angular',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
