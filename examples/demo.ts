@@ -6,16 +6,19 @@ import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
 
 const log = (line: string) => console.log(line);
 const show = (value: unknown) => JSON.stringify(value);
-const why = (state: PeerState) => (state.status === 'closed' && state.error ? ` (${state.error.message})` : '');
+const why = (state: PeerState) => {
+  if (state.status === 'reconnecting') return ` (attempt ${state.attempt}, after: ${state.error.message})`;
+  return state.status === 'closed' && state.error ? ` (${state.error.message})` : '';
+};
 
 // Params are plain JSON shapes: type aliases (an interface has no index signature to match JsonRpcParams).
 type Chat = { from: string; text: string };
 type Order = { item: string; price: number };
 
 /** The server: serve() gives each client a peer of its own, and setup registers its handlers. */
-async function startServer(): Promise<JsonRpcServer> {
+async function startServer(port = 0): Promise<JsonRpcServer> {
   // Typed, so that handlers may use `server`: they run only once it is listening.
-  const server: JsonRpcServer = await serve({ port: 0 }, (peer) => {
+  const server: JsonRpcServer = await serve({ port }, (peer) => {
     peer.state$.subscribe((state) => state.status === 'closed' && log(`server: a client's peer closed${why(state)}`));
 
     peer.handle('math.sum', (numbers: number[]) => numbers.reduce((a, b) => a + b, 0));
@@ -38,11 +41,12 @@ async function startServer(): Promise<JsonRpcServer> {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  let server = await startServer();
   log('(-> sends a call, <- gets its answer or a call, <~ gets a notification)');
   log(`server listening on ${server.url}`);
 
-  const client = connect(webSocket(server.url!), { timeout: 5_000 });
+  // reconnect: after a drop, the client opens a new link by itself (backoff shortened for the demo).
+  const client = connect(webSocket(server.url!), { timeout: 5_000, reconnect: { delay: () => timer(100) } });
   client.state$.subscribe((state) => log(`client state: ${state.status}${why(state)}`));
   client
     .notifications$<Chat>('chat.message')
@@ -95,8 +99,20 @@ async function main(): Promise<void> {
     log(`client <- ${error.name}: ${error.message}`);
   }
 
+  // A deploy: the server goes away and comes back on the same port. The client reconnects.
+  log('restarting the server on the same port');
+  const port = Number(new URL(server.url!).port);
   // The server does not know the client gave up on report.slow: a drain would wait for it.
-  log('closing the server (drain: 0): it closes every client with 1001');
+  await server.close({ drain: 0 });
+  await firstValueFrom(client.state$.pipe(filter((state) => state.status === 'reconnecting')));
+  server = await startServer(port);
+  await firstValueFrom(client.state$.pipe(filter((state) => state.status === 'open')));
+  log('client -> math.sum [5,5] (on the new link)');
+  log(`client <- ${await client.request<number>('math.sum', [5, 5])}`);
+
+  log('closing: the clients, then the server');
+  client.close();
+  other.close();
   await server.close({ drain: 0 });
   log(`done (${client.pendingCount} calls pending)`);
 }
