@@ -10,6 +10,7 @@ import type { PeerOptions } from '../peer/options';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { fromWebSocket, type WebSocketLike } from '../transports/web-socket';
+import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 import { upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
 
@@ -129,6 +130,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   let closing = false;
 
   const accept = (socket: WebSocket, request: IncomingMessage, session: Record<string, unknown>) => {
+    corkEachTick(socket);
     const heartbeat = options.heartbeat ?? pingDefaults;
     if (heartbeat !== false) keepAlive(socket, heartbeat);
     const info = upgradeInfo(request);

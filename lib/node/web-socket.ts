@@ -1,6 +1,7 @@
 import WebSocket, { type ClientOptions } from 'ws';
 import { webSocket as platformWebSocket, type WebSocketConstructor } from '../transports/web-socket';
 import type { Transport } from '../transports/transport';
+import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 
 /** Options of the Node `webSocket()`: every `ws` client option (headers, TLS, agent...), plus subprotocols and ping. */
@@ -34,6 +35,7 @@ export function webSocket(url: string, options: NodeWebSocketOptions = {}): Tran
   class ConfiguredWebSocket extends WebSocket {
     constructor(address: string, offered?: string | string[]) {
       super(address, offered, clientOptions);
+      corkEachTick(this);
       if (heartbeat !== false) this.once('open', () => keepAlive(this, heartbeat));
     }
   }
