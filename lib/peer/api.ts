@@ -52,16 +52,12 @@ export interface UntypedApi {
   readonly sends: { readonly [method: string]: any };
 }
 
-/** The same API seen from the other side: what one calls, the other serves. */
+/** The same API seen from the other side: what one calls, the other serves. A part left out stays untyped. */
 export interface Reversed<Api extends RpcApi> {
-  /** What the other side serves, this side calls. */
-  readonly calls: Api['serves'];
-  /** What the other side calls, this side serves. */
-  readonly serves: Api['calls'];
-  /** What the other side sends, this side receives. */
-  readonly receives: Api['sends'];
-  /** What the other side receives, this side sends. */
-  readonly sends: Api['receives'];
+  readonly calls: Part<Api, 'serves'>;
+  readonly serves: Part<Api, 'calls'>;
+  readonly receives: Part<Api, 'sends'>;
+  readonly sends: Part<Api, 'receives'>;
 }
 
 /** One part of an API, or the untyped part when it is left out. */

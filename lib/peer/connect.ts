@@ -7,6 +7,7 @@ import { batch$, batchBuilder, type BatchContext } from './batch';
 import { createCalls } from './calls';
 import { PeerConnection } from './connection';
 import { generic } from './dialect';
+import { Deadlines } from './deadlines';
 import { createDispatcher } from './dispatch';
 import { callFailure } from './failures';
 import { HandlerRegistry, type Handler, type HandlerContext } from './handlers';
@@ -114,7 +115,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     connection,
     pending,
     timeout: options.timeout ?? peerDefaults.timeout,
-    scheduler,
+    deadlines: new Deadlines(scheduler),
     cancel: options.cancel ?? dialect.cancel,
     slots: requestConcurrency < Infinity ? new Slots(requestConcurrency) : undefined,
     nextId: options.nextId ?? sequentialIds(),

@@ -1,10 +1,11 @@
-import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { ConnectionClosedError, ProtocolError, RequestTimeoutError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { PeerConnection } from './connection';
 import { callMessage, checkCall, encode } from './encode';
 import { callFailure } from './failures';
 import type { CancelNotification, RequestOptions } from './options';
+import type { Deadlines } from './deadlines';
 import type { Outbox } from './outbox';
 import type { PendingCall, PendingCalls } from './pending';
 import type { Slots } from './slots';
@@ -14,7 +15,8 @@ export interface CallContext {
   readonly connection: PeerConnection;
   readonly pending: PendingCalls;
   readonly timeout: number;
-  readonly scheduler: SchedulerLike;
+  /** The call timeouts, kept without a timer per call. */
+  readonly deadlines: Deadlines;
   readonly cancel: CancelNotification | undefined;
   /** The limit on calls in flight, if there is one. */
   readonly slots: Slots | undefined;
@@ -89,14 +91,13 @@ export function request$<R>(
     if (releaseSlot === undefined) go();
 
     const timeout = options?.timeout ?? context.timeout;
-    // Timers go through the scheduler so that tests can drive them in virtual time.
-    const timer =
+    const cancelTimeout =
       timeout > 0 && timeout < Infinity
-        ? context.scheduler.schedule(() => subscriber.error(new RequestTimeoutError(id, method, timeout)), timeout)
+        ? context.deadlines.add(timeout, () => subscriber.error(new RequestTimeoutError(id, method, timeout)))
         : undefined;
 
     return () => {
-      timer?.unsubscribe();
+      cancelTimeout?.();
       leaveQueue?.();
       releaseSlot?.();
       if (!context.pending.abandon(id, call)) return;

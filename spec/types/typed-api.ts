@@ -126,3 +126,13 @@ use(nested.proxy.app.users.remove(7));
 use(nested.proxy.app.users.get('7'));
 // @ts-expect-error named params where positional are expected
 use(nested.proxy.app.users.get({ id: 7 }));
+
+// Reversed keeps a part left out untyped on the other side too
+interface CallsOnly {
+  calls: { ping: () => 'pong' };
+}
+const reversed = connect<Reversed<CallsOnly>>(link.server);
+reversed.handle('ping', () => 'pong' as const);
+reversed.notify('anything', [1]);
+// @ts-expect-error the reversed side serves only what the other calls
+reversed.handle('pong', () => 'x');
