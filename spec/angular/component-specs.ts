@@ -2,7 +2,8 @@
 import type { EnvironmentProviders, Provider, Type } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { JsonRpcError } from 'rx-jsonrpc';
-import { JSON_RPC, provideJsonRpc } from 'rx-jsonrpc/angular';
+import type { Transport } from 'rx-jsonrpc';
+import { JSON_RPC, provideJsonRpc, type JsonRpcConfig } from 'rx-jsonrpc/angular';
 import { AsyncPipeView, ConfirmView, RetryView, SignalsView } from './components';
 import { closeServers, memoryServer, type MemoryServer } from './memory-server';
 
@@ -20,19 +21,22 @@ export async function rendered<T>(fixture: ComponentFixture<T>, expected: RegExp
   }
 }
 
+/** How a mode links the app's peer to the memory server: as is, or as a browser's socket would under zone.js. */
+export type Link = (transport: Transport) => JsonRpcConfig['transport'];
+
 /** Defines the component specs for one change detection mode. */
-export function componentSpecs(changeDetection: Provider | EnvironmentProviders): void {
-  describe('components', () => defineSpecs(changeDetection));
+export function componentSpecs(changeDetection: Provider | EnvironmentProviders, link: Link = (t) => t): void {
+  describe('components', () => defineSpecs(changeDetection, link));
 }
 
-function defineSpecs(changeDetection: Provider | EnvironmentProviders): void {
+function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Link): void {
   let server: MemoryServer;
 
   /** Creates `component` with a peer over the memory link, updating itself (autoDetect). */
   const create = <T>(component: Type<T>): ComponentFixture<T> => {
     server = memoryServer();
     TestBed.configureTestingModule({
-      providers: [changeDetection, provideJsonRpc({ transport: server.transport })],
+      providers: [changeDetection, provideJsonRpc({ transport: link(server.transport) })],
     });
     const fixture = TestBed.createComponent(component);
     fixture.autoDetectChanges();
