@@ -1,5 +1,6 @@
 import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { Answering } from './answer';
 import type { RpcApi, UntypedApi } from './api';
@@ -14,7 +15,7 @@ import { HandlerRegistry, type Handler, type HandlerContext } from './handlers';
 import { heartbeat$ } from './heartbeat';
 import { sequentialIds } from './ids';
 import { NotificationRouter } from './notifications';
-import { peerDefaults, type PeerOptions } from './options';
+import { peerDefaults, type PeerOptions, type RequestOptions } from './options';
 import { createOutgoing } from './outgoing';
 import type { Peer } from './peer';
 import { PendingCalls } from './pending';
@@ -97,7 +98,9 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const shutdown = (failure: RpcError, cause?: RpcError, code?: number, reason?: string) => {
     if (connection.isClosed) return;
     connection.close(failure, cause, code, reason);
+    outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, failure, false));
+    context.slots?.releaseAll();
     answering.stop();
     notifications.complete();
     tracer.complete();
@@ -106,6 +109,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
   const dropped = (error: RpcError, reconnecting: boolean) => {
     if (!reconnecting) return shutdown(error, error);
+    outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, error, true));
     answering.abandon();
   };
@@ -218,12 +222,16 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     reply: outgoing.reply,
   });
   const heartbeat = options.heartbeat;
+  const heartbeatContext: CallContext = { ...context, slots: undefined };
+  const heartbeatCall = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
+    request$(heartbeatContext, method, params, callOptions);
   connection.start({
     onFrame: dispatch,
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
     policy: reconnectPolicy(options.reconnect),
-    liveness: heartbeat === undefined ? undefined : () => heartbeat$(heartbeat, calls.request$ as never, scheduler),
+    // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.
+    liveness: heartbeat === undefined ? undefined : () => heartbeat$(heartbeat, heartbeatCall, scheduler),
   });
   return peer as unknown as Peer<Api>;
 }

@@ -113,8 +113,12 @@ export class PeerConnection {
 
   /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
   write(frame: string, ended?: FrameEnded): (() => void) | void {
+    const connection = this.connection;
+    if (connection === undefined) {
+      throw new TransportError('Could not send a frame: the link is not open', { retryable: true });
+    }
     try {
-      return this.connection!.send(frame, ended);
+      return connection.send(frame, ended);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
       const detail = (cause as { message?: unknown } | null)?.message ?? cause;

@@ -10,6 +10,7 @@ interface Entry {
 
 /** The calls sharing one timeout length, in the order they were made, which is also their deadline order. */
 interface Line {
+  readonly ms: number;
   head: Entry | undefined;
   tail: Entry | undefined;
   timer: Subscription | undefined;
@@ -30,7 +31,7 @@ export class Deadlines {
   add(ms: number, fire: () => void): () => void {
     let line = this.lines.get(ms);
     if (line === undefined) {
-      line = { head: undefined, tail: undefined, timer: undefined };
+      line = { ms, head: undefined, tail: undefined, timer: undefined };
       this.lines.set(ms, line);
     }
     const entry: Entry = { at: this.scheduler.now() + ms, fire, prev: line.tail, next: undefined, removed: false };
@@ -39,7 +40,6 @@ export class Deadlines {
     line.tail = entry;
     if (line.timer === undefined) this.arm(line, ms);
     const owner = line;
-    // Lines stay in the map (one small object per timeout length in use).
     return () => this.remove(owner, entry);
   }
 
@@ -50,10 +50,12 @@ export class Deadlines {
     else entry.prev.next = entry.next;
     if (entry.next === undefined) line.tail = entry.prev;
     else entry.next.prev = entry.prev;
-    // An empty line keeps no timer: nothing may hold the process open for a call that has ended.
-    if (line.head === undefined && line.timer !== undefined) {
-      line.timer.unsubscribe();
+    // An empty line keeps no timer (nothing may hold the process open for a call that has
+    // ended) and leaves the map (timeouts of many lengths leave nothing behind).
+    if (line.head === undefined) {
+      line.timer?.unsubscribe();
       line.timer = undefined;
+      if (this.lines.get(line.ms) === line) this.lines.delete(line.ms);
     }
   }
 

@@ -66,6 +66,17 @@ export class Outbox {
   }
 
   /**
+   * Drops what is collected and not yet written: the link it was meant for is gone, and the
+   * calls in it have already failed (nothing is sent twice unless asked).
+   */
+  discard(): void {
+    this.buffer = undefined;
+    this.forceArray = false;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+  }
+
+  /**
    * Collects everything sent until the returned release is called, then writes it as one
    * array frame (even a batch of one), for an explicit batch.
    */

@@ -80,6 +80,8 @@ export function request$<R>(
     };
     let leaveQueue: (() => void) | undefined;
     const go = () => {
+      // A call that waited for a slot may find the peer closed meanwhile.
+      if (context.connection.isClosed) return subscriber.error(peerClosed(subject));
       leaveQueue = context.connection.isOpen
         ? (send(), undefined)
         : context.connection.enqueue({

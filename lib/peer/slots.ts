@@ -8,6 +8,11 @@ export class Slots {
 
   constructor(private readonly limit: number) {}
 
+  /** Starts every waiting call at once, whatever the limit (the peer closed: they fail at once). */
+  releaseAll(): void {
+    for (const run of [...this.waiting]) run();
+  }
+
   /**
    * Runs `start` once a slot is free (at once if one is). Returns the function to call when
    * the call ends: it gives the slot back, or leaves the queue if the call never started.

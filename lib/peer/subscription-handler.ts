@@ -33,13 +33,12 @@ function streamsOf(peer: Peer): PeerStreams {
   let streams = streamsByPeer.get(peer);
   if (streams === undefined) {
     const created: PeerStreams = { running: new Map(), unsubscribeMethods: new Set(), next: 1 };
-    // Every stream of a peer ends with it.
-    peer.state$.subscribe({
-      complete: () => {
-        for (const subscription of created.running.values()) subscription.unsubscribe();
-        created.running.clear();
-      },
-    });
+    // Every stream of a peer ends with its link: a new link's caller never asked for it.
+    const stopAll = () => {
+      for (const subscription of [...created.running.values()]) subscription.unsubscribe();
+      created.running.clear();
+    };
+    peer.state$.subscribe({ next: (state) => state.status === 'reconnecting' && stopAll(), complete: stopAll });
     streamsByPeer.set(peer, created);
     streams = created;
   }

@@ -307,3 +307,47 @@ describe('close with options', () => {
     expect(await call).toBeInstanceOf(ConnectionClosedError);
   });
 });
+
+describe('calls waiting for a concurrency slot', () => {
+  it('fail at once with ConnectionClosedError when the peer closes', async () => {
+    const { peer } = await peerWithRawServer({ requestConcurrency: 1, timeout: 0 });
+    const first = peer.request('first').catch((e: unknown) => e);
+    const waiting = peer.request('second').catch((e: unknown) => e);
+    await settle();
+    peer.close();
+    expect(await first).toBeInstanceOf(ConnectionClosedError);
+    expect(await waiting).toMatchObject({
+      name: 'ConnectionClosedError',
+      message: 'Request 2 (second) not sent: the peer is closed',
+    });
+  });
+});
+
+describe('heartbeat calls', () => {
+  it('do not wait for a concurrency slot held by slow calls', async () => {
+    const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 10, timeout: 30 } });
+    server.handle('slow', () => new Promise(() => undefined));
+    server.handle('ping', () => 'pong');
+    client.request$('slow').subscribe({ error: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect((await firstValueFrom(client.state$)).status).toBe('open');
+  });
+});
+
+describe('automatic batching across a drop', () => {
+  it('does not send on the next link what was collected for the dropped one', async () => {
+    const link = memoryPair();
+    const raw = await rawEnd(link.server);
+    const peer = connect(link.client, { batching: { window: 50 }, reconnect: { delay: () => timer(5) } });
+    const call = peer.request('collected').catch((e: unknown) => e);
+    link.drop(1006);
+    expect(await call).toMatchObject({ name: 'ConnectionClosedError', retryable: true });
+    const again = await rawEnd(link.server);
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(again.received).toEqual([]);
+    expect(raw.received).toEqual([]);
+    peer.close();
+    again.close();
+  });
+});
