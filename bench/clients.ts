@@ -11,7 +11,7 @@ import {
 import { jsonRpc2 } from './adapters/json-rpc-2.0';
 import { naiveRxjs } from './adapters/naive-rxjs';
 import { rpcWebSockets } from './adapters/rpc-websockets';
-import { rxBatching, rxCorking, rxCorkingNoTimeout, rxNoTimeout, rxRequest, rxRequest$ } from './adapters/rx-jsonrpc';
+import { rxBatching, rxNoTimeout, rxRequest, rxRequest$ } from './adapters/rx-jsonrpc';
 import { vscodeJsonRpc } from './adapters/vscode-jsonrpc';
 
 /** Every client over the socket, in table order; the first is the limit the others are compared to. */
@@ -26,8 +26,6 @@ export const socketAdapters: readonly Adapter[] = [
   rxRequest$,
   rxBatching,
   rxNoTimeout,
-  rxCorking,
-  rxCorkingNoTimeout,
 ];
 
 /** The W6 pairs, in table order; the first is the reference. */
@@ -47,8 +45,6 @@ export const diagnosticKeys: readonly string[] = [
   bareWsCork.key,
   rxBatching.key,
   rxNoTimeout.key,
-  rxCorking.key,
-  rxCorkingNoTimeout.key,
   rxMemoryNoTimeout.key,
 ];
 

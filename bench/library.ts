@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { connect, memoryPair, webSocket as platformWebSocket } from '../lib/index';
+import type { connect, memoryPair } from '../lib/index';
 import type { webSocket } from '../lib/node/index';
 
 /** The parts of rx-jsonrpc the adapters use. */
@@ -7,8 +7,6 @@ export interface Library {
   readonly connect: typeof connect;
   readonly memoryPair: typeof memoryPair;
   readonly webSocket: typeof webSocket;
-  /** The browser entry's transport, which takes any WebSocket constructor. */
-  readonly platformWebSocket: typeof platformWebSocket;
 }
 
 /** The variable that tells client processes where the harness put its bundle of lib/. */
@@ -21,10 +19,5 @@ export function loadLibrary(): Library {
   if (bundle !== undefined && bundle !== '') return load(bundle) as Library;
   const main = load('../lib/index') as typeof import('../lib/index');
   const node = load('../lib/node/index') as typeof import('../lib/node/index');
-  return {
-    connect: main.connect,
-    memoryPair: main.memoryPair,
-    webSocket: node.webSocket,
-    platformWebSocket: main.webSocket,
-  };
+  return { connect: main.connect, memoryPair: main.memoryPair, webSocket: node.webSocket };
 }

@@ -2,7 +2,9 @@ import { inProcessAdapters, socketAdapters } from './clients';
 
 /** One worker run: which workload, with what, under which node flags, pinned or not. */
 export interface Step {
-  readonly workload: 'smoke' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'profile';
+  readonly workload: 'smoke' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'profile' | 'profile-w3' | 'heap';
+  /** Run under `node --cpu-prof`; the workload reports the windows to keep. */
+  readonly cpuProfile?: boolean;
   readonly rounds: number;
   readonly adapters: readonly string[];
   readonly sizes: Record<string, number>;
@@ -52,7 +54,7 @@ export const fullPlan: readonly Step[] = [
   },
   {
     workload: 'w5',
-    rounds: 5,
+    rounds: 7,
     adapters: socketKeys,
     sizes: { count: 100_000, warmup: 10_000 },
     deadlineMs: 300_000,
@@ -69,6 +71,23 @@ export const fullPlan: readonly Step[] = [
     rounds: 1,
     adapters: ['rx-request'],
     sizes: { calls: 300_000, window: 100, warmup: 20_000 },
+    cpuProfile: true,
+    deadlineMs: 120_000,
+  },
+  {
+    workload: 'profile-w3',
+    rounds: 3,
+    adapters: ['rx-request'],
+    sizes: { inFlight: 100_000 },
+    cpuProfile: true,
+    deadlineMs: 120_000,
+  },
+  {
+    workload: 'heap',
+    rounds: 1,
+    adapters: ['bare-ws', 'rx-request'],
+    sizes: { pending: 10_000, settleMs: 300 },
+    nodeFlags: ['--expose-gc'],
     deadlineMs: 120_000,
   },
 ];
@@ -126,6 +145,23 @@ export const quickPlan: readonly Step[] = [
     rounds: 1,
     adapters: ['rx-request'],
     sizes: { calls: 10_000, window: 100, warmup: 1_000 },
+    cpuProfile: true,
+    deadlineMs: 60_000,
+  },
+  {
+    workload: 'profile-w3',
+    rounds: 1,
+    adapters: ['rx-request'],
+    sizes: { inFlight: 5_000 },
+    cpuProfile: true,
+    deadlineMs: 60_000,
+  },
+  {
+    workload: 'heap',
+    rounds: 1,
+    adapters: ['bare-ws', 'rx-request'],
+    sizes: { pending: 2_000, settleMs: 100 },
+    nodeFlags: ['--expose-gc'],
     deadlineMs: 60_000,
   },
 ];

@@ -94,13 +94,13 @@ function sourceMapper(bundle: string | undefined): (frame: CallFrame) => CallFra
 /**
  * Reads a `.cpuprofile` and sums self time (the function itself running) and total time
  * (the function anywhere on the stack) per function, keeping only the samples taken
- * between `window.from` and `window.to` (microseconds, the profile's clock) when given.
+ * within `windows` (microseconds, the profile's clock) when given.
  * Frames in `bundle` are mapped back to lib/ through its source map.
  */
 export function summariseProfile(
   file: string,
   root: string,
-  window?: { readonly from: number; readonly to: number },
+  windows?: readonly { readonly from: number; readonly to: number }[],
   bundle?: string,
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -120,7 +120,7 @@ export function summariseProfile(
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i] ?? 0;
-    if (window !== undefined && (at < window.from || at > window.to)) continue;
+    if (windows !== undefined && !windows.some(({ from, to }) => at >= from && at <= to)) continue;
     const delta = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
     sampled += delta;
     let node = byId.get(profile.samples[i]!);
@@ -159,7 +159,7 @@ export function summariseProfile(
   for (const each of functions) categories.set(each.category, (categories.get(each.category) ?? 0) + each.selfMs);
   return {
     sampledMs: sampled,
-    windowed: window !== undefined,
+    windowed: windows !== undefined,
     categories: [...categories]
       .map(([category, selfMs]) => ({ category, selfMs, selfPercent: (selfMs / sampled) * 100 }))
       .sort((a, b) => b.selfMs - a.selfMs),

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { barChart, logLogChart, type Bar } from './charts';
 import { diagnosticKeys, ourKeys, peerKeys } from './clients';
-import type { ProfiledFunction } from './profile';
+import type { ProfiledFunction, ProfileSummary } from './profile';
 import type { RunResults } from './results';
 import { logLogSlope, median, spread } from './stats';
 import type { Samples } from './workloads/common';
+import type { HeapBreakdown } from './workloads/heap';
 import type { SmokeResult } from './workloads/smoke';
 
 const limitKey = 'bare-ws';
@@ -170,7 +171,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
       `- \`${command}\` starts the server (plain \`ws\`, 127.0.0.1, port 0, answers corked per tick so that the server is never the bottleneck), then runs each workload in a fresh client process (\`bench/worker.ts\`), then stops the server by its pid.`,
       `- Within a workload, clients take turns (A B C … A B C …) for ${results.steps.w2?.step.rounds ?? '?'} rounds (W2); each figure is the median of the rounds, and "× limit" divides it by the median of \`bare ws\` from the same run.`,
       `- Every call is \`sum [i, 1]\` and every answer is checked; a wrong answer fails the run. Both \`npm run bench\` and \`npm run bench:quick\` first check each adapter (see the last section).`,
-      `- Rows marked (diagnostic) are not targets; each isolates one cost. \`bare ws + cork\`: what coalescing one tick's writes into one socket write gives the limit. \`timeout: 0\`: rx-jsonrpc without its per-call timeout timer (default 30 s). \`corking WebSocket\`: rx-jsonrpc over its browser-entry \`webSocket()\` given a \`ws\` WebSocket that corks the socket for a tick, as the Node transport could. \`batching: true\`: the library's opt-in batching (one array frame per tick: a different wire format, so not the same race).`,
+      `- Rows marked (diagnostic) are not targets; each isolates one cost. \`bare ws + cork\`: what coalescing one tick's writes into one socket write gives the limit. \`timeout: 0\`: rx-jsonrpc with call timeouts off (the default is 30 s), to show what keeping a deadline per call costs. \`batching: true\`: the library's opt-in batching (one array frame per tick: a different wire format, so not the same race).`,
     ].join('\n'),
   );
 
@@ -209,16 +210,17 @@ export async function writeReport(results: RunResults, outDir: string, root: str
   const w2Step = results.steps.w2?.step;
   sections.push(
     `## W2 throughput: ${w2Step?.sizes.window ?? 100} calls in flight over one socket`,
-    `${integer(w2Step?.sizes.calls ?? 0)} calls per round, ${w2Step?.rounds ?? 0} rounds. CPU is the client process's user + system time (\`process.cpuUsage()\`) around the measured phase, per call; the server runs in another process. Spread is (max − min) / median of the rounds' calls/s.`,
+    `${integer(w2Step?.sizes.calls ?? 0)} calls per round, ${w2Step?.rounds ?? 0} rounds. CPU is the client process's user + system time (\`process.cpuUsage()\`) around the measured phase, per call; the server runs in another process. Client CPU busy is CPU time over wall time: well under 100%, the client waits on the server or the socket, and calls/s no longer measures the client. Spread is (max − min) / median of the rounds' calls/s.`,
     `![W2 throughput](bench-w2.svg)`,
     table(
-      ['client', 'calls/s', '× limit', 'client CPU µs/call', '× limit', 'spread'],
+      ['client', 'calls/s', '× limit', 'client CPU µs/call', '× limit', 'client CPU busy', 'spread'],
       w2.map((row) => [
         nameOf(row),
         integer(value(row, 'callsPerSecond')),
         times(ratioTo(w2, row.key, 'callsPerSecond')),
         micros(value(row, 'cpuMicrosPerCall')),
         times(ratioTo(w2, row.key, 'cpuMicrosPerCall')),
+        `${fixed((value(row, 'cpuMicrosPerCall') * value(row, 'callsPerSecond')) / 1e4, 0)}%`,
         `${fixed(spread(row.metrics.callsPerSecond ?? []), 0)}%`,
       ]),
     ),
@@ -277,10 +279,16 @@ export async function writeReport(results: RunResults, outDir: string, root: str
   const w5Step = results.steps.w5?.step;
   sections.push(
     `## W5 notifications`,
-    `The server pushes ${integer(w5Step?.sizes.count ?? 0)} notifications of one method as fast as the socket drains (corked in chunks); the client listens to that method and checks each one's sequence number. Notifications per second from the request that starts the push to the last notification, median of ${w5Step?.rounds ?? 0} rounds.`,
+    `The server pushes ${integer(w5Step?.sizes.count ?? 0)} notifications of one method as fast as the socket drains (pre-framed, written in chunks of 2,048); the client listens to that method and checks each one's sequence number. Notifications per second from the request that starts the push to the last notification, median of ${w5Step?.rounds ?? 0} rounds.`,
     table(
-      ['client', 'notifications/s', '× limit'],
-      w5.map((row) => [nameOf(row), integer(value(row, 'perSecond')), times(ratioTo(w5, row.key, 'perSecond'))]),
+      ['client', 'notifications/s', '× limit', 'client CPU µs/notification', '× limit'],
+      w5.map((row) => [
+        nameOf(row),
+        integer(value(row, 'perSecond')),
+        times(ratioTo(w5, row.key, 'perSecond')),
+        micros(value(row, 'cpuMicrosPerNotification')),
+        times(ratioTo(w5, row.key, 'cpuMicrosPerNotification')),
+      ]),
     ),
   );
 
@@ -309,32 +317,71 @@ export async function writeReport(results: RunResults, outDir: string, root: str
     );
   }
 
-  // Profile
-  const profile = results.profile;
-  if (profile !== undefined) {
-    const profileStep = results.steps.profile?.step;
-    const functionRows = (list: readonly ProfiledFunction[]) =>
-      list.map((each) => [
-        `\`${each.name}\``,
-        each.where === '' ? '' : `\`${each.where}\``,
-        fixed(each.selfMs, 0),
-        `${fixed(each.selfPercent, 1)}%`,
-        `${fixed(each.totalPercent, 1)}%`,
-      ]);
+  // Profiles
+  const functionRows = (list: readonly ProfiledFunction[]) =>
+    list.map((each) => [
+      `\`${each.name}\``,
+      each.where === '' ? '' : `\`${each.where}\``,
+      fixed(each.selfMs, 0),
+      `${fixed(each.selfPercent, 1)}%`,
+      `${fixed(each.totalPercent, 1)}%`,
+    ]);
+  const profileSection = (title: string, what: string, profile: ProfileSummary, overall: number) => {
+    const head = ['function', 'where', 'self ms', 'self %', 'total %'];
     sections.push(
-      `## Profile of rx-jsonrpc under W2`,
-      `\`node --cpu-prof --cpu-prof-interval 250\` on the client process while \`rx-jsonrpc request()\` makes ${integer(profileStep?.sizes.calls ?? 0)} calls, ${profileStep?.sizes.window ?? 100} in flight. ${profile.windowed ? 'Only the samples of the measured phase are kept (start-up and warm-up left out)' : 'Start-up and warm-up included'}: ${fixed(profile.sampledMs, 0)} ms. Self time is the function itself; total is the time it is on the stack (callees included). Functions of the bundle are mapped back to lib/ lines through its source map.`,
-      `### Where the time goes`,
+      `## ${title}`,
+      `${what} ${profile.windowed ? 'Only the samples of the measured phases are kept (start-up and warm-up left out)' : 'Start-up and warm-up included'}: ${fixed(profile.sampledMs, 0)} ms. Self time is the function itself; total is the time it is on the stack (callees included). Functions of the bundle are mapped back to lib/ lines through its source map.`,
       table(
         ['category', 'self ms', 'self %'],
         profile.categories.map((each) => [each.category, fixed(each.selfMs, 0), `${fixed(each.selfPercent, 1)}%`]),
       ),
-      `### rx-jsonrpc functions (lib/) by self time`,
-      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.lib)),
-      `### rxjs functions by self time`,
-      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.rxjs ?? [])),
-      `### Every function by self time`,
-      table(['function', 'where', 'self ms', 'self %', 'total %'], functionRows(profile.overall)),
+      `rx-jsonrpc functions (lib/) by self time:`,
+      table(head, functionRows(profile.lib)),
+      `rxjs functions by self time:`,
+      table(head, functionRows(profile.rxjs ?? [])),
+      `Every function by self time:`,
+      table(head, functionRows(profile.overall.slice(0, overall))),
+    );
+  };
+  if (results.profile !== undefined) {
+    const step = results.steps.profile?.step;
+    profileSection(
+      'Profile of rx-jsonrpc under W2',
+      `\`node --cpu-prof --cpu-prof-interval 250\` on the client process while \`rx-jsonrpc request()\` makes ${integer(step?.sizes.calls ?? 0)} calls, ${step?.sizes.window ?? 100} in flight.`,
+      results.profile,
+      25,
+    );
+  }
+  if (results.profileW3 !== undefined) {
+    const step = results.steps['profile-w3']?.step;
+    profileSection(
+      "Profile of rx-jsonrpc in W3's answer phase",
+      `The same, while \`rx-jsonrpc request()\` takes the answers to ${integer(step?.sizes.inFlight ?? 0)} calls in flight (${step?.rounds ?? 0} answer phases, after one to warm up): the path from a frame to a settled call.`,
+      results.profileW3,
+      15,
+    );
+  }
+
+  // Heap breakdown
+  const heap = (results.steps.heap?.result ?? []) as HeapBreakdown[];
+  if (heap.length > 0) {
+    sections.push(
+      `## What a pending call keeps (W4)`,
+      `A heap snapshot before and after ${integer(heap[0]!.pending)} calls sent to a server that never answers (\`v8.writeHeapSnapshot()\` after \`gc()\`), grouped by kind of object: V8's type and the constructor or closure name. Per pending call; the harness's own Promise per call is in every column. "system / Context" objects are the variables closures keep alive; "concatenated string" objects are strings built with \`+\` or template literals and not yet flattened.`,
+      ...heap.map((breakdown) =>
+        [
+          `**${breakdown.name}**: ${integer(breakdown.bytesPerCall)} bytes per pending call.`,
+          '',
+          table(
+            ['kind of object', 'objects / call', 'bytes / call'],
+            breakdown.kinds.map((kind) => [
+              `\`${kind.kind}\``,
+              fixed(kind.countPerCall, 2),
+              fixed(kind.bytesPerCall, 0),
+            ]),
+          ),
+        ].join('\n'),
+      ),
     );
   }
 

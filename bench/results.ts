@@ -25,7 +25,9 @@ export interface RunResults {
   /** Whether W1 ran with the client and the server pinned to separate cores. */
   pinned: boolean;
   steps: Partial<Record<Step['workload'], { step: Step; result: unknown }>>;
+  /** rx-jsonrpc under W2, and in W3's answer phase. */
   profile?: ProfileSummary;
+  profileW3?: ProfileSummary;
   /** The browser entry's size, minified and gzipped (bytes). */
   browserEntry?: { minified: number; gzip: number };
   durationSeconds?: number;

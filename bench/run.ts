@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${port}`;
   log(`server pid ${server.pid} on ${url}`);
   const results: RunResults = { quick, machine, steps: {}, pinned: false, startedAt: new Date(started).toISOString() };
-  const profileDir = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-bench-profile-'));
+  const profileDirs = new Map<string, string>();
   try {
     for (const step of plan) {
       const stepStart = Date.now();
@@ -160,8 +160,11 @@ async function main(): Promise<void> {
         results.pinned = pin(server.pid!, '1');
         if (results.pinned) prefix = ['taskset', '-c', '0'];
       }
-      if (step.workload === 'profile')
-        flags = ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', profileDir];
+      if (step.cpuProfile) {
+        const dir = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-bench-profile-'));
+        profileDirs.set(step.workload, dir);
+        flags = ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', dir];
+      }
       try {
         results.steps[step.workload] = { step, result: await runWorker(step, url, bundle, prefix, flags) };
       } finally {
@@ -174,14 +177,19 @@ async function main(): Promise<void> {
         if (failed.length > 0) throw new Error(`${failed.length} adapter(s) failed the smoke test`);
       }
     }
-    const profileFile = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-    if (profileFile === undefined) throw new Error('The profile run wrote no .cpuprofile');
-    const profiled = results.steps.profile!.result as ProfiledRun;
-    results.profile = summariseProfile(join(profileDir, profileFile), root, profiled, bundle);
+    const summarise = (workload: 'profile' | 'profile-w3') => {
+      const dir = profileDirs.get(workload)!;
+      const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+      if (file === undefined) throw new Error(`The ${workload} run wrote no .cpuprofile`);
+      const { windows } = results.steps[workload]!.result as ProfiledRun;
+      return summariseProfile(join(dir, file), root, windows, bundle);
+    };
+    results.profile = summarise('profile');
+    results.profileW3 = summarise('profile-w3');
     results.browserEntry = await browserEntrySize(root);
   } finally {
     await stopAll();
-    rmSync(profileDir, { recursive: true, force: true });
+    for (const dir of profileDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
   results.durationSeconds = (Date.now() - started) / 1000;
   mkdirSync(outDir, { recursive: true });

@@ -50,15 +50,16 @@ function push(socket: WebSocket, method: string, count: number): void {
   const raw = rawSocket(socket);
   const prefix = `{"jsonrpc":"2.0","method":${JSON.stringify(method)},"params":{"seq":`;
   let seq = 0;
+  // Pre-framed and written a chunk at a time, so that the server outpaces any client.
   const step = () => {
     if (socket.readyState !== WebSocket.OPEN) return;
-    raw.cork();
+    const frames: Buffer[] = [];
     const end = Math.min(count, seq + pushChunk);
-    for (; seq < end; seq++) socket.send(`${prefix}${seq}}}`);
-    raw.uncork();
+    for (; seq < end; seq++) frames.push(textFrame(`${prefix}${seq}}}`));
+    const drained = raw.write(Buffer.concat(frames));
     if (seq >= count) return;
-    if (raw.writableNeedDrain) raw.once('drain', step);
-    else setImmediate(step);
+    if (drained) setImmediate(step);
+    else raw.once('drain', step);
   };
   setImmediate(step);
 }

@@ -2,7 +2,8 @@
 // sends the result to the harness over IPC. The harness starts it with the node flags the
 // workload needs (--expose-gc, --cpu-prof) and, where asked, pinned to a core.
 import type { WorkloadConfig } from './workloads/common';
-import { profileThroughput } from './workloads/profile';
+import { heapBreakdown } from './workloads/heap';
+import { profileAnswers, profileThroughput } from './workloads/profile';
 import { smoke } from './workloads/smoke';
 import { w1Latency } from './workloads/w1-latency';
 import { w2Throughput } from './workloads/w2-throughput';
@@ -20,6 +21,8 @@ const workloads: Record<string, (config: WorkloadConfig) => Promise<unknown>> = 
   w5: w5Notifications,
   w6: w6InProcess,
   profile: profileThroughput,
+  'profile-w3': profileAnswers,
+  heap: heapBreakdown,
 };
 
 const [name = '', configText = '{}'] = process.argv.slice(2);

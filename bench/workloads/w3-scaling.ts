@@ -13,6 +13,9 @@ import {
   type WorkloadConfig,
 } from './common';
 
+/** Microseconds on the clock of a CPU profile. */
+export const clock = (): number => Number(process.hrtime.bigint() / 1000n);
+
 /** Adapters whose routing is O(pending) per answer get at most this many in flight (beyond, a round takes minutes). */
 const linearKeys = new Set(['naive-rxjs']);
 
@@ -21,20 +24,25 @@ const linearKeys = new Set(['naive-rxjs']);
  * (an `echo` sent after them is answered), ask for the release and time from there to the
  * last answer: the answers arrive in one socket write, so the client sets the pace.
  */
-async function answerPhase(client: BenchClient, n: number): Promise<{ wall: number; cpu: number }> {
+export async function answerPhase(
+  client: BenchClient,
+  n: number,
+): Promise<{ wall: number; cpu: number; from: number; to: number }> {
   const calls = new Array<Promise<unknown>>(n);
   for (let i = 0; i < n; i++) calls[i] = client.request('sum', [i, 1]);
   await within(client.request('echo', ['barrier']), 120_000, `Sending ${n} calls`);
   await turn();
   const cpu = process.cpuUsage();
+  const from = clock();
   const start = performance.now();
   const released = client.request('release', []);
   const results = await within(Promise.all(calls), 300_000, `${n} answers`);
   const wall = performance.now() - start;
+  const to = clock();
   const cpuMicros = cpuSince(cpu);
   await released;
   results.forEach((result, i) => checkSum(i, result));
-  return { wall: (wall * 1000) / n, cpu: cpuMicros / n };
+  return { wall: (wall * 1000) / n, cpu: cpuMicros / n, from, to };
 }
 
 /** W3: N calls in flight (N = each level), answered together; microseconds per answer in the answer phase. */

@@ -1,9 +1,19 @@
 import type { BenchClient } from '../adapters/adapter';
 import { socketAdaptersByKey } from '../clients';
-import { closeAll, emptySamples, openAll, record, turn, within, type Samples, type WorkloadConfig } from './common';
+import {
+  closeAll,
+  cpuSince,
+  emptySamples,
+  openAll,
+  record,
+  turn,
+  within,
+  type Samples,
+  type WorkloadConfig,
+} from './common';
 
-/** Asks the server for `count` notifications of one method and resolves with the seconds until the last arrived. */
-async function receive(client: BenchClient, count: number): Promise<number> {
+/** Asks the server for `count` notifications of one method; resolves with the seconds until the last arrived and the CPU (µs) spent. */
+async function receive(client: BenchClient, count: number): Promise<{ seconds: number; cpu: number }> {
   let received = 0;
   let done!: () => void;
   let fail!: (error: Error) => void;
@@ -17,10 +27,11 @@ async function receive(client: BenchClient, count: number): Promise<number> {
     if (++received === count) done();
   });
   try {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await client.request('push', { method: 'tick', count });
     await within(all, 120_000, `${count} notifications`);
-    return (performance.now() - start) / 1000;
+    return { seconds: (performance.now() - start) / 1000, cpu: cpuSince(cpu) };
   } finally {
     stop();
   }
@@ -36,7 +47,9 @@ export async function w5Notifications(config: WorkloadConfig): Promise<Samples[]
   for (let round = 0; round < config.rounds; round++) {
     for (const [index, client] of clients.entries()) {
       await turn();
-      record(samples[index]!, 'perSecond', count / (await receive(client, count)));
+      const { seconds, cpu } = await receive(client, count);
+      record(samples[index]!, 'perSecond', count / seconds);
+      record(samples[index]!, 'cpuMicrosPerNotification', cpu / count);
     }
   }
   await closeAll(clients);
