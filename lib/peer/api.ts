@@ -54,9 +54,13 @@ export interface UntypedApi {
 
 /** The same API seen from the other side: what one calls, the other serves. A part left out stays untyped. */
 export interface Reversed<Api extends RpcApi> {
+  /** What the other side serves is what this side calls. */
   readonly calls: Part<Api, 'serves'>;
+  /** What the other side calls is what this side serves. */
   readonly serves: Part<Api, 'calls'>;
+  /** What the other side sends is what this side receives. */
   readonly receives: Part<Api, 'sends'>;
+  /** What the other side receives is what this side sends. */
   readonly sends: Part<Api, 'receives'>;
 }
 
