@@ -35,6 +35,4 @@ export interface ShopApi {
   /** The server asks the person before it places an order. */
   serves: { 'ui.confirm': (params: { text: string }) => boolean };
   receives: { 'prices.tick': Tick };
-  /** The app sends no notifications (`Reversed` needs every part named). */
-  sends: Record<never, never>;
 }
