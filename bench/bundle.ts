@@ -25,8 +25,18 @@ export async function bundleLibrary(root: string): Promise<string> {
   return outfile;
 }
 
+/** The browser entry's size, and the source files that weigh most in it. */
+export interface EntrySize {
+  readonly minified: number;
+  readonly gzip: number;
+  /** Minified bytes each file contributes (before gzip), largest first. */
+  readonly largest: readonly { readonly file: string; readonly bytes: number }[];
+  /** An app that imports only `connect` and `webSocket`, tree-shaken: minified and gzipped bytes. */
+  readonly minimal: { readonly minified: number; readonly gzip: number };
+}
+
 /** The browser entry bundled and minified with esbuild (rxjs left out), raw and gzipped. */
-export async function browserEntrySize(root: string): Promise<{ minified: number; gzip: number }> {
+export async function browserEntrySize(root: string): Promise<EntrySize> {
   const result = await build({
     entryPoints: [join(root, 'lib/index.ts')],
     bundle: true,
@@ -36,8 +46,32 @@ export async function browserEntrySize(root: string): Promise<{ minified: number
     target: 'es2022',
     external: ['rxjs', 'rxjs/*'],
     write: false,
+    metafile: true,
+    outfile: 'browser-entry.js',
     logLevel: 'silent',
   });
+  const minimal = await build({
+    stdin: { contents: `export { connect, webSocket } from './lib/index';\n`, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['rxjs', 'rxjs/*'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const minimalCode = minimal.outputFiles[0]!.contents;
   const code = result.outputFiles[0]!.contents;
-  return { minified: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
+  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
+  const largest = Object.entries(inputs)
+    .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 12);
+  return {
+    minified: code.byteLength,
+    gzip: gzipSync(code, { level: 9 }).byteLength,
+    largest,
+    minimal: { minified: minimalCode.byteLength, gzip: gzipSync(minimalCode, { level: 9 }).byteLength },
+  };
 }

@@ -155,6 +155,10 @@ export async function writeReport(results: RunResults, outDir: string, root: str
           .filter(([name]) => name !== 'rx-jsonrpc')
           .map(([name, version]) => [name, version]),
         [
+          'load average (1 min)',
+          `${fixed(machine.loadAtStart, 2)} when the run began, ${fixed(results.loadAtEnd ?? Number.NaN, 2)} when it ended (the run keeps up to two processes busy; more means other work shared the machine)`,
+        ],
+        [
           'W1 pinning',
           results.pinned
             ? 'client on core 0, server on core 1 (`taskset`)'
@@ -168,7 +172,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
   sections.push(
     `## How it runs`,
     [
-      `- \`${command}\` starts the server (plain \`ws\`, 127.0.0.1, port 0, answers corked per tick so that the server is never the bottleneck), then runs each workload in a fresh client process (\`bench/worker.ts\`), then stops the server by its pid.`,
+      `- \`${command}\` starts the server (plain \`ws\`, 127.0.0.1, port 0, answers corked per tick, to cost as little as a server can), then runs each workload in a fresh client process (\`bench/worker.ts\`), then stops the server by its pid.`,
       `- Within a workload, clients take turns (A B C … A B C …) for ${results.steps.w2?.step.rounds ?? '?'} rounds (W2); each figure is the median of the rounds, and "× limit" divides it by the median of \`bare ws\` from the same run.`,
       `- Every call is \`sum [i, 1]\` and every answer is checked; a wrong answer fails the run. Both \`npm run bench\` and \`npm run bench:quick\` first check each adapter (see the last section).`,
       `- Rows marked (diagnostic) are not targets; each isolates one cost. \`bare ws + cork\`: what coalescing one tick's writes into one socket write gives the limit. \`timeout: 0\`: rx-jsonrpc with call timeouts off (the default is 30 s), to show what keeping a deadline per call costs. \`batching: true\`: the library's opt-in batching (one array frame per tick: a different wire format, so not the same race).`,
@@ -313,7 +317,15 @@ export async function writeReport(results: RunResults, outDir: string, root: str
   if (results.browserEntry !== undefined) {
     sections.push(
       `## Browser entry size`,
-      `\`lib/index.ts\` bundled by esbuild (minified, ESM, browser, rxjs external): ${integer(results.browserEntry.minified)} bytes, ${integer(results.browserEntry.gzip)} bytes gzipped (level 9).`,
+      `\`lib/index.ts\` bundled by esbuild (minified, ESM, browser, rxjs external): ${integer(results.browserEntry.minified)} bytes, ${integer(results.browserEntry.gzip)} bytes gzipped (level 9). An app that imports only \`connect\` and \`webSocket\` ships ${integer(results.browserEntry.minimal?.minified ?? Number.NaN)} bytes, ${integer(results.browserEntry.minimal?.gzip ?? Number.NaN)} gzipped, after tree-shaking. The files that weigh most in the whole entry (minified bytes, before gzip):`,
+      table(
+        ['file', 'bytes', 'share'],
+        (results.browserEntry.largest ?? []).map(({ file, bytes }) => [
+          `\`${file}\``,
+          integer(bytes),
+          `${fixed((bytes / results.browserEntry!.minified) * 100, 1)}%`,
+        ]),
+      ),
     );
   }
 

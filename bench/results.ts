@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { release, totalmem } from 'node:os';
+import { loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Step } from './plan';
+import type { EntrySize } from './bundle';
 import type { ProfileSummary } from './profile';
 
 /** Where and with what the benchmark ran. */
@@ -15,6 +16,8 @@ export interface Machine {
   readonly taskset: boolean;
   readonly commit: string;
   readonly versions: Record<string, string>;
+  /** The 1-minute load average when the run began: other work on the machine shows here. */
+  readonly loadAtStart: number;
 }
 
 /** Everything a run produced, as saved in bench/results/full.json. */
@@ -29,7 +32,9 @@ export interface RunResults {
   profile?: ProfileSummary;
   profileW3?: ProfileSummary;
   /** The browser entry's size, minified and gzipped (bytes). */
-  browserEntry?: { minified: number; gzip: number };
+  browserEntry?: EntrySize;
+  /** The 1-minute load average when the run ended. */
+  loadAtEnd?: number;
   durationSeconds?: number;
 }
 
@@ -62,5 +67,6 @@ export function collectMachine(root: string): Machine {
     taskset: spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0,
     commit: `${run('git', ['rev-parse', '--short', 'HEAD'], root) || 'unknown'}${dirty}`,
     versions,
+    loadAtStart: loadavg()[0]!,
   };
 }

@@ -8,7 +8,7 @@
 // temporary directory (or --out) so that it never overwrites the committed report.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'prettier';
 import { fullPlan, quickPlan, type Step } from './plan';
@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     for (const dir of profileDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
   results.durationSeconds = (Date.now() - started) / 1000;
+  results.loadAtEnd = loadavg()[0];
   mkdirSync(outDir, { recursive: true });
   const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 120 });
   writeFileSync(quick ? join(outDir, 'results.json') : join(__dirname, 'results', 'full.json'), json);
