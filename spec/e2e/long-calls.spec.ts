@@ -58,22 +58,23 @@ describe.each([
   it('restarts the timeout with each progress, within the overall maximum', async () => {
     const { client } = await pair(dialect, (peer) =>
       peer.handle('slow', async (_params, { progress }) => {
-        for (let i = 0; i < 6; i++) {
-          await sleep(20);
+        for (let i = 0; i < 10; i++) {
+          await sleep(40);
           progress({ i });
         }
         return 'finished';
       }),
     );
-    // 120 ms of work, never 50 ms without progress: the timeout of 50 ms never fires.
+    // 400 ms of work, never more than 40 ms without progress (plenty of room on a loaded
+    // machine): a timeout of 200 ms never fires, an overall maximum of 250 ms does.
     await expect(
-      firstValueFrom(client.request$('slow', {}, { timeout: 50, onProgress: () => undefined })),
+      firstValueFrom(client.request$('slow', {}, { timeout: 200, onProgress: () => undefined })),
     ).resolves.toBe('finished');
-    const error = await lastValueFrom(client.requestWithProgress$('slow', {}, { timeout: 50, maxTimeout: 70 })).catch(
+    const error = await lastValueFrom(client.requestWithProgress$('slow', {}, { timeout: 200, maxTimeout: 250 })).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error).toMatchObject({ timeout: 70, method: 'slow' });
+    expect(error).toMatchObject({ timeout: 250, method: 'slow' });
   });
 
   it('cancels the handler when the caller unsubscribes, and answers as the dialect says', async () => {
