@@ -325,11 +325,12 @@ describe('calls waiting for a concurrency slot', () => {
 
 describe('heartbeat calls', () => {
   it('do not wait for a concurrency slot held by slow calls', async () => {
-    const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 10, timeout: 30 } });
+    // Heartbeats every 20 ms, each given 500 ms: only a heartbeat stuck behind the slow call fails.
+    const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 20, timeout: 500 } });
     server.handle('slow', () => new Promise(() => undefined));
     server.handle('ping', () => 'pong');
     client.request$('slow').subscribe({ error: () => undefined });
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await new Promise((resolve) => setTimeout(resolve, 700));
     expect((await firstValueFrom(client.state$)).status).toBe('open');
   });
 });
