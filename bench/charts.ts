@@ -82,9 +82,14 @@ export function logLogChart(title: string, xLabel: string, yLabel: string, lines
     `<rect x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#999999"/>`,
   ];
   for (let exponent = yMin; exponent <= yMax; exponent++) {
-    const y = round(py(10 ** exponent));
-    parts.push(`<line x1="${plot.left}" y1="${y}" x2="${plot.left + plot.width}" y2="${y}" stroke="#eeeeee"/>`);
-    parts.push(`<text x="${plot.left - 6}" y="${y}" text-anchor="end" dy="4">${escape(String(10 ** exponent))}</text>`);
+    // 1, 2 and 5 of each decade, so that lines close together can still be read.
+    for (const step of exponent < yMax ? [1, 2, 5] : [1]) {
+      const tick = step * 10 ** exponent;
+      const y = round(py(tick));
+      const stroke = step === 1 ? '#dddddd' : '#f2f2f2';
+      parts.push(`<line x1="${plot.left}" y1="${y}" x2="${plot.left + plot.width}" y2="${y}" stroke="${stroke}"/>`);
+      parts.push(`<text x="${plot.left - 6}" y="${y}" text-anchor="end" dy="4">${escape(String(tick))}</text>`);
+    }
   }
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
     const at = round(px(x));

@@ -3,11 +3,12 @@
 // (even on failure), and writes the report.
 //
 //   tsx bench/run.ts [--quick] [--out DIR]
+//   tsx bench/run.ts --report-only   (writes the report again from bench/results/full.json)
 //
 // The full run writes docs/benchmarks.md and docs/bench-*.svg; the quick run writes to a
 // temporary directory (or --out) so that it never overwrites the committed report.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'prettier';
@@ -201,7 +202,14 @@ async function main(): Promise<void> {
   log(`finished in ${results.durationSeconds.toFixed(0)} s`);
 }
 
-main().catch(async (error: unknown) => {
+/** Writes the report again from the saved results of the last full run, without running anything. */
+async function reportOnly(): Promise<void> {
+  const results = JSON.parse(readFileSync(join(__dirname, 'results', 'full.json'), 'utf8')) as RunResults;
+  const written = await writeReport(results, outDir, root);
+  log(`wrote ${written.join(', ')} from bench/results/full.json`);
+}
+
+(process.argv.includes('--report-only') ? reportOnly() : main()).catch(async (error: unknown) => {
   console.error(error);
   await stopAll();
   process.exitCode = 1;
