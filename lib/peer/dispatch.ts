@@ -198,6 +198,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       value = decodeFrame(source);
     } catch (error) {
       tracer.report(error as ProtocolError);
+      if (targets.lenient.textFrames) return;
       return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
     if (Array.isArray(value)) batch(value, targets.generation());

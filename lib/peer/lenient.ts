@@ -25,6 +25,12 @@ export interface LenientOptions {
    * @default false
    */
   readonly idTypes?: boolean;
+  /**
+   * A frame that is not JSON (a process printing log lines on its stdout) is only reported,
+   * not answered with a Parse error.
+   * @default false
+   */
+  readonly textFrames?: boolean;
 }
 
 /** Reads a malformed response as the response it was meant to be, where `lenient` allows; else undefined. */

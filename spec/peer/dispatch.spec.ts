@@ -34,6 +34,17 @@ describe('incoming frames', () => {
     });
   });
 
+  describe('that are text lines, with lenient textFrames', () => {
+    it('are reported and not answered', async () => {
+      const { peer, raw } = await peerWithRawServer({ lenient: { textFrames: true } });
+      const reported = firstValueFrom(peer.errors$);
+      raw.send('Server starting on port 3000...');
+      expect((await reported).message).toBe('Invalid JSON in frame: Server starting on port 3000...');
+      await settle();
+      expect(raw.received).toEqual([]);
+    });
+  });
+
   describe('that are JSON but not a message object', () => {
     it.each([['5'], ['"text"'], ['null'], ['true']])('answer %s with Invalid Request (id null)', async (frame) => {
       const { raw, reported } = await watched();
