@@ -14,12 +14,15 @@ export function checkCall(method: unknown, params: unknown): string | undefined 
   return undefined;
 }
 
-/** Serialises a message, turning `JSON.stringify`'s TypeError (BigInt, cycles) into a ProtocolError. */
-export function encode(message: object, subject: string): string {
+/**
+ * Serialises a message, turning `JSON.stringify`'s TypeError (BigInt, cycles) into a
+ * ProtocolError about `subject` (a function: the words are made only when they are needed).
+ */
+export function encode(message: object, subject: () => string): string {
   try {
     return JSON.stringify(message);
   } catch (cause) {
-    throw new ProtocolError(`${subject} cannot be serialised to JSON: ${(cause as Error).message}`, { cause });
+    throw new ProtocolError(`${subject()} cannot be serialised to JSON: ${(cause as Error).message}`, { cause });
   }
 }
 

@@ -57,7 +57,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     const problem = checkCall(method, params);
     if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    const frame = encode(callMessage(method, params), `Notification (${method})`);
+    const frame = encode(callMessage(method, params), () => `Notification (${method})`);
     if (connection.isOpen) return sendNotification(frame);
     if (queued.size >= setup.notificationQueue) {
       const oldest = queued.keys().next().value;
@@ -78,7 +78,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
 
   const encodeAnswer = (answer: Answer): string => {
     try {
-      return encode(answer, `Answer to request ${String(answer.id)}`);
+      return encode(answer, () => `Answer to request ${String(answer.id)}`);
     } catch (error) {
       report(error);
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));

@@ -53,9 +53,11 @@ export function request$<R>(
 
     const id = context.nextId();
     onId?.(id);
-    const subject = `Request ${String(id)} (${method})`;
-    if (context.pending.has(id)) return subscriber.error(new ProtocolError(`${subject} not sent: the id is in flight`));
-    let frame: string;
+    // Built only when a message needs it: most calls never do.
+    const subject = () => `Request ${String(id)} (${method})`;
+    if (context.pending.has(id))
+      return subscriber.error(new ProtocolError(`${subject()} not sent: the id is in flight`));
+    let frame: string | undefined;
     try {
       frame = encode(callMessage(method, params, id), subject);
     } catch (error) {
@@ -66,14 +68,17 @@ export function request$<R>(
     // The frame failed, or its exchange ended without an answer (HTTP): fail the call if it still waits.
     const ended = (error?: unknown) => {
       if (context.pending.abandon(id, call)) {
-        subscriber.error(error ?? new ProtocolError(`${subject} got no answer in the response to it`));
+        subscriber.error(error ?? new ProtocolError(`${subject()} got no answer in the response to it`));
       }
     };
     let withdraw: (() => boolean | void) | undefined;
     const send = () => {
+      // The call keeps no reference to its frame once it is handed on: params may be large.
+      const sending = frame!;
+      frame = undefined;
       context.pending.add(id, call);
       try {
-        withdraw = context.outbox.send(frame, id, ended);
+        withdraw = context.outbox.send(sending, id, ended);
       } catch (error) {
         ended(error);
       }
@@ -81,7 +86,7 @@ export function request$<R>(
     let leaveQueue: (() => void) | undefined;
     const go = () => {
       // A call that waited for a slot may find the peer closed meanwhile.
-      if (context.connection.isClosed) return subscriber.error(peerClosed(subject));
+      if (context.connection.isClosed) return subscriber.error(peerClosed(subject()));
       leaveQueue = context.connection.isOpen
         ? (send(), undefined)
         : context.connection.enqueue({
