@@ -11,7 +11,8 @@ import { generic } from './dialect';
 import { Deadlines } from './deadlines';
 import { createDispatcher } from './dispatch';
 import { callFailure } from './failures';
-import { HandlerRegistry, type Handler, type HandlerContext } from './handlers';
+import { handlerContext, type HandlerContextSetup } from './handler-context';
+import { HandlerRegistry, type Handler } from './handlers';
 import { heartbeat$ } from './heartbeat';
 import { sequentialIds } from './ids';
 import { NotificationRouter } from './notifications';
@@ -63,30 +64,17 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   });
   const { notify } = outgoing;
 
+  const contextSetup: HandlerContextSetup = {
+    peer: () => peer,
+    connection: () => connection.info,
+    session,
+    dialect,
+    notify,
+    report: (error) => tracer.report(error),
+  };
   const answering = new Answering({
     handlers,
-    contextFor: (call, control): HandlerContext => {
-      const progress = dialect.progress;
-      const token = 'id' in call ? progress?.tokenOf(call.params) : undefined;
-      return {
-        peer,
-        method: call.method,
-        id: 'id' in call ? call.id : undefined,
-        connection: connection.info,
-        session,
-        get signal() {
-          return control.signal;
-        },
-        progress: (value) => {
-          if (progress === undefined || token === undefined) return;
-          try {
-            notify(progress.method, progress.notification(token, value));
-          } catch (error) {
-            tracer.report(error as RpcError);
-          }
-        },
-      };
-    },
+    contextFor: (call, control) => handlerContext(contextSetup, call, control),
     report: (error) => tracer.report(error),
     handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
     concurrency: options.handlerConcurrency ?? peerDefaults.handlerConcurrency,
