@@ -11,7 +11,7 @@ import {
   type Observable,
   type Subscription,
 } from 'rxjs';
-import { RpcError, TransportError } from '../protocol/errors';
+import { messageOf, RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from '../transports/transport';
 import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
@@ -121,8 +121,7 @@ export class PeerConnection {
       return connection.send(frame, ended);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
-      const detail = (cause as { message?: unknown } | null)?.message ?? cause;
-      throw new TransportError(`Could not send a frame: ${String(detail)}`, { cause });
+      throw new TransportError(`Could not send a frame: ${messageOf(cause)}`, { cause });
     }
   }
 
@@ -175,6 +174,8 @@ export class PeerConnection {
 
   private lost(cause: unknown): RpcError {
     this.connection = undefined;
-    return cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${String(cause)}`, { cause });
+    return cause instanceof RpcError
+      ? cause
+      : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
   }
 }

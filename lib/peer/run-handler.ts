@@ -1,6 +1,6 @@
 import { defaultIfEmpty, isObservable, take, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../protocol/error-codes';
-import { HandlerError, JsonRpcError, type RpcError } from '../protocol/errors';
+import { HandlerError, JsonRpcError, messageOf, type RpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject } from '../protocol/messages';
 import type { Handler, HandlerContext } from './handlers';
 
@@ -46,8 +46,7 @@ function toErrorObject(error: unknown, context: HandlerContext, report: (error: 
   // A notification has nobody to answer, so even a JsonRpcError is only reported.
   if (error instanceof JsonRpcError && context.id !== undefined) return error.toJSON();
   const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
-  const detail = (error as { message?: unknown } | null)?.message ?? error;
-  report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${String(detail)}`, { cause: error }));
+  report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${messageOf(error)}`, { cause: error }));
   return { code: ErrorCodes.InternalError, message: 'Internal error' };
 }
 

@@ -163,3 +163,12 @@ export class RequestTimeoutError extends RpcError {
 export function isRetryable(error: unknown): boolean {
   return error instanceof RpcError && error.retryable;
 }
+
+/**
+ * The message of a failure of any kind, for error messages: an Error's message, read without
+ * `instanceof` (which fails for errors from another realm: a test VM, an iframe), or the value itself.
+ */
+export function messageOf(failure: unknown): string {
+  const message = (failure as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : String(failure);
+}

@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { TransportError } from '../protocol/errors';
+import { messageOf, TransportError } from '../protocol/errors';
 import type { Connection, FrameEnded, Frame, Transport } from './transport';
 
 /** The part of `fetch` the HTTP transport uses. */
@@ -113,8 +113,7 @@ async function exchange(
   try {
     response = await fetchImpl(url, { method: 'POST', headers, body, signal });
   } catch (cause) {
-    const detail = (cause as { message?: unknown } | null)?.message ?? cause;
-    throw new TransportError(`HTTP request to ${url} failed: ${String(detail)}`, { cause, retryable: true });
+    throw new TransportError(`HTTP request to ${url} failed: ${messageOf(cause)}`, { cause, retryable: true });
   }
   const text = await response.text().catch(() => '');
   if (response.status < 200 || response.status > 299) {

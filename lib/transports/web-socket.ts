@@ -1,5 +1,5 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
-import { ConnectionClosedError, TransportError } from '../protocol/errors';
+import { ConnectionClosedError, messageOf, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, Transport } from './transport';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- event handler slots accept both the DOM's and ws's event types */
@@ -216,8 +216,4 @@ function toFrame(data: unknown): Frame {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return new Uint8Array(0);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
