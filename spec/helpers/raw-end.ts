@@ -1,5 +1,5 @@
-import type { Subscription } from 'rxjs';
 import type { Connection, Frame, Transport } from '../../lib/transports/transport';
+import { openConnection } from './open-connection';
 
 /** One end of a link driven by hand: it sends raw text and reads raw frames, with no peer in between. */
 export interface RawEnd {
@@ -16,31 +16,19 @@ export interface RawEnd {
 
 /** Connects to `transport` and drives the connection by hand. */
 export async function rawEnd(transport: Transport): Promise<RawEnd> {
-  let subscription: Subscription | undefined;
-  const connection = await new Promise<Connection>((resolve, reject) => {
-    subscription = transport.connect().subscribe({ next: resolve, error: reject });
-  });
-  const received: Frame[] = [];
-  const waiting: ((frame: Frame) => void)[] = [];
-  let read = 0;
-  connection.frames$.subscribe((frame) => {
-    received.push(frame);
-    const waiter = waiting.shift();
-    if (waiter !== undefined) {
-      read++;
-      waiter(frame);
-    }
-  });
+  const { connection, link, frames } = await openConnection(transport);
   return {
     connection,
-    received,
+    received: frames.values,
     send: (message) => connection.send(typeof message === 'string' ? message : JSON.stringify(message)),
     next: async () => {
-      const frame =
-        read < received.length ? received[read++]! : await new Promise<Frame>((resolve) => waiting.push(resolve));
+      const frame = await frames.next();
       return JSON.parse(typeof frame === 'string' ? frame : new TextDecoder().decode(frame));
     },
-    close: () => subscription?.unsubscribe(),
+    close: () => {
+      frames.unsubscribe();
+      link.unsubscribe();
+    },
   };
 }
 
