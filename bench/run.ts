@@ -4,6 +4,8 @@
 //
 //   tsx bench/run.ts [--quick] [--out DIR]
 //   tsx bench/run.ts --report-only   (writes the report again from bench/results/full.json)
+//   tsx bench/run.ts --only w3,w4 [--adapters bare-ws,rx-request] [--quick]
+//     (a focused run while working on one workload: prints its results, writes no report)
 //
 // The full run writes docs/benchmarks.md and docs/bench-*.svg; the quick run writes to a
 // temporary directory (or --out) so that it never overwrites the committed report.
@@ -23,6 +25,13 @@ import type { SmokeResult } from './workloads/smoke';
 
 const root = resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
+/** The value after `flag`, split at commas, if the flag is given. */
+function listFlag(flag: string): string[] | undefined {
+  const index = process.argv.indexOf(flag);
+  return index > 0 ? (process.argv[index + 1] ?? '').split(',').filter(Boolean) : undefined;
+}
+const only = listFlag('--only');
+const onlyAdapters = listFlag('--adapters');
 const outIndex = process.argv.indexOf('--out');
 const outDir =
   outIndex > 0
@@ -136,9 +145,21 @@ function pin(pid: number, cores: string): boolean {
   return spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
 }
 
+/** The steps `--only` and `--adapters` keep (all of them without those flags). */
+function focus(plan: readonly Step[]): readonly Step[] {
+  if (only === undefined) return plan;
+  return plan
+    .filter((step) => only.includes(step.workload))
+    .map((step) =>
+      onlyAdapters === undefined || step.adapters.length === 0
+        ? step
+        : { ...step, adapters: step.adapters.filter((key) => onlyAdapters.includes(key)) },
+    );
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  const plan = quick ? quickPlan : fullPlan;
+  const plan = focus(quick ? quickPlan : fullPlan);
   const machine = collectMachine(root);
   const canPin = machine.taskset && machine.cores >= 2;
   log(
@@ -177,6 +198,10 @@ async function main(): Promise<void> {
         for (const each of failed) log(`adapter ${each.name} FAILED: ${each.failure}`);
         if (failed.length > 0) throw new Error(`${failed.length} adapter(s) failed the smoke test`);
       }
+    }
+    if (only !== undefined) {
+      console.log(JSON.stringify(results.steps, null, 1));
+      return;
     }
     const summarise = (workload: 'profile' | 'profile-w3') => {
       const dir = profileDirs.get(workload)!;
