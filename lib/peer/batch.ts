@@ -2,7 +2,7 @@ import { catchError, defer, forkJoin, map, Observable, of, share, type Observabl
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { ArgsOf, IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from './api';
-import type { PeerConnection } from './connection';
+import type { PeerConnection, Queued } from './connection';
 import type { RequestOptions } from './options';
 import type { Outbox } from './outbox';
 
@@ -145,19 +145,21 @@ export function batch$<T extends readonly BatchMember[]>(
     const hold = () => void (release = context.outbox.hold());
     const letGo = () => release?.();
     const open = context.connection.isOpen;
-    const leaveQueue = open ? (hold(), undefined) : context.connection.enqueue({ send: hold, fail: () => undefined });
+    const waitToHold: Queued = { send: hold, fail: () => undefined };
+    const waitToLetGo: Queued = { send: letGo, fail: () => undefined };
+    if (open) hold();
+    else context.connection.enqueue(waitToHold);
     const subscription = forkJoin(members.map(outcome)).subscribe({
       next: (results) => subscriber.next(results as unknown as BatchResults<T>),
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),
     });
-    const leaveQueueToo = open
-      ? (letGo(), undefined)
-      : context.connection.enqueue({ send: letGo, fail: () => undefined });
+    if (open) letGo();
+    else context.connection.enqueue(waitToLetGo);
     return () => {
       subscription.unsubscribe();
-      leaveQueue?.();
-      leaveQueueToo?.();
+      context.connection.dequeue(waitToHold);
+      context.connection.dequeue(waitToLetGo);
       letGo();
     };
   });

@@ -2,7 +2,7 @@ import { filter, finalize, firstValueFrom, map, share, tap, type Observable } fr
 import type { JsonRpcParams } from '../protocol/messages';
 import type { RequestOptions } from './options';
 import { requestWithProgress$, type ProgressContext, type ProgressEvent } from './progress';
-import { request$, type CallContext } from './request';
+import { request, request$, type CallContext } from './request';
 
 /** The calling side of a peer, as its public methods. */
 export interface Calls {
@@ -52,7 +52,11 @@ export function createCalls(context: CallContext, progress: ProgressContext): Ca
 
   return {
     request$: call$,
-    request: (method, params, options) => firstValueFrom(call$(method, params, options)),
+    // The plain Promise form settles straight from the answer: no Observable in between.
+    request: (method, params, options) =>
+      options?.onProgress === undefined && options?.share !== true
+        ? request(context, method, params, options)
+        : firstValueFrom(call$(method, params, options)),
     requestWithProgress$: (method, params, options) => requestWithProgress$(progress, method, params, options),
   };
 }

@@ -4,11 +4,11 @@ import {
   distinctUntilChanged,
   ignoreElements,
   merge,
+  Observable,
   of,
   retry,
   switchMap,
   tap,
-  type Observable,
   type Subscription,
 } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../protocol/errors';
@@ -70,7 +70,7 @@ export class PeerConnection {
           droppedAt = undefined;
           this.opened(connection);
         }),
-        switchMap((connection) => this.incoming(connection, onProblem, liveness)),
+        switchMap((connection) => this.incoming(connection, onFrame, onProblem, liveness)),
         retry({
           delay: (cause: unknown) => {
             const error = this.lost(cause);
@@ -89,7 +89,7 @@ export class PeerConnection {
           },
         }),
       )
-      .subscribe({ next: onFrame, error: (error: unknown) => onDrop(this.lost(error), false) });
+      .subscribe({ error: (error: unknown) => onDrop(this.lost(error), false) });
   }
 
   /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
@@ -125,10 +125,14 @@ export class PeerConnection {
     }
   }
 
-  /** Waits for the link to open; returns a function that takes the entry out of the queue. */
-  enqueue(entry: Queued): () => void {
+  /** Waits for the link to open (`dequeue` takes the entry back out). */
+  enqueue(entry: Queued): void {
     this.waiting.add(entry);
-    return () => this.waiting.delete(entry);
+  }
+
+  /** Takes an entry out of the queue: it no longer waits for the link. */
+  dequeue(entry: Queued): void {
+    this.waiting.delete(entry);
   }
 
   /**
@@ -160,16 +164,28 @@ export class PeerConnection {
     this.state.next({ status: 'open', info: connection.info });
   }
 
-  /** What one link brings in: its frames, with its problems reported and its liveness checked on the side. */
+  /**
+   * One link's life: its frames go to `onFrame`, its problems are reported and its liveness
+   * is checked on the side; it emits nothing, and ends or fails when the link does.
+   */
   private incoming(
     connection: Connection,
+    onFrame: (frame: Frame) => void,
     onProblem: (error: RpcError) => void,
     liveness: (() => Observable<never>) | undefined,
-  ): Observable<Frame> {
+  ): Observable<never> {
+    // Frames go straight to the dispatcher, not through the operators of the reconnect pipeline.
+    const frames$ = new Observable<never>((subscriber) =>
+      connection.frames$.subscribe({
+        next: onFrame,
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
     const sides: Observable<never>[] = [];
     if (connection.problems$ !== undefined) sides.push(connection.problems$.pipe(tap(onProblem), ignoreElements()));
     if (liveness !== undefined) sides.push(liveness());
-    return sides.length === 0 ? connection.frames$ : merge(connection.frames$, ...sides);
+    return sides.length === 0 ? frames$ : merge(frames$, ...sides);
   }
 
   private lost(cause: unknown): RpcError {

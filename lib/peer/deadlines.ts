@@ -1,19 +1,27 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 
-interface Entry {
-  readonly at: number;
-  readonly fire: () => void;
-  prev: Entry | undefined;
-  next: Entry | undefined;
-  removed: boolean;
+/** Something with a deadline: a call that times out. */
+export interface Expiring {
+  /** The deadline passed (the entry is already out of its line). */
+  expire(): void;
 }
 
 /** The calls sharing one timeout length, in the order they were made, which is also their deadline order. */
 interface Line {
   readonly ms: number;
-  head: Entry | undefined;
-  tail: Entry | undefined;
+  head: Deadline | undefined;
+  tail: Deadline | undefined;
   timer: Subscription | undefined;
+}
+
+/** One deadline in its line: what `Deadlines.add` returns and `Deadlines.remove` takes. */
+export interface Deadline {
+  readonly at: number;
+  readonly target: Expiring;
+  /** The line it is in; undefined once it has left (fired or removed). */
+  line: Line | undefined;
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
 }
 
 /**
@@ -27,25 +35,26 @@ export class Deadlines {
 
   constructor(private readonly scheduler: SchedulerLike) {}
 
-  /** Calls `fire` after `ms` unless the returned function is called first. */
-  add(ms: number, fire: () => void): () => void {
+  /** Calls `target.expire()` after `ms` unless `remove` is called first with what this returns. */
+  add(ms: number, target: Expiring): Deadline {
     let line = this.lines.get(ms);
     if (line === undefined) {
       line = { ms, head: undefined, tail: undefined, timer: undefined };
       this.lines.set(ms, line);
     }
-    const entry: Entry = { at: this.scheduler.now() + ms, fire, prev: line.tail, next: undefined, removed: false };
+    const entry: Deadline = { at: this.scheduler.now() + ms, target, line, prev: line.tail, next: undefined };
     if (line.tail === undefined) line.head = entry;
     else line.tail.next = entry;
     line.tail = entry;
-    if (line.timer === undefined) this.arm(line, ms);
-    const owner = line;
-    return () => this.remove(owner, entry);
+    if (line.timer === undefined) this.arm(line);
+    return entry;
   }
 
-  private remove(line: Line, entry: Entry): void {
-    if (entry.removed) return;
-    entry.removed = true;
+  /** Takes a deadline out before it passes; does nothing once it has fired or been removed. */
+  remove(entry: Deadline): void {
+    const line = entry.line;
+    if (line === undefined) return;
+    entry.line = undefined;
     if (entry.prev === undefined) line.head = entry.next;
     else entry.prev.next = entry.next;
     if (entry.next === undefined) line.tail = entry.prev;
@@ -59,19 +68,19 @@ export class Deadlines {
     }
   }
 
-  private arm(line: Line, ms: number): void {
+  private arm(line: Line): void {
     const head = line.head;
     if (head === undefined) return;
-    line.timer = this.scheduler.schedule(() => this.expire(line, ms), Math.max(0, head.at - this.scheduler.now()));
+    line.timer = this.scheduler.schedule(() => this.expire(line), Math.max(0, head.at - this.scheduler.now()));
   }
 
-  private expire(line: Line, ms: number): void {
+  private expire(line: Line): void {
     line.timer = undefined;
     const now = this.scheduler.now();
     for (let head = line.head; head !== undefined && head.at <= now; head = line.head) {
-      this.remove(line, head);
-      head.fire();
+      this.remove(head);
+      head.target.expire();
     }
-    if (line.timer === undefined) this.arm(line, ms);
+    if (line.timer === undefined) this.arm(line);
   }
 }

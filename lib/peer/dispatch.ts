@@ -73,10 +73,9 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     if (call === undefined) {
       if (!pending.wasAbandoned(id)) tracer.report(new ProtocolError(`Response for unknown id ${JSON.stringify(id)}`));
     } else if ('error' in response) {
-      call.subscriber.error(JsonRpcError.fromObject(response.error));
+      call.reject(JsonRpcError.fromObject(response.error));
     } else {
-      call.subscriber.next(response.result);
-      call.subscriber.complete();
+      call.resolve(response.result);
     }
   };
 
@@ -121,7 +120,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     const subject =
       call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
     const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}`);
-    call?.subscriber.error(error);
+    call?.reject(error);
     tracer.report(error);
     return false;
   };
@@ -132,9 +131,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       for (const id of ids) {
         if (pending.batchOf(id) !== ids) continue;
         const call = pending.take(id)!;
-        call.subscriber.error(
-          new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`),
-        );
+        call.reject(new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`));
       }
     }
   };

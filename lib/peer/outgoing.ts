@@ -8,7 +8,7 @@ import type { PeerConnection, Queued } from './connection';
 import { callMessage, checkCall, encode } from './encode';
 import { batchingOptions, Outbox, type BatchingOptions } from './outbox';
 import type { PendingCalls } from './pending';
-import { peerClosed } from './request';
+import { peerClosed } from './call';
 import type { Tracer } from './trace';
 
 /** What the sending side needs. */
@@ -52,7 +52,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
   };
 
   /** Notifications waiting for the link, oldest first, with how to take each out of the queue. */
-  const queued = new Map<Queued, () => void>();
+  const queued = new Set<Queued>();
   const notify = (method: string, params?: JsonRpcParams) => {
     const problem = checkCall(method, params);
     if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
@@ -60,9 +60,9 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     const frame = encode(callMessage(method, params), () => `Notification (${method})`);
     if (connection.isOpen) return sendNotification(frame);
     if (queued.size >= setup.notificationQueue) {
-      const oldest = queued.keys().next().value;
+      const oldest = queued.values().next().value;
       if (oldest === undefined) return report(new TransportError(`Notification (${method}) dropped: the link is down`));
-      queued.get(oldest)!();
+      connection.dequeue(oldest);
       queued.delete(oldest);
       report(new TransportError(`A queued notification was dropped: more than ${setup.notificationQueue} wait`));
     }
@@ -73,7 +73,8 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
       },
       fail: () => queued.delete(entry),
     };
-    queued.set(entry, connection.enqueue(entry));
+    queued.add(entry);
+    connection.enqueue(entry);
   };
 
   const encodeAnswer = (answer: Answer): string => {

@@ -1,10 +1,12 @@
-import type { Subscriber } from 'rxjs';
 import type { JsonRpcId } from '../protocol/messages';
 
 /** A call sent and awaiting its answer. */
 export interface PendingCall {
   readonly method: string;
-  readonly subscriber: Subscriber<unknown>;
+  /** Its answer came: called once the call is out of the map. */
+  resolve(result: unknown): void;
+  /** It failed (an error answer, or the link): called once the call is out of the map. */
+  reject(error: unknown): void;
 }
 
 /** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
@@ -73,6 +75,6 @@ export class PendingCalls {
     const calls = [...this.calls];
     this.calls.clear();
     this.batches.clear();
-    for (const [id, call] of calls) call.subscriber.error(failure(id, call.method));
+    for (const [id, call] of calls) call.reject(failure(id, call.method));
   }
 }

@@ -1,13 +1,13 @@
 import { Observable, type Subscriber } from 'rxjs';
-import { ConnectionClosedError, ProtocolError, RequestTimeoutError } from '../protocol/errors';
+import { ProtocolError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import { OutgoingCall, peerClosed } from './call';
 import type { PeerConnection } from './connection';
-import { callMessage, checkCall, encode } from './encode';
-import { callFailure } from './failures';
-import type { CancelNotification, RequestOptions } from './options';
 import type { Deadlines } from './deadlines';
+import { callMessage, checkCall, encode } from './encode';
+import type { CancelNotification, RequestOptions } from './options';
 import type { Outbox } from './outbox';
-import type { PendingCall, PendingCalls } from './pending';
+import type { PendingCalls } from './pending';
 import type { Slots } from './slots';
 
 /** What a call needs from its peer. */
@@ -27,9 +27,84 @@ export interface CallContext {
   notify(method: string, params?: JsonRpcParams): void;
 }
 
-/** The error of a call made on a peer that is closed for good. */
-export function peerClosed(subject: string): ConnectionClosedError {
-  return new ConnectionClosedError(`${subject} not sent: the peer is closed`, { code: 1000, retryable: false });
+/** A call whose outcome goes to a subscriber; it is also the subscription's teardown. */
+class ObservedCall extends OutgoingCall {
+  constructor(
+    context: CallContext,
+    id: JsonRpcId,
+    method: string,
+    frame: string,
+    timeout: number,
+    private readonly subscriber: Subscriber<unknown>,
+  ) {
+    super(context, id, method, frame, timeout);
+  }
+
+  protected deliver(result: unknown): void {
+    this.subscriber.next(result);
+    this.subscriber.complete();
+  }
+
+  protected raise(error: unknown): void {
+    this.subscriber.error(error);
+  }
+
+  /** The subscriber left (or ended): the call ends. */
+  unsubscribe(): void {
+    this.end();
+  }
+}
+
+/** A call whose outcome settles a Promise, with no Observable in between. */
+class PromisedCall extends OutgoingCall {
+  constructor(
+    context: CallContext,
+    id: JsonRpcId,
+    method: string,
+    frame: string,
+    timeout: number,
+    private readonly onResult: (result: unknown) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    super(context, id, method, frame, timeout);
+  }
+
+  protected deliver(result: unknown): void {
+    this.onResult(result);
+  }
+
+  protected raise(error: unknown): void {
+    this.onError(error);
+  }
+}
+
+/**
+ * Checks and encodes a call and gives it its id; returns what `make` builds from them, or
+ * the error the call fails with before anything is sent.
+ */
+function prepare<C extends OutgoingCall>(
+  context: CallContext,
+  method: string,
+  params: JsonRpcParams | undefined,
+  options: RequestOptions | undefined,
+  make: (id: JsonRpcId, frame: string, timeout: number) => C,
+  onId?: (id: JsonRpcId) => void,
+): C | Error {
+  const problem = checkCall(method, params);
+  if (problem !== undefined) return new ProtocolError(`Request (${String(method)}) not sent: ${problem}`);
+  if (context.connection.isClosed) return peerClosed(`Request (${method})`);
+  const id = context.nextId();
+  onId?.(id);
+  // Built only when a message needs it: most calls never do.
+  const subject = () => `Request ${String(id)} (${method})`;
+  if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`);
+  let frame: string;
+  try {
+    frame = encode(callMessage(method, params, id), subject);
+  } catch (error) {
+    return error as Error;
+  }
+  return make(id, frame, options?.timeout ?? context.timeout);
 }
 
 /**
@@ -46,73 +121,37 @@ export function request$<R>(
   onId?: (id: JsonRpcId) => void,
 ): Observable<R> {
   return new Observable<R>((subscriber) => {
-    const problem = checkCall(method, params);
-    if (problem !== undefined)
-      return subscriber.error(new ProtocolError(`Request (${String(method)}) not sent: ${problem}`));
-    if (context.connection.isClosed) return subscriber.error(peerClosed(`Request (${method})`));
+    const call = prepare(
+      context,
+      method,
+      params,
+      options,
+      (id, frame, timeout) => new ObservedCall(context, id, method, frame, timeout, subscriber as Subscriber<unknown>),
+      onId,
+    );
+    if (!(call instanceof OutgoingCall)) return subscriber.error(call);
+    call.start();
+    return call;
+  });
+}
 
-    const id = context.nextId();
-    onId?.(id);
-    // Built only when a message needs it: most calls never do.
-    const subject = () => `Request ${String(id)} (${method})`;
-    if (context.pending.has(id))
-      return subscriber.error(new ProtocolError(`${subject()} not sent: the id is in flight`));
-    let frame: string | undefined;
-    try {
-      frame = encode(callMessage(method, params, id), subject);
-    } catch (error) {
-      return subscriber.error(error);
-    }
-
-    const call: PendingCall = { method, subscriber: subscriber as Subscriber<unknown> };
-    // The frame failed, or its exchange ended without an answer (HTTP): fail the call if it still waits.
-    const ended = (error?: unknown) => {
-      if (context.pending.abandon(id, call)) {
-        subscriber.error(error ?? new ProtocolError(`${subject()} got no answer in the response to it`));
-      }
-    };
-    let withdraw: (() => boolean | void) | undefined;
-    const send = () => {
-      // The call keeps no reference to its frame once it is handed on: params may be large.
-      const sending = frame!;
-      frame = undefined;
-      context.pending.add(id, call);
-      try {
-        withdraw = context.outbox.send(sending, id, ended);
-      } catch (error) {
-        ended(error);
-      }
-    };
-    let leaveQueue: (() => void) | undefined;
-    const go = () => {
-      // A call that waited for a slot may find the peer closed meanwhile.
-      if (context.connection.isClosed) return subscriber.error(peerClosed(subject()));
-      leaveQueue = context.connection.isOpen
-        ? (send(), undefined)
-        : context.connection.enqueue({
-            send,
-            fail: (linkError) => subscriber.error(callFailure(id, method, linkError, false)),
-          });
-    };
-    const releaseSlot = context.slots?.acquire(go);
-    if (releaseSlot === undefined) go();
-
-    const timeout = options?.timeout ?? context.timeout;
-    const cancelTimeout =
-      timeout > 0 && timeout < Infinity
-        ? context.deadlines.add(timeout, () => subscriber.error(new RequestTimeoutError(id, method, timeout)))
-        : undefined;
-
-    return () => {
-      cancelTimeout?.();
-      leaveQueue?.();
-      releaseSlot?.();
-      if (!context.pending.abandon(id, call)) return;
-      // A call taken back out of a batch not yet written was never sent: nothing to cancel.
-      if (withdraw?.() === true) return;
-      if (context.cancel !== undefined && context.connection.isOpen) {
-        context.notify(context.cancel.method, context.cancel.params(id));
-      }
-    };
+/** A call as a Promise: what `request$()` does, settled straight from the answer. */
+export function request<R>(
+  context: CallContext,
+  method: string,
+  params?: JsonRpcParams,
+  options?: RequestOptions,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    const call = prepare(
+      context,
+      method,
+      params,
+      options,
+      (id, frame, timeout) =>
+        new PromisedCall(context, id, method, frame, timeout, resolve as (result: unknown) => void, reject),
+    );
+    if (call instanceof OutgoingCall) call.start();
+    else reject(call);
   });
 }

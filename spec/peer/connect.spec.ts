@@ -257,6 +257,21 @@ describe('when the transport refuses to write', () => {
     peer.close();
   });
 
+  it('gives back the concurrency slot of a call whose write failed', async () => {
+    const link = memoryPair();
+    const peer = connect(refusingWrites(link.client), { requestConcurrency: 1, timeout: 0 });
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    // Each call fails inside the slot it was given: without the slot back, the second would wait forever.
+    const first = await peer.request('a').catch((e: unknown) => e);
+    const second = await peer.request('b').catch((e: unknown) => e);
+    expect([first, second].map((e) => (e as Error).message)).toEqual([
+      'Could not send a frame: socket is read-only',
+      'Could not send a frame: socket is read-only',
+    ]);
+    expect(peer.pendingCount).toBe(0);
+    peer.close();
+  });
+
   it('reports a notification or an answer it could not send', async () => {
     const link = memoryPair();
     const raw = await rawEnd(link.server);

@@ -1,38 +1,86 @@
 import { VirtualTimeScheduler } from 'rxjs';
-import { Deadlines } from '../../lib/peer/deadlines';
+import { Deadlines, type Expiring } from '../../lib/peer/deadlines';
+
+/** A deadline target that runs `fire` when its deadline passes. */
+const firing = (fire: () => void): Expiring => ({ expire: fire });
 
 describe('Deadlines', () => {
   it('fires each deadline at its time, in order, for several timeout lengths', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
     const fired: string[] = [];
-    deadlines.add(100, () => fired.push(`a@${scheduler.now()}`));
-    deadlines.add(50, () => fired.push(`b@${scheduler.now()}`));
-    scheduler.schedule(() => deadlines.add(100, () => fired.push(`c@${scheduler.now()}`)), 30);
+    deadlines.add(
+      100,
+      firing(() => fired.push(`a@${scheduler.now()}`)),
+    );
+    deadlines.add(
+      50,
+      firing(() => fired.push(`b@${scheduler.now()}`)),
+    );
+    scheduler.schedule(
+      () =>
+        deadlines.add(
+          100,
+          firing(() => fired.push(`c@${scheduler.now()}`)),
+        ),
+      30,
+    );
     scheduler.flush();
     expect(fired).toEqual(['b@50', 'a@100', 'c@130']);
   });
 
-  it('does not fire a cancelled deadline, wherever it stands in the line', () => {
+  it('does not fire a removed deadline, wherever it stands in the line', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
     const fired: number[] = [];
-    const cancels = [1, 2, 3, 4].map((n) => deadlines.add(10, () => fired.push(n)));
-    cancels[0]!();
-    cancels[2]!();
-    cancels[3]!();
-    cancels[3]!();
+    const entries = [1, 2, 3, 4].map((n) =>
+      deadlines.add(
+        10,
+        firing(() => fired.push(n)),
+      ),
+    );
+    deadlines.remove(entries[0]!);
+    deadlines.remove(entries[2]!);
+    deadlines.remove(entries[3]!);
+    deadlines.remove(entries[3]!);
     scheduler.flush();
     expect(fired).toEqual([2]);
+  });
+
+  it('ignores removing a deadline that has fired', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const deadlines = new Deadlines(scheduler);
+    const fired: number[] = [];
+    const first = deadlines.add(
+      10,
+      firing(() => fired.push(1)),
+    );
+    scheduler.flush();
+    const second = deadlines.add(
+      10,
+      firing(() => fired.push(2)),
+    );
+    deadlines.remove(first);
+    scheduler.flush();
+    expect(fired).toEqual([1, 2]);
+    expect(second.line).toBeUndefined();
   });
 
   it('keeps working after a line empties', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
     const fired: number[] = [];
-    deadlines.add(10, () => fired.push(1))();
+    deadlines.remove(
+      deadlines.add(
+        10,
+        firing(() => fired.push(1)),
+      ),
+    );
     scheduler.flush();
-    deadlines.add(10, () => fired.push(2));
+    deadlines.add(
+      10,
+      firing(() => fired.push(2)),
+    );
     scheduler.flush();
     expect(fired).toEqual([2]);
   });
@@ -41,22 +89,37 @@ describe('Deadlines', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
     const fired: number[] = [];
-    deadlines.add(10, () => {
-      fired.push(scheduler.now());
-      deadlines.add(10, () => fired.push(scheduler.now()));
-    });
+    deadlines.add(
+      10,
+      firing(() => {
+        fired.push(scheduler.now());
+        deadlines.add(
+          10,
+          firing(() => fired.push(scheduler.now())),
+        );
+      }),
+    );
     scheduler.flush();
     expect(fired).toEqual([10, 20]);
   });
 });
 
 describe('Deadlines timers', () => {
-  it('keeps no timer once every deadline of a line is cancelled', () => {
+  it('keeps no timer once every deadline of a line is removed', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
-    const cancels = [deadlines.add(1_000, () => undefined), deadlines.add(1_000, () => undefined)];
+    const entries = [
+      deadlines.add(
+        1_000,
+        firing(() => undefined),
+      ),
+      deadlines.add(
+        1_000,
+        firing(() => undefined),
+      ),
+    ];
     expect(scheduler.actions).toHaveLength(1);
-    for (const cancel of cancels) cancel();
+    for (const entry of entries) deadlines.remove(entry);
     expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(0);
   });
 });

@@ -1,14 +1,11 @@
-import { Observable, type Subscriber } from 'rxjs';
 import { PendingCalls, type PendingCall } from '../../lib/peer/pending';
 
-/** A real subscriber, as request$ hands to the pending map, reporting its error to `onError`. */
-function subscriberWith(onError: (error: unknown) => void = () => undefined): Subscriber<unknown> {
-  let captured!: Subscriber<unknown>;
-  new Observable<unknown>((subscriber) => void (captured = subscriber)).subscribe({ error: onError });
-  return captured;
-}
-
-const call = (method = 'm'): PendingCall => ({ method, subscriber: subscriberWith() });
+/** A pending call reporting its failure to `onError`. */
+const call = (method = 'm', onError: (error: unknown) => void = () => undefined): PendingCall => ({
+  method,
+  resolve: () => undefined,
+  reject: onError,
+});
 
 describe('PendingCalls', () => {
   it('keys calls by id, telling 1 from "1"', () => {
@@ -46,7 +43,10 @@ describe('PendingCalls', () => {
     const pending = new PendingCalls();
     const errors: unknown[] = [];
     for (const id of [1, 2]) {
-      pending.add(id, { method: `m${id}`, subscriber: subscriberWith((e) => errors.push(e)) });
+      pending.add(
+        id,
+        call(`m${id}`, (e) => errors.push(e)),
+      );
     }
     pending.failAll((id, method) => new Error(`${String(id)} ${method}`));
     expect(errors.map((e) => (e as Error).message)).toEqual(['1 m1', '2 m2']);
