@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike, Unsubscribable } from 'rxjs';
 
 /** Something with a deadline: a call that times out. */
 export interface Expiring {
@@ -11,7 +11,7 @@ interface Line {
   readonly ms: number;
   head: Deadline | undefined;
   tail: Deadline | undefined;
-  timer: Subscription | undefined;
+  timer: Unsubscribable | undefined;
 }
 
 /** One deadline in its line: what `Deadlines.add` returns and `Deadlines.remove` takes. */
@@ -59,8 +59,9 @@ export class Deadlines {
     else entry.prev.next = entry.next;
     if (entry.next === undefined) line.tail = entry.prev;
     else entry.next.prev = entry.prev;
-    // An empty line keeps no timer (nothing may hold the process open for a call that has
-    // ended) and leaves the map (timeouts of many lengths leave nothing behind).
+    // An empty line keeps no timer (a pending timer would hold a script open, or keep an
+    // Angular app from being stable, for a call that has ended) and leaves the map
+    // (timeouts of many lengths leave nothing behind).
     if (line.head === undefined) {
       line.timer?.unsubscribe();
       line.timer = undefined;

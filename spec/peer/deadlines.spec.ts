@@ -105,6 +105,21 @@ describe('Deadlines', () => {
 });
 
 describe('Deadlines timers', () => {
+  it('keeps one timer per timeout length, not one per call', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const deadlines = new Deadlines(scheduler);
+    for (let n = 0; n < 5; n++)
+      deadlines.add(
+        1_000,
+        firing(() => undefined),
+      );
+    deadlines.add(
+      500,
+      firing(() => undefined),
+    );
+    expect(scheduler.actions).toHaveLength(2);
+  });
+
   it('keeps no timer once every deadline of a line is removed', () => {
     const scheduler = new VirtualTimeScheduler();
     const deadlines = new Deadlines(scheduler);
@@ -118,8 +133,9 @@ describe('Deadlines timers', () => {
         firing(() => undefined),
       ),
     ];
-    expect(scheduler.actions).toHaveLength(1);
-    for (const entry of entries) deadlines.remove(entry);
+    deadlines.remove(entries[1]!);
+    expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(1);
+    deadlines.remove(entries[0]!);
     expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(0);
   });
 });
