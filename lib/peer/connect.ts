@@ -53,7 +53,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const pending = new PendingCalls();
   const notifications = new NotificationRouter();
   const handlers = new HandlerRegistry();
-  const connection = new PeerConnection(transport);
+  const connection = new PeerConnection(transport, scheduler);
   const outgoing = createOutgoing({
     connection,
     tracer,

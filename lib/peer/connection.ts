@@ -9,6 +9,7 @@ import {
   retry,
   switchMap,
   tap,
+  type SchedulerLike,
   type Subscription,
 } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../protocol/errors';
@@ -44,7 +45,11 @@ export class PeerConnection {
     this.state.value.status === 'closed' ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
   );
 
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The clock of the reconnect deadline: the peer's scheduler, so that virtual time works. */
+    private readonly clock: SchedulerLike,
+  ) {}
 
   /**
    * Opens the transport and keeps it open as `policy` says. `onFrame` gets every incoming
@@ -74,14 +79,14 @@ export class PeerConnection {
         retry({
           delay: (cause: unknown) => {
             const error = this.lost(cause);
-            droppedAt ??= Date.now();
+            droppedAt ??= this.clock.now();
             attempt++;
             const giveUp =
               this.closing ||
               policy === undefined ||
               !policy.shouldReconnect(error) ||
               attempt > policy.maxAttempts ||
-              Date.now() - droppedAt > policy.deadline;
+              this.clock.now() - droppedAt > policy.deadline;
             if (giveUp) throw error;
             this.state.next({ status: 'reconnecting', attempt, error });
             onDrop(error, true);

@@ -163,6 +163,21 @@ describe('reconnect', () => {
     await expect(peer.request('x')).rejects.toThrow('Request (x) not sent: the peer is closed');
   });
 
+  it('gives up once its deadline after the drop has passed, not before', async () => {
+    const server = await restartableServer(() => undefined);
+    const peer = client(server, { reconnect: { delay: () => timer(10), deadline: 150 } });
+    await status(peer, 'open');
+    const attempts: number[] = [];
+    peer.state$.subscribe((state) => state.status === 'reconnecting' && attempts.push(state.attempt));
+    const droppedAt = Date.now();
+    await server.kill();
+    const closed = (await status(peer, 'closed')) as Extract<PeerState, { status: 'closed' }>;
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(140);
+    expect(closed.error).toBeInstanceOf(TransportError);
+    // It kept trying until then: many attempts, not the one maxAttempts would allow.
+    expect(attempts.length).toBeGreaterThan(3);
+  });
+
   it('does not come back after a "go away" close (1008)', async () => {
     const server = await restartableServer((peer) =>
       peer.handle('leave', () => void setTimeout(() => peer.close({ code: 1008, reason: 'banned' }), 5)),

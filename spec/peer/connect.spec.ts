@@ -1,4 +1,17 @@
-import { filter, firstValueFrom, lastValueFrom, map, Observable, switchMap, take, timer, toArray } from 'rxjs';
+import {
+  filter,
+  firstValueFrom,
+  lastValueFrom,
+  map,
+  Observable,
+  switchMap,
+  take,
+  throwError,
+  timer,
+  toArray,
+  VirtualAction,
+  VirtualTimeScheduler,
+} from 'rxjs';
 import {
   connect,
   ConnectionClosedError,
@@ -365,5 +378,32 @@ describe('automatic batching across a drop', () => {
     expect(raw.received).toEqual([]);
     peer.close();
     again.close();
+  });
+});
+
+describe('the reconnect deadline', () => {
+  it('is counted on the peer scheduler, so that virtual time can end it', async () => {
+    // Bounded: were the deadline read from the wall clock, attempts would go on until maxFrames.
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 10_000);
+    const link = memoryPair();
+    let opens = 0;
+    const transport: Transport = {
+      connect: () =>
+        opens++ === 0 ? link.client.connect() : throwError(() => new TransportError('down', { retryable: true })),
+    };
+    const peer = connect(transport, {
+      scheduler,
+      reconnect: { delay: () => timer(1_000, scheduler), deadline: 5_000 },
+    });
+    const states: string[] = [];
+    peer.state$.subscribe((state) => states.push(state.status));
+    await settle();
+    link.drop(1006);
+    await settle();
+    scheduler.flush();
+    expect(states.at(-1)).toBe('closed');
+    // Attempts at 1 s, 2 s … 6 s of virtual time: the one after 5 s since the drop gives up.
+    expect(opens).toBe(7);
+    expect(scheduler.now()).toBe(6_000);
   });
 });
