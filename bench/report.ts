@@ -114,7 +114,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
         met: Number.isFinite(w3Ratio) ? w3Ratio <= 1.5 : undefined,
         ifMissed:
           key === 'rx-request$'
-            ? `request$() pays for an rxjs Subscriber per call and, in this harness, lastValueFrom's observer: the answer goes through them (see the rxjs rows of the W3 profile of request()'s path for the rest). ${noiseNote}`
+            ? `The library's path is request()'s (which meets this target); request$() + lastValueFrom adds, per answer, the rxjs Subscriber's complete and unsubscribe and lastValueFrom's observer, and keeps about 800 B more per call (W4) for the garbage collector to trace at this many calls in flight, so this row moves with when the collector runs more than any other. Profile it with \`npx tsx bench/run.ts --only profile-w3 --adapters rx-request$\`. ${noiseNote}`
             : noiseNote,
       },
       {

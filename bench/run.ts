@@ -5,7 +5,8 @@
 //   tsx bench/run.ts [--quick] [--out DIR]
 //   tsx bench/run.ts --report-only   (writes the report again from bench/results/full.json)
 //   tsx bench/run.ts --only w3,w4 [--adapters bare-ws,rx-request] [--quick]
-//     (a focused run while working on one workload: prints its results, writes no report)
+//     (a focused run while working on one workload: prints its results and profile summaries,
+//     writes no report; --adapters replaces each step's list of adapters)
 //
 // The full run writes docs/benchmarks.md and docs/bench-*.svg; the quick run writes to a
 // temporary directory (or --out) so that it never overwrites the committed report.
@@ -151,9 +152,7 @@ function focus(plan: readonly Step[]): readonly Step[] {
   return plan
     .filter((step) => only.includes(step.workload))
     .map((step) =>
-      onlyAdapters === undefined || step.adapters.length === 0
-        ? step
-        : { ...step, adapters: step.adapters.filter((key) => onlyAdapters.includes(key)) },
+      onlyAdapters === undefined || step.adapters.length === 0 ? step : { ...step, adapters: onlyAdapters },
     );
 }
 
@@ -201,6 +200,16 @@ async function main(): Promise<void> {
     }
     if (only !== undefined) {
       console.log(JSON.stringify(results.steps, null, 1));
+      for (const [workload, dir] of profileDirs) {
+        const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+        const { windows } = results.steps[workload]!.result as ProfiledRun;
+        const summary = summariseProfile(join(dir, file!), root, windows, bundle);
+        console.error(
+          `${workload} profile:`,
+          JSON.stringify(summary.categories),
+          JSON.stringify(summary.overall.slice(0, 15)),
+        );
+      }
       return;
     }
     const summarise = (workload: 'profile' | 'profile-w3') => {
