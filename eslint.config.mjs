@@ -45,11 +45,23 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['jest.config.ts', 'eslint.config.mjs', 'tsup.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['jest.config.ts', 'eslint.config.mjs', 'tsup.config.ts', 'stryker.config.mjs'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   // Release and check scripts run on Node as plain ES modules.
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } },
+  },
+  // Stryker's jest loads these as CommonJS plug-ins (a test environment, a filter, setup files).
+  {
+    files: ['scripts/mutation/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Type tests declare values only to read their types.
   { files: ['spec/types/**'], rules: { '@typescript-eslint/no-unused-vars': 'off' } },
