@@ -1,0 +1,368 @@
+// Calls with progress over a memory link, the server's end driven by hand so that the token and the
+// progress notifications are asserted on the wire, for each dialect preset; the handler side's
+// progress(); and the timeout that restarts with each event, in virtual time. (Written to kill the
+// mutants of progress.ts, dialect.ts, handler-context.ts and calls.ts that no other suite reached
+// without a real socket; see docs/mutation.md.)
+import { lastValueFrom, toArray, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import {
+  generic,
+  lsp,
+  mcp,
+  ProtocolError,
+  RequestTimeoutError,
+  type Dialect,
+  type JsonRpcParams,
+  type PeerOptions,
+} from 'rx-jsonrpc';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
+import { settle } from '../helpers/raw-end';
+
+afterEach(closeAll);
+
+type Call = { jsonrpc: '2.0'; id: number; method: string; params: Record<string, unknown> };
+
+/** How each preset carries the token in a call and reports progress. */
+const presets: [
+  string,
+  () => Dialect,
+  { tokenIn: (params: Record<string, unknown>) => unknown; progress: (token: unknown, value: unknown) => object },
+][] = [
+  [
+    'generic',
+    generic,
+    {
+      tokenIn: (params) => params.progressToken,
+      progress: (token, value) => ({ jsonrpc: '2.0', method: '$/progress', params: { token, value } }),
+    },
+  ],
+  [
+    'lsp',
+    lsp,
+    {
+      tokenIn: (params) => params.workDoneToken,
+      progress: (token, value) => ({ jsonrpc: '2.0', method: '$/progress', params: { token, value } }),
+    },
+  ],
+  [
+    'mcp',
+    mcp,
+    {
+      tokenIn: (params) => (params._meta as Record<string, unknown>).progressToken,
+      progress: (progressToken, value) => ({
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { progressToken, ...(value as object) },
+      }),
+    },
+  ],
+];
+
+describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialect, wire) => {
+  it('sends the token with the params and emits the progress for it, in order, then the result', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
+    const events = observe(peer.requestWithProgress$('build', { target: 'app' }));
+    const call = (await raw.next()) as Call;
+    expect(call.method).toBe('build');
+    expect(call.params.target).toBe('app');
+    const token = wire.tokenIn(call.params);
+    expect(typeof token).toBe('string');
+    raw.send(wire.progress(token, { step: 1 }));
+    raw.send(wire.progress(`${String(token)}-other`, { step: 'not ours' }));
+    raw.send(wire.progress(token, { step: 2 }));
+    raw.send({ jsonrpc: '2.0', id: call.id, result: 'built' });
+    await events.ended;
+    expect(events.values).toEqual([
+      { kind: 'progress', progress: { step: 1 } },
+      { kind: 'progress', progress: { step: 2 } },
+      { kind: 'result', result: 'built' },
+    ]);
+    expect(events.ending).toEqual({ kind: 'complete' });
+  });
+
+  it('gives each call its own token', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
+    observe(peer.requestWithProgress$('a', {}));
+    observe(peer.requestWithProgress$('b', {}));
+    const tokens = [
+      wire.tokenIn(((await raw.next()) as Call).params),
+      wire.tokenIn(((await raw.next()) as Call).params),
+    ];
+    expect(tokens[0]).not.toEqual(tokens[1]);
+  });
+
+  it('sends the token alone when the call has no params', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
+    observe(peer.requestWithProgress$('build'));
+    const call = (await raw.next()) as Call;
+    expect(Object.keys(call.params)).toEqual([
+      name === 'mcp' ? '_meta' : name === 'lsp' ? 'workDoneToken' : 'progressToken',
+    ]);
+  });
+
+  it('refuses positional params, which cannot carry a token, without sending anything', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
+    const events = observe(peer.requestWithProgress$('build', [1, 2]));
+    const error = await events.error();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toBe(
+      `Request (build) not sent: ${name} progress needs named (object) params to carry its token`,
+    );
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    await settle();
+    expect(raw.received).toEqual([]);
+  });
+
+  it('stops listening to progress once the call ends', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
+    const first = observe(peer.requestWithProgress$('a', {}));
+    const call = (await raw.next()) as Call;
+    const token = wire.tokenIn(call.params);
+    raw.send({ jsonrpc: '2.0', id: call.id, result: 1 });
+    await first.ended;
+    raw.send(wire.progress(token, { late: true }));
+    await settle();
+    expect(first.values).toEqual([{ kind: 'result', result: 1 }]);
+  });
+});
+
+describe('requestWithProgress$ with the mcp dialect', () => {
+  it('keeps the _meta members the caller gave next to the token', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: mcp() });
+    observe(peer.requestWithProgress$('tools/call', { name: 'x', _meta: { trace: 'abc' } }));
+    const call = (await raw.next()) as Call;
+    expect(call.params).toEqual({ name: 'x', _meta: { trace: 'abc', progressToken: expect.any(String) } });
+  });
+
+  it('reads a progress notification whose params are not an object as no progress', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: mcp() });
+    const events = observe(peer.requestWithProgress$('build', {}));
+    const call = (await raw.next()) as Call;
+    raw.send({ jsonrpc: '2.0', method: 'notifications/progress', params: [call.params._meta] });
+    raw.send({ jsonrpc: '2.0', id: call.id, result: 'done' });
+    await events.ended;
+    expect(events.values).toEqual([{ kind: 'result', result: 'done' }]);
+  });
+});
+
+describe('requestWithProgress$ with a dialect that has no progress', () => {
+  it('errors with ProtocolError naming the dialect, without sending anything', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: { name: 'plain' } });
+    const events = observe(peer.requestWithProgress$('build', {}));
+    const error = await events.error();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toBe('Request (build) not sent: the plain dialect has no progress');
+    await settle();
+    expect(raw.received).toEqual([]);
+  });
+});
+
+describe('requestWithProgress$ timeouts', () => {
+  async function slowCall(options: { timeout?: number; maxTimeout?: number }, peerOptions: PeerOptions = {}) {
+    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+    const { peer, raw } = await peerWithRawServer({ scheduler, ...peerOptions });
+    const events = observe(peer.requestWithProgress$('slow', {}, options));
+    const call = (await raw.next()) as Call;
+    const token = call.params.progressToken;
+    /** Moves virtual time to `ms`, then sends a progress report and lets it arrive. */
+    const progressAt = async (ms: number) => {
+      advance(ms);
+      raw.send({ jsonrpc: '2.0', method: '$/progress', params: { token, value: ms } });
+      await settle();
+    };
+    // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
+    const advance = (ms: number) => {
+      scheduler.schedule(() => undefined, ms - scheduler.now());
+      scheduler.maxFrames = ms;
+      scheduler.flush();
+    };
+    return { events, progressAt, advance, call, raw };
+  }
+
+  it('restarts the timeout with each progress report', async () => {
+    const { events, progressAt, advance } = await slowCall({ timeout: 100 });
+    await progressAt(90);
+    await progressAt(180);
+    await progressAt(270);
+    expect(events.ending).toBeUndefined();
+    advance(369);
+    expect(events.ending).toBeUndefined();
+    advance(371);
+    const error = await events.error();
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ method: 'slow', timeout: 100, id: 1 });
+    expect((error as Error).message).toBe('Request 1 (slow) timed out after 100 ms');
+  });
+
+  it('takes the peer timeout when the call gives none', async () => {
+    const { events, advance } = await slowCall({}, { timeout: 50 });
+    advance(49);
+    expect(events.ending).toBeUndefined();
+    advance(51);
+    expect(await events.error()).toMatchObject({ name: 'RequestTimeoutError', timeout: 50 });
+  });
+
+  it('ends the call at maxTimeout however often it reports progress', async () => {
+    const { events, progressAt, advance } = await slowCall({ timeout: 100, maxTimeout: 250 });
+    await progressAt(90);
+    await progressAt(180);
+    advance(249);
+    expect(events.ending).toBeUndefined();
+    advance(251);
+    const error = await events.error();
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ method: 'slow', timeout: 250, id: 1 });
+  });
+
+  it.each([[0], [Infinity]])('waits forever with a timeout of %p', async (timeout) => {
+    const { events, advance, raw, call } = await slowCall({ timeout, maxTimeout: timeout });
+    advance(1_000_000);
+    expect(events.ending).toBeUndefined();
+    raw.send({ jsonrpc: '2.0', id: call.id, result: 'at last' });
+    await events.ended;
+    expect(events.values).toEqual([{ kind: 'result', result: 'at last' }]);
+  });
+});
+
+describe('request$ with onProgress', () => {
+  it('hands each progress value to onProgress and emits only the result', async () => {
+    const { client, server } = peerPair();
+    server.handle('build', async (_params, { progress }) => {
+      progress('half');
+      progress('all');
+      return 'built';
+    });
+    const seen: unknown[] = [];
+    const results = await lastValueFrom(
+      client.request$('build', {}, { onProgress: (p) => seen.push(p) }).pipe(toArray()),
+    );
+    expect(results).toEqual(['built']);
+    expect(seen).toEqual(['half', 'all']);
+    expect(await client.request('build', {}, { onProgress: (p) => seen.push(p) })).toBe('built');
+    expect(seen).toEqual(['half', 'all', 'half', 'all']);
+  });
+});
+
+describe('request$ with share', () => {
+  it('sends one call for subscribers of the same method and params, and a new one once it ends', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const params: JsonRpcParams = { q: 1 };
+    const first = observe(peer.request$('search', params, { share: true }));
+    const second = observe(peer.request$('search', { q: 1 }, { share: true }));
+    const other = observe(peer.request$('search', { q: 2 }, { share: true }));
+    const unshared = observe(peer.request$('search', { q: 1 }));
+    const calls = [(await raw.next()) as Call, (await raw.next()) as Call, (await raw.next()) as Call];
+    expect(calls.map((c) => c.params)).toEqual([{ q: 1 }, { q: 2 }, { q: 1 }]);
+    for (const call of calls) raw.send({ jsonrpc: '2.0', id: call.id, result: call.id });
+    await Promise.all([first.ended, second.ended, other.ended, unshared.ended]);
+    expect(first.values).toEqual([calls[0]!.id]);
+    expect(second.values).toEqual([calls[0]!.id]);
+    expect(other.values).toEqual([calls[1]!.id]);
+    expect(unshared.values).toEqual([calls[2]!.id]);
+    // Ended: the next shared call is a new one.
+    const again = peer.request('search', { q: 1 }, { share: true });
+    const next = (await raw.next()) as Call;
+    raw.send({ jsonrpc: '2.0', id: next.id, result: 'again' });
+    await expect(again).resolves.toBe('again');
+  });
+
+  it('sends a call with params that cannot be serialised on its own, to fail as any call would', async () => {
+    const { peer } = await peerWithRawServer();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const error = await observe(peer.request$('search', cyclic, { share: true })).error();
+    expect(error).toBeInstanceOf(ProtocolError);
+  });
+});
+
+describe('a handler reporting progress', () => {
+  it.each([
+    [
+      'generic',
+      generic(),
+      { progressToken: 'tk' },
+      { method: '$/progress', params: { token: 'tk', value: { step: 1 } } },
+    ],
+    ['lsp', lsp(), { workDoneToken: 'tk' }, { method: '$/progress', params: { token: 'tk', value: { step: 1 } } }],
+    [
+      'mcp',
+      mcp(),
+      { _meta: { progressToken: 'tk' } },
+      { method: 'notifications/progress', params: { step: 1, progressToken: 'tk' } },
+    ],
+  ])('sends it as the %s dialect says, with the token of the call', async (_name, dialect, params, expected) => {
+    const { peer, raw } = await peerWithRawServer({ dialect });
+    peer.handle('build', async (_params, { progress }) => {
+      progress({ step: 1 });
+      return 'built';
+    });
+    raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', ...expected });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
+  });
+
+  it('sends an mcp progress value that is not an object as its progress member', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: mcp() });
+    peer.handle('build', (_params, { progress }) => {
+      progress(0.5);
+      return 'built';
+    });
+    raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { _meta: { progressToken: 3 } } });
+    expect(await raw.next()).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progress: 0.5, progressToken: 3 },
+    });
+  });
+
+  it('sends nothing when the caller asked for no progress', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    peer.handle('build', (_params, { progress }) => {
+      progress('unasked');
+      return 'built';
+    });
+    raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { other: 1 } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('sends nothing in a dialect without progress', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: { name: 'plain' } });
+    peer.handle('build', (_params, { progress }) => {
+      progress('unasked');
+      return 'built';
+    });
+    raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { progressToken: 'tk' } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('reports a progress value that cannot be sent, and still answers', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const reported = observe(peer.errors$);
+    peer.handle('build', (_params, { progress }) => {
+      progress(10n);
+      return 'built';
+    });
+    raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { progressToken: 'tk' } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
+    expect(reported.values).toHaveLength(1);
+  });
+
+  it('gives the handler the call it serves: method, id, and no id for a notification', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const seen: unknown[] = [];
+    peer.handle('look', (_params, context) => {
+      seen.push([context.method, context.id]);
+      return 'ok';
+    });
+    raw.send({ jsonrpc: '2.0', id: 'x', method: 'look' });
+    raw.send({ jsonrpc: '2.0', method: 'look' });
+    await raw.next();
+    await settle();
+    expect(seen).toEqual([
+      ['look', 'x'],
+      ['look', undefined],
+    ]);
+  });
+});
