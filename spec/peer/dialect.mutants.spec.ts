@@ -3,7 +3,15 @@
 // kill the mutants of dialect.ts, answer.ts and heartbeat.ts that no other suite reached without a
 // real socket; see docs/mutation.md.)
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import { ConnectionClosedError, generic, lsp, mcp, type Dialect, type PeerState } from 'rx-jsonrpc';
+import {
+  ConnectionClosedError,
+  generic,
+  lsp,
+  mcp,
+  type Dialect,
+  type HeartbeatOptions,
+  type PeerState,
+} from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
@@ -103,7 +111,7 @@ describe('a peer without a dialect', () => {
 
   it('sends the cancel notification the cancel option names', async () => {
     const { peer, raw } = await peerWithRawServer({
-      cancel: { method: 'abort', params: (id) => [id] } as never,
+      cancel: { method: 'abort', params: (id) => [id] },
     });
     const call = observe(peer.request$('slow', {}));
     const sent = (await raw.next()) as Call;
@@ -113,9 +121,9 @@ describe('a peer without a dialect', () => {
 });
 
 describe('the heartbeat', () => {
-  async function watched(heartbeat: { interval: number; timeout?: number; method?: string; params?: unknown }) {
+  async function watched(heartbeat: HeartbeatOptions) {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat } as never);
+    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat: heartbeat as HeartbeatOptions });
     const states: PeerState[] = [];
     peer.state$.subscribe((state) => states.push(state));
     // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
