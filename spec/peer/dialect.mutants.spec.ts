@@ -123,7 +123,7 @@ describe('a peer without a dialect', () => {
 describe('the heartbeat', () => {
   async function watched(heartbeat: HeartbeatOptions) {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat: heartbeat as HeartbeatOptions });
+    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat });
     const states: PeerState[] = [];
     peer.state$.subscribe((state) => states.push(state));
     // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
