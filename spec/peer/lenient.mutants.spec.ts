@@ -1,0 +1,187 @@
+// Lenient readings of quirky answers, and the server side of subscriptions, over a memory link with
+// the other end driven by hand. (Written to kill mutants of lenient.ts and subscription-handler.ts;
+// see docs/mutation.md.)
+import { finalize, Subject } from 'rxjs';
+import { JsonRpcError, ProtocolError, subscriptionHandler } from 'rx-jsonrpc';
+import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
+import { settle } from '../helpers/raw-end';
+
+afterEach(closeAll);
+
+describe('lenient idTypes', () => {
+  /** A peer whose calls go out with the string ids given, in turn. */
+  async function stringIds(...ids: string[]) {
+    const queue = [...ids];
+    return peerWithRawServer({ lenient: { idTypes: true }, nextId: () => queue.shift()! });
+  }
+
+  it('routes a number answer to the call sent with the same id as a string', async () => {
+    const { peer, raw } = await stringIds('12', '-3');
+    const first = peer.request('m');
+    const second = peer.request('m');
+    await raw.next();
+    await raw.next();
+    raw.send({ jsonrpc: '2.0', id: 12, result: 'twelve' });
+    raw.send({ jsonrpc: '2.0', id: -3, result: 'minus three' });
+    await expect(first).resolves.toBe('twelve');
+    await expect(second).resolves.toBe('minus three');
+  });
+
+  it('routes a string answer to the call sent with the same id as a number, only when it is all digits', async () => {
+    const { peer, raw } = await peerWithRawServer({ lenient: { idTypes: true } });
+    const reported = observe(peer.errors$);
+    const call = observe(peer.request$('m'));
+    const { id } = (await raw.next()) as { id: number };
+    raw.send({ jsonrpc: '2.0', id: `${id}x`, result: 'not it' });
+    raw.send({ jsonrpc: '2.0', id: `x${id}`, result: 'not it' });
+    raw.send({ jsonrpc: '2.0', id: String(id), result: 'it' });
+    await call.ended;
+    expect(call.values).toEqual(['it']);
+    expect(reported.values.map((e) => e.message)).toEqual([
+      `Response for unknown id "${id}x"`,
+      `Response for unknown id "x${id}"`,
+    ]);
+  });
+
+  it('keeps the types apart when not lenient', async () => {
+    const { peer, raw } = await peerWithRawServer({ nextId: () => '5' });
+    const reported = observe(peer.errors$);
+    observe(peer.request$('m'));
+    await raw.next();
+    raw.send({ jsonrpc: '2.0', id: 5, result: 'number' });
+    await settle();
+    expect(reported.values.map((e) => e.message)).toEqual(['Response for unknown id 5']);
+    expect(peer.pendingCount).toBe(1);
+  });
+});
+
+describe('lenient missingResult', () => {
+  it('answers null for a response with neither result nor error, but not one with an illegal id', async () => {
+    const { peer, raw } = await peerWithRawServer({ lenient: { missingResult: true } });
+    const reported = observe(peer.errors$);
+    const call = observe(peer.request$('m'));
+    const { id } = (await raw.next()) as { id: number };
+    raw.send({ jsonrpc: '2.0', id: true });
+    raw.send({ jsonrpc: '2.0', id });
+    await call.ended;
+    expect(call.values).toEqual([null]);
+    expect(reported.values).toHaveLength(1);
+    expect(reported.values[0]!.message).toMatch(/^Invalid message: /);
+  });
+});
+
+describe('lenient errorCodes', () => {
+  it('passes on an error whose code is not an integer, with its data', async () => {
+    const { peer, raw } = await peerWithRawServer({ lenient: { errorCodes: true } });
+    const call = observe(peer.request$('m'));
+    const { id } = (await raw.next()) as { id: number };
+    raw.send({ jsonrpc: '2.0', id, error: { code: '404', message: 'Not found', data: { path: '/x' } } });
+    const error = await call.error();
+    expect(error).toBeInstanceOf(JsonRpcError);
+    expect(error).toMatchObject({ code: 404, message: 'Not found', data: { path: '/x' } });
+  });
+
+  it('reads a code that is no number as -32603', async () => {
+    const { peer, raw } = await peerWithRawServer({ lenient: { errorCodes: true } });
+    const call = observe(peer.request$('m'));
+    const { id } = (await raw.next()) as { id: number };
+    raw.send({ jsonrpc: '2.0', id, error: { code: 'oops', message: 'Broken' } });
+    expect(await call.error()).toMatchObject({ code: -32603, message: 'Broken' });
+  });
+
+  it('still refuses an error without a string message', async () => {
+    const { peer, raw } = await peerWithRawServer({ lenient: { errorCodes: true } });
+    const call = observe(peer.request$('m'));
+    const { id } = (await raw.next()) as { id: number };
+    raw.send({ jsonrpc: '2.0', id, error: { code: 1.5, message: 5 } });
+    const error = await call.error();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(new RegExp(`^Request ${id} \\(m\\) got an invalid response: `));
+  });
+});
+
+describe('subscriptionHandler', () => {
+  it('stops every stream when the link drops', async () => {
+    const again = new Subject<void>();
+    const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+    let stopped = 0;
+    const source = new Subject<number>();
+    peer.handle(
+      'feed',
+      subscriptionHandler(() => source.pipe(finalize(() => stopped++)), { notification: 'feed.item' }),
+    );
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'feed' });
+    raw.send({ jsonrpc: '2.0', id: 2, method: 'feed' });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: '1' });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 2, result: '2' });
+    await settle();
+    expect(source.observed).toBe(true);
+    link.drop(1006);
+    await settle();
+    expect(stopped).toBe(2);
+    expect(source.observed).toBe(false);
+  });
+
+  it('stops the stream the unsubscribe call names, by its id in named or positional params', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const stopped: string[] = [];
+    peer.handle(
+      'feed',
+      subscriptionHandler(([name]: [string]) => new Subject<number>().pipe(finalize(() => stopped.push(name))), {
+        notification: 'feed.item',
+        unsubscribe: 'feed.stop',
+      }),
+    );
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'feed', params: ['a'] });
+    raw.send({ jsonrpc: '2.0', id: 2, method: 'feed', params: ['b'] });
+    await raw.next();
+    await raw.next();
+    await settle();
+    raw.send({ jsonrpc: '2.0', id: 3, method: 'feed.stop', params: { subscription: '2' } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 3, result: true });
+    expect(stopped).toEqual(['b']);
+    raw.send({ jsonrpc: '2.0', id: 4, method: 'feed.stop', params: [2] });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 4, result: false });
+    raw.send({ jsonrpc: '2.0', id: 5, method: 'feed.stop' });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 5, result: false });
+    raw.send({ jsonrpc: '2.0', id: 6, method: 'feed.stop', params: ['1'] });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 6, result: true });
+    expect(stopped).toEqual(['b', 'a']);
+  });
+
+  it('gives each subscription a new id, counting up', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    peer.handle(
+      'feed',
+      subscriptionHandler(() => new Subject<number>(), { notification: 'feed.item' }),
+    );
+    for (const id of [1, 2, 3]) raw.send({ jsonrpc: '2.0', id, method: 'feed' });
+    expect([await raw.next(), await raw.next(), await raw.next()]).toEqual([
+      { jsonrpc: '2.0', id: 1, result: '1' },
+      { jsonrpc: '2.0', id: 2, result: '2' },
+      { jsonrpc: '2.0', id: 3, result: '3' },
+    ]);
+  });
+
+  it('ends a stream that errors or completes, so that unsubscribing it later answers false', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const sources = [new Subject<number>(), new Subject<number>()];
+    let n = 0;
+    peer.handle(
+      'feed',
+      subscriptionHandler(() => sources[n++]!, { notification: 'feed.item', unsubscribe: 'feed.stop' }),
+    );
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'feed' });
+    raw.send({ jsonrpc: '2.0', id: 2, method: 'feed' });
+    await raw.next();
+    await raw.next();
+    await settle();
+    sources[0]!.error(new Error('gone'));
+    sources[1]!.complete();
+    raw.send({ jsonrpc: '2.0', id: 3, method: 'feed.stop', params: ['1'] });
+    raw.send({ jsonrpc: '2.0', id: 4, method: 'feed.stop', params: ['2'] });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 3, result: false });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 4, result: false });
+  });
+});
