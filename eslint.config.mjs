@@ -12,6 +12,8 @@ export default tseslint.config(
       'docs/api',
       'examples/angular/dist',
       'examples/angular/.angular',
+      'reports',
+      '.stryker-tmp',
     ],
   },
   js.configs.recommended,
