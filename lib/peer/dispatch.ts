@@ -57,14 +57,29 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     return (answer: Answer) => targets.reply(answer, generation);
   };
 
-  const settle = (response: JsonRpcResponse) => {
+  /**
+   * An error without an id answers something the other side could not read an id from. Out
+   * of a batch answer, it is how a server refuses a whole batch (too large, or batches not
+   * supported): it fails the calls of our oldest batch frame that has had no answer yet.
+   */
+  const settleWithoutId = (error: JsonRpcFailure['error'], inBatch: boolean) => {
+    const remote = JsonRpcError.fromObject(error);
+    const refused = inBatch ? [] : pending.takeUnansweredBatch();
+    const ids = refused.slice(0, 5).map(([id]) => JSON.stringify(id));
+    if (refused.length > 5) ids.push('…');
+    const taken =
+      refused.length === 0
+        ? ''
+        : `; taken as refusing our oldest unanswered batch: calls ${ids.join(', ')} fail with it`;
+    tracer.report(
+      new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}${taken}`, { cause: remote }),
+    );
+    for (const [, call] of refused) call.reject(JsonRpcError.fromObject(error));
+  };
+
+  const settle = (response: JsonRpcResponse, inBatch: boolean) => {
     const id = response.id;
-    if (id === null) {
-      const remote = JsonRpcError.fromObject((response as JsonRpcFailure).error);
-      return tracer.report(
-        new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}`, { cause: remote }),
-      );
-    }
+    if (id === null) return settleWithoutId((response as JsonRpcFailure).error, inBatch);
     let call = pending.take(id);
     if (call === undefined && targets.lenient.idTypes) {
       const other = otherIdType(id);
@@ -86,7 +101,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
   const route = (value: unknown, reply: () => (answer: Answer) => void, inBatch: boolean): boolean => {
     switch (classify(value)) {
       case 'response':
-        settle(value as JsonRpcResponse);
+        settle(value as JsonRpcResponse, inBatch);
         return false;
       case 'notification':
         answering.notice(value as JsonRpcNotification);
@@ -113,7 +128,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
     const salvaged = salvageResponse(value, targets.lenient);
     if (salvaged !== undefined) {
-      settle(salvaged);
+      settle(salvaged, inBatch);
       return false;
     }
     const call = id === null ? undefined : pending.take(id);

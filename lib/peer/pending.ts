@@ -12,6 +12,12 @@ export interface PendingCall {
 /** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
 const rememberedAbandoned = 1024;
 
+/** The request ids of one batch frame we sent, and how many of them still wait. */
+interface SentBatch {
+  readonly ids: readonly JsonRpcId[];
+  waiting: number;
+}
+
 /**
  * The calls awaiting an answer, by id: the O(1) routing table of responses.
  * `1` and `"1"` are different keys, as the specification wants.
@@ -19,8 +25,10 @@ const rememberedAbandoned = 1024;
 export class PendingCalls {
   private readonly calls = new Map<JsonRpcId, PendingCall>();
   private readonly abandoned = new Set<JsonRpcId>();
-  /** The ids sent together in one batch frame, by member id (only batched calls are here). */
-  private readonly batches = new Map<JsonRpcId, readonly JsonRpcId[]>();
+  /** The batch frame each batched call went out in, by member id (only batched calls are here). */
+  private readonly batches = new Map<JsonRpcId, SentBatch>();
+  /** Batch frames no answer has come for yet, oldest first. */
+  private readonly unanswered = new Set<SentBatch>();
 
   get size(): number {
     return this.calls.size;
@@ -38,18 +46,47 @@ export class PendingCalls {
   take(id: JsonRpcId): PendingCall | undefined {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
-    if (this.batches.size > 0) this.batches.delete(id);
+    if (this.batches.size > 0) this.leaveBatch(id, true);
     return call;
   }
 
   /** Records that these calls went out in one batch frame, to be answered in one array. */
   markBatch(ids: readonly JsonRpcId[]): void {
-    for (const id of ids) if (this.calls.has(id)) this.batches.set(id, ids);
+    const batch: SentBatch = { ids, waiting: 0 };
+    for (const id of ids) {
+      if (!this.calls.has(id)) continue;
+      this.batches.set(id, batch);
+      batch.waiting++;
+    }
+    if (batch.waiting > 0) this.unanswered.add(batch);
   }
 
   /** The ids of the batch frame `id` went out in, if it went out in one and still waits. */
   batchOf(id: JsonRpcId): readonly JsonRpcId[] | undefined {
-    return this.batches.get(id);
+    return this.batches.get(id)?.ids;
+  }
+
+  /**
+   * Takes out the calls still waiting from the oldest batch frame that no answer has come
+   * for yet (none if there is no such frame): a server that refuses a whole batch answers
+   * it with one error object without an id.
+   */
+  takeUnansweredBatch(): [JsonRpcId, PendingCall][] {
+    const oldest = this.unanswered.values().next();
+    if (oldest.done === true) return [];
+    const batch = oldest.value;
+    this.unanswered.delete(batch);
+    const calls: [JsonRpcId, PendingCall][] = [];
+    for (const id of batch.ids) if (this.batches.get(id) === batch) calls.push([id, this.take(id)!]);
+    return calls;
+  }
+
+  /** `id` leaves its batch: answered (so is its batch), or forgotten. */
+  private leaveBatch(id: JsonRpcId, answered: boolean): void {
+    const batch = this.batches.get(id);
+    if (batch === undefined) return;
+    this.batches.delete(id);
+    if (--batch.waiting === 0 || answered) this.unanswered.delete(batch);
   }
 
   /**
@@ -59,7 +96,7 @@ export class PendingCalls {
   abandon(id: JsonRpcId, call: PendingCall): boolean {
     if (this.calls.get(id) !== call) return false;
     this.calls.delete(id);
-    this.batches.delete(id);
+    this.leaveBatch(id, false);
     this.abandoned.add(id);
     if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
     return true;
@@ -75,6 +112,7 @@ export class PendingCalls {
     const calls = [...this.calls];
     this.calls.clear();
     this.batches.clear();
+    this.unanswered.clear();
     for (const [id, call] of calls) call.reject(failure(id, call.method));
   }
 }

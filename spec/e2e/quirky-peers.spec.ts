@@ -119,15 +119,27 @@ describe('a server that', () => {
     await stillWorks();
   });
 
-  it('answers a batch with a single error object: reported, and each member ends with its timeout', async () => {
-    const { peer, next, send, reported, stillWorks } = await quirky({ timeout: 100 });
+  it('answers a batch with a single error object: the batch is refused, its members fail with that error at once', async () => {
+    const { peer, next, send, reported, traced, stillWorks } = await quirky({ timeout: 30_000 });
     const results = peer.batch((b) => [b.request('a'), b.request('b')]);
-    await next();
-    send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Batches are not supported' } });
+    const sent = (await next()) as unknown as { id: number }[];
+    send({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32005, message: 'batch size exceed limit 1', data: { limit: 1 } },
+    });
     const [a, b] = await results;
-    expect(a).toMatchObject({ ok: false, error: { name: 'RequestTimeoutError' } });
-    expect(b).toMatchObject({ ok: false, error: { name: 'RequestTimeoutError' } });
-    expect(reported[0]!.message).toBe('Error response without an id: -32600 Batches are not supported');
+    for (const member of [a, b]) {
+      expect(member).toMatchObject({
+        ok: false,
+        error: { name: 'JsonRpcError', code: -32005, message: 'batch size exceed limit 1', data: { limit: 1 } },
+      });
+    }
+    expect(reported.map((e) => e.message)).toEqual([
+      `Error response without an id: -32005 batch size exceed limit 1; taken as refusing our oldest unanswered batch: calls ${sent[0]!.id}, ${sent[1]!.id} fail with it`,
+    ]);
+    expect(tracedErrors(traced)).toBe(1);
+    expect(peer.pendingCount).toBe(0);
     await stillWorks();
   });
 

@@ -52,6 +52,74 @@ describe('batch$', () => {
     expect(peer.pendingCount).toBe(0);
   });
 
+  describe('refused with one error object without an id', () => {
+    const refusal = { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Batches are not supported' } };
+
+    it('fails the oldest unanswered batch only; the next batch is answered as usual', async () => {
+      const { peer, raw } = await peerWithRawServer({ timeout: 0 });
+      const first = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+      await raw.next();
+      const second = firstValueFrom(peer.batch$((b) => [b.request('c'), b.request('d')]));
+      await raw.next();
+      raw.send(refusal);
+      const [a, b] = await first;
+      expect(a).toMatchObject({ ok: false, error: { name: 'JsonRpcError', code: -32600 } });
+      expect(b).toMatchObject({ ok: false, error: { name: 'JsonRpcError', code: -32600 } });
+      expect(peer.pendingCount).toBe(2);
+      raw.send([
+        { jsonrpc: '2.0', id: 3, result: 'C' },
+        { jsonrpc: '2.0', id: 4, result: 'D' },
+      ]);
+      expect(await second).toEqual([
+        { ok: true, value: 'C' },
+        { ok: true, value: 'D' },
+      ]);
+    });
+
+    it('does not take a batch a server answers member by member (some answers came already)', async () => {
+      const { peer, raw } = await peerWithRawServer({ timeout: 0 });
+      const errors: string[] = [];
+      peer.errors$.subscribe((e) => errors.push(e.message));
+      const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+      await raw.next();
+      raw.send({ jsonrpc: '2.0', id: 1, result: 'A' });
+      raw.send(refusal);
+      await settle();
+      expect(errors).toEqual(['Error response without an id: -32600 Batches are not supported']);
+      raw.send({ jsonrpc: '2.0', id: 2, result: 'B' });
+      expect(await results).toEqual([
+        { ok: true, value: 'A' },
+        { ok: true, value: 'B' },
+      ]);
+    });
+
+    it('takes no batch for an error without an id inside a batch answer', async () => {
+      const { peer, raw } = await peerWithRawServer({ timeout: 0 });
+      const older = firstValueFrom(peer.batch$((b) => [b.request('a')]));
+      await raw.next();
+      const newer = firstValueFrom(peer.batch$((b) => [b.request('b'), b.request('c')]));
+      await raw.next();
+      raw.send([refusal, { jsonrpc: '2.0', id: 2, result: 'B' }, { jsonrpc: '2.0', id: 3, result: 'C' }]);
+      expect(await newer).toEqual([
+        { ok: true, value: 'B' },
+        { ok: true, value: 'C' },
+      ]);
+      expect(peer.pendingCount).toBe(1);
+      raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
+      expect(await older).toEqual([{ ok: true, value: 'A' }]);
+    });
+
+    it('fails the calls automatic batching put in one frame', async () => {
+      const { peer, raw } = await peerWithRawServer({ timeout: 0, batching: true });
+      const calls = [peer.request('a'), peer.request('b')].map((call) => call.catch((e: unknown) => e));
+      expect(((await raw.next()) as Frame).map((m) => m.id)).toEqual([1, 2]);
+      raw.send(refusal);
+      for (const error of await Promise.all(calls)) {
+        expect(error).toMatchObject({ name: 'JsonRpcError', code: -32600, message: 'Batches are not supported' });
+      }
+    });
+  });
+
   it('errors with the first failure when failFast', async () => {
     const { client, server } = peerPair();
     server.handle('ok', () => 'fine');

@@ -52,4 +52,65 @@ describe('PendingCalls', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['1 m1', '2 m2']);
     expect(pending.size).toBe(0);
   });
+
+  describe('takeUnansweredBatch', () => {
+    const waiting = (pending: PendingCalls, ids: number[]) => {
+      for (const id of ids) pending.add(id, call(`m${id}`));
+    };
+    const idsOf = (taken: [unknown, PendingCall][]) => taken.map(([id]) => id);
+
+    it('takes the oldest batch frame with no answer yet, and only its waiting calls', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1, 2, 3, 4, 5]);
+      pending.markBatch([1, 2]);
+      pending.markBatch([3, 4]);
+      expect(idsOf(pending.takeUnansweredBatch())).toEqual([1, 2]);
+      expect(pending.size).toBe(3);
+      expect(idsOf(pending.takeUnansweredBatch())).toEqual([3, 4]);
+      expect(pending.takeUnansweredBatch()).toEqual([]);
+      // A call sent alone is never taken for a batch.
+      expect(pending.has(5)).toBe(true);
+    });
+
+    it('skips a batch that got an answer for any member', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1, 2, 3, 4]);
+      pending.markBatch([1, 2]);
+      pending.markBatch([3, 4]);
+      pending.take(2);
+      expect(idsOf(pending.takeUnansweredBatch())).toEqual([3, 4]);
+      expect(pending.takeUnansweredBatch()).toEqual([]);
+      expect(pending.has(1)).toBe(true);
+    });
+
+    it('leaves out abandoned members, and forgets a batch whose members were all abandoned', () => {
+      const pending = new PendingCalls();
+      const calls = [1, 2, 3, 4].map((id) => [id, call()] as const);
+      for (const [id, c] of calls) pending.add(id, c);
+      pending.markBatch([1, 2]);
+      pending.markBatch([3, 4]);
+      pending.abandon(1, calls[0]![1]);
+      pending.abandon(2, calls[1]![1]);
+      pending.abandon(3, calls[2]![1]);
+      expect(idsOf(pending.takeUnansweredBatch())).toEqual([4]);
+      expect(pending.size).toBe(0);
+    });
+
+    it('leaves out ids that were not waiting when the frame went out, and frames with none waiting', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [2]);
+      pending.markBatch([1]);
+      pending.markBatch([1, 2]);
+      expect(idsOf(pending.takeUnansweredBatch())).toEqual([2]);
+      expect(pending.takeUnansweredBatch()).toEqual([]);
+    });
+
+    it('has nothing to take once every call has failed', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1, 2]);
+      pending.markBatch([1, 2]);
+      pending.failAll(() => new Error('link lost'));
+      expect(pending.takeUnansweredBatch()).toEqual([]);
+    });
+  });
 });
