@@ -188,6 +188,31 @@ function checkBrowserEntry(packageDir) {
   if (foreign.length > 0) throw new Error(`The browser entry imports ${foreign.join(', ')}`);
 }
 
+// `ws` is an optional peer: without it, the Node entry still loads and its process, stream and TCP
+// transports work; only webSocket() and serve() fail, with an error that says what to install.
+const withoutWs = `
+async function main() {
+  const child = rx.connect(node.spawnProcess(process.execPath, ['echo.cjs'], { framing: 'newline' }), { timeout: 5000 });
+  const echoed = await child.request('echo', ['no ws']);
+  if (echoed?.[0] !== 'no ws') throw new Error('spawnProcess answered ' + JSON.stringify(echoed));
+  child.close();
+
+  const expected = 'needs the ws package, which is not installed: npm install ws';
+  const client = rx.connect(node.webSocket('ws://127.0.0.1:9'));
+  const failure = await client.request('ping').then(() => undefined, (error) => error);
+  if (!(failure instanceof rx.TransportError) || !failure.message.includes('webSocket() of rx-jsonrpc/node ' + expected)) {
+    throw new Error('webSocket() without ws failed with ' + failure);
+  }
+  const refused = await node.serve({ port: 0 }, () => undefined).then(() => undefined, (error) => error);
+  if (refused?.message !== 'serve() ' + expected) throw new Error('serve() without ws failed with ' + refused);
+  console.log('ran: spawnProcess without ws; webSocket() and serve() ask for it');
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
 const work = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-pack-'));
 try {
   let tarball;
@@ -265,6 +290,36 @@ try {
   step('TypeScript, moduleResolution bundler: type-check', () =>
     run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], project),
   );
+
+  const bare = join(work, 'without-ws');
+  mkdirSync(bare);
+  writeFileSync(
+    join(bare, 'package.json'),
+    JSON.stringify({ name: 'smoke-without-ws', private: true, type: 'module' }),
+  );
+  step('npm install the tarball and rxjs only (no ws)', () => {
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `rxjs@${version('rxjs')}`], bare);
+    if (readdirSync(join(bare, 'node_modules')).includes('ws')) throw new Error('ws was installed anyway');
+  });
+  // A newline-framed server on stdio that answers each call with its params.
+  writeFileSync(
+    join(bare, 'echo.cjs'),
+    `require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const { id, params } = JSON.parse(line);
+  process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result: params }) + '\\n');
+});
+`,
+  );
+  writeFileSync(
+    join(bare, 'esm.mjs'),
+    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\n${withoutWs}`,
+  );
+  writeFileSync(
+    join(bare, 'cjs.cjs'),
+    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\n${withoutWs}`,
+  );
+  step('without ws, ESM: the Node entry loads and runs', () => run(process.execPath, ['esm.mjs'], bare));
+  step('without ws, CommonJS: the Node entry loads and runs', () => run(process.execPath, ['cjs.cjs'], bare));
   console.log(`The packed tarball works from ${entries.join(', ')}.`);
 } finally {
   if (keep) console.log(`kept ${work}`);

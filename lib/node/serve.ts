@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { Subject, type Observable } from 'rxjs';
-import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import type { ServerOptions, WebSocket, WebSocketServer } from 'ws';
 import { HandlerError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import { connect } from '../peer/connect';
@@ -12,6 +12,7 @@ import type { Peer } from '../peer/peer';
 import { fromWebSocket, type WebSocketLike } from '../transports/web-socket';
 import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
+import { loadWs } from './load-ws';
 import { upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
 
 /**
@@ -126,7 +127,11 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const httpServer = options.server ?? owned;
   const wss =
     options.wss ??
-    new WebSocketServer({ ...options.ws, noServer: true, maxPayload: options.maxPayload ?? serveDefaults.maxPayload });
+    new (await loadWs('serve()')).WebSocketServer({
+      ...options.ws,
+      noServer: true,
+      maxPayload: options.maxPayload ?? serveDefaults.maxPayload,
+    });
   let closing = false;
 
   const accept = (socket: WebSocket, request: IncomingMessage, session: Record<string, unknown>) => {

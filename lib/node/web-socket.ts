@@ -1,8 +1,10 @@
-import WebSocket, { type ClientOptions } from 'ws';
+import { from, switchMap } from 'rxjs';
+import type { ClientOptions } from 'ws';
 import { webSocket as platformWebSocket, type WebSocketConstructor } from '../transports/web-socket';
 import type { Transport } from '../transports/transport';
 import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
+import { loadWs } from './load-ws';
 
 /** Options of the Node `webSocket()`: every `ws` client option (headers, TLS, agent...), plus subprotocols and ping. */
 export interface NodeWebSocketOptions extends ClientOptions {
@@ -32,16 +34,22 @@ export interface NodeWebSocketOptions extends ClientOptions {
  */
 export function webSocket(url: string, options: NodeWebSocketOptions = {}): Transport {
   const { protocols, heartbeat = pingDefaults, highWaterMark, ...clientOptions } = options;
-  class ConfiguredWebSocket extends WebSocket {
-    constructor(address: string, offered?: string | string[]) {
-      super(address, offered, clientOptions);
-      corkEachTick(this);
-      if (heartbeat !== false) this.once('open', () => keepAlive(this, heartbeat));
+  let loaded: Transport | undefined;
+  const load = async () => {
+    const { WebSocket } = await loadWs('webSocket() of rx-jsonrpc/node');
+    class ConfiguredWebSocket extends WebSocket {
+      constructor(address: string, offered?: string | string[]) {
+        super(address, offered, clientOptions);
+        corkEachTick(this);
+        if (heartbeat !== false) this.once('open', () => keepAlive(this, heartbeat));
+      }
     }
-  }
-  return platformWebSocket(url, {
-    protocols,
-    highWaterMark,
-    WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor,
-  });
+    return (loaded ??= platformWebSocket(url, {
+      protocols,
+      highWaterMark,
+      WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor,
+    }));
+  };
+  // `ws` is loaded on the first connect (an optional peer: see load-ws.ts); later connects are direct.
+  return { connect: () => loaded?.connect() ?? from(load()).pipe(switchMap((transport) => transport.connect())) };
 }
