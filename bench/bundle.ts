@@ -32,7 +32,80 @@ export interface EntrySize {
   /** Minified bytes each file contributes (before gzip), largest first. */
   readonly largest: readonly { readonly file: string; readonly bytes: number }[];
   /** An app that imports only `connect` and `webSocket`, tree-shaken: minified and gzipped bytes. */
-  readonly minimal: { readonly minified: number; readonly gzip: number };
+  readonly minimal: Bytes;
+  /** The modules every call and notification passes through, bundled alone (no answering side, batches, progress, subscriptions, proxy, reconnect). */
+  readonly callPath: Bytes;
+  /** What an app ships for each client, bundled the same way (each peer with its own dependencies). */
+  readonly sideBySide: readonly (Bytes & { readonly name: string; readonly imports: string })[];
+}
+
+interface Bytes {
+  readonly minified: number;
+  readonly gzip: number;
+}
+
+/**
+ * What a peer cannot do without: the link and its state, frames in (parse, route by id,
+ * notifications), calls out (ids, pending map, timeouts, send buffer), errors, tracing,
+ * and the WebSocket transport. A smaller entry would need a smaller version of these.
+ */
+const callPathEntry = [
+  `export { PeerConnection } from './lib/peer/connection';`,
+  `export { createDispatcher } from './lib/peer/dispatch';`,
+  `export { createOutgoing } from './lib/peer/outgoing';`,
+  `export { PendingCalls } from './lib/peer/pending';`,
+  `export { request$ } from './lib/peer/request';`,
+  `export { Deadlines } from './lib/peer/deadlines';`,
+  `export { NotificationRouter } from './lib/peer/notifications';`,
+  `export { Tracer } from './lib/peer/trace';`,
+  `export { webSocket } from './lib/transports/web-socket';`,
+].join('\n');
+
+/**
+ * Each client as a browser app imports it (`from` is what the bundle starts from); rx-jsonrpc
+ * with and without rxjs (apps with RxJS, as Angular's, ship it already).
+ */
+const sideBySide: readonly { name: string; imports: string; withRxjs?: boolean; from?: string }[] = [
+  {
+    name: 'rx-jsonrpc (rxjs left out)',
+    imports: `{ connect, webSocket } from 'rx-jsonrpc'`,
+    from: `export { connect, webSocket } from './lib/index';`,
+  },
+  {
+    name: 'rx-jsonrpc with the rxjs it uses',
+    imports: `{ connect, webSocket } from 'rx-jsonrpc'`,
+    from: `export { connect, webSocket } from './lib/index';`,
+    withRxjs: true,
+  },
+  { name: 'json-rpc-2.0 (no transport, no reconnect)', imports: `{ JSONRPCClient } from 'json-rpc-2.0'` },
+  { name: 'rpc-websockets', imports: `{ Client } from 'rpc-websockets'` },
+  {
+    name: 'vscode-jsonrpc',
+    imports: `{ createMessageConnection, BrowserMessageReader, BrowserMessageWriter } from 'vscode-jsonrpc/browser'`,
+  },
+  {
+    name: 'naive RxJS',
+    imports: `{ webSocket } from 'rxjs/webSocket'; { filter, take } from 'rxjs'`,
+    from: `export { webSocket } from 'rxjs/webSocket';\nexport { filter, take } from 'rxjs';`,
+    withRxjs: true,
+  },
+];
+
+/** `contents` bundled for the browser and minified (rxjs left out unless `withRxjs`): minified and gzipped bytes. */
+async function minifiedSize(root: string, contents: string, withRxjs = false): Promise<Bytes> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: withRxjs ? [] : ['rxjs', 'rxjs/*'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { minified: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
 }
 
 /** The browser entry bundled and minified with esbuild (rxjs left out), raw and gzipped. */
@@ -50,18 +123,6 @@ export async function browserEntrySize(root: string): Promise<EntrySize> {
     outfile: 'browser-entry.js',
     logLevel: 'silent',
   });
-  const minimal = await build({
-    stdin: { contents: `export { connect, webSocket } from './lib/index';\n`, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    external: ['rxjs', 'rxjs/*'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const minimalCode = minimal.outputFiles[0]!.contents;
   const code = result.outputFiles[0]!.contents;
   const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
   const largest = Object.entries(inputs)
@@ -72,6 +133,14 @@ export async function browserEntrySize(root: string): Promise<EntrySize> {
     minified: code.byteLength,
     gzip: gzipSync(code, { level: 9 }).byteLength,
     largest,
-    minimal: { minified: minimalCode.byteLength, gzip: gzipSync(minimalCode, { level: 9 }).byteLength },
+    minimal: await minifiedSize(root, `export { connect, webSocket } from './lib/index';\n`),
+    callPath: await minifiedSize(root, callPathEntry),
+    sideBySide: await Promise.all(
+      sideBySide.map(async ({ name, imports, withRxjs, from }) => ({
+        name,
+        imports,
+        ...(await minifiedSize(root, from ?? `export ${imports};`, withRxjs)),
+      })),
+    ),
   };
 }

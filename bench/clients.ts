@@ -1,5 +1,5 @@
 import type { Adapter } from './adapters/adapter';
-import { bareWs, bareWsCork } from './adapters/bare-ws';
+import { bareWs, bareWsCork, bareWsObservable } from './adapters/bare-ws';
 import {
   jsonRpc2Direct,
   jsonRpc2Json,
@@ -18,6 +18,7 @@ import { vscodeJsonRpc } from './adapters/vscode-jsonrpc';
 export const socketAdapters: readonly Adapter[] = [
   bareWs,
   bareWsCork,
+  bareWsObservable,
   jsonRpc2,
   rpcWebSockets,
   vscodeJsonRpc,
@@ -43,10 +44,14 @@ export const peerKeys: readonly string[] = [jsonRpc2.key, rpcWebSockets.key, vsc
 /** Rows that only explain a cost (not targets, not peers). */
 export const diagnosticKeys: readonly string[] = [
   bareWsCork.key,
+  bareWsObservable.key,
   rxBatching.key,
   rxNoTimeout.key,
   rxMemoryNoTimeout.key,
 ];
+
+/** The least any client that returns an Observable per call can keep (W4). */
+export const observableFloorKey: string = bareWsObservable.key;
 
 /** Rows that are rx-jsonrpc's own way of calling, the rows the targets are about. */
 export const ourKeys: readonly string[] = [rxRequest.key, rxRequest$.key];

@@ -85,7 +85,7 @@ export const fullPlan: readonly Step[] = [
   {
     workload: 'heap',
     rounds: 1,
-    adapters: ['bare-ws', 'rx-request', 'rx-request$'],
+    adapters: ['bare-ws', 'bare-ws-observable', 'rx-request', 'rx-request$'],
     sizes: { pending: 10_000, settleMs: 300 },
     nodeFlags: ['--expose-gc'],
     deadlineMs: 120_000,
@@ -159,7 +159,7 @@ export const quickPlan: readonly Step[] = [
   {
     workload: 'heap',
     rounds: 1,
-    adapters: ['bare-ws', 'rx-request', 'rx-request$'],
+    adapters: ['bare-ws', 'bare-ws-observable', 'rx-request', 'rx-request$'],
     sizes: { pending: 2_000, settleMs: 100 },
     nodeFlags: ['--expose-gc'],
     deadlineMs: 60_000,

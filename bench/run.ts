@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${port}`;
   log(`server pid ${server.pid} on ${url}`);
   const results: RunResults = { quick, machine, steps: {}, pinned: false, startedAt: new Date(started).toISOString() };
-  const profileDirs = new Map<string, string>();
+  const profileDirs = new Map<Step['workload'], string>();
   try {
     for (const step of plan) {
       const stepStart = Date.now();
