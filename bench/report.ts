@@ -140,6 +140,14 @@ export async function writeReport(results: RunResults, outDir: string, root: str
         met: Number.isFinite(growth) ? growth <= 1024 * 1024 : undefined,
       },
     );
+    if (key === 'rx-request$') {
+      // Not issue 10's wording: the same 300 B allowance, over the least an Observable per call can keep.
+      verdicts.push({
+        target: `W4 ${label}: heap per pending call ≤ the RxJS floor's + 300 B (our reading for an Observable per call)`,
+        measured: `${integer(perPending)} B (floor ${integer(observableFloor)} B)`,
+        met: Number.isFinite(perPending) ? perPending <= observableFloor + 300 : undefined,
+      });
+    }
   }
   if (results.browserEntry !== undefined) {
     const callPath = results.browserEntry.callPath;
