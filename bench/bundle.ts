@@ -88,8 +88,8 @@ const sideBySide: readonly { name: string; imports: string; withRxjs?: boolean; 
   },
 ];
 
-/** `contents` bundled for the browser and minified (rxjs left out unless `withRxjs`): minified and gzipped bytes. */
-async function minifiedSize(root: string, contents: string, withRxjs = false): Promise<Bytes> {
+/** `contents` bundled for the browser and minified (rxjs left out unless `withRxjs`), with the bytes each source file left in it. */
+async function minifiedBundle(root: string, contents: string, withRxjs = false) {
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -99,37 +99,32 @@ async function minifiedSize(root: string, contents: string, withRxjs = false): P
     target: 'es2022',
     external: withRxjs ? [] : ['rxjs', 'rxjs/*'],
     write: false,
+    metafile: true,
+    outfile: 'bundle.js',
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.contents;
-  return { minified: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
+  return { code: result.outputFiles[0]!.contents, inputs: Object.values(result.metafile.outputs)[0]?.inputs ?? {} };
 }
+
+const bytesOf = (code: Uint8Array): Bytes => ({
+  minified: code.byteLength,
+  gzip: gzipSync(code, { level: 9 }).byteLength,
+});
+
+const minifiedSize = async (root: string, contents: string, withRxjs = false): Promise<Bytes> =>
+  bytesOf((await minifiedBundle(root, contents, withRxjs)).code);
 
 /** The browser entry bundled and minified with esbuild (rxjs left out), raw and gzipped. */
 export async function browserEntrySize(root: string): Promise<EntrySize> {
-  const result = await build({
-    entryPoints: [join(root, 'lib/index.ts')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    external: ['rxjs', 'rxjs/*'],
-    write: false,
-    metafile: true,
-    outfile: 'browser-entry.js',
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
+  const { code, inputs } = await minifiedBundle(root, `export * from './lib/index';`);
   const minimal = await minifiedSize(root, minimalEntry);
-  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
   const largest = Object.entries(inputs)
+    .filter(([file]) => file !== '<stdin>')
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 12);
   return {
-    minified: code.byteLength,
-    gzip: gzipSync(code, { level: 9 }).byteLength,
+    ...bytesOf(code),
     largest,
     minimal,
     callPath: await minifiedSize(root, callPathEntry),
