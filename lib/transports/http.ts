@@ -11,7 +11,11 @@ export type FetchLike = (
   status: number;
   /** The HTTP status text, where the platform has it. */
   statusText?: string;
-  /** Reads the whole body as text. */
+  /** The response headers, where the platform has them: `Content-Length` is checked before reading. */
+  headers?: { get(name: string): string | null };
+  /** The body as a stream, where the platform has one: read chunk by chunk, within `maxFrameSize`. */
+  body?: ReadableStream<Uint8Array> | null;
+  /** Reads the whole body as text: used when there is no `body` stream. */
   text(): Promise<string>;
 }>;
 
@@ -39,9 +43,21 @@ export interface HttpOptions {
    * @default globalThis.fetch
    */
   readonly fetch?: FetchLike;
+  /**
+   * The largest response body to read, in bytes. A `Content-Length` above it is refused
+   * before the body is read; otherwise the body is read as it arrives and the request is
+   * aborted as soon as it passes the limit. Either way the calls of that frame fail with a
+   * non-retryable `TransportError` naming the URL, the limit and this option. With a
+   * `fetch` whose responses have no `body` stream (only `text()`), the limit is checked
+   * after the whole body was read: it then bounds what is kept, not what is received.
+   * @default 67_108_864 (64 MiB, like the stream framings)
+   */
+  readonly maxFrameSize?: number;
 }
 
 const bodyPreview = 200;
+const defaultMaxFrameSize = 67_108_864;
+const noop = () => undefined;
 
 /**
  * A transport over HTTP: each frame (one call, or a batch) is one POST, and the response
@@ -66,25 +82,32 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           return;
         }
         const frames = new Subject<Frame>();
-        const inFlight = new Set<AbortController>();
+        const maxFrameSize = options.maxFrameSize ?? defaultMaxFrameSize;
+        const inFlight = new Set<() => void>();
         const post = (frame: string, ended?: FrameEnded) => {
           const controller = new AbortController();
-          inFlight.add(controller);
-          exchange(fetchImpl, url, headersOf(options), frame, controller.signal)
+          // Abandoned by the peer: nobody waits for the outcome. Aborted for a body too large: report it.
+          let abandoned = false;
+          const abandon = () => {
+            abandoned = true;
+            controller.abort();
+          };
+          inFlight.add(abandon);
+          exchange(fetchImpl, url, headersOf(options), frame, controller, maxFrameSize)
             .then(
               (body) => {
                 if (body !== '') frames.next(body);
                 ended?.();
               },
               (error: unknown) => {
-                if (!controller.signal.aborted) ended?.(error as TransportError);
+                if (!abandoned) ended?.(error as TransportError);
               },
             )
-            .finally(() => inFlight.delete(controller));
-          return () => controller.abort();
+            .finally(() => inFlight.delete(abandon));
+          return abandon;
         };
         const abortAll = () => {
-          for (const controller of inFlight) controller.abort();
+          for (const abandon of inFlight) abandon();
         };
         subscriber.next({
           info: { transport: 'http', url, duplex: false },
@@ -107,15 +130,27 @@ async function exchange(
   url: string,
   headers: Record<string, string>,
   body: string,
-  signal: AbortSignal,
+  controller: AbortController,
+  maxFrameSize: number,
 ): Promise<string> {
-  let response: Awaited<ReturnType<FetchLike>>;
+  let response: FetchResponse;
   try {
-    response = await fetchImpl(url, { method: 'POST', headers, body, signal });
+    response = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
   } catch (cause) {
     throw new TransportError(`HTTP request to ${url} failed: ${messageOf(cause)}`, { cause, retryable: true });
   }
-  const text = await response.text().catch(() => '');
+  const tooLarge = (what: string) => {
+    controller.abort();
+    const message = `The response from ${url} ${what} maxFrameSize (${maxFrameSize} bytes): request aborted`;
+    return new TransportError(message, { status: response.status, retryable: false });
+  };
+  const announced = Number(response.headers?.get('content-length'));
+  if (announced > maxFrameSize) {
+    void response.body?.cancel().catch(noop);
+    throw tooLarge(`announces ${announced} bytes, more than`);
+  }
+  const text = await readText(response, maxFrameSize).catch(() => '');
+  if (text === undefined) throw tooLarge('is larger than');
   if (response.status < 200 || response.status > 299) {
     const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
     const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
@@ -125,6 +160,36 @@ async function exchange(
     );
   }
   return response.status === 204 ? '' : text.trim();
+}
+
+type FetchResponse = Awaited<ReturnType<FetchLike>>;
+
+/**
+ * The body as text, or `undefined` once it passes `limit` bytes. A stream is decoded chunk
+ * by chunk (UTF-8 sequences split across chunks included), so no more than `limit` bytes
+ * are ever held; `text()` alone can only be checked after the fact.
+ */
+async function readText(response: FetchResponse, limit: number): Promise<string | undefined> {
+  if (response.body == null) {
+    const text = await response.text();
+    // UTF-8 takes at least one byte per UTF-16 code unit and at most three: count exactly only between.
+    const over = text.length > limit || (text.length * 3 > limit && new TextEncoder().encode(text).length > limit);
+    return over ? undefined : text;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(noop);
+      return undefined;
+    }
+    parts.push(decoder.decode(chunk.value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 function headersOf(options: HttpOptions): Record<string, string> {

@@ -143,4 +143,132 @@ describe('http', () => {
       message: 'The http transport carries no calls to this side: handlers of ui.confirm will never run',
     });
   });
+
+  describe('when a response is larger than maxFrameSize', () => {
+    it('refuses a Content-Length over it before reading the body, with a TransportError that is not retryable', async () => {
+      let closed!: () => void;
+      const closedSeen = new Promise<void>((resolve) => (closed = resolve));
+      const server = await startHttpServer((received, response) => {
+        response.writeHead(200, { 'content-length': '2000' }).write('x'.repeat(100));
+        received.request.socket.once('close', closed);
+      });
+      const error = await over(server.url, { maxFrameSize: 1000 })
+        .request('x')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({
+        message: `The response from ${server.url} announces 2000 bytes, more than maxFrameSize (1000 bytes): request aborted`,
+        status: 200,
+        retryable: false,
+      });
+      await closedSeen;
+    });
+
+    it('aborts a body streamed past it as soon as it passes', async () => {
+      let written = 0;
+      let closed!: () => void;
+      const closedSeen = new Promise<void>((resolve) => (closed = resolve));
+      const server = await startHttpServer((received, response) => {
+        response.writeHead(200);
+        const timer = setInterval(() => {
+          written += 1000;
+          response.write('x'.repeat(1000));
+        }, 1);
+        received.request.socket.once('close', () => {
+          clearInterval(timer);
+          closed();
+        });
+      });
+      const error = await over(server.url, { maxFrameSize: 5000 })
+        .request('x')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({
+        message: `The response from ${server.url} is larger than maxFrameSize (5000 bytes): request aborted`,
+        retryable: false,
+      });
+      await closedSeen;
+      expect(written).toBeLessThan(20_000);
+    });
+
+    it('reads a body of exactly maxFrameSize bytes', async () => {
+      const answer = JSON.stringify({ jsonrpc: '2.0', id: 1, result: 'fits' });
+      const server = await startHttpServer((_, response) => response.writeHead(200).end(answer));
+      await expect(over(server.url, { maxFrameSize: Buffer.byteLength(answer) }).request('x')).resolves.toBe('fits');
+    });
+
+    it('fails only the calls of that frame', async () => {
+      const server = await startHttpServer((received, response) =>
+        received.body.includes('"big"')
+          ? response.writeHead(200).end('x'.repeat(2000))
+          : echoMethods(received, response),
+      );
+      const peer = over(server.url, { maxFrameSize: 1000 });
+      await expect(peer.request('big')).rejects.toBeInstanceOf(TransportError);
+      await expect(peer.request('small')).resolves.toBe('small');
+    });
+  });
+
+  describe('with a fetch of its own', () => {
+    const answer = (result: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result });
+    const bytesOf = (text: string) => new TextEncoder().encode(text);
+    const streamOf = (chunks: Uint8Array[]) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+          controller.close();
+        },
+      });
+
+    it('decodes UTF-8 characters split across chunks', async () => {
+      const bytes = bytesOf(answer('héllo 🌍'));
+      const at = bytes.indexOf(0xc3) + 1;
+      const emoji = bytes.indexOf(0xf0) + 2;
+      const body = streamOf([bytes.slice(0, at), bytes.slice(at, emoji), bytes.slice(emoji)]);
+      const fetch = async () => ({ status: 200, body, text: async () => 'unused' });
+      await expect(over('http://example.invalid/rpc', { fetch }).request('x')).resolves.toBe('héllo 🌍');
+    });
+
+    it('counts the bytes of the stream, not its characters', async () => {
+      const text = answer('ééééé');
+      const fetch = async () => ({ status: 200, body: streamOf([bytesOf(text)]), text: async () => text });
+      const error = await over('http://example.invalid/rpc', { fetch, maxFrameSize: text.length })
+        .request('x')
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'TransportError', retryable: false });
+    });
+
+    it('checks a body read with text() alone after reading it, counting its UTF-8 bytes', async () => {
+      const text = answer('ééééé');
+      const fetch = async () => ({ status: 200, text: async () => text });
+      const limit = bytesOf(text).length;
+      await expect(over('http://example.invalid/rpc', { fetch, maxFrameSize: limit }).request('x')).resolves.toBe(
+        'ééééé',
+      );
+      const error = await over('http://example.invalid/rpc', { fetch, maxFrameSize: limit - 1 })
+        .request('x')
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: 'TransportError',
+        message: `The response from http://example.invalid/rpc is larger than maxFrameSize (${limit - 1} bytes): request aborted`,
+      });
+    });
+
+    it('refuses a text() body with more characters than maxFrameSize without encoding it', async () => {
+      const text = answer('x'.repeat(100));
+      const fetch = async () => ({ status: 200, headers: { get: () => null }, text: async () => text });
+      await expect(over('http://example.invalid/rpc', { fetch, maxFrameSize: 50 }).request('x')).rejects.toMatchObject({
+        name: 'TransportError',
+        retryable: false,
+      });
+    });
+
+    it('takes a body that fails while read as empty', async () => {
+      const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
+      const fetch = async () => ({ status: 200, body, text: async () => '' });
+      await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toBeInstanceOf(
+        ProtocolError,
+      );
+    });
+  });
 });
