@@ -1,35 +1,14 @@
-import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCodes, ServerErrorCodes } from '../protocol/error-codes';
-import { HandlerError, JsonRpcError, type RpcError } from '../protocol/errors';
-import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
+import { HandlerError, ProtocolError, type RpcError } from '../protocol/errors';
+import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
+import { errorAnswer, type Answer } from './answer-message';
+import { AnsweringLimits, type FrameCost } from './answering-limits';
+import type { CallControl } from './call-control';
 import type { Dialect } from './dialect';
 import type { HandlerContext, HandlerRegistry, IncomingRequest } from './handlers';
+import { idOf, Incoming, incomingRequest } from './incoming-call';
 import { runHandler } from './run-handler';
-
-/** An answer on its way out. Its id may be null when the request's was. */
-export type Answer =
-  | { readonly jsonrpc: '2.0'; readonly id: JsonRpcId | null; readonly result: unknown }
-  | { readonly jsonrpc: '2.0'; readonly id: JsonRpcId | null; readonly error: JsonRpcErrorObject };
-
-/** Builds an error answer. */
-export function errorAnswer(id: JsonRpcId | null, code: number, message: string, data?: unknown): Answer {
-  const error = data === undefined ? { code, message } : { code, message, data };
-  return { jsonrpc: '2.0', id, error };
-}
-
-/** The cancellation of one call being answered, handed to its context. */
-export class CallControl {
-  private controller: AbortController | undefined;
-
-  /** Aborted when the caller cancels the call or it is abandoned; made on first use. */
-  get signal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
-  }
-
-  abort(reason: string): void {
-    this.controller?.abort(new Error(reason));
-  }
-}
 
 /** How the answering side is set up. */
 export interface AnsweringSetup {
@@ -37,109 +16,81 @@ export interface AnsweringSetup {
   /** Makes the context handed to the handler of one call. */
   readonly contextFor: (call: JsonRpcRequest | JsonRpcNotification, control: CallControl) => HandlerContext;
   readonly report: (error: RpcError) => void;
-  /** Milliseconds a request may take before it is answered with a timeout error; 0 for none. */
+  /** Milliseconds a handler may take before its call is given up (a request is answered -32001); 0 for none. */
   readonly handlerTimeout: number;
-  /** How many requests may run at once; the rest wait in order. */
+  /** How many handlers (of requests and notifications) may run at once; the rest wait in order. */
   readonly concurrency: number;
+  /** How many calls may be handled at once, running or waiting; past it, calls are refused. */
+  readonly maxCalls: number;
+  /** The total size of the frames whose calls are being handled; past it, calls are refused. */
+  readonly maxBytes: number;
   /** How callers cancel calls, in this peer's dialect. */
   readonly cancel: Dialect['cancel'];
   readonly scheduler: SchedulerLike;
 }
 
-/** One call being answered (or waiting for its turn). */
-interface Active {
-  readonly id: JsonRpcId | null;
-  readonly control: CallControl;
-  /** Ends the call once: sends `answer`, or nothing. */
-  finish(answer?: Answer): void;
-}
-
 /**
- * The answering side: runs the handler of each incoming call, at most `concurrency` at a
- * time, and turns what it returns or throws into exactly one answer. Knows every call being
- * answered, to cancel it when its caller asks, to drain before a graceful close, and to
- * stop them all when the link or the peer goes away.
+ * The answering side: runs the handler of each incoming call (requests and notifications
+ * alike), at most `concurrency` at a time and each within `handlerTimeout`, refuses calls
+ * past its limits, and turns what a request's handler returns or throws into exactly one
+ * answer. Knows every call being answered, to cancel it when its caller asks, to drain
+ * before a graceful close, and to stop them all when the link or the peer goes away.
  */
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
-  private readonly active = new Set<Active>();
-  private readonly byId = new Map<JsonRpcId, Active>();
-  private readonly waiting: (() => void)[] = [];
-  private readonly notificationWork = new Set<Subscription>();
+  /** Requests being answered (running or waiting). */
+  private readonly active = new Set<Incoming>();
+  private readonly byId = new Map<JsonRpcId, Incoming>();
+  /** Notifications being handled (running or waiting). */
+  private readonly notices = new Set<Incoming>();
+  private readonly waiting = new Set<Incoming>();
+  private readonly limits: AnsweringLimits;
   private running = 0;
+  private refusing = false;
+  private pumping = false;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
   /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
   readonly requests$: Observable<IncomingRequest> = this.unhandled.asObservable();
 
-  constructor(private readonly setup: AnsweringSetup) {}
+  constructor(private readonly setup: AnsweringSetup) {
+    this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes);
+  }
 
   /** How many requests are being answered now (running or waiting for their turn). */
   get answering(): number {
     return this.active.size;
   }
 
-  /** Answers `request` through `done`, once (not at all if it is abandoned first). */
-  answer(request: JsonRpcRequest, done: (answer: Answer) => void): void {
+  /** Answers `request`, which came in `frame`, through `done`, once (not at all if it is abandoned first). */
+  answer(request: JsonRpcRequest, done: (answer: Answer) => void, frame: FrameCost): void {
     const { id, method } = request;
     if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
     }
-    let started = false;
-    let answered = false;
-    let stop: (() => void) | undefined;
-    const active: Active = {
-      id,
-      control: new CallControl(),
-      finish: (answer) => {
-        if (answered) return;
-        answered = true;
-        stop?.();
-        this.active.delete(active);
-        if (id !== null && this.byId.get(id) === active) this.byId.delete(id);
-        if (started) this.ranOut();
-        this.settled();
-        if (answer !== undefined && !this.stopped) done(answer);
-      },
-    };
-    this.active.add(active);
-    if (id !== null) this.byId.set(id, active);
-    const start = () => {
-      if (answered) return;
-      started = true;
-      this.running++;
-      const stopWork = this.start(request, active);
-      // A handler that answered at once has nothing left to stop, not even its deadline.
-      if (answered) stopWork();
-      else stop = stopWork;
-    };
-    if (this.running < this.setup.concurrency) start();
-    else this.waiting.push(start);
+    if (!this.admit(frame, `request ${String(id)} (${method})`)) {
+      return done(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress'));
+    }
+    const incoming = new Incoming(request, frame, done);
+    this.active.add(incoming);
+    if (id !== null) this.byId.set(id, incoming);
+    this.schedule(incoming);
   }
 
   /**
-   * Runs the handler of a notification, if any; its result is ignored, its failure
-   * reported. The dialect's cancel notification cancels the call it names.
+   * Runs the handler of a notification, if any, under the same limits, concurrency and
+   * deadline as requests; its result is ignored, its failure reported. The dialect's cancel
+   * notification cancels the call it names. Returns whether a handler took it.
    */
-  notice(notification: JsonRpcNotification): boolean {
+  notice(notification: JsonRpcNotification, frame: FrameCost): boolean {
     const cancel = this.setup.cancel;
     if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
-    const handler = this.setup.handlers.get(notification.method);
-    if (handler === undefined) return false;
-    const ignore = () => undefined;
-    const context = this.setup.contextFor(notification, new CallControl());
-    const work = runHandler(
-      handler,
-      notification.params,
-      context,
-      { result: ignore, error: ignore },
-      this.setup.report,
-    );
-    if (work !== undefined) {
-      this.notificationWork.add(work);
-      work.add(() => this.notificationWork.delete(work));
-    }
+    if (this.setup.handlers.get(notification.method) === undefined) return false;
+    if (!this.admit(frame, `notification (${notification.method})`)) return true;
+    const incoming = new Incoming(notification, frame, undefined);
+    this.notices.add(incoming);
+    this.schedule(incoming);
     return true;
   }
 
@@ -148,11 +99,11 @@ export class Answering {
    * the dialect says (or not at all). An unknown or finished id is ignored.
    */
   cancel(id: unknown): void {
-    const active = this.byId.get(id as JsonRpcId);
-    if (active === undefined) return;
-    active.control.abort('cancelled by the caller');
+    const incoming = this.byId.get(id as JsonRpcId);
+    if (incoming === undefined) return;
+    incoming.control.abort('cancelled by the caller');
     const answer = this.setup.cancel?.answer;
-    active.finish(answer && errorAnswer(active.id, answer.code, answer.message));
+    this.finish(incoming, answer && errorAnswer(id as JsonRpcId, answer.code, answer.message));
   }
 
   /** Resolves once no request is being answered. */
@@ -162,15 +113,14 @@ export class Answering {
   }
 
   /**
-   * Gives up every call being answered, sending nothing (their link dropped: the caller is
+   * Gives up every call being handled, sending nothing (their link dropped: the caller is
    * gone): signals abort, handler Observables are unsubscribed, deadlines cancelled.
    */
   abandon(): void {
-    for (const active of [...this.active]) {
-      active.control.abort('the link to the caller was lost');
-      active.finish();
+    for (const incoming of [...this.active, ...this.notices]) {
+      incoming.control.abort('the link to the caller was lost');
+      this.finish(incoming);
     }
-    for (const work of [...this.notificationWork]) work.unsubscribe();
   }
 
   /** Abandons everything and answers nothing more, for good. */
@@ -180,48 +130,105 @@ export class Answering {
     this.unhandled.complete();
   }
 
-  /** Starts one call's handler (or hands it to requests$); returns what stops its work and deadline. */
-  private start(request: JsonRpcRequest, active: Active): () => void {
-    const { id, method } = request;
+  /** Takes a place within the limits; reports the first refusal of a run of them. */
+  private admit(frame: FrameCost, subject: string): boolean {
+    if (this.limits.admit(frame)) {
+      this.refusing = false;
+      return true;
+    }
+    if (!this.refusing) {
+      this.refusing = true;
+      this.setup.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.limits.describe()}`));
+    }
+    return false;
+  }
+
+  private schedule(incoming: Incoming): void {
+    if (this.running < this.setup.concurrency && this.waiting.size === 0) return this.begin(incoming);
+    this.waiting.add(incoming);
+    this.pump();
+  }
+
+  /** Starts waiting calls while there is room; a loop, not recursion, however long the queue. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let next = this.waiting.values().next(); !next.done && this.running < this.setup.concurrency;) {
+        this.begin(next.value);
+        next = this.waiting.values().next();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Starts one call's handler (or hands a request to requests$), with its deadline. */
+  private begin(incoming: Incoming): void {
+    this.waiting.delete(incoming);
+    incoming.started = true;
+    this.running++;
+    const { call, control } = incoming;
     const { handlerTimeout, scheduler, report } = this.setup;
+    const id = idOf(incoming);
+    const subject = id === undefined ? 'notification' : `request ${String(id)}`;
     const deadline =
       handlerTimeout > 0 && handlerTimeout < Infinity
         ? scheduler.schedule(() => {
-            report(
-              new HandlerError(`Handler of ${method} (request ${String(id)}) timed out after ${handlerTimeout} ms`),
-            );
-            active.control.abort('the handler timed out');
-            active.finish(
-              errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
+            report(new HandlerError(`Handler of ${call.method} (${subject}) timed out after ${handlerTimeout} ms`));
+            control.abort('the handler timed out');
+            const timedOut = `Request timed out after ${handlerTimeout} ms`;
+            this.finish(
+              incoming,
+              id === undefined ? undefined : errorAnswer(id, ServerErrorCodes.HandlerTimeout, timedOut),
             );
           }, handlerTimeout)
         : undefined;
-    const handler = this.setup.handlers.get(method);
+    const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
-      this.unhandled.next(incomingRequest(request, active.finish));
-      return () => deadline?.unsubscribe();
+      // Only a request gets here: a notification without a handler is never taken.
+      this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
+      incoming.stop = () => deadline?.unsubscribe();
+    } else {
+      const work = runHandler(
+        handler,
+        call.params,
+        this.setup.contextFor(call, control),
+        {
+          result: (result) => this.finish(incoming, id === undefined ? undefined : { jsonrpc: '2.0', id, result }),
+          error: (error) => this.finish(incoming, id === undefined ? undefined : { jsonrpc: '2.0', id, error }),
+        },
+        report,
+      );
+      incoming.stop = () => {
+        deadline?.unsubscribe();
+        work?.unsubscribe();
+      };
     }
-    const context = this.setup.contextFor(request, active.control);
-    const work = runHandler(
-      handler,
-      request.params,
-      context,
-      {
-        result: (result) => active.finish({ jsonrpc: '2.0', id, result }),
-        error: (error) => active.finish({ jsonrpc: '2.0', id, error }),
-      },
-      report,
-    );
-    return () => {
-      deadline?.unsubscribe();
-      work?.unsubscribe();
-    };
+    // A handler that answered at once has nothing left to stop, not even its deadline.
+    if (incoming.ended) incoming.stop();
   }
 
-  /** A running call ended: the next waiting one may start. */
-  private ranOut(): void {
-    this.running--;
-    this.waiting.shift()?.();
+  /** Ends a call once: sends `answer` (for a request), or nothing; lets the next waiting call run. */
+  private finish(incoming: Incoming, answer?: Answer): void {
+    if (incoming.ended) return;
+    incoming.ended = true;
+    incoming.stop?.();
+    this.limits.release(incoming.cost);
+    this.waiting.delete(incoming);
+    if (incoming.done === undefined) this.notices.delete(incoming);
+    else {
+      this.active.delete(incoming);
+      const id = idOf(incoming);
+      if (id !== null && id !== undefined && this.byId.get(id) === incoming) this.byId.delete(id);
+    }
+    // The answer goes before the next call starts, so a call that waited answers after this one.
+    if (answer !== undefined && incoming.done !== undefined && !this.stopped) incoming.done(answer);
+    if (incoming.started) {
+      this.running--;
+      this.pump();
+    }
+    this.settled();
   }
 
   private settled(): void {
@@ -230,16 +237,4 @@ export class Answering {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer) => void): IncomingRequest {
-  const { id, method, params } = request;
-  return {
-    id,
-    method,
-    params,
-    respond: (result) => answer({ jsonrpc: '2.0', id, result: result === undefined ? null : result }),
-    respondError: (error) =>
-      answer({ jsonrpc: '2.0', id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
-  };
 }

@@ -61,6 +61,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     scheduler,
     batching: options.batching,
     notificationQueue: options.notificationQueue ?? peerDefaults.notificationQueue,
+    maxAnswerSize: options.maxAnswerSize ?? peerDefaults.maxAnswerSize,
   });
   const { notify } = outgoing;
 
@@ -78,6 +79,8 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     report: (error) => tracer.report(error),
     handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
     concurrency: options.handlerConcurrency ?? peerDefaults.handlerConcurrency,
+    maxCalls: options.maxAnswering ?? peerDefaults.maxAnswering,
+    maxBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
     cancel: dialect.cancel,
     scheduler,
   });
@@ -208,6 +211,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     lenient: options.lenient ?? {},
     generation: () => connection.generation,
     reply: outgoing.reply,
+    batchAnswer: outgoing.batchAnswer,
   });
   const heartbeat = options.heartbeat;
   const heartbeatContext: CallContext = { ...context, slots: undefined };
@@ -218,6 +222,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
     policy: reconnectPolicy(options.reconnect),
+    connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.
     liveness: heartbeat === undefined ? undefined : () => heartbeat$(heartbeat, heartbeatCall, scheduler),
   });

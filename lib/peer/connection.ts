@@ -1,5 +1,6 @@
 import {
   BehaviorSubject,
+  concatWith,
   defer,
   distinctUntilChanged,
   ignoreElements,
@@ -9,10 +10,12 @@ import {
   retry,
   switchMap,
   tap,
+  throwError,
+  timeout,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { messageOf, RpcError, TransportError } from '../protocol/errors';
+import { ConnectionClosedError, messageOf, RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from '../transports/transport';
 import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
@@ -55,30 +58,48 @@ export class PeerConnection {
    * Opens the transport and keeps it open as `policy` says. `onFrame` gets every incoming
    * frame; `onDrop` is called each time the link ends by itself (dropped, or could not
    * open), with whether the peer will try again. `liveness` runs while each link is open
-   * and errors to declare the link dead.
+   * and errors to declare the link dead. An attempt that does not open within
+   * `connectTimeout` ms fails; a transport that completes has ended its link.
    */
   start(hooks: {
     readonly onFrame: (frame: Frame) => void;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     readonly policy: ReconnectPolicy | undefined;
+    readonly connectTimeout: number;
     readonly liveness?: () => Observable<never>;
     readonly onProblem: (error: RpcError) => void;
   }): void {
-    const { onFrame, onDrop, policy, liveness, onProblem } = hooks;
+    const { onFrame, onDrop, policy, liveness, onProblem, connectTimeout } = hooks;
     let attempt = 0;
     let droppedAt: number | undefined;
+    let openedAt: number | undefined;
     // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
     this.subscription = defer(() => this.transport.connect())
       .pipe(
+        connectTimeout > 0 && connectTimeout < Infinity
+          ? timeout({
+              first: connectTimeout,
+              with: () => throwError(() => notOpened(`did not open a link within ${connectTimeout} ms`)),
+              scheduler: this.clock,
+            })
+          : (source) => source,
         tap((connection) => {
-          attempt = 0;
-          droppedAt = undefined;
+          openedAt = this.clock.now();
           this.opened(connection);
         }),
         switchMap((connection) => this.incoming(connection, onFrame, onProblem, liveness)),
+        // Connections end by erroring; a transport that completes instead has still ended its link.
+        concatWith(defer(() => throwError(() => ended(openedAt !== undefined)))),
         retry({
           delay: (cause: unknown) => {
             const error = this.lost(cause);
+            // Only a link that stayed open long enough proves the server healthy: one that
+            // accepts and drops at once must not reset the backoff.
+            if (openedAt !== undefined && this.clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
+              attempt = 0;
+              droppedAt = undefined;
+            }
+            openedAt = undefined;
             droppedAt ??= this.clock.now();
             attempt++;
             const giveUp =
@@ -199,4 +220,15 @@ export class PeerConnection {
       ? cause
       : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
   }
+}
+
+function notOpened(what: string): TransportError {
+  return new TransportError(`Could not connect: the transport ${what}`, { retryable: true });
+}
+
+/** The error of a transport that completed instead of erroring. */
+function ended(opened: boolean): RpcError {
+  return opened
+    ? new ConnectionClosedError('The transport ended the link (its connect() completed)', { code: 1006 })
+    : notOpened('completed without opening a link');
 }

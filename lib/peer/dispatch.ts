@@ -18,7 +18,10 @@ import {
   previewValue,
 } from '../protocol/parse';
 import type { Frame } from '../transports/transport';
-import { errorAnswer, type Answer, type Answering } from './answer';
+import type { Answering } from './answer';
+import type { BatchAnswer } from './answer-encoder';
+import { errorAnswer, type Answer } from './answer-message';
+import { FrameCost } from './answering-limits';
 import { otherIdType, salvageResponse, type LenientOptions } from './lenient';
 import type { NotificationRouter } from './notifications';
 import type { PendingCalls } from './pending';
@@ -36,10 +39,12 @@ export interface DispatchTargets {
   /** The link's generation now (see `PeerConnection.generation`). */
   generation(): number;
   /**
-   * Sends one answer, or a batch of them as one array frame, if the link of `generation`
-   * is still the one open: an answer never goes to a peer that did not ask.
+   * Sends one answer, or a batch's as one array frame, if the link of `generation` is still
+   * the one open: an answer never goes to a peer that did not ask.
    */
-  reply(answers: Answer | Answer[], generation: number): void;
+  reply(answer: Answer | BatchAnswer, generation: number): void;
+  /** Starts the answer to an incoming batch. */
+  batchAnswer(): BatchAnswer;
 }
 
 const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
@@ -96,19 +101,26 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
 
   /**
    * Routes one message; returns whether it owes an answer through `reply` (made on demand,
-   * so that a response, the client's hot path, allocates nothing).
+   * so that a response, the client's hot path, allocates nothing). A call is charged to the
+   * frame it came in: `batch`'s cost, or a cost of `size` made for it alone.
    */
-  const route = (value: unknown, reply: () => (answer: Answer) => void, inBatch: boolean): boolean => {
+  const route = (
+    value: unknown,
+    reply: () => (answer: Answer) => void,
+    inBatch: boolean,
+    batch: FrameCost | undefined,
+    size: number,
+  ): boolean => {
     switch (classify(value)) {
       case 'response':
         settle(value as JsonRpcResponse, inBatch);
         return false;
       case 'notification':
-        answering.notice(value as JsonRpcNotification);
+        answering.notice(value as JsonRpcNotification, batch ?? new FrameCost(size));
         notifications.deliver(value as JsonRpcNotification);
         return false;
       case 'request':
-        answering.answer(value as JsonRpcRequest, reply());
+        answering.answer(value as JsonRpcRequest, reply(), batch ?? new FrameCost(size));
         return true;
       default:
         return invalid(value, reply, inBatch);
@@ -151,7 +163,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
   };
 
-  const batch = (values: unknown[], generation: number) => {
+  const batch = (values: unknown[], generation: number, size: number) => {
     if (values.length === 0) {
       tracer.report(new ProtocolError('Invalid request: an empty batch'));
       return targets.reply(invalidRequest(null), generation);
@@ -164,24 +176,26 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       );
       return targets.reply(invalidRequest(null), generation);
     }
-    const answers: Answer[] = [];
+    // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
+    const answers = targets.batchAnswer();
     let owed = 0;
     let routing = true;
     const collect = (answer: Answer) => {
-      answers.push(answer);
-      if (!routing && answers.length === owed) targets.reply(answers, generation);
+      answers.add(answer);
+      if (!routing && answers.size === owed) targets.reply(answers, generation);
     };
     const collector = () => collect;
     let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
+    const cost = new FrameCost(size);
     for (const value of values) {
       const id = idOf(value);
       const sentTogether = id === null ? undefined : pending.batchOf(id);
       if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
-      if (route(value, collector, true)) owed++;
+      if (route(value, collector, true, cost, size)) owed++;
     }
     routing = false;
     if (answeredBatches !== undefined) failUnanswered(answeredBatches);
-    if (owed > 0 && answers.length === owed) targets.reply(answers, generation);
+    if (owed > 0 && answers.size === owed) targets.reply(answers, generation);
   };
 
   const text = (frame: Uint8Array): string | undefined => {
@@ -213,7 +227,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       if (targets.lenient.textFrames) return;
       return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
-    if (Array.isArray(value)) batch(value, targets.generation());
-    else route(value, replyNow, false);
+    if (Array.isArray(value)) batch(value, targets.generation(), source.length);
+    else route(value, replyNow, false, undefined, source.length);
   };
 }

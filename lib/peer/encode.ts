@@ -1,4 +1,4 @@
-import { ProtocolError } from '../protocol/errors';
+import { messageOf, ProtocolError } from '../protocol/errors';
 import { isJsonRpcParams } from '../protocol/guards';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcParams } from '../protocol/messages';
 
@@ -22,7 +22,7 @@ export function encode(message: object, subject: () => string): string {
   try {
     return JSON.stringify(message);
   } catch (cause) {
-    throw new ProtocolError(`${subject()} cannot be serialised to JSON: ${(cause as Error).message}`, { cause });
+    throw new ProtocolError(`${subject()} cannot be serialised to JSON: ${messageOf(cause)}`, { cause });
   }
 }
 

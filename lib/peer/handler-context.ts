@@ -1,7 +1,7 @@
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcNotification, JsonRpcParams, JsonRpcRequest } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
-import type { CallControl } from './answer';
+import type { CallControl } from './call-control';
 import type { Dialect } from './dialect';
 import type { HandlerContext } from './handlers';
 import type { Peer } from './peer';

@@ -45,10 +45,45 @@ export interface PeerOptions {
    */
   readonly dialect?: Dialect;
   /**
-   * How many incoming requests run their handlers at once; the others wait, in order.
+   * How many handlers of incoming calls (requests and notifications) run at once; the
+   * others wait, in order, within `maxAnswering`.
    * @default Infinity
    */
   readonly handlerConcurrency?: number;
+  /**
+   * The most incoming calls (requests and notifications with a handler) this peer handles
+   * at once, running or waiting for a turn. Past it, a request is answered at once with
+   * -32005 (`ServerErrorCodes.LimitExceeded`, "Too many calls in progress") and a
+   * notification is dropped; the first refusal of a run is reported on `errors$` as a
+   * `ProtocolError`. Calls that end at once (a handler returning a plain value) never
+   * count for long: this bounds the slow ones.
+   * @default 10_000
+   */
+  readonly maxAnswering?: number;
+  /**
+   * The most text, in UTF-16 code units (for ASCII JSON, bytes), of the incoming frames
+   * whose calls are being handled: a frame is charged when its first call is taken and
+   * given back when its last call ends. Past it, calls are refused as with
+   * `maxAnswering`. One frame is always taken when nothing else is held.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly maxAnsweringBytes?: number;
+  /**
+   * The largest answer frame this peer sends, in UTF-8 bytes (a batch's answer counts
+   * whole). An answer that would be larger is replaced by an error answer, -32005
+   * (`ServerErrorCodes.LimitExceeded`, "Answer too large"), and reported on `errors$`; in a
+   * batch, the member that would pass the limit and every member answered after it are
+   * replaced, the others are sent.
+   * @default 16_777_216 (16 MiB, like the transports' `highWaterMark`)
+   */
+  readonly maxAnswerSize?: number;
+  /**
+   * Milliseconds the transport may take to open a link (a WebSocket handshake, a TCP
+   * connect) before the attempt fails with a retryable `TransportError`; with `reconnect`,
+   * the next attempt follows. `0` or `Infinity` waits as long as the transport does.
+   * @default 10_000
+   */
+  readonly connectTimeout?: number;
   /**
    * How many calls this peer keeps in flight at once; the others wait, in order (their
    * timeout counts the wait).
@@ -136,6 +171,14 @@ export const peerDefaults = {
   timeout: 30_000,
   /** {@link PeerOptions.handlerConcurrency} */
   handlerConcurrency: Infinity,
+  /** {@link PeerOptions.maxAnswering} */
+  maxAnswering: 10_000,
+  /** {@link PeerOptions.maxAnsweringBytes} */
+  maxAnsweringBytes: 16_777_216,
+  /** {@link PeerOptions.maxAnswerSize} */
+  maxAnswerSize: 16_777_216,
+  /** {@link PeerOptions.connectTimeout} */
+  connectTimeout: 10_000,
   /** {@link PeerOptions.requestConcurrency} */
   requestConcurrency: Infinity,
   /** {@link PeerOptions.notificationQueue} */

@@ -1,9 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
-import { ErrorCodes } from '../protocol/error-codes';
 import { ProtocolError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { FrameEnded } from '../transports/transport';
-import { errorAnswer, type Answer } from './answer';
+import { AnswerEncoder, BatchAnswer } from './answer-encoder';
+import type { Answer } from './answer-message';
 import type { PeerConnection, Queued } from './connection';
 import { callMessage, checkCall, encode } from './encode';
 import { batchingOptions, Outbox, type BatchingOptions } from './outbox';
@@ -20,6 +20,8 @@ export interface OutgoingSetup {
   readonly batching: boolean | BatchingOptions | undefined;
   /** How many notifications wait for the link at most. */
   readonly notificationQueue: number;
+  /** The largest answer frame, in UTF-8 bytes. */
+  readonly maxAnswerSize: number;
 }
 
 /** The sending side of a peer: the outbox for calls, notifications, and answers. */
@@ -27,8 +29,10 @@ export interface Outgoing {
   readonly outbox: Outbox;
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
   notify(method: string, params?: JsonRpcParams): void;
-  /** Sends answers on the link of `generation`, if it is still the one open. */
-  reply(answers: Answer | Answer[], generation: number): void;
+  /** Sends an answer, or a batch's, on the link of `generation`, if it is still the one open. */
+  reply(answer: Answer | BatchAnswer, generation: number): void;
+  /** Starts the answer to an incoming batch (see `reply`). */
+  batchAnswer(): BatchAnswer;
 }
 
 /** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
@@ -77,25 +81,17 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     connection.enqueue(entry);
   };
 
-  const encodeAnswer = (answer: Answer): string => {
-    try {
-      return encode(answer, () => `Answer to request ${String(answer.id)}`);
-    } catch (error) {
-      report(error);
-      return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
-    }
-  };
+  const encoder = new AnswerEncoder(setup.maxAnswerSize, report);
 
-  const reply = (answers: Answer | Answer[], generation: number) => {
+  const reply = (answer: Answer | BatchAnswer, generation: number) => {
     // An answer owed on a link that has since dropped has no one to go to.
     if (!connection.isOpen || connection.generation !== generation) return;
-    const frame = Array.isArray(answers) ? `[${answers.map(encodeAnswer).join(',')}]` : encodeAnswer(answers);
     try {
-      send(frame);
+      send(answer instanceof BatchAnswer ? answer.frame() : encoder.single(answer));
     } catch (error) {
       report(error);
     }
   };
 
-  return { outbox, notify, reply };
+  return { outbox, notify, reply, batchAnswer: () => encoder.batch() };
 }

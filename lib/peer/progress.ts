@@ -12,7 +12,7 @@ import {
   type Subscriber,
   type Subscription,
 } from 'rxjs';
-import { ProtocolError, RequestTimeoutError } from '../protocol/errors';
+import { messageOf, ProtocolError, RequestTimeoutError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Dialect } from './dialect';
 import type { RequestOptions } from './options';
@@ -98,9 +98,7 @@ export function requestWithProgress$<R, P>(
     try {
       withToken = progress.withToken(params, token);
     } catch (cause) {
-      return throwError(
-        () => new ProtocolError(`Request (${method}) not sent: ${(cause as Error).message}`, { cause }),
-      );
+      return throwError(() => new ProtocolError(`Request (${method}) not sent: ${messageOf(cause)}`, { cause }));
     }
     let id: JsonRpcId = '?';
     const events$ = merge(

@@ -25,6 +25,13 @@ export interface ReconnectOptions {
    * @default reconnectable
    */
   readonly shouldReconnect?: (error: RpcError) => boolean;
+  /**
+   * Milliseconds a link must stay open to count as healthy: only then does the next drop
+   * start again from attempt 1 (and a new `deadline`). A server that accepts and drops at
+   * once keeps the backoff growing instead of being hit several times a second.
+   * @default 5_000
+   */
+  readonly resetAfter?: number;
 }
 
 /** Close codes that mean "do not come back like this": protocol error, unsupported or invalid data, policy violation. */
@@ -51,6 +58,7 @@ export interface ReconnectPolicy {
   readonly maxAttempts: number;
   readonly deadline: number;
   readonly shouldReconnect: (error: RpcError) => boolean;
+  readonly resetAfter: number;
 }
 
 /** Fills in the defaults; undefined when the peer does not reconnect. */
@@ -62,5 +70,6 @@ export function reconnectPolicy(option: boolean | ReconnectOptions | undefined):
     maxAttempts: given.maxAttempts ?? Infinity,
     deadline: given.deadline ?? Infinity,
     shouldReconnect: given.shouldReconnect ?? reconnectable,
+    resetAfter: given.resetAfter ?? 5_000,
   };
 }

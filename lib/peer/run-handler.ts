@@ -1,4 +1,4 @@
-import { defaultIfEmpty, isObservable, take, type Subscription } from 'rxjs';
+import { defaultIfEmpty, isObservable, take, type Observable, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../protocol/error-codes';
 import { HandlerError, JsonRpcError, messageOf, type RpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject } from '../protocol/messages';
@@ -14,7 +14,9 @@ export interface HandlerOutcome {
  * Calls `handler` and turns what it returns or throws into one outcome: a value (undefined
  * becomes null), a Promise, or an Observable (its first value; none is null). A thrown
  * `JsonRpcError` is the error answer; anything else is -32603 without details, reported as
- * `HandlerError`. Returns the subscription of an Observable still running, to stop it.
+ * `HandlerError`. Total: whatever the handler returns, throws or rejects with (a revoked
+ * Proxy, an object whose getters throw) ends as an outcome, never as an exception here.
+ * Returns the subscription of an Observable still running, to stop it.
  */
 export function runHandler(
   handler: Handler,
@@ -25,31 +27,47 @@ export function runHandler(
 ): Subscription | undefined {
   const fail = (error: unknown) => outcome.error(toErrorObject(error, context, report));
   const succeed = (value: unknown) => outcome.result(value === undefined ? null : value);
-  let result: unknown;
   try {
-    result = handler(params, context);
+    const result = handler(params, context);
+    // Reading what the handler returned may throw too (a revoked Proxy has no `then`).
+    const observable = asObservable(result);
+    if (observable !== undefined) {
+      const subscription = observable.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
+      return subscription.closed ? undefined : subscription;
+    }
+    const then = thenOf(result);
+    if (then !== undefined) then.call(result, succeed, fail);
+    else succeed(result);
   } catch (error) {
     fail(error);
-    return undefined;
   }
-  if (isObservable(result)) {
-    const subscription = result.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
-    return subscription.closed ? undefined : subscription;
-  }
-  if (isPromiseLike(result)) result.then(succeed, fail);
-  else succeed(result);
   return undefined;
 }
 
 /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
 function toErrorObject(error: unknown, context: HandlerContext, report: (error: RpcError) => void): JsonRpcErrorObject {
   // A notification has nobody to answer, so even a JsonRpcError is only reported.
-  if (error instanceof JsonRpcError && context.id !== undefined) return error.toJSON();
+  const remote = context.id === undefined ? undefined : asJsonRpcError(error);
+  if (remote !== undefined) return remote;
   const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
   report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${messageOf(error)}`, { cause: error }));
   return { code: ErrorCodes.InternalError, message: 'Internal error' };
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+/** The error object of a JsonRpcError; undefined for anything else, or for one that cannot be read. */
+function asJsonRpcError(error: unknown): JsonRpcErrorObject | undefined {
+  try {
+    return error instanceof JsonRpcError ? error.toJSON() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function asObservable(value: unknown): Observable<unknown> | undefined {
+  return isObservable(value) ? value : undefined;
+}
+
+function thenOf(value: unknown): PromiseLike<unknown>['then'] | undefined {
+  const then = (value as PromiseLike<unknown> | null | undefined)?.then;
+  return typeof then === 'function' ? then : undefined;
 }

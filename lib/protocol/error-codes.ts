@@ -34,4 +34,9 @@ export const errorMessages: { readonly [code: number]: string } = {
 export const ServerErrorCodes = {
   /** The handler did not answer within the peer's `handlerTimeout`. */
   HandlerTimeout: -32001,
+  /**
+   * A documented limit was reached: too many calls in progress on this connection, or an
+   * answer larger than `maxAnswerSize`. The same code Ethereum nodes use for "limit exceeded".
+   */
+  LimitExceeded: -32005,
 } as const;

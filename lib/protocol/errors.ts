@@ -166,9 +166,15 @@ export function isRetryable(error: unknown): boolean {
 
 /**
  * The message of a failure of any kind, for error messages: an Error's message, read without
- * `instanceof` (which fails for errors from another realm: a test VM, an iframe), or the value itself.
+ * `instanceof` (which fails for errors from another realm: a test VM, an iframe), or the value
+ * itself as text. Total: a value that cannot be read or printed (a getter or `toString` that
+ * throws, a revoked Proxy, a null-prototype object) is described by its type instead.
  */
 export function messageOf(failure: unknown): string {
-  const message = (failure as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' ? message : String(failure);
+  try {
+    const message = (failure as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : String(failure);
+  } catch {
+    return `a thrown ${typeof failure} that cannot be printed`;
+  }
 }

@@ -1,5 +1,6 @@
 import { EMPTY, firstValueFrom, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { Answering } from '../../lib/peer/answer';
+import { FrameCost } from '../../lib/peer/answering-limits';
 import { HandlerRegistry } from '../../lib/peer/handlers';
 import { HandlerError, JsonRpcError, ProtocolError, type IncomingRequest, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
@@ -299,10 +300,12 @@ describe('Answering.stop', () => {
       report: (error) => reported.push(error),
       handlerTimeout: 1_000,
       concurrency: Infinity,
+      maxCalls: Infinity,
+      maxBytes: Infinity,
       cancel: undefined,
       scheduler,
     });
-    answering.answer({ jsonrpc: '2.0', id: 1, method: 'hang' }, (answer) => answers.push(answer));
+    answering.answer({ jsonrpc: '2.0', id: 1, method: 'hang' }, (answer) => answers.push(answer), new FrameCost(40));
     answering.stop();
     scheduler.flush();
     expect(reported).toEqual([]);

@@ -1,0 +1,53 @@
+/**
+ * What one incoming frame holds while calls it carried are being handled: its size, charged
+ * once however many of its calls run, and given back when the last of them ends (the parsed
+ * frame can be that large in memory until then).
+ */
+export class FrameCost {
+  /** Calls of this frame being handled now. */
+  calls = 0;
+
+  constructor(
+    /** The frame's length, in UTF-16 code units (its text as JavaScript holds it). */
+    readonly size: number,
+  ) {}
+}
+
+/**
+ * The limits on what a peer handles at once for the other side: calls (requests and
+ * notifications, running or waiting for a turn) and the size of the frames they came in.
+ * Past either, a new call is refused. One frame is always let in when nothing else is
+ * held, so a frame larger than the byte budget alone still runs.
+ */
+export class AnsweringLimits {
+  private calls = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly maxCalls: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Takes a place for one call of `frame`; false when a limit is reached (nothing is taken). */
+  admit(frame: FrameCost): boolean {
+    if (this.calls >= this.maxCalls) return false;
+    if (frame.calls === 0) {
+      if (this.bytes > 0 && this.bytes + frame.size > this.maxBytes) return false;
+      this.bytes += frame.size;
+    }
+    frame.calls++;
+    this.calls++;
+    return true;
+  }
+
+  /** Gives back the place of one call of `frame`. */
+  release(frame: FrameCost): void {
+    this.calls--;
+    if (--frame.calls === 0) this.bytes -= frame.size;
+  }
+
+  /** What is held now, for messages. */
+  describe(): string {
+    return `${this.calls} calls in ${this.bytes} characters of frames are being handled (maxAnswering ${this.maxCalls}, maxAnsweringBytes ${this.maxBytes})`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
+import { JsonRpcError } from '../protocol/errors';
+import type { Answer } from './answer-message';
+import type { FrameCost } from './answering-limits';
+import { CallControl } from './call-control';
+import type { IncomingRequest } from './handlers';
+
+/** One incoming call being handled, or waiting for its turn. */
+export class Incoming {
+  readonly control = new CallControl();
+  started = false;
+  ended = false;
+  /** Stops the work of the handler and its deadline. */
+  stop: (() => void) | undefined;
+
+  constructor(
+    readonly call: JsonRpcRequest | JsonRpcNotification,
+    readonly cost: FrameCost,
+    /** Sends the answer of a request; undefined for a notification. */
+    readonly done: ((answer: Answer) => void) | undefined,
+  ) {}
+}
+
+/** The id of a request; undefined for a notification. */
+export function idOf(incoming: Incoming): JsonRpcId | null | undefined {
+  return 'id' in incoming.call ? incoming.call.id : undefined;
+}
+
+/** What `requests$` hands out for a request no handler serves. */
+export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer) => void): IncomingRequest {
+  const { id, method, params } = request;
+  return {
+    id,
+    method,
+    params,
+    respond: (result) => answer({ jsonrpc: '2.0', id, result: result === undefined ? null : result }),
+    respondError: (error) =>
+      answer({ jsonrpc: '2.0', id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
+  };
+}
