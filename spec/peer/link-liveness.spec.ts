@@ -27,6 +27,8 @@ describe('connectTimeout', () => {
   beforeAll(async () => {
     // Accepts TCP connections and never answers the WebSocket handshake.
     server = createServer((socket) => {
+      // Read (and drop) what comes, so that the client's close is seen.
+      socket.resume();
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
