@@ -9,6 +9,7 @@ export {
   type SetupPeer,
 } from './serve';
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
+export type { OriginPolicy } from './origin-policy';
 export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 export {
   contentLength,

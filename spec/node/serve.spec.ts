@@ -150,7 +150,7 @@ describe('serve', () => {
         .request('x')
         .catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/Unexpected server response: 500$/);
-      expect(await reported).toMatchObject({ message: 'authenticate() failed for /: Error: token store down' });
+      expect(await reported).toMatchObject({ message: 'authenticate() failed for /: token store down' });
     });
 
     it('supports a login call that establishes the identity for later calls', async () => {

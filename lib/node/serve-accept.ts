@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { HandlerError, messageOf, type RpcError } from '../protocol/errors';
+import { connect } from '../peer/connect';
+import type { Peer } from '../peer/peer';
+import { fromWebSocket, type WebSocketLike } from '../transports/web-socket';
+import { corkEachTick } from './cork';
+import { keepAlive, pingDefaults } from './keep-alive';
+import { shown } from './serve-admission';
+import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import { upgradeInfo } from './upgrade-info';
+
+/** What {@link acceptor} needs from its server. */
+export interface AcceptSetup {
+  readonly options: ServeOptions;
+  readonly setup: SetupPeer<never>;
+  readonly peers: Set<Peer>;
+  /** A fresh copy of the session template. */
+  readonly newSession: () => Record<string, unknown>;
+  readonly report: (error: RpcError) => void;
+  /** The server, handed to `setup` (built after the acceptor). */
+  readonly server: () => JsonRpcServer;
+}
+
+/**
+ * Makes what turns an admitted socket into a peer and runs `setup` on it. Total: a failure
+ * there (or a rejected promise from `setup`) is reported as a HandlerError naming the
+ * connection, and closes that connection with 1011 (Internal Error).
+ */
+export function acceptor(
+  context: AcceptSetup,
+): (socket: WebSocket, request: IncomingMessage, session: Record<string, unknown>) => void {
+  const { options, peers, report } = context;
+  return (socket, request, session) => {
+    const info = upgradeInfo(request);
+    const connection = `the connection from ${String(info.remoteAddress)} to ${shown(info.url)}`;
+    let peer: Peer | undefined;
+    const failed = (cause: unknown) => {
+      const what = peer === undefined ? `Could not serve ${connection}` : `setup() failed for ${connection}`;
+      report(new HandlerError(`${what}: ${messageOf(cause)}`, { cause }));
+      if (peer === undefined) socket.close(1011, 'Internal error');
+      else void peer.close({ code: 1011, reason: 'Internal error' });
+    };
+    try {
+      corkEachTick(socket);
+      const heartbeat = options.heartbeat ?? pingDefaults;
+      if (heartbeat !== false) keepAlive(socket, heartbeat);
+      const transport = fromWebSocket(socket as unknown as WebSocketLike, info, {
+        highWaterMark: options.highWaterMark,
+      });
+      const added = connect(transport, {
+        handlerTimeout: serveDefaults.handlerTimeout,
+        ...options.peer,
+        // An accepted socket cannot be re-opened: the client reconnects, the server does not.
+        reconnect: false,
+        session: { ...context.newSession(), ...session },
+      });
+      peer = added;
+      peers.add(added);
+      // Gone at 'closed', before setup's own subscribers hear it: a notifyAll from them skips it.
+      added.state$.subscribe((state) => state.status === 'closed' && peers.delete(added));
+      const done: unknown = context.setup(
+        added as never,
+        { transport: 'websocket', protocol: socket.protocol, ...info },
+        context.server(),
+      );
+      if (isThenable(done)) done.then(undefined, failed);
+    } catch (cause) {
+      failed(cause);
+    }
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}

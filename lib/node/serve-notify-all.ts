@@ -1,0 +1,29 @@
+import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import { callMessage, checkCall, encode } from '../peer/encode';
+import type { Peer } from '../peer/peer';
+
+/**
+ * Sends a notification to each of `peers`. A bad method or params (or params JSON cannot
+ * hold) throw a ProtocolError before anyone is sent anything, as `notify()` does: that is
+ * the caller's mistake. A peer that closes meanwhile is skipped quietly; any other failure
+ * of one peer is reported and the others are still reached.
+ */
+export function notifyAll(
+  peers: ReadonlySet<Peer>,
+  report: (error: RpcError) => void,
+  method: string,
+  params?: JsonRpcParams,
+): void {
+  const problem = checkCall(method, params);
+  if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+  encode(callMessage(method, params), () => `Notification (${method})`);
+  // A copy: a peer that closes while it is sent to leaves the set.
+  for (const peer of [...peers]) {
+    try {
+      peer.notify(method, params);
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError)) report(error as RpcError);
+    }
+  }
+}

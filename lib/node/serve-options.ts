@@ -1,0 +1,127 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Observable } from 'rxjs';
+import type { ServerOptions, WebSocketServer } from 'ws';
+import type { RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { PeerOptions } from '../peer/options';
+import type { RpcApi, UntypedApi } from '../peer/api';
+import type { Peer } from '../peer/peer';
+import type { PingOptions } from './keep-alive';
+import type { OriginPolicy } from './origin-policy';
+import type { ServerConnectionInfo } from './upgrade-info';
+
+/**
+ * Decides whether a client may connect, from its upgrade request (headers, cookies,
+ * address). Return true to accept it, or an object to accept it with that object as the
+ * start of its `session` (the identity the token proved, say); anything else (false,
+ * undefined) refuses it with HTTP 401 before the upgrade. Throwing or rejecting refuses it
+ * with 500 and reports the error.
+ */
+export type Authenticate = (
+  request: IncomingMessage,
+) => boolean | Record<string, unknown> | PromiseLike<boolean | Record<string, unknown>>;
+
+/** Options of `serve()`: where to listen, who may connect, and how each connection's peer behaves. */
+export interface ServeOptions {
+  /** Listen on this port (0 for any free one), on a server of our own. */
+  readonly port?: number;
+  /** The host to listen on, with `port`. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Attach to this existing HTTP(S) server instead of listening. */
+  readonly server?: HttpServer | HttpsServer;
+  /** Use this `ws` server's connections instead (origin and authentication are then checked after the upgrade, closing with 1008). */
+  readonly wss?: WebSocketServer;
+  /** Accept upgrades on this path only. @default every path */
+  readonly path?: string;
+  /**
+   * Which web pages may connect (see {@link OriginPolicy}): against cross-site WebSocket
+   * hijacking, a page of another origin is refused with HTTP 403 before the upgrade (with
+   * `wss`: closed with 1008 'Origin not allowed'). Clients that send no `Origin` (Node,
+   * other programs) are always accepted. Pages served from another port count as another
+   * origin: list them, e.g. `origins: ['http://localhost:4200']`.
+   * @default 'same-origin'
+   */
+  readonly origins?: OriginPolicy;
+  /** Decides who may connect; see {@link Authenticate}. @default everyone */
+  readonly authenticate?: Authenticate;
+  /**
+   * The largest incoming message, in bytes. A larger one closes that connection with
+   * 1009 (Message Too Big), as `ws` does: a frame cannot be skipped half-read.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxPayload?: number;
+  /**
+   * Pings each client and closes it when the pong does not come back in time (see
+   * `keepAlive`), so that dead clients do not hold their peers forever; `false` turns it off.
+   * @default pingDefaults (every 30 s, 10 s to answer)
+   */
+  readonly heartbeat?: PingOptions | false;
+  /**
+   * The most bytes that may wait to be sent to one client; past it, answers and
+   * notifications to that client are refused and reported (a slow client cannot make the
+   * server's memory grow without bound).
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly highWaterMark?: number;
+  /** Other `ws` server options (perMessageDeflate, handleProtocols...). */
+  readonly ws?: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer' | 'path' | 'maxPayload'>;
+  /**
+   * Options of each connection's peer. `handlerTimeout` defaults to 60 s here, so a
+   * handler that never answers cannot hold a call forever; `reconnect` is always off (the
+   * client reconnects). `session` is a template: each connection gets a deep copy of it
+   * (`structuredClone`), so what one client stores, even in a nested object, no other client
+   * sees; serve() throws a TypeError at start for a template that cannot be copied
+   * (functions, sockets): build such state per connection in `authenticate` or `setup`.
+   */
+  readonly peer?: PeerOptions;
+}
+
+/** A running server: one peer per connected client. */
+export interface JsonRpcServer {
+  /** The peers of the clients connected now; a peer leaves the set as soon as it closes. */
+  readonly peers: ReadonlySet<Peer>;
+  /** `ws://host:port` when the server listens itself; undefined when attached. */
+  readonly url: string | undefined;
+  /**
+   * Server-level problems: an `authenticate` or `origins` check that threw, a `setup` that
+   * threw, a malformed upgrade request, a failed upgrade. Hot; completes on close.
+   */
+  readonly errors$: Observable<RpcError>;
+  /**
+   * Sends a notification to every connected client. Throws a `ProtocolError` for a bad
+   * method or params (or params that cannot be serialised) before sending to anyone, as
+   * `notify()` does; skips quietly the peers that are closing; never throws for one client.
+   */
+  notifyAll(method: string, params?: JsonRpcParams): void;
+  /**
+   * Shuts down gracefully: refuses new connections (503), lets each peer finish the calls
+   * it is answering (for `drain` ms at most), closes every connection with 1001, and stops
+   * listening if the server listened itself.
+   */
+  close(options?: { readonly drain?: number }): Promise<void>;
+}
+
+/**
+ * What `serve()` hands to `setup` for each new client. If it throws (or returns a promise
+ * that rejects), that connection is closed with 1011 and the error reported on `errors$`.
+ */
+export type SetupPeer<Api extends RpcApi = UntypedApi> = (
+  peer: Peer<Api>,
+  connection: ServerConnectionInfo,
+  server: JsonRpcServer,
+) => void;
+
+/** The defaults of {@link ServeOptions}. */
+export const serveDefaults = {
+  /** {@link ServeOptions.host} */
+  host: '127.0.0.1',
+  /** {@link ServeOptions.maxPayload} */
+  maxPayload: 1_048_576,
+  /** {@link ServeOptions.origins} */
+  origins: 'same-origin',
+  /** `handlerTimeout` of each connection's peer (see {@link ServeOptions.peer}). */
+  handlerTimeout: 60_000,
+  /** `drain` of {@link JsonRpcServer.close}. */
+  drain: 5_000,
+} as const;
