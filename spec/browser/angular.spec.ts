@@ -107,8 +107,9 @@ describe('the Angular example app', () => {
   }, 30_000);
 
   it('shows reconnecting while the server is down, then resumes the view', async () => {
-    const server = await restartableServer(shopSetup({ tickInterval: 100 }));
     const site = await serveFiles(appFiles());
+    // The app comes from another port than the server: another origin, which serve() refuses unless listed.
+    const server = await restartableServer(shopSetup({ tickInterval: 100 }), { origins: [site.origin] });
     const page = await browser.newPage({ viewport: { width: 1000, height: 520 } });
     const log = pageLog(page);
     try {

@@ -39,13 +39,17 @@ const inPage = <T>(page: Page, body: string): Promise<T> => page.evaluate(body) 
 
 describe("the browser's native WebSocket", () => {
   it('calls, is notified, answers a server call, and carries on after the server restarts', async () => {
-    server = await restartableServer((peer, _info, self) => {
-      peer.handle('math.sum', ([a, b]: number[]) => a! + b!);
-      peer.handle('order.place', async ({ item }: { item: string }, { peer: caller }) =>
-        (await caller.request('ui.confirm', { text: `Buy ${item}?` })) ? `ordered ${item}` : 'cancelled',
-      );
-      peer.handle('tick.all', ([n]: [number]) => self.notifyAll('tick', { n }));
-    });
+    server = await restartableServer(
+      (peer, _info, self) => {
+        peer.handle('math.sum', ([a, b]: number[]) => a! + b!);
+        peer.handle('order.place', async ({ item }: { item: string }, { peer: caller }) =>
+          (await caller.request('ui.confirm', { text: `Buy ${item}?` })) ? `ordered ${item}` : 'cancelled',
+        );
+        peer.handle('tick.all', ([n]: [number]) => self.notifyAll('tick', { n }));
+      },
+      // The page comes from another port: another origin, which serve() refuses unless listed.
+      { origins: [site.origin] },
+    );
     const page = await browser.newPage();
     const log = pageLog(page);
     await page.goto(`${site.origin}/index.html?ws=${encodeURIComponent(server.url)}`);
