@@ -1,11 +1,19 @@
-import { ProtocolError } from '../protocol/errors';
+import { constants } from 'node:buffer';
+import type { ProtocolError } from '../protocol/errors';
+import { contentLengthDecoder } from './framing-content-length';
+import { newlineDecoder } from './framing-newline';
 
 /** What a decoder does with what it finds. */
 export interface DecoderSink {
   /** One whole frame, decoded as UTF-8. */
   frame(text: string): void;
-  /** Bytes that are not a frame; with `fatal`, the stream cannot be read further. */
-  error(error: ProtocolError, fatal: boolean): void;
+  /**
+   * Bytes that are not a frame; with `fatal`, the stream cannot be read further, and the
+   * link ends with `closeCode`.
+   * @param closeCode The close code of the link's `ConnectionClosedError` when `fatal`:
+   * 1009 (Message Too Big) for a frame over a size limit. @default 1002 (Protocol Error)
+   */
+  error(error: ProtocolError, fatal: boolean, closeCode?: number): void;
 }
 
 /** Turns a byte stream into frames, whatever the chunk boundaries. */
@@ -27,123 +35,86 @@ export interface Framing {
 /** Options of {@link contentLength}. */
 export interface ContentLengthOptions {
   /**
-   * What a bad header does: `'resync'` reports it and skips to the next `Content-Length`
-   * header; `'close'` reports it and closes the stream.
+   * What a bad header does (no `Content-Length`, a length that is not a number, two that
+   * differ, no blank line within `maxHeaderSize`): `'resync'` reports it (on the peer's
+   * `errors$`), drops the header and skips to the next `Content-Length:`; `'close'` reports
+   * it and ends the link (`ConnectionClosedError`, code 1002).
    * @default 'resync'
    */
   readonly onBadHeader?: 'resync' | 'close';
   /**
-   * The largest frame, in bytes; a larger one is reported and skipped.
+   * The largest frame, in bytes. A header announcing more ends the link before any of the
+   * body is kept: `ConnectionClosedError` with code 1009 (Message Too Big) and the reason
+   * "Frame of <n> bytes refused: larger than maxFrameSize (<max>)". With `reconnect`, the
+   * peer reconnects (1009 is not a "go away" code).
    * @default 67_108_864 (64 MiB)
    */
   readonly maxFrameSize?: number;
+  /**
+   * The largest header block, its blank line included, in bytes; a longer one is a bad header.
+   * @default 8_192 (8 KiB)
+   */
+  readonly maxHeaderSize?: number;
 }
-
-/** Headers longer than this without their blank line are not headers. */
-const maxHeaderSize = 8_192;
-const headerEnd = Buffer.from('\r\n\r\n');
 
 /**
  * The Language Server Protocol's framing: each frame is preceded by headers, at least
  * `Content-Length: <bytes>`, and a blank line (`\r\n\r\n`). Frames may be split across
- * chunks anywhere, even inside a multi-byte character.
+ * chunks anywhere, even inside a multi-byte character. Decoding is linear in the bytes
+ * received, and holds at most one header block or one frame of a stream at a time.
+ *
+ * @example
+ * ```ts
+ * const server = connect(spawnProcess('typescript-language-server', ['--stdio'], {
+ *   framing: contentLength({ onBadHeader: 'close', maxFrameSize: 8_388_608 }),
+ * }));
+ * ```
  */
 export function contentLength(options: ContentLengthOptions = {}): Framing {
-  const { onBadHeader = 'resync', maxFrameSize = 67_108_864 } = options;
+  const { onBadHeader = 'resync', maxFrameSize = 67_108_864, maxHeaderSize = 8_192 } = options;
+  const limits = { onBadHeader, maxFrameSize: fitString(maxFrameSize), maxHeaderSize };
   return {
     name: 'content-length',
     encode: (frame) => `Content-Length: ${Buffer.byteLength(frame)}\r\n\r\n${frame}`,
-    decoder: (sink) => {
-      let buffer: Buffer = Buffer.alloc(0);
-      let expected: number | undefined;
-      let skipping = 0;
-      let closed = false;
-      const bad = (message: string) => {
-        sink.error(new ProtocolError(message), onBadHeader === 'close');
-        if (onBadHeader === 'close') return void (closed = true);
-        // Skip to the next header that may start a frame.
-        const next = buffer
-          .toString('latin1')
-          .slice(1)
-          .search(/content-length:/i);
-        buffer = next < 0 ? buffer.subarray(Math.max(0, buffer.length - 15)) : buffer.subarray(next + 1);
-      };
-      return {
-        push: (chunk) => {
-          if (closed) return;
-          buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-          for (;;) {
-            if (skipping > 0) {
-              const skipped = Math.min(skipping, buffer.length);
-              buffer = buffer.subarray(skipped);
-              skipping -= skipped;
-              if (skipping > 0) return;
-            }
-            if (expected === undefined) {
-              const end = buffer.indexOf(headerEnd);
-              if (end < 0) {
-                if (buffer.length > maxHeaderSize) bad(`Bad header: no blank line within ${maxHeaderSize} bytes`);
-                else return;
-                if (closed) return;
-                continue;
-              }
-              const header = buffer.toString('latin1', 0, end);
-              const length = /^content-length:[ \t]*(\d+)[ \t]*$/im.exec(header)?.[1];
-              if (length === undefined) {
-                bad(`Bad header: no Content-Length in ${JSON.stringify(header.slice(0, 80))}`);
-                if (closed) return;
-                continue;
-              }
-              buffer = buffer.subarray(end + headerEnd.length);
-              if (Number(length) > maxFrameSize) {
-                sink.error(
-                  new ProtocolError(`Frame of ${length} bytes skipped: larger than maxFrameSize (${maxFrameSize})`),
-                  false,
-                );
-                skipping = Number(length);
-                continue;
-              }
-              expected = Number(length);
-            }
-            if (buffer.length < expected) return;
-            const text = buffer.toString('utf8', 0, expected);
-            buffer = buffer.subarray(expected);
-            expected = undefined;
-            sink.frame(text);
-          }
-        },
-      };
-    },
+    decoder: (sink) => contentLengthDecoder(sink, limits),
   };
+}
+
+/** Options of {@link newline}. */
+export interface NewlineOptions {
+  /**
+   * The longest line, in bytes, its `\n` excluded (a `\r` before it counts). A longer line is reported on the
+   * peer's `errors$` ("Line dropped: longer than maxLineSize (<max> bytes)") and its bytes
+   * are dropped up to the next newline; the link stays open, since the next line starts
+   * cleanly after it.
+   * @default 67_108_864 (64 MiB)
+   */
+  readonly maxLineSize?: number;
 }
 
 /**
  * Newline-delimited JSON (NDJSON, JSON Lines): one frame per line. Used by the Model
  * Context Protocol's stdio transport and many daemons. Blank lines are skipped; `\r\n`
- * line ends are accepted.
+ * line ends are accepted. Decoding is linear in the bytes received.
+ *
+ * @example
+ * ```ts
+ * const mcp = connect(spawnProcess('mcp-server', [], { framing: newline({ maxLineSize: 1_048_576 }) }));
+ * ```
  */
-export function newline(): Framing {
+export function newline(options: NewlineOptions = {}): Framing {
+  const maxLineSize = fitString(options.maxLineSize ?? 67_108_864);
   return {
     name: 'newline',
     // JSON.stringify escapes newlines inside strings, so a frame is always one line.
     encode: (frame) => `${frame}\n`,
-    decoder: (sink) => {
-      let buffer: Buffer = Buffer.alloc(0);
-      return {
-        push: (chunk) => {
-          buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-          let start = 0;
-          for (let end = buffer.indexOf(10); end >= 0; end = buffer.indexOf(10, start)) {
-            // 0x0A never occurs inside a multi-byte UTF-8 character, so bytes split safely here.
-            const line = buffer.toString('utf8', start, end).replace(/\r$/, '');
-            start = end + 1;
-            if (line.trim() !== '') sink.frame(line);
-          }
-          buffer = buffer.subarray(start);
-        },
-      };
-    },
+    decoder: (sink) => newlineDecoder(sink, maxLineSize),
   };
+}
+
+/** A limit no larger than the longest string V8 can make: a frame's bytes never decode to more characters. */
+function fitString(limit: number): number {
+  return Math.min(limit, constants.MAX_STRING_LENGTH);
 }
 
 /** A framing by name, or the framing given. */

@@ -14,6 +14,12 @@ export interface SpawnProcessOptions extends Omit<SpawnOptions, 'stdio'> {
    */
   readonly framing?: FramingOption;
   /**
+   * The most bytes that may wait to be written: past it, calls fail at once with a
+   * retryable `TransportError` ("Send buffer full: ..."); see `StreamOptions.highWaterMark`.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly highWaterMark?: number;
+  /**
    * What to do with the child's stderr: show it in this process's, pipe it (read it from
    * `onStderr`), or drop it.
    * @default 'inherit'
@@ -37,7 +43,7 @@ export function spawnProcess(
   args: readonly string[] = [],
   options: SpawnProcessOptions = {},
 ): Transport {
-  const { framing, stderr = 'inherit', ...spawnOptions } = options;
+  const { framing, stderr = 'inherit', highWaterMark, ...spawnOptions } = options;
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
@@ -56,7 +62,7 @@ export function spawnProcess(
             framingOf(framing),
             subscriber,
             { transport: 'process', url: name },
-            false,
+            { endCloses: false, highWaterMark },
           );
         });
         child.once('error', (cause) =>

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
+import { defaultHighWaterMark } from '../transports/web-socket';
 import { framingOf, type Framing } from './framing';
 
 /** How frames are delimited: a framing, or the name of a built-in one. */
@@ -20,6 +21,22 @@ export interface StreamOptions {
   readonly framing?: FramingOption;
   /** A name for messages and `ConnectionInfo.url`. @default 'stream' */
   readonly name?: string;
+  /**
+   * The most bytes that may wait in the writable's buffer (`writableLength`): past it,
+   * `send` refuses new frames with a retryable `TransportError` ("Send buffer full: <n>
+   * bytes wait to go to <name> (highWaterMark <max>)"), so the call fails at once and
+   * nothing is queued, instead of memory growing behind a reader that does not read.
+   * @default 16_777_216 (16 MiB, `defaultHighWaterMark`, as for WebSocket)
+   */
+  readonly highWaterMark?: number;
+}
+
+/** Options of {@link adoptStreams}. */
+export interface AdoptOptions {
+  /** Whether the end of the readable closes the link (false when the owner reports the end, like a process's exit). @default true */
+  readonly endCloses?: boolean;
+  /** See {@link StreamOptions.highWaterMark}. @default defaultHighWaterMark */
+  readonly highWaterMark?: number;
 }
 
 /**
@@ -45,10 +62,14 @@ export function stream(options: StreamOptions): Transport {
           return;
         }
         used = true;
-        return adoptStreams(options.readable, options.writable, framingOf(options.framing), subscriber, {
-          transport: 'stream',
-          url: name,
-        });
+        return adoptStreams(
+          options.readable,
+          options.writable,
+          framingOf(options.framing),
+          subscriber,
+          { transport: 'stream', url: name },
+          { highWaterMark: options.highWaterMark },
+        );
       }),
   };
 }
@@ -64,17 +85,17 @@ export function adoptStreams(
   framing: Framing,
   subscriber: Subscriber<Connection>,
   info: ConnectionInfo,
-  /** Whether the end of the readable closes the link (false when the owner reports the end, like a process's exit). */
-  endCloses = true,
+  options: AdoptOptions = {},
 ): () => void {
+  const { endCloses = true, highWaterMark = defaultHighWaterMark } = options;
   const frames = new Subject<Frame>();
   const problems = new Subject<RpcError>();
   const name = info.url ?? info.transport;
   const decoder = framing.decoder({
     frame: (text) => frames.next(text),
-    error: (error, fatal) => {
-      if (fatal) end(new ConnectionClosedError(`${name}: ${error.message}`, { code: 1002, reason: error.message }));
-      else problems.next(error);
+    error: (error, fatal, code = 1002) => {
+      if (!fatal) return problems.next(error);
+      end(new ConnectionClosedError(`${name}: ${error.message}`, { code, reason: error.message, cause: error }));
     },
   });
   const onData = (chunk: Buffer | string) => decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -102,6 +123,13 @@ export function adoptStreams(
     frames$: frames.asObservable(),
     problems$: problems.asObservable(),
     send: (frame) => {
+      // Checked before each frame, as for WebSocket: a reader that does not read fails calls fast.
+      if (writable.writableLength > highWaterMark) {
+        throw new TransportError(
+          `Send buffer full: ${writable.writableLength} bytes wait to go to ${name} (highWaterMark ${highWaterMark})`,
+          { retryable: true },
+        );
+      }
       writable.write(framing.encode(frame));
     },
     // Streams carry no close code; the teardown that follows detaches (or ends, for owners).

@@ -12,6 +12,12 @@ export type TcpOptions = NetConnectOpts & {
    * @default 'content-length'
    */
   readonly framing?: FramingOption;
+  /**
+   * The most bytes that may wait to be written: past it, calls fail at once with a
+   * retryable `TransportError` ("Send buffer full: ..."); see `StreamOptions.highWaterMark`.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly highWaterMark?: number;
 };
 
 /**
@@ -24,7 +30,7 @@ export type TcpOptions = NetConnectOpts & {
  * ```
  */
 export function tcp(options: TcpOptions): Transport {
-  const { framing, ...netOptions } = options;
+  const { framing, highWaterMark, ...netOptions } = options;
   const name =
     'path' in netOptions ? `unix:${netOptions.path}` : `tcp://${netOptions.host ?? 'localhost'}:${netOptions.port}`;
   return {
@@ -35,9 +41,17 @@ export function tcp(options: TcpOptions): Transport {
         let opened = false;
         socket.once('connect', () => {
           opened = true;
-          detachStreams = adoptStreams(socket, socket, framingOf(framing), subscriber, { transport: 'tcp', url: name });
+          detachStreams = adoptStreams(
+            socket,
+            socket,
+            framingOf(framing),
+            subscriber,
+            { transport: 'tcp', url: name },
+            { highWaterMark },
+          );
         });
-        socket.once('error', (cause) => {
+        // `on`, not `once`: the socket is ours, and an 'error' with no listener would crash the process.
+        socket.on('error', (cause) => {
           if (!opened)
             subscriber.error(
               new TransportError(`Could not connect to ${name}: ${cause.message}`, { cause, retryable: true }),
