@@ -16,8 +16,9 @@ console.log(`dispatch fuzz: FUZZ_SEED=${seed} FUZZ_RUNS=${runs}`);
 const pingDeadlineMs = 2_000;
 const maxLagMs = 200;
 const maxRssMb = 300;
+const maxBatchSize = 1_000;
 // Binary frames are decoded as UTF-8, so that they reach the dispatcher rather than only a report.
-const serverOptions = JSON.stringify({ peer: { binaryFrames: 'utf8' } });
+const serverOptions = JSON.stringify({ peer: { binaryFrames: 'utf8', maxBatchSize } });
 
 /** One frame to send: text, bytes sent as a binary frame, or bytes sent as a text frame (invalid UTF-8). */
 class Input {
@@ -144,15 +145,27 @@ const input: fc.Arbitrary<Input> = fc.oneof(
 
 // --- The client side: one connection, what was sent on it, and what came back.
 
-/** The legal ids of the members of a frame (as JSON), and how many members it has. */
-function idsOf(input: Input): { ids: string[]; members: number } {
+/** Whether a message is a notification the server must not answer. */
+function isNotification(member: unknown): boolean {
+  if (typeof member !== 'object' || member === null || Array.isArray(member)) return false;
+  const { jsonrpc, method, params } = member as Record<string, unknown>;
+  const paramsOk = params === undefined || (typeof params === 'object' && params !== null);
+  return jsonrpc === '2.0' && typeof method === 'string' && !Object.hasOwn(member, 'id') && paramsOk;
+}
+
+/**
+ * What a frame may be answered with: for each legal id of its members (as JSON), one answer;
+ * and `anonymous` answers with a null id (one per member that is not a notification, or one
+ * for the whole frame when it is not JSON, or a batch empty or over `maxBatchSize`).
+ */
+function owedBy(input: Input): { ids: string[]; anonymous: number } {
   let value: unknown;
   try {
     const source =
       typeof input.data === 'string' ? input.data : new TextDecoder('utf-8', { fatal: true }).decode(input.data);
     value = JSON.parse(source);
   } catch {
-    return { ids: [], members: 1 };
+    return { ids: [], anonymous: 1 };
   }
   const members = Array.isArray(value) ? value : [value];
   const ids = members
@@ -163,7 +176,8 @@ function idsOf(input: Input): { ids: string[]; members: number } {
     .map((member) => member.id)
     .filter((memberId) => typeof memberId === 'string' || typeof memberId === 'number')
     .map((memberId) => JSON.stringify(memberId));
-  return { ids, members: Math.max(1, members.length) };
+  const refused = Array.isArray(value) && (value.length === 0 || value.length > maxBatchSize) ? 1 : 0;
+  return { ids, anonymous: members.filter((member) => !isNotification(member)).length + refused };
 }
 
 /** Why one answer is not a valid JSON-RPC 2.0 response, or undefined. */
@@ -187,7 +201,7 @@ class Link {
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly sent = new Map<string, number>();
   private readonly answered = new Map<string, number>();
-  private members = 0;
+  private anonymousOwed = 0;
   private nullAnswers = 0;
   private readonly pongs = new Map<string, (result: unknown) => void>();
   /** The last answer for each id (as JSON). */
@@ -219,8 +233,8 @@ class Link {
   }
 
   send(input: Input): void {
-    const { ids, members } = idsOf(input);
-    this.members += members;
+    const { ids, anonymous } = owedBy(input);
+    this.anonymousOwed += anonymous;
     for (const key of ids) this.sent.set(key, (this.sent.get(key) ?? 0) + 1);
     this.socket.send(input.data, { binary: input.kind === 'binary' });
   }
@@ -229,6 +243,7 @@ class Link {
   async ping(n: number): Promise<unknown> {
     const pingId = `ping-${n}`;
     const answer = new Promise<unknown>((resolve) => this.pongs.set(pingId, resolve));
+    this.sent.set(JSON.stringify(pingId), 1);
     this.socket.send(JSON.stringify({ jsonrpc: '2.0', id: pingId, method: 'ping' }));
     const result = await withDeadline(
       Promise.race([answer, this.closed.then(() => undefined)]),
@@ -259,11 +274,10 @@ class Link {
   }
 
   private count(answerId: string | number | null, answer: { result?: unknown }): void {
-    const pong = typeof answerId === 'string' ? this.pongs.get(answerId) : undefined;
-    if (pong !== undefined) return pong(answer.result);
+    if (typeof answerId === 'string') this.pongs.get(answerId)?.(answer.result);
     if (answerId === null) {
-      if (++this.nullAnswers > this.members)
-        this.problems.push(`${this.nullAnswers} answers with a null id to ${this.members} messages`);
+      if (++this.nullAnswers > this.anonymousOwed)
+        this.problems.push(`${this.nullAnswers} answers with a null id where at most ${this.anonymousOwed} are owed`);
       return;
     }
     const key = JSON.stringify(answerId);
