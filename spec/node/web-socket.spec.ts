@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { filter, firstValueFrom, timer } from 'rxjs';
+import { connect, type Peer } from 'rx-jsonrpc';
+import { webSocket } from 'rx-jsonrpc/node';
 import { ConnectionClosedError, TransportError } from '../../lib/protocol/errors';
-import { webSocket } from '../../lib/node/web-socket';
 import { observe, stopObserving } from '../helpers/observe';
 import { openConnection } from '../helpers/open-connection';
 import { closeAllWs, closeOf, messageOf, startWsServer } from '../helpers/ws-server';
@@ -101,6 +103,56 @@ describe('webSocket', () => {
       const closed = closeOf((await accepted()).socket);
       link.unsubscribe();
       expect(await closed).toEqual({ code: 1000, reason: '' });
+    });
+  });
+
+  describe('when the server sends a message over maxPayload', () => {
+    it('closes the link with 1009 at once, reported as ConnectionClosedError', async () => {
+      const { url, accepted } = await startWsServer();
+      const { link } = await openConnection(webSocket(url, { maxPayload: 1000 }));
+      const { socket } = await accepted();
+      const closed = closeOf(socket);
+      socket.send('x'.repeat(1001));
+      const error = await link.error();
+      expect(error).toBeInstanceOf(ConnectionClosedError);
+      expect(error).toMatchObject({
+        code: 1009,
+        reason: 'Max payload size exceeded',
+        retryable: true,
+        message: `Connection to ${url} closed (1009: Max payload size exceeded)`,
+      });
+      expect((await closed).code).toBe(1009);
+    });
+
+    it('accepts a message of maxPayload bytes', async () => {
+      const { url, accepted } = await startWsServer();
+      const { frames } = await openConnection(webSocket(url, { maxPayload: 1000 }));
+      (await accepted()).socket.send('x'.repeat(1000));
+      expect(await frames.next()).toBe('x'.repeat(1000));
+    });
+
+    it('refuses one over 64 MiB by default', async () => {
+      const { url, accepted } = await startWsServer();
+      const { link } = await openConnection(webSocket(url));
+      (await accepted()).socket.send(Buffer.alloc(67_108_865, 'x'), { binary: false });
+      expect(await link.error()).toMatchObject({ name: 'ConnectionClosedError', code: 1009 });
+    });
+
+    it('fails the calls in flight with code 1009 and reconnects where configured', async () => {
+      const { url, accepted } = await startWsServer();
+      const peer: Peer = connect(webSocket(url, { maxPayload: 1000 }), { reconnect: { delay: () => timer(10) } });
+      try {
+        const call = peer.request('slow').catch((e: unknown) => e);
+        const { socket } = await accepted();
+        socket.send('x'.repeat(5000));
+        expect(await call).toMatchObject({ name: 'ConnectionClosedError', code: 1009, retryable: true });
+        const reconnecting = await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'reconnecting')));
+        expect(reconnecting).toMatchObject({ error: { code: 1009 } });
+        await accepted();
+        await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+      } finally {
+        await peer.close();
+      }
     });
   });
 });
