@@ -142,11 +142,14 @@ describe('serve() attacked during the handshake', () => {
       await expectHealthy(onWss, pingFrom(onWss.info.url));
     });
 
-    it('survives clients that reset their socket while authenticate runs', async () => {
+    it('survives clients that reset their socket while authenticate runs, and never sets them up', async () => {
+      const setupsBefore = await onWss.ask<number>('setups');
       await Promise.all(Array.from({ length: 20 }, () => rawUpgrade(onWss.info.url, { resetAfterMs: 20 })));
       await pause(150);
       await expectHealthy(onWss, pingFrom(onWss.info.url));
       expect(await peersLeft(onWss)).toBe(0);
+      // Only the fresh call's client was set up.
+      expect((await onWss.ask<number>('setups')) - setupsBefore).toBe(1);
     });
 
     it('closes a cross-origin page with 1008 after the upgrade', async () => {

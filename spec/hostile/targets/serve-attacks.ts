@@ -24,6 +24,7 @@ interface Scenario {
 async function main(): Promise<void> {
   const scenario = JSON.parse(process.argv[2] ?? '{}') as Scenario;
   const errors: { name: string; message: string }[] = [];
+  let setups = 0;
   let wss: WebSocketServer | undefined;
   if (scenario.wss === true) {
     wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
         }),
   };
   const server: JsonRpcServer = await serve(options, (peer, connection, self) => {
+    setups++;
     if (connection.url.includes('throw-setup')) throw new Error('setup failed on purpose');
     peer.handle('ping', () => 'pong');
     peer.handle('echo', (params) => params);
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     { url: server.url ?? `ws://127.0.0.1:${port}` },
     {
       peers: () => server.peers.size,
+      setups: () => setups,
       errors: () => errors.splice(0),
       notifyAll: (argument) => {
         const { method, params } = argument as { method: string; params?: unknown };
