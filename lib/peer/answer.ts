@@ -1,14 +1,15 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCodes, ServerErrorCodes } from '../protocol/error-codes';
-import { HandlerError, ProtocolError, type RpcError } from '../protocol/errors';
+import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
 import { AnsweringLimits, type FrameCost } from './answering-limits';
 import type { CallControl } from './call-control';
 import type { Dialect } from './dialect';
 import type { HandlerContext, HandlerRegistry, IncomingRequest } from './handlers';
-import { idOf, Incoming, incomingRequest } from './incoming-call';
+import { handlerDeadline, idOf, Incoming, incomingRequest } from './incoming-call';
 import { runHandler } from './run-handler';
+import { Turns } from './turns';
 
 /** How the answering side is set up. */
 export interface AnsweringSetup {
@@ -43,11 +44,8 @@ export class Answering {
   private readonly byId = new Map<JsonRpcId, Incoming>();
   /** Notifications being handled (running or waiting). */
   private readonly notices = new Set<Incoming>();
-  private readonly waiting = new Set<Incoming>();
   private readonly limits: AnsweringLimits;
-  private running = 0;
-  private refusing = false;
-  private pumping = false;
+  private readonly turns: Turns<Incoming>;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -55,7 +53,8 @@ export class Answering {
   readonly requests$: Observable<IncomingRequest> = this.unhandled.asObservable();
 
   constructor(private readonly setup: AnsweringSetup) {
-    this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes);
+    this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
+    this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
   }
 
   /** How many requests are being answered now (running or waiting for their turn). */
@@ -69,13 +68,13 @@ export class Answering {
     if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
     }
-    if (!this.admit(frame, `request ${String(id)} (${method})`)) {
+    if (!this.limits.admit(frame, `request ${String(id)} (${method})`)) {
       return done(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress'));
     }
     const incoming = new Incoming(request, frame, done);
     this.active.add(incoming);
     if (id !== null) this.byId.set(id, incoming);
-    this.schedule(incoming);
+    this.turns.enter(incoming);
   }
 
   /**
@@ -87,10 +86,10 @@ export class Answering {
     const cancel = this.setup.cancel;
     if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
     if (this.setup.handlers.get(notification.method) === undefined) return false;
-    if (!this.admit(frame, `notification (${notification.method})`)) return true;
+    if (!this.limits.admit(frame, `notification (${notification.method})`)) return true;
     const incoming = new Incoming(notification, frame, undefined);
     this.notices.add(incoming);
-    this.schedule(incoming);
+    this.turns.enter(incoming);
     return true;
   }
 
@@ -130,60 +129,13 @@ export class Answering {
     this.unhandled.complete();
   }
 
-  /** Takes a place within the limits; reports the first refusal of a run of them. */
-  private admit(frame: FrameCost, subject: string): boolean {
-    if (this.limits.admit(frame)) {
-      this.refusing = false;
-      return true;
-    }
-    if (!this.refusing) {
-      this.refusing = true;
-      this.setup.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.limits.describe()}`));
-    }
-    return false;
-  }
-
-  private schedule(incoming: Incoming): void {
-    if (this.running < this.setup.concurrency && this.waiting.size === 0) return this.begin(incoming);
-    this.waiting.add(incoming);
-    this.pump();
-  }
-
-  /** Starts waiting calls while there is room; a loop, not recursion, however long the queue. */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let next = this.waiting.values().next(); !next.done && this.running < this.setup.concurrency;) {
-        this.begin(next.value);
-        next = this.waiting.values().next();
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
   /** Starts one call's handler (or hands a request to requests$), with its deadline. */
   private begin(incoming: Incoming): void {
-    this.waiting.delete(incoming);
     incoming.started = true;
-    this.running++;
     const { call, control } = incoming;
-    const { handlerTimeout, scheduler, report } = this.setup;
+    const { report } = this.setup;
     const id = idOf(incoming);
-    const subject = id === undefined ? 'notification' : `request ${String(id)}`;
-    const deadline =
-      handlerTimeout > 0 && handlerTimeout < Infinity
-        ? scheduler.schedule(() => {
-            report(new HandlerError(`Handler of ${call.method} (${subject}) timed out after ${handlerTimeout} ms`));
-            control.abort('the handler timed out');
-            const timedOut = `Request timed out after ${handlerTimeout} ms`;
-            this.finish(
-              incoming,
-              id === undefined ? undefined : errorAnswer(id, ServerErrorCodes.HandlerTimeout, timedOut),
-            );
-          }, handlerTimeout)
-        : undefined;
+    const deadline = handlerDeadline(this.setup, incoming, (answer) => this.finish(incoming, answer));
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
@@ -215,7 +167,6 @@ export class Answering {
     incoming.ended = true;
     incoming.stop?.();
     this.limits.release(incoming.cost);
-    this.waiting.delete(incoming);
     if (incoming.done === undefined) this.notices.delete(incoming);
     else {
       this.active.delete(incoming);
@@ -224,10 +175,7 @@ export class Answering {
     }
     // The answer goes before the next call starts, so a call that waited answers after this one.
     if (answer !== undefined && incoming.done !== undefined && !this.stopped) incoming.done(answer);
-    if (incoming.started) {
-      this.running--;
-      this.pump();
-    }
+    this.turns.leave(incoming, incoming.started);
     this.settled();
   }
 

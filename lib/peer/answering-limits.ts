@@ -1,3 +1,5 @@
+import { ProtocolError, type RpcError } from '../protocol/errors';
+
 /**
  * What one incoming frame holds while calls it carried are being handled: its size, charged
  * once however many of its calls run, and given back when the last of them ends (the parsed
@@ -22,22 +24,36 @@ export class FrameCost {
 export class AnsweringLimits {
   private calls = 0;
   private bytes = 0;
+  private refusing = false;
 
   constructor(
     private readonly maxCalls: number,
     private readonly maxBytes: number,
+    private readonly report: (error: RpcError) => void,
   ) {}
 
-  /** Takes a place for one call of `frame`; false when a limit is reached (nothing is taken). */
-  admit(frame: FrameCost): boolean {
-    if (this.calls >= this.maxCalls) return false;
-    if (frame.calls === 0) {
-      if (this.bytes > 0 && this.bytes + frame.size > this.maxBytes) return false;
-      this.bytes += frame.size;
+  /**
+   * Takes a place for one call of `frame` (`subject` names it); false when a limit is reached
+   * (nothing is taken). The first refusal of a run of them is reported.
+   */
+  admit(frame: FrameCost, subject: string): boolean {
+    if (this.fits(frame)) {
+      this.refusing = false;
+      if (frame.calls === 0) this.bytes += frame.size;
+      frame.calls++;
+      this.calls++;
+      return true;
     }
-    frame.calls++;
-    this.calls++;
-    return true;
+    if (!this.refusing) {
+      this.refusing = true;
+      this.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.describe()}`));
+    }
+    return false;
+  }
+
+  private fits(frame: FrameCost): boolean {
+    if (this.calls >= this.maxCalls) return false;
+    return frame.calls > 0 || this.bytes === 0 || this.bytes + frame.size <= this.maxBytes;
   }
 
   /** Gives back the place of one call of `frame`. */
@@ -46,8 +62,7 @@ export class AnsweringLimits {
     if (--frame.calls === 0) this.bytes -= frame.size;
   }
 
-  /** What is held now, for messages. */
-  describe(): string {
+  private describe(): string {
     return `${this.calls} calls in ${this.bytes} characters of frames are being handled (maxAnswering ${this.maxCalls}, maxAnsweringBytes ${this.maxBytes})`;
   }
 }

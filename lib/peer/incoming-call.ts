@@ -1,6 +1,8 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { ServerErrorCodes } from '../protocol/error-codes';
+import { HandlerError, JsonRpcError, type RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
-import { JsonRpcError } from '../protocol/errors';
-import type { Answer } from './answer-message';
+import { errorAnswer, type Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
 import { CallControl } from './call-control';
 import type { IncomingRequest } from './handlers';
@@ -37,4 +39,35 @@ export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer
     respondError: (error) =>
       answer({ jsonrpc: '2.0', id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
   };
+}
+
+/**
+ * Starts the deadline of one call's handler, if there is one: when it passes, the failure is
+ * reported, the call's signal aborts, and `end` is given the -32001 answer (nothing for a
+ * notification).
+ */
+export function handlerDeadline(
+  setup: {
+    readonly handlerTimeout: number;
+    readonly scheduler: SchedulerLike;
+    readonly report: (error: RpcError) => void;
+  },
+  incoming: Incoming,
+  end: (answer?: Answer) => void,
+): Subscription | undefined {
+  const { handlerTimeout } = setup;
+  if (!(handlerTimeout > 0 && handlerTimeout < Infinity)) return undefined;
+  return setup.scheduler.schedule(() => {
+    const id = idOf(incoming);
+    const subject = id === undefined ? 'notification' : `request ${String(id)}`;
+    setup.report(
+      new HandlerError(`Handler of ${incoming.call.method} (${subject}) timed out after ${handlerTimeout} ms`),
+    );
+    incoming.control.abort('the handler timed out');
+    end(
+      id === undefined
+        ? undefined
+        : errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
+    );
+  }, handlerTimeout);
 }

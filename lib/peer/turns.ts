@@ -1,0 +1,48 @@
+/**
+ * Turns among incoming calls: at most `limit` run at once, the others wait in order. A
+ * call that ends passes its turn on with a loop, not recursion, however long the queue and
+ * however many of the calls end at once.
+ */
+export class Turns<T> {
+  private readonly waiting = new Set<T>();
+  private running = 0;
+  private passing = false;
+
+  constructor(
+    private readonly limit: number,
+    /** Starts an item whose turn came. */
+    private readonly begin: (item: T) => void,
+  ) {}
+
+  /** Starts `item` now if there is room and nobody waits, or queues it. */
+  enter(item: T): void {
+    if (this.running < this.limit && this.waiting.size === 0) {
+      this.running++;
+      return this.begin(item);
+    }
+    this.waiting.add(item);
+    this.pass();
+  }
+
+  /** `item` ended: a running item gives its turn to the next; a waiting one leaves the queue. */
+  leave(item: T, started: boolean): void {
+    if (!started) return void this.waiting.delete(item);
+    this.running--;
+    this.pass();
+  }
+
+  private pass(): void {
+    if (this.passing) return;
+    this.passing = true;
+    try {
+      for (let next = this.waiting.values().next(); !next.done && this.running < this.limit;) {
+        this.waiting.delete(next.value);
+        this.running++;
+        this.begin(next.value);
+        next = this.waiting.values().next();
+      }
+    } finally {
+      this.passing = false;
+    }
+  }
+}
