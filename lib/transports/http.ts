@@ -63,8 +63,9 @@ const noop = () => undefined;
  * A transport over HTTP: each frame (one call, or a batch) is one POST, and the response
  * body is the answer. A 204 or an empty body (the answer to notifications) is fine. A
  * non-2xx status fails the calls of that frame with `TransportError` carrying `status` and
- * the start of the body. Unsubscribing a call aborts its request. HTTP carries nothing
- * from the server on its own: no notifications, no calls to handlers.
+ * the start of the body; a body over `maxFrameSize` (64 MiB) fails them with a
+ * non-retryable `TransportError`, read no further. Unsubscribing a call aborts its request.
+ * HTTP carries nothing from the server on its own: no notifications, no calls to handlers.
  *
  * @example
  * ```ts
