@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { connect, ConnectionClosedError, TransportError, type Peer, type PeerState } from 'rx-jsonrpc';
-import { spawnProcess, stream, tcp } from 'rx-jsonrpc/node';
+import { connect, ConnectionClosedError, ProtocolError, TransportError, type Peer, type PeerState } from 'rx-jsonrpc';
+import { contentLength, spawnProcess, stream, tcp } from 'rx-jsonrpc/node';
 
 const tsx = join(__dirname, '../../node_modules/.bin/tsx');
 const fixture = join(__dirname, '../fixtures/stdio-server.ts');
@@ -160,5 +161,99 @@ describe('tcp and stream over a socket', () => {
       message: 'Bad header: no Content-Length in "Content-Lenth: 2"',
     });
     await expect(hello).resolves.toBeUndefined();
+  });
+
+  /** A server that writes `bytes` to each connection, the first `hostile` times, then serves math.sum. */
+  async function hostileServer(bytes: string, hostile = Infinity) {
+    let accepted = 0;
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      if (accepted++ < hostile) return void socket.write(bytes);
+      const peer = connect(stream({ readable: socket, writable: socket }));
+      peer.handle('math.sum', ([a, b]: number[]) => a! + b!);
+      socket.once('close', () => peer.close());
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return (server.address() as { port: number }).port;
+  }
+
+  it('ends the link with 1009 on a frame over maxFrameSize, and reconnects', async () => {
+    const port = await hostileServer('Content-Length: 99999999999999999999\r\n\r\n', 1);
+    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: { delay: () => [0] } }));
+    const dropped = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
+    const reason = 'Frame of 99999999999999999999 bytes refused: larger than maxFrameSize (67108864)';
+    expect(dropped.error).toBeInstanceOf(ConnectionClosedError);
+    expect(dropped.error).toMatchObject({ code: 1009, reason, message: `tcp://127.0.0.1:${port}: ${reason}` });
+    await expect(peer.request('math.sum', [2, 2])).resolves.toBe(4);
+  });
+
+  it('ends the link with 1002 on a bad header when told to close', async () => {
+    const port = await hostileServer('\r\n\r\n');
+    const peer = track(connect(tcp({ host: '127.0.0.1', port, framing: contentLength({ onBadHeader: 'close' }) })));
+    const closed = await finalState(peer);
+    expect(closed.error).toMatchObject({
+      name: 'ConnectionClosedError',
+      code: 1002,
+      reason: 'Bad header: no Content-Length in ""',
+    });
+  });
+
+  it('fails calls at once past highWaterMark while the other side does not read', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket.pause()));
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const peer = track(connect(tcp({ host: '127.0.0.1', port, highWaterMark: 65_536 }), { timeout: 500 }));
+    const big = 'x'.repeat(1_048_576);
+    const outcomes = await Promise.all(
+      Array.from({ length: 24 }, () => peer.request('echo', [big]).catch((error: unknown) => error)),
+    );
+    const refused = outcomes.find((outcome) => outcome instanceof TransportError) as TransportError;
+    expect(refused.retryable).toBe(true);
+    expect(refused.message).toMatch(
+      new RegExp(`^Send buffer full: \\d+ bytes wait to go to tcp://127.0.0.1:${port} \\(highWaterMark 65536\\)$`),
+    );
+    // A socket that does not read never sees the other side end.
+    for (const socket of sockets) socket.destroy();
+  }, 20_000);
+});
+
+describe('stream', () => {
+  it('refuses a frame while more than highWaterMark bytes wait in the writable, and sends again once they drain', async () => {
+    const held: (() => void)[] = [];
+    const writable = new Writable({ write: (_chunk, _encoding, done) => void held.push(done) });
+    const peer = connect(stream({ readable: new PassThrough(), writable, name: 'slow pipe', highWaterMark: 10 }));
+    peer.notify('first', ['fills the buffer']);
+    const error = await peer.request('second').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({
+      retryable: true,
+      message: `Send buffer full: ${writable.writableLength} bytes wait to go to slow pipe (highWaterMark 10)`,
+    });
+    held.splice(0).forEach((done) => done());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writable.writableLength).toBe(0);
+    peer.notify('third');
+    expect(writable.writableLength).toBeGreaterThan(0);
+    peer.close();
+  });
+
+  it('ends the link with the framing error when the framing says it is fatal, with 1002 by default', async () => {
+    const readable = new PassThrough();
+    const framing = {
+      name: 'strict',
+      encode: (frame: string) => frame,
+      decoder: (sink: { error(error: Error, fatal: boolean): void }) => ({
+        push: () => sink.error(new ProtocolError('No'), true),
+      }),
+    };
+    const peer = connect(stream({ readable, writable: new PassThrough(), framing }));
+    const closed = finalState(peer);
+    readable.write('x');
+    expect((await closed).error).toMatchObject({ name: 'ConnectionClosedError', code: 1002, message: 'stream: No' });
   });
 });
