@@ -134,7 +134,10 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const subscriptions: SubscriptionContext = {
     request$: (method, params) => request$(context, method, params),
     state$: connection.state$,
-    router: subscriptionRouters((method) => notifications.of(method)),
+    router: subscriptionRouters((method) => notifications.of(method), {
+      bytes: options.maxEarlyNotificationBytes ?? peerDefaults.maxEarlyNotificationBytes,
+      report: (error) => tracer.report(error),
+    }),
     generation: () => connection.generation,
     isCurrent: (generation) => connection.isOpen && connection.generation === generation,
   };

@@ -4,6 +4,7 @@ import type { BatchingOptions } from './outbox';
 import type { Dialect } from './dialect';
 import type { LenientOptions } from './lenient';
 import type { ReconnectOptions } from './reconnect';
+import { defaultEarlyNotificationBytes } from './subscription-router';
 
 /**
  * The notification a peer sends when a call is abandoned before its answer
@@ -77,6 +78,14 @@ export interface PeerOptions {
    * @default 16_777_216 (16 MiB, like the transports' `highWaterMark`)
    */
   readonly maxAnswerSize?: number;
+  /**
+   * The most notifications `subscription$()` keeps for a subscription whose id is not known
+   * yet (they arrive before the answer to its subscribe call), in UTF-16 code units of their
+   * params' JSON (about bytes for ASCII), and at most 1,000 of them; past it the oldest are
+   * dropped and reported once per wait on `errors$`.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxEarlyNotificationBytes?: number;
   /**
    * Milliseconds the transport may take to open a link (a WebSocket handshake, a TCP
    * connect) before the attempt fails with a retryable `TransportError`; with `reconnect`,
@@ -177,6 +186,8 @@ export const peerDefaults = {
   maxAnsweringBytes: 16_777_216,
   /** {@link PeerOptions.maxAnswerSize} */
   maxAnswerSize: 16_777_216,
+  /** {@link PeerOptions.maxEarlyNotificationBytes} */
+  maxEarlyNotificationBytes: defaultEarlyNotificationBytes,
   /** {@link PeerOptions.connectTimeout} */
   connectTimeout: 10_000,
   /** {@link PeerOptions.requestConcurrency} */
