@@ -23,6 +23,7 @@ export interface NodeWebSocketOptions extends ClientOptions {
    * A larger one is refused from its frame header, before its payload is buffered: the link
    * closes with 1009 (Message Too Big), the peer's calls in flight fail with a retryable
    * `ConnectionClosedError` of code 1009, and the peer reconnects where `reconnect` is set.
+   * `0` removes the limit (as in `ws`).
    * @default 67_108_864 (64 MiB, like the other client transports)
    */
   readonly maxPayload?: number;
