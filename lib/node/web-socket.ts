@@ -20,7 +20,7 @@ export interface NodeWebSocketOptions extends ClientOptions {
   readonly highWaterMark?: number;
   /**
    * The largest message accepted from the server, in bytes (`ws`'s own default is 100 MiB).
-   * A larger one is refused from its frame header, before its payload is buffered: the link
+   * A larger one is refused as soon as its frame headers announce more, never buffered whole: the link
    * closes with 1009 (Message Too Big), the peer's calls in flight fail with a retryable
    * `ConnectionClosedError` of code 1009, and the peer reconnects where `reconnect` is set.
    * `0` removes the limit (as in `ws`).
