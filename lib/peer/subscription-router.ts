@@ -113,7 +113,7 @@ export class SubscriptionRouter {
     this.dropReported = true;
     this.limits.report?.(
       new ProtocolError(
-        `Early notifications of ${this.method} dropped: more than ${this.budget} bytes (earlyNotificationBytes) or ${earlyCount} ` +
+        `Early notifications of ${this.method} dropped: more than ${this.budget} bytes (maxEarlyNotificationBytes) or ${earlyCount} ` +
           'of them arrived before a subscribe call was answered',
       ),
     );

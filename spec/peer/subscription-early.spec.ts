@@ -136,7 +136,7 @@ describe('subscriptionRouters', () => {
     expect(reported).toHaveLength(1);
     expect(reported[0]).toBeInstanceOf(ProtocolError);
     expect(reported[0]!.message).toBe(
-      'Early notifications of ticks dropped: more than 100 bytes (earlyNotificationBytes) or 1000 of them ' +
+      'Early notifications of ticks dropped: more than 100 bytes (maxEarlyNotificationBytes) or 1000 of them ' +
         'arrived before a subscribe call was answered',
     );
     stopWaiting();
