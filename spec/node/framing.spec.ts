@@ -68,6 +68,16 @@ describe.each([
     expect(decodeAll(framing, [bytes.subarray(0, inside), bytes.subarray(inside)]).frames).toEqual([frame]);
   });
 
+  it('gives back a frame of several MiB in small chunks, characters split anywhere', () => {
+    const frame = JSON.stringify(['é😀x'.repeat(400_000)]);
+    const bytes = Buffer.from(framing.encode(frame));
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 65_537) }, (_, i) =>
+      bytes.subarray(i * 65_537, (i + 1) * 65_537),
+    );
+    expect(decodeAll(framing, chunks)).toEqual({ frames: [frame], errors: [] });
+    expect(decodeAll(framing, [bytes])).toEqual({ frames: [frame], errors: [] });
+  });
+
   it('reads many frames from one chunk', () => {
     const frames = ['{"a":1}', '{"b":2}', '{"c":3}'];
     expect(decodeAll(framing, [Buffer.from(frames.map((f) => framing.encode(f)).join(''))]).frames).toEqual(frames);
