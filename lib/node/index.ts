@@ -18,8 +18,9 @@ export {
   type DecoderSink,
   type FrameDecoder,
   type Framing,
+  type NewlineOptions,
 } from './framing';
 export { stream, type FramingOption, type StreamOptions } from './stream';
 export { spawnProcess, type SpawnProcessOptions } from './spawn';
 export { tcp, type TcpOptions } from './tcp';
-export { ipc, type IpcChannel } from './ipc';
+export { ipc, type IpcChannel, type IpcOptions } from './ipc';

@@ -2,11 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import { Observable, Subject } from 'rxjs';
 import { ConnectionClosedError, TransportError } from '../protocol/errors';
 import type { Connection, Frame, Transport } from '../transports/transport';
+import { defaultHighWaterMark } from '../transports/web-socket';
 
 /** The part of a Node IPC channel the transport uses: a forked child, or `process` inside it. */
 export interface IpcChannel {
-  /** Sends a message to the other process; absent without an IPC channel. */
-  send?(message: string): boolean;
+  /**
+   * Sends a message to the other process, calling `sent` once it is written; absent without
+   * an IPC channel.
+   */
+  send?(message: string, sent?: (error: Error | null) => void): boolean;
   /** Listens to the other process's messages. */
   on(event: 'message', listener: (message: unknown) => void): unknown;
   /** Listens for the channel's end. */
@@ -17,6 +21,18 @@ export interface IpcChannel {
   off(event: 'disconnect', listener: () => void): unknown;
   /** False once the channel is closed. */
   readonly connected?: boolean;
+}
+
+/** Options of {@link ipc}. */
+export interface IpcOptions {
+  /**
+   * The most characters of frames sent and not yet written to the channel; past it, `send`
+   * refuses new frames with a retryable `TransportError` ("Send buffer full"), as the
+   * WebSocket and stream transports do, so that a process that stops reading cannot make
+   * this one's memory grow without bound.
+   * @default 16_777_216 (16 MiB, `defaultHighWaterMark`)
+   */
+  readonly highWaterMark?: number;
 }
 
 /**
@@ -31,8 +47,9 @@ export interface IpcChannel {
  * const parent = connect(ipc(process));                // in the child
  * ```
  */
-export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process): Transport {
+export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process, options: IpcOptions = {}): Transport {
   const target = channel as IpcChannel;
+  const highWaterMark = options.highWaterMark ?? defaultHighWaterMark;
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
@@ -52,10 +69,21 @@ export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process): Transp
         };
         target.on('message', onMessage);
         target.on('disconnect', onDisconnect);
+        // Node queues what the channel cannot take yet: count it, since it says nothing of its size.
+        let waiting = 0;
         subscriber.next({
           info: { transport: 'ipc' },
           frames$: frames.asObservable(),
-          send: (frame) => void target.send!(frame),
+          send: (frame) => {
+            if (waiting > highWaterMark) {
+              throw new TransportError(
+                `Send buffer full: ${waiting} characters wait to go to the IPC channel (highWaterMark ${highWaterMark})`,
+                { retryable: true },
+              );
+            }
+            waiting += frame.length;
+            target.send!(frame, () => (waiting -= frame.length));
+          },
           close: () => undefined,
         });
         return () => {
