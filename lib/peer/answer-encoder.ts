@@ -22,8 +22,8 @@ export class AnswerEncoder {
   /**
    * A batch's answer, encoded member by member as the answers come (so only their text is
    * kept, never every result at once), then sent as one array frame. Once a member would
-   * pass the limit, it and every member answered after it are replaced without being
-   * serialised: a batch cannot make the peer encode far more than it may send.
+   * pass the limit, it and every member answered after it are replaced, those after it
+   * without being serialised: a batch cannot make the peer encode far more than it may send.
    */
   batch(): BatchAnswer {
     return new BatchAnswer((answer, room) => this.encode(answer, room), this.maxAnswerSize - 2);

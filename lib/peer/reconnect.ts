@@ -6,7 +6,8 @@ import { ConnectionClosedError, TransportError, type RpcError } from '../protoco
 export interface ReconnectOptions {
   /**
    * The wait before each attempt: any `retry({ delay })` function (the attempt counts
-   * from 1 after each drop). Emit to try again; error to give up with that error.
+   * from 1 after a drop of a link that stayed open `resetAfter` ms, and goes on counting
+   * otherwise). Emit to try again; error to give up with that error.
    * @default backoff()
    */
   readonly delay?: (error: RpcError, attempt: number) => ObservableInput<unknown>;

@@ -16,7 +16,9 @@ declare global {
   const subscriptionHandler: typeof import('rx-jsonrpc').subscriptionHandler;
   type Peer<Api extends import('rx-jsonrpc').RpcApi = import('rx-jsonrpc').UntypedApi> = import('rx-jsonrpc').Peer<Api>;
 
+  const contentLength: typeof import('rx-jsonrpc/node').contentLength;
   const ipc: typeof import('rx-jsonrpc/node').ipc;
+  const newline: typeof import('rx-jsonrpc/node').newline;
   const serve: typeof import('rx-jsonrpc/node').serve;
   const spawnProcess: typeof import('rx-jsonrpc/node').spawnProcess;
   const stream: typeof import('rx-jsonrpc/node').stream;
