@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { upgradeStatus } from '../helpers/upgrade-status';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
@@ -37,35 +38,6 @@ async function listening(http: Server): Promise<string> {
   return `ws://127.0.0.1:${(http.address() as { port: number }).port}`;
 }
 
-/** Sends an upgrade request for `path` and resolves with the status of the answer (101 when upgraded). */
-function upgradeStatus(url: string, path: string, headers: Record<string, string> = {}): Promise<number> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({
-      host: hostname,
-      port,
-      path,
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        ...headers,
-      },
-    });
-    request.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve(response.statusCode!);
-    });
-    request.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode!);
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
 /** A TCP socket that has sent an upgrade request to 127.0.0.1:`port`, for a test to reset. */
 function rawUpgrade(port: number): Socket {
   const socket = tcpConnect({ host: '127.0.0.1', port });
@@ -82,7 +54,7 @@ describe('serve when things fail', () => {
     it('answers 400 and reports a ProtocolError on a server of its own', async () => {
       const server = await start({ path: '/rpc' });
       const reported = firstValueFrom(server.errors$);
-      expect(await upgradeStatus(server.url!, '//[')).toBe(400);
+      expect(await upgradeStatus(server.url!, { path: '//[' })).toBe(400);
       expect(await reported).toMatchObject({
         name: 'ProtocolError',
         message: 'Upgrade refused: //[ is not a valid request target',
@@ -98,7 +70,7 @@ describe('serve when things fail', () => {
       const url = await listening(http);
       const server = await start({ server: http, path: '/rpc' });
       const reported = firstValueFrom(server.errors$.pipe(toArray()));
-      expect(await upgradeStatus(url, '//[')).toBe(418);
+      expect(await upgradeStatus(url, { path: '//[' })).toBe(418);
       await server.close({ drain: 0 });
       expect(await reported).toEqual([]);
     });
@@ -114,7 +86,7 @@ describe('serve when things fail', () => {
         },
       });
       const reported = firstValueFrom(server.errors$);
-      expect(await upgradeStatus(server.url!, '/', { 'sec-websocket-protocol': 'v1' })).toBe(500);
+      expect(await upgradeStatus(server.url!, { path: '/', headers: { 'sec-websocket-protocol': 'v1' } })).toBe(500);
       expect(await reported).toMatchObject({
         name: 'TransportError',
         message: 'Upgrade of / failed: no protocol today',
@@ -182,7 +154,7 @@ describe('serve when things fail', () => {
   describe('authentication', () => {
     it('refuses with 401 an authenticate that returns neither true nor an object', async () => {
       const server = await start({ authenticate: () => undefined as never });
-      expect(await upgradeStatus(server.url!, '/')).toBe(401);
+      expect(await upgradeStatus(server.url!, { path: '/' })).toBe(401);
     });
 
     it('forgets a client that resets its socket while authenticate runs', async () => {

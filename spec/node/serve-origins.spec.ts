@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { upgradeStatus } from '../helpers/upgrade-status';
 import { firstValueFrom } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { connect, type Peer } from 'rx-jsonrpc';
@@ -19,51 +19,21 @@ async function start(options: ServeOptions = {}): Promise<JsonRpcServer> {
   return server;
 }
 
-/** Sends an upgrade request and resolves with the HTTP status of the answer (101 when upgraded). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}, setHost = true): Promise<number> {
-  const { hostname, port, pathname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({
-      host: hostname,
-      port,
-      path: pathname,
-      setHost,
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        ...headers,
-      },
-    });
-    request.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve(response.statusCode!);
-    });
-    request.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode!);
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
 describe('serve origins', () => {
   describe('by default (same-origin)', () => {
     it('accepts clients without an Origin header and pages of its own origin', async () => {
       const server = await start();
       const port = new URL(server.url!).port;
       expect(await upgradeStatus(server.url!)).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: `http://127.0.0.1:${port}` })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: `https://127.0.0.1:${port}` })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: `http://127.0.0.1:${port}` } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: `https://127.0.0.1:${port}` } })).toBe(101);
     });
 
     it('refuses a page of another origin with 403 Forbidden, before the upgrade', async () => {
       const server = await start();
       const port = Number(new URL(server.url!).port);
       for (const origin of [`http://127.0.0.1:${port + 1}`, 'http://evil.example', 'null', 'not a url']) {
-        expect(await upgradeStatus(server.url!, { origin })).toBe(403);
+        expect(await upgradeStatus(server.url!, { headers: { origin } })).toBe(403);
       }
       const client = connect(webSocket(server.url!, { headers: { origin: 'http://evil.example' } }));
       clients.push(client);
@@ -72,12 +42,20 @@ describe('serve origins', () => {
 
     it('compares default ports, and refuses a Host it cannot read or that is missing', async () => {
       const server = await start();
-      expect(await upgradeStatus(server.url!, { origin: 'http://example.org', host: 'example.org:80' })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: 'https://example.org', host: 'example.org' })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: 'https://example.org', host: 'example.org:80' })).toBe(403);
-      expect(await upgradeStatus(server.url!, { origin: 'http://example.org', host: 'a@example.org' })).toBe(403);
-      expect(await upgradeStatus(server.url!, { origin: 'http://example.org', host: '[' })).toBe(403);
-      expect(await upgradeStatus(server.url!, { origin: 'http://example.org' }, false)).toBe(403);
+      expect(
+        await upgradeStatus(server.url!, { headers: { origin: 'http://example.org', host: 'example.org:80' } }),
+      ).toBe(101);
+      expect(
+        await upgradeStatus(server.url!, { headers: { origin: 'https://example.org', host: 'example.org' } }),
+      ).toBe(101);
+      expect(
+        await upgradeStatus(server.url!, { headers: { origin: 'https://example.org', host: 'example.org:80' } }),
+      ).toBe(403);
+      expect(
+        await upgradeStatus(server.url!, { headers: { origin: 'http://example.org', host: 'a@example.org' } }),
+      ).toBe(403);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://example.org', host: '[' } })).toBe(403);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://example.org' }, setHost: false })).toBe(403);
     });
   });
 
@@ -85,10 +63,10 @@ describe('serve origins', () => {
     it('accepts those origins, as browsers write them, besides its own', async () => {
       const server = await start({ origins: ['HTTP://App.Example.org:80/', 'null'] });
       const port = new URL(server.url!).port;
-      expect(await upgradeStatus(server.url!, { origin: 'http://app.example.org' })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: 'null' })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: `http://127.0.0.1:${port}` })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: 'https://app.example.org' })).toBe(403);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://app.example.org' } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'null' } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: `http://127.0.0.1:${port}` } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'https://app.example.org' } })).toBe(403);
     });
 
     it.each(['app.example.org', 'file:///tmp/page.html'])(
@@ -110,8 +88,8 @@ describe('serve origins', () => {
           return origin.endsWith('.example.org');
         },
       });
-      expect(await upgradeStatus(`${server.url}/`, { origin: 'https://a.example.org' })).toBe(101);
-      expect(await upgradeStatus(server.url!, { origin: 'https://example.com' })).toBe(403);
+      expect(await upgradeStatus(`${server.url}/`, { headers: { origin: 'https://a.example.org' } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'https://example.com' } })).toBe(403);
       expect(await upgradeStatus(server.url!)).toBe(101);
       expect(asked).toEqual(['https://a.example.org /', 'https://example.com /']);
     });
@@ -123,7 +101,7 @@ describe('serve origins', () => {
         },
       });
       const reported = firstValueFrom(server.errors$);
-      expect(await upgradeStatus(server.url!, { origin: 'https://a.example.org' })).toBe(500);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'https://a.example.org' } })).toBe(500);
       expect(await reported).toMatchObject({
         name: 'HandlerError',
         message: 'origins() failed for /: policy store down',
@@ -134,7 +112,7 @@ describe('serve origins', () => {
   describe("with '*'", () => {
     it('accepts every origin', async () => {
       const server = await start({ origins: '*' });
-      expect(await upgradeStatus(server.url!, { origin: 'http://evil.example' })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://evil.example' } })).toBe(101);
     });
   });
 
