@@ -12,7 +12,10 @@ export type FetchLike = (
   /** The HTTP status text, where the platform has it. */
   statusText?: string;
   /** The response headers, where the platform has them: `Content-Length` is checked before reading. */
-  headers?: { get(name: string): string | null };
+  headers?: {
+    /** The value of the header `name`, or null when the response has none. */
+    get(name: string): string | null;
+  };
   /** The body as a stream, where the platform has one: read chunk by chunk, within `maxFrameSize`. */
   body?: ReadableStream<Uint8Array> | null;
   /** Reads the whole body as text: used when there is no `body` stream. */
