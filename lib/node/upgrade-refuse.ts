@@ -12,6 +12,9 @@ const statusText: { readonly [status: number]: string } = {
 
 /** Refuses an upgrade with an HTTP status, then closes the socket. */
 export function refuseUpgrade(socket: Duplex, status: number): void {
+  // Node's server takes its own 'error' listener off an upgrading socket: without one, a
+  // client resetting the connection now would crash the process.
+  socket.on('error', () => undefined);
   socket.end(`HTTP/1.1 ${status} ${statusText[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

@@ -1,5 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { messageOf, TransportError } from '../protocol/errors';
+import { fitsInUtf8 } from '../protocol/utf8-length';
 import type { Connection, FrameEnded, Frame, Transport } from './transport';
 
 /** The part of `fetch` the HTTP transport uses. */
@@ -153,7 +154,14 @@ async function exchange(
     void response.body?.cancel().catch(noop);
     throw tooLarge(`announces ${announced} bytes, more than`);
   }
-  const text = await readText(response, maxFrameSize).catch(() => '');
+  let text: string | undefined;
+  try {
+    text = await readText(response, maxFrameSize);
+  } catch (cause) {
+    // A body cut short is no answer: its calls fail now rather than at their timeouts.
+    const message = `The response from ${url} could not be read: ${messageOf(cause)}`;
+    throw new TransportError(message, { cause, status: response.status, retryable: true });
+  }
   if (text === undefined) throw tooLarge('is larger than');
   if (response.status < 200 || response.status > 299) {
     const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
@@ -176,9 +184,7 @@ type FetchResponse = Awaited<ReturnType<FetchLike>>;
 async function readText(response: FetchResponse, limit: number): Promise<string | undefined> {
   if (response.body == null) {
     const text = await response.text();
-    // UTF-8 takes at least one byte per UTF-16 code unit and at most three: count exactly only between.
-    const over = text.length > limit || (text.length * 3 > limit && new TextEncoder().encode(text).length > limit);
-    return over ? undefined : text;
+    return fitsInUtf8(text, limit) ? text : undefined;
   }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

@@ -96,6 +96,17 @@ describe('serve() attacked during the handshake', () => {
     });
   });
 
+  describe('when clients of another path reset their socket as they are refused', () => {
+    it('answers 404 and stays healthy', async () => {
+      const refused = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => rawUpgrade(`${onPath.info.url}/other`, { resetAfterMs: i % 4 })),
+      );
+      expect(refused.every((outcome) => outcome === 'reset' || outcome === 'HTTP/1.1 404 Not Found')).toBe(true);
+      await pause(200);
+      await expectHealthy(onPath, pingFrom(`${onPath.info.url}/rpc`));
+    });
+  });
+
   describe('when clients reset their socket while authenticate runs', () => {
     it('forgets them and stays healthy', async () => {
       const resets = await Promise.all(

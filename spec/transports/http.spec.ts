@@ -263,12 +263,14 @@ describe('http', () => {
       });
     });
 
-    it('takes a body that fails while read as empty', async () => {
+    it('fails the calls of a body that fails while read, at once and retryable', async () => {
       const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
       const fetch = async () => ({ status: 200, body, text: async () => '' });
-      await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toBeInstanceOf(
-        ProtocolError,
-      );
+      await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toMatchObject({
+        name: 'TransportError',
+        message: 'The response from http://example.invalid/rpc could not be read: reset',
+        retryable: true,
+      });
     });
   });
 });
