@@ -116,7 +116,10 @@ export class Answering {
    * gone): signals abort, handler Observables are unsubscribed, deadlines cancelled.
    */
   abandon(): void {
-    for (const incoming of [...this.active, ...this.notices]) {
+    const all = [...this.active, ...this.notices];
+    // Waiting calls go first: a running call that ends would otherwise start them.
+    for (const incoming of all) if (!incoming.started) this.finish(incoming);
+    for (const incoming of all) {
       incoming.control.abort('the link to the caller was lost');
       this.finish(incoming);
     }

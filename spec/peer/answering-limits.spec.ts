@@ -154,3 +154,21 @@ describe('notification handlers', () => {
     })();
   });
 });
+
+describe('calls waiting for handlerConcurrency when the link drops', () => {
+  it('are given up without ever starting', async () => {
+    const { peer, raw, link } = await peerWithRawServer({ handlerConcurrency: 1 });
+    const started: number[] = [];
+    peer.handle('slow', ([n]: [number]) => {
+      started.push(n);
+      return new Subject<never>();
+    });
+    for (let id = 1; id <= 5; id++) raw.send(request(id, 'slow', [id]));
+    await settle();
+    expect(started).toEqual([1]);
+    link.drop(1006);
+    await settle();
+    expect(started).toEqual([1]);
+    expect(peer.answeringCount).toBe(0);
+  });
+});
