@@ -62,8 +62,12 @@ export class Answering {
     return this.active.size;
   }
 
-  /** Answers `request`, which came in `frame`, through `done`, once (not at all if it is abandoned first). */
-  answer(request: JsonRpcRequest, done: (answer: Answer) => void, frame: FrameCost): void {
+  /**
+   * Answers `request`, which came in `frame`, through `done`, once: with its answer, or with
+   * undefined when it ends with none (cancelled in a dialect whose cancelled calls get no
+   * answer); `done` is not called at all for a call abandoned with its link.
+   */
+  answer(request: JsonRpcRequest, done: (answer: Answer | undefined) => void, frame: FrameCost): void {
     const { id, method } = request;
     if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
@@ -118,10 +122,10 @@ export class Answering {
   abandon(): void {
     const all = [...this.active, ...this.notices];
     // Waiting calls go first: a running call that ends would otherwise start them.
-    for (const incoming of all) if (!incoming.started) this.finish(incoming);
+    for (const incoming of all) if (!incoming.started) this.finish(incoming, undefined, true);
     for (const incoming of all) {
       incoming.control.abort('the link to the caller was lost');
-      this.finish(incoming);
+      this.finish(incoming, undefined, true);
     }
   }
 
@@ -164,8 +168,8 @@ export class Answering {
     if (incoming.ended) incoming.stop();
   }
 
-  /** Ends a call once: sends `answer` (for a request), or nothing; lets the next waiting call run. */
-  private finish(incoming: Incoming, answer?: Answer): void {
+  /** Ends a call once: hands a request's `done` its answer (undefined: none), unless abandoned; the next call may run. */
+  private finish(incoming: Incoming, answer?: Answer, abandoned = false): void {
     if (incoming.ended) return;
     incoming.ended = true;
     incoming.stop?.();
@@ -177,7 +181,7 @@ export class Answering {
       if (id !== null && id !== undefined && this.byId.get(id) === incoming) this.byId.delete(id);
     }
     // The answer goes before the next call starts, so a call that waited answers after this one.
-    if (answer !== undefined && incoming.done !== undefined && !this.stopped) incoming.done(answer);
+    if (!abandoned && incoming.done !== undefined && !this.stopped) incoming.done(answer);
     this.turns.leave(incoming, incoming.started);
     this.settled();
   }

@@ -62,6 +62,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     batching: options.batching,
     notificationQueue: options.notificationQueue ?? peerDefaults.notificationQueue,
     maxAnswerSize: options.maxAnswerSize ?? peerDefaults.maxAnswerSize,
+    maxPendingAnswerBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
   });
   const { notify } = outgoing;
 
@@ -93,6 +94,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     pending.failAll((id, method) => callFailure(id, method, failure, false));
     context.slots?.releaseAll();
     answering.stop();
+    outgoing.dropAnswers();
     notifications.complete();
     tracer.complete();
   };
@@ -103,6 +105,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, error, true));
     answering.abandon();
+    outgoing.dropAnswers();
   };
 
   const requestConcurrency = options.requestConcurrency ?? peerDefaults.requestConcurrency;

@@ -59,7 +59,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
 
   const replyNow = () => {
     const generation = targets.generation();
-    return (answer: Answer) => targets.reply(answer, generation);
+    return (answer: Answer | undefined) => answer !== undefined && targets.reply(answer, generation);
   };
 
   /**
@@ -106,7 +106,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
    */
   const route = (
     value: unknown,
-    reply: () => (answer: Answer) => void,
+    reply: () => (answer: Answer | undefined) => void,
     inBatch: boolean,
     batch: FrameCost | undefined,
     size: number,
@@ -127,7 +127,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
   };
 
-  const invalid = (value: unknown, reply: () => (answer: Answer) => void, inBatch: boolean): boolean => {
+  const invalid = (value: unknown, reply: () => (answer: Answer | undefined) => void, inBatch: boolean): boolean => {
     const reason = describeInvalid(value);
     const id = idOf(value);
     // The specification answers every invalid member of a batch; a lone object that is
@@ -179,10 +179,15 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
     const answers = targets.batchAnswer();
     let owed = 0;
+    let settled = 0;
     let routing = true;
-    const collect = (answer: Answer) => {
-      answers.add(answer);
-      if (!routing && answers.size === owed) targets.reply(answers, generation);
+    // A member cancelled without an answer settles too: the others' answers still go out,
+    // and a batch with no answer at all gets none.
+    const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
+    const collect = (answer: Answer | undefined) => {
+      settled++;
+      if (answer !== undefined) answers.add(answer);
+      if (!routing && settled === owed) done();
     };
     const collector = () => collect;
     let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
@@ -195,7 +200,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
     routing = false;
     if (answeredBatches !== undefined) failUnanswered(answeredBatches);
-    if (owed > 0 && answers.size === owed) targets.reply(answers, generation);
+    if (owed > 0 && settled === owed) done();
   };
 
   const text = (frame: Uint8Array): string | undefined => {

@@ -19,7 +19,7 @@ export class Incoming {
     readonly call: JsonRpcRequest | JsonRpcNotification,
     readonly cost: FrameCost,
     /** Sends the answer of a request; undefined for a notification. */
-    readonly done: ((answer: Answer) => void) | undefined,
+    readonly done: ((answer: Answer | undefined) => void) | undefined,
   ) {}
 }
 

@@ -22,6 +22,8 @@ export interface OutgoingSetup {
   readonly notificationQueue: number;
   /** The largest answer frame, in UTF-8 bytes. */
   readonly maxAnswerSize: number;
+  /** The most bytes batch answers waiting for a member may hold, all batches together. */
+  readonly maxPendingAnswerBytes: number;
 }
 
 /** The sending side of a peer: the outbox for calls, notifications, and answers. */
@@ -33,6 +35,8 @@ export interface Outgoing {
   reply(answer: Answer | BatchAnswer, generation: number): void;
   /** Starts the answer to an incoming batch (see `reply`). */
   batchAnswer(): BatchAnswer;
+  /** Forgets the batch answers of a link that dropped. */
+  dropAnswers(): void;
 }
 
 /** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
@@ -81,7 +85,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     connection.enqueue(entry);
   };
 
-  const encoder = new AnswerEncoder(setup.maxAnswerSize, report);
+  const encoder = new AnswerEncoder(setup.maxAnswerSize, setup.maxPendingAnswerBytes, report);
 
   const reply = (answer: Answer | BatchAnswer, generation: number) => {
     // An answer owed on a link that has since dropped has no one to go to.
@@ -93,5 +97,5 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     }
   };
 
-  return { outbox, notify, reply, batchAnswer: () => encoder.batch() };
+  return { outbox, notify, reply, batchAnswer: () => encoder.batch(), dropAnswers: () => encoder.reset() };
 }
