@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 
 /**
  * Which web pages may open a connection, judged by the upgrade request's `Origin` header
  * (browsers always send it; other clients usually do not):
  * - `'same-origin'`: requests without `Origin` and pages of the server's own origin (the
- *   Origin's host and port equal the request's `Host` header).
+ *   Origin's host and port equal the request's `Host` header) reached at an IP address or
+ *   `localhost`. A page reached by a host name must be listed: after DNS rebinding, an
+ *   attacker's page at `evil.example` sends `Host: evil.example` too, while the name
+ *   resolves to this server.
  * - a list of origins (`'https://app.example.org'`, scheme, host and port only), accepted
  *   besides the same-origin ones.
  * - a predicate, given the `Origin` header and the request: true accepts. It is asked only
@@ -62,8 +66,19 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
     const page = new URL(origin);
     // Read Host with the page's scheme, so that a default port (80, 443) compares equal when left out.
     const target = new URL(`${page.protocol}//${host}`);
-    return page.origin === target.origin && target.username === '' && target.pathname === '/';
+    return (
+      page.origin === target.origin &&
+      target.username === '' &&
+      target.pathname === '/' &&
+      notRebindable(target.hostname)
+    );
   } catch {
     return false;
   }
+}
+
+/** Whether `hostname` is an IP address or `localhost`, which no DNS answer can stand in for. */
+function notRebindable(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || isIP(name.replace(/^\[|\]$/g, '')) !== 0;
 }

@@ -29,6 +29,16 @@ describe('serve origins', () => {
       expect(await upgradeStatus(server.url!, { headers: { origin: `https://127.0.0.1:${port}` } })).toBe(101);
     });
 
+    it('refuses a page reached by a host name, even with a matching Host: DNS rebinding sends both', async () => {
+      const server = await start();
+      for (const name of ['evil.example', 'app.example.org']) {
+        expect(await upgradeStatus(server.url!, { headers: { origin: `http://${name}`, host: name } })).toBe(403);
+      }
+      expect(
+        await upgradeStatus(server.url!, { headers: { origin: 'http://app.localhost', host: 'app.localhost' } }),
+      ).toBe(101);
+    });
+
     it('refuses a page of another origin with 403 Forbidden, before the upgrade', async () => {
       const server = await start();
       const port = Number(new URL(server.url!).port);
@@ -42,15 +52,13 @@ describe('serve origins', () => {
 
     it('compares default ports, and refuses a Host it cannot read or that is missing', async () => {
       const server = await start();
-      expect(
-        await upgradeStatus(server.url!, { headers: { origin: 'http://example.org', host: 'example.org:80' } }),
-      ).toBe(101);
-      expect(
-        await upgradeStatus(server.url!, { headers: { origin: 'https://example.org', host: 'example.org' } }),
-      ).toBe(101);
-      expect(
-        await upgradeStatus(server.url!, { headers: { origin: 'https://example.org', host: 'example.org:80' } }),
-      ).toBe(403);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://localhost', host: 'localhost:80' } })).toBe(
+        101,
+      );
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'https://[::1]', host: '[::1]' } })).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'https://localhost', host: 'localhost:80' } })).toBe(
+        403,
+      );
       expect(
         await upgradeStatus(server.url!, { headers: { origin: 'http://example.org', host: 'a@example.org' } }),
       ).toBe(403);
