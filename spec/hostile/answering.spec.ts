@@ -83,6 +83,24 @@ describe('serve() under attack on its answering side', () => {
     await expectHealthy(target, freshPing(target), { maxLagMs: 1_000 });
   }, 40_000);
 
+  it('holds the answers of batches kept open by a slow member within maxAnsweringBytes', async () => {
+    const client = await rawClient(target.info.url);
+    // 40 batches of 15 answers of 1 MB each, every batch waiting for a call that sleeps a minute.
+    for (let batch = 0; batch < 40; batch++) {
+      const members = Array.from({ length: 15 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: `${batch}-${i}`,
+        method: 'big',
+        params: [1_000_000],
+      }));
+      client.send([...members, { jsonrpc: '2.0', id: `${batch}-slow`, method: 'sleep', params: [60_000] }]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // 600 MB of answers without the bound; the process must stay far below.
+    await expectHealthy(target, freshPing(target), { maxRssMb: 300, maxLagMs: 500 });
+    client.close();
+  }, 30_000);
+
   it('refuses calls past maxAnswering instead of holding them all', async () => {
     await target.stats(true);
     const client = await rawClient(target.info.url);
