@@ -79,6 +79,7 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
 
 /** Whether `hostname` is an IP address or `localhost`, which no DNS answer can stand in for. */
 function notRebindable(hostname: string): boolean {
-  const name = hostname.toLowerCase();
+  // A fully qualified name may end with a dot: `localhost.` is still this machine.
+  const name = hostname.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost') || isIP(name.replace(/^\[|\]$/g, '')) !== 0;
 }

@@ -1,6 +1,7 @@
 import { ErrorCodes, ServerErrorCodes } from '../protocol/error-codes';
 import { ProtocolError, type RpcError } from '../protocol/errors';
 import { fitsInUtf8, utf8Length } from '../protocol/utf8-length';
+import type { JsonRpcId } from '../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
 import { encode } from './encode';
 
@@ -13,6 +14,8 @@ import { encode } from './encode';
 export class AnswerEncoder {
   /** Bytes held by batch answers not yet sent. */
   private pending = 0;
+  /** Counts the links dropped: what a batch of an earlier link held was forgotten with it. */
+  private epoch = 0;
 
   constructor(
     private readonly maxAnswerSize: number,
@@ -22,7 +25,7 @@ export class AnswerEncoder {
 
   /** One answer as a frame of its own. */
   single(answer: Answer): string {
-    return this.encode(answer, this.maxAnswerSize) ?? tooLarge(answer);
+    return this.encode(answer, this.maxAnswerSize) ?? tooLarge(answer.id);
   }
 
   /**
@@ -32,30 +35,34 @@ export class AnswerEncoder {
    * without being serialised: a batch cannot make the peer encode far more than it may send.
    */
   batch(): BatchAnswer {
-    return new BatchAnswer(this, this.maxAnswerSize - 2);
+    return new BatchAnswer(this, this.maxAnswerSize - 2, this.epoch);
   }
 
   /** Forgets what batch answers of a dropped link held: they will never be sent. */
   reset(): void {
     this.pending = 0;
+    this.epoch++;
   }
 
-  /** Takes `bytes` for a batch answer's member; false, reported, when batches hold too much. */
-  hold(bytes: number, answer: Answer): boolean {
-    if (this.pending > 0 && this.pending + bytes > this.maxPending) {
-      this.report(
-        new ProtocolError(
-          `Answer to request ${String(answer.id)} not sent: batch answers waiting for their last member hold ${this.pending} bytes (maxAnsweringBytes ${this.maxPending}); answered -32005 instead`,
-        ),
-      );
-      return false;
-    }
+  /** Takes `bytes` for a waiting batch's member; false when batches would hold too much. */
+  hold(bytes: number, epoch: number): boolean {
+    if (epoch !== this.epoch) return true;
+    if (this.pending > 0 && this.pending + bytes > this.maxPending) return false;
     this.pending += bytes;
     return true;
   }
 
-  release(bytes: number): void {
-    this.pending = Math.max(0, this.pending - bytes);
+  /** Says once per batch that its answers are refused for the budget. */
+  reportFull(id: JsonRpcId | null): void {
+    this.report(
+      new ProtocolError(
+        `Answer to request ${String(id)} not sent: batch answers waiting for their last member hold ${this.pending} bytes (maxAnsweringBytes ${this.maxPending}); answered -32005 instead`,
+      ),
+    );
+  }
+
+  release(bytes: number, epoch: number): void {
+    if (epoch === this.epoch) this.pending -= bytes;
   }
 
   /**
@@ -81,19 +88,30 @@ export class AnswerEncoder {
 }
 
 /** The answer that replaces one over the limit. */
-function tooLarge(answer: Answer): string {
-  return JSON.stringify(errorAnswer(answer.id, ServerErrorCodes.LimitExceeded, 'Answer too large'));
+function tooLarge(id: JsonRpcId | null): string {
+  return JSON.stringify(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Answer too large'));
 }
 
-/** The members of one batch's answer so far, as text, and the bytes left for the others. */
+/**
+ * The members of one batch's answer so far, as text, and the bytes left for the others.
+ * Its text counts toward the peer's budget only while the batch waits for a member after
+ * it was read: a batch answered at once, or the member that completes one, waits for nothing.
+ */
 export class BatchAnswer {
   private readonly parts: string[] = [];
+  /** The members answered while the batch was read, not yet counted: their place, id and size. */
+  private unheld: { readonly index: number; readonly id: JsonRpcId | null; readonly size: number }[] = [];
   private full = false;
+  private waiting = false;
+  private refused = false;
+  /** The UTF-8 bytes counted in the budget. */
   private held = 0;
 
   constructor(
     private readonly encoder: AnswerEncoder,
     private room: number,
+    /** The encoder's epoch when the batch came: a batch of a dropped link counts no more. */
+    private readonly epoch: number,
   ) {}
 
   /** How many answers were added. */
@@ -101,28 +119,45 @@ export class BatchAnswer {
     return this.parts.length;
   }
 
-  add(answer: Answer): void {
+  /** Adds a member's answer; `last` when it completes the batch (nothing waits after it). */
+  add(answer: Answer, last: boolean): void {
     const text = this.full ? undefined : this.encoder.encode(answer, this.room);
     if (text === undefined) {
       this.full = true;
-      return this.push(tooLarge(answer));
+      return this.push(tooLarge(answer.id));
     }
     const size = utf8Length(text) + 1;
-    if (!this.encoder.hold(size, answer)) {
-      return this.push(
-        JSON.stringify(errorAnswer(answer.id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress')),
-      );
-    }
-    this.held += size;
+    if (this.waiting && !last && !this.hold(size, answer.id)) return this.push(tooMany(answer.id));
+    if (!this.waiting) this.unheld.push({ index: this.parts.length, id: answer.id, size });
     this.room -= size;
     this.parts.push(text);
   }
 
-  /** The array frame; what the batch held is given back. */
+  /**
+   * The batch was read and some members are still running: from now on what it holds counts,
+   * and the answers already made that do not fit the budget are replaced by -32005.
+   */
+  wait(): void {
+    this.waiting = true;
+    for (const { index, id, size } of this.unheld) if (!this.hold(size, id)) this.parts[index] = tooMany(id);
+    this.unheld = [];
+  }
+
+  /** The array frame, or an empty string when no member was answered; what it held is given back. */
   frame(): string {
-    this.encoder.release(this.held);
+    this.encoder.release(this.held, this.epoch);
     this.held = 0;
-    return `[${this.parts.join(',')}]`;
+    return this.parts.length === 0 ? '' : `[${this.parts.join(',')}]`;
+  }
+
+  private hold(size: number, id: JsonRpcId | null): boolean {
+    if (this.encoder.hold(size, this.epoch)) {
+      this.held += size;
+      return true;
+    }
+    if (!this.refused) this.encoder.reportFull(id);
+    this.refused = true;
+    return false;
   }
 
   /** A replacement answer: small, but counted, so that the frame stays near the limit. */
@@ -130,4 +165,8 @@ export class BatchAnswer {
     this.room -= text.length + 1;
     this.parts.push(text);
   }
+}
+
+function tooMany(id: JsonRpcId | null): string {
+  return JSON.stringify(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress'));
 }

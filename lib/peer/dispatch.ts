@@ -186,8 +186,9 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
     const collect = (answer: Answer | undefined) => {
       settled++;
-      if (answer !== undefined) answers.add(answer);
-      if (!routing && settled === owed) done();
+      const last = !routing && settled === owed;
+      if (answer !== undefined) answers.add(answer, last);
+      if (last) done();
     };
     const collector = () => collect;
     let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
@@ -198,9 +199,12 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
       if (route(value, collector, true, cost, size)) owed++;
     }
-    routing = false;
+    // Our own calls failed here may settle members at once: still while routing, so that
+    // the batch is answered once, below.
     if (answeredBatches !== undefined) failUnanswered(answeredBatches);
+    routing = false;
     if (owed > 0 && settled === owed) done();
+    else if (owed > settled) answers.wait();
   };
 
   const text = (frame: Uint8Array): string | undefined => {

@@ -88,10 +88,12 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
   const encoder = new AnswerEncoder(setup.maxAnswerSize, setup.maxPendingAnswerBytes, report);
 
   const reply = (answer: Answer | BatchAnswer, generation: number) => {
+    // A batch's frame is made first in any case: that gives back what it held.
+    const batchFrame = answer instanceof BatchAnswer ? answer.frame() : undefined;
     // An answer owed on a link that has since dropped has no one to go to.
     if (!connection.isOpen || connection.generation !== generation) return;
     try {
-      send(answer instanceof BatchAnswer ? answer.frame() : encoder.single(answer));
+      send(batchFrame ?? encoder.single(answer as Answer));
     } catch (error) {
       report(error);
     }

@@ -160,12 +160,13 @@ async function exchange(
   } catch (cause) {
     // A body cut short is no answer: its calls fail now rather than at their timeouts.
     const message = `The response from ${url} could not be read: ${messageOf(cause)}`;
-    throw new TransportError(message, { cause, status: response.status, retryable: true });
+    const status = response.status;
+    throw new TransportError(message, { cause, status, retryable: status <= 299 || retryableStatus(status) });
   }
   if (text === undefined) throw tooLarge('is larger than');
   if (response.status < 200 || response.status > 299) {
     const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
-    const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+    const retryable = retryableStatus(response.status);
     throw new TransportError(
       `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}${excerpt ? `: ${excerpt}` : ''}`,
       { status: response.status, retryable },
@@ -221,4 +222,9 @@ function base64(text: string): string {
   let binary = '';
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/** Whether an HTTP error status may go away when the request is sent again. */
+function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
 }

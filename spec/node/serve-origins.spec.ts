@@ -37,6 +37,9 @@ describe('serve origins', () => {
       expect(
         await upgradeStatus(server.url!, { headers: { origin: 'http://app.localhost', host: 'app.localhost' } }),
       ).toBe(101);
+      expect(await upgradeStatus(server.url!, { headers: { origin: 'http://localhost.', host: 'localhost.' } })).toBe(
+        101,
+      );
     });
 
     it('refuses a page of another origin with 403 Forbidden, before the upgrade', async () => {

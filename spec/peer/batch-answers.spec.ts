@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { catchError, of, share, Subject } from 'rxjs';
 import { generic, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { rawEnd, settle } from '../helpers/raw-end';
@@ -75,5 +75,29 @@ describe('batch answers kept open by a slow member', () => {
     const answer = (await again.next()) as { result?: string }[];
     expect(answer.filter((member) => member.result !== undefined)).toHaveLength(4);
     again.close();
+  });
+});
+
+describe('a batch answered at once', () => {
+  it('is sent whole however low maxAnsweringBytes is: nothing waits', async () => {
+    const { peer, raw } = await peerWithRawServer({ maxAnsweringBytes: 2_000 });
+    peer.handle('big', () => 'x'.repeat(1_500));
+    raw.send([call(1, 'big'), call(2, 'big')]);
+    const answer = (await raw.next()) as { result?: string }[];
+    expect(answer.map((member) => member.result)).toEqual(['x'.repeat(1_500), 'x'.repeat(1_500)]);
+  });
+
+  it('is answered once when failing our own calls settles a member while it is read', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: true });
+    const y$ = peer.request$('y').pipe(share());
+    peer.handle('h', () => y$.pipe(catchError(() => of('y failed'))));
+    peer.request$('x').subscribe({ error: () => undefined });
+    y$.subscribe({ error: () => undefined });
+    const sent = (await raw.next()) as { id: number }[];
+    // Our batch [x, y] is answered with x only, and a call h that waits on y.
+    raw.send([{ jsonrpc: '2.0', id: sent[0]!.id, result: 'x' }, call(9, 'h')]);
+    expect(await raw.next()).toEqual([{ jsonrpc: '2.0', id: 9, result: 'y failed' }]);
+    raw.send(call(10, 'missing'));
+    expect(await raw.next()).toMatchObject({ id: 10, error: { code: -32601 } });
   });
 });

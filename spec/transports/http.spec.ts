@@ -263,6 +263,16 @@ describe('http', () => {
       });
     });
 
+    it('keeps a 4xx whose body fails while read not retryable', async () => {
+      const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
+      const fetch = async () => ({ status: 400, body, text: async () => '' });
+      await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toMatchObject({
+        name: 'TransportError',
+        status: 400,
+        retryable: false,
+      });
+    });
+
     it('fails the calls of a body that fails while read, at once and retryable', async () => {
       const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
       const fetch = async () => ({ status: 200, body, text: async () => '' });
