@@ -12,15 +12,16 @@ import { encode } from './encode';
  * for the whole peer, so batches left open by one slow member cannot pile up answers.
  */
 export class AnswerEncoder {
-  /** Bytes held by batch answers not yet sent. */
+  /** Bytes held by batch answers of link `counted` not yet sent. */
   private pending = 0;
-  /** Counts the links dropped: what a batch of an earlier link held was forgotten with it. */
-  private epoch = 0;
+  private counted = 0;
 
   constructor(
     private readonly maxAnswerSize: number,
     private readonly maxPending: number,
     private readonly report: (error: RpcError) => void,
+    /** The link's generation now: batches of a link that dropped will never be sent, nor count. */
+    private readonly generation: () => number,
   ) {}
 
   /** One answer as a frame of its own. */
@@ -35,18 +36,17 @@ export class AnswerEncoder {
    * without being serialised: a batch cannot make the peer encode far more than it may send.
    */
   batch(): BatchAnswer {
-    return new BatchAnswer(this, this.maxAnswerSize - 2, this.epoch);
+    return new BatchAnswer(this, this.maxAnswerSize - 2, this.generation());
   }
 
-  /** Forgets what batch answers of a dropped link held: they will never be sent. */
-  reset(): void {
-    this.pending = 0;
-    this.epoch++;
-  }
-
-  /** Takes `bytes` for a waiting batch's member; false when batches would hold too much. */
-  hold(bytes: number, epoch: number): boolean {
-    if (epoch !== this.epoch) return true;
+  /** Takes `bytes` for a waiting member of a batch of link `generation`; false when batches would hold too much. */
+  hold(bytes: number, generation: number): boolean {
+    if (generation !== this.generation()) return true;
+    if (generation !== this.counted) {
+      // The first batch of a new link: what the batches of the last one held went with it.
+      this.pending = 0;
+      this.counted = generation;
+    }
     if (this.pending > 0 && this.pending + bytes > this.maxPending) return false;
     this.pending += bytes;
     return true;
@@ -61,8 +61,8 @@ export class AnswerEncoder {
     );
   }
 
-  release(bytes: number, epoch: number): void {
-    if (epoch === this.epoch) this.pending -= bytes;
+  release(bytes: number, generation: number): void {
+    if (generation === this.counted) this.pending -= bytes;
   }
 
   /**
@@ -110,8 +110,8 @@ export class BatchAnswer {
   constructor(
     private readonly encoder: AnswerEncoder,
     private room: number,
-    /** The encoder's epoch when the batch came: a batch of a dropped link counts no more. */
-    private readonly epoch: number,
+    /** The generation of the link the batch came on. */
+    private readonly generation: number,
   ) {}
 
   /** How many answers were added. */
@@ -145,13 +145,13 @@ export class BatchAnswer {
 
   /** The array frame, or an empty string when no member was answered; what it held is given back. */
   frame(): string {
-    this.encoder.release(this.held, this.epoch);
+    this.encoder.release(this.held, this.generation);
     this.held = 0;
     return this.parts.length === 0 ? '' : `[${this.parts.join(',')}]`;
   }
 
   private hold(size: number, id: JsonRpcId | null): boolean {
-    if (this.encoder.hold(size, this.epoch)) {
+    if (this.encoder.hold(size, this.generation)) {
       this.held += size;
       return true;
     }

@@ -94,7 +94,6 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     pending.failAll((id, method) => callFailure(id, method, failure, false));
     context.slots?.releaseAll();
     answering.stop();
-    outgoing.dropAnswers();
     notifications.complete();
     tracer.complete();
   };
@@ -105,7 +104,6 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, error, true));
     answering.abandon();
-    outgoing.dropAnswers();
   };
 
   const requestConcurrency = options.requestConcurrency ?? peerDefaults.requestConcurrency;

@@ -35,8 +35,6 @@ export interface Outgoing {
   reply(answer: Answer | BatchAnswer, generation: number): void;
   /** Starts the answer to an incoming batch (see `reply`). */
   batchAnswer(): BatchAnswer;
-  /** Forgets the batch answers of a link that dropped. */
-  dropAnswers(): void;
 }
 
 /** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
@@ -85,7 +83,12 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     connection.enqueue(entry);
   };
 
-  const encoder = new AnswerEncoder(setup.maxAnswerSize, setup.maxPendingAnswerBytes, report);
+  const encoder = new AnswerEncoder(
+    setup.maxAnswerSize,
+    setup.maxPendingAnswerBytes,
+    report,
+    () => connection.generation,
+  );
 
   const reply = (answer: Answer | BatchAnswer, generation: number) => {
     // A batch's frame is made first in any case: that gives back what it held.
@@ -99,5 +102,5 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     }
   };
 
-  return { outbox, notify, reply, batchAnswer: () => encoder.batch(), dropAnswers: () => encoder.reset() };
+  return { outbox, notify, reply, batchAnswer: () => encoder.batch() };
 }
