@@ -101,26 +101,26 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
 
   /**
    * Routes one message; returns whether it owes an answer through `reply` (made on demand,
-   * so that a response, the client's hot path, allocates nothing). A call is charged to the
-   * frame it came in: `batch`'s cost, or a cost of `size` made for it alone.
+   * so that a response, the client's hot path, allocates nothing). `frame` is the cost of the
+   * batch the message came in, or the size of its lone frame, charged to a call only when
+   * one is taken.
    */
   const route = (
     value: unknown,
     reply: () => (answer: Answer | undefined) => void,
-    inBatch: boolean,
-    batch: FrameCost | undefined,
-    size: number,
+    frame: FrameCost | number,
   ): boolean => {
+    const inBatch = typeof frame !== 'number';
     switch (classify(value)) {
       case 'response':
         settle(value as JsonRpcResponse, inBatch);
         return false;
       case 'notification':
-        answering.notice(value as JsonRpcNotification, batch ?? new FrameCost(size));
+        answering.notice(value as JsonRpcNotification, inBatch ? frame : new FrameCost(frame));
         notifications.deliver(value as JsonRpcNotification);
         return false;
       case 'request':
-        answering.answer(value as JsonRpcRequest, reply(), batch ?? new FrameCost(size));
+        answering.answer(value as JsonRpcRequest, reply(), inBatch ? frame : new FrameCost(frame));
         return true;
       default:
         return invalid(value, reply, inBatch);
@@ -197,7 +197,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       const id = idOf(value);
       const sentTogether = id === null ? undefined : pending.batchOf(id);
       if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
-      if (route(value, collector, true, cost, size)) owed++;
+      if (route(value, collector, cost)) owed++;
     }
     // Our own calls failed here may settle members at once: still while routing, so that
     // the batch is answered once, below.
@@ -237,6 +237,6 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
       return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
     if (Array.isArray(value)) batch(value, targets.generation(), source.length);
-    else route(value, replyNow, false, undefined, source.length);
+    else route(value, replyNow, source.length);
   };
 }
