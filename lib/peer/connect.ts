@@ -2,7 +2,7 @@ import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
-import { Answering } from './answer';
+import { answeringSide } from './answering-side';
 import type { RpcApi, UntypedApi } from './api';
 import { batch$, batchBuilder, type BatchContext } from './batch';
 import { createCalls } from './calls';
@@ -11,7 +11,6 @@ import { generic } from './dialect';
 import { Deadlines } from './deadlines';
 import { createDispatcher } from './dispatch';
 import { callFailure } from './failures';
-import { handlerContext, type HandlerContextSetup } from './handler-context';
 import { HandlerRegistry, type Handler } from './handlers';
 import { heartbeat$ } from './heartbeat';
 import { sequentialIds } from './ids';
@@ -66,23 +65,14 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   });
   const { notify } = outgoing;
 
-  const contextSetup: HandlerContextSetup = {
+  const answering = answeringSide(options, {
     peer: () => peer,
     connection: () => connection.info,
     session,
     dialect,
     notify,
     report: (error) => tracer.report(error),
-  };
-  const answering = new Answering({
     handlers,
-    contextFor: (call, control) => handlerContext(contextSetup, call, control),
-    report: (error) => tracer.report(error),
-    handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
-    concurrency: options.handlerConcurrency ?? peerDefaults.handlerConcurrency,
-    maxCalls: options.maxAnswering ?? peerDefaults.maxAnswering,
-    maxBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
-    cancel: dialect.cancel,
     scheduler,
   });
 
