@@ -104,7 +104,6 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   };
 
   const refuseAndReport = (socket: Duplex, status: number, error: RpcError) => {
-    socket.on('error', ignore);
     refuseUpgrade(socket, status);
     report(error);
   };
