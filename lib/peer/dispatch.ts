@@ -63,13 +63,14 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
   };
 
   /**
-   * An error without an id answers something the other side could not read an id from. Out
-   * of a batch answer, it is how a server refuses a whole batch (too large, or batches not
-   * supported): it fails the calls of our oldest batch frame that has had no answer yet.
+   * An error without an id answers something the other side could not read an id from: a
+   * notification it could not accept, or, out of a batch answer, a whole batch it refused
+   * (too large, or batches not supported). It fails a batch of ours only when nothing else
+   * explains it (see `PendingCalls.takeRefusedBatch`); it is reported in any case.
    */
   const settleWithoutId = (error: JsonRpcFailure['error'], inBatch: boolean) => {
     const remote = JsonRpcError.fromObject(error);
-    const refused = inBatch ? [] : pending.takeUnansweredBatch();
+    const refused = inBatch ? [] : pending.takeRefusedBatch(remote.message);
     const ids = refused.slice(0, 5).map(([id]) => JSON.stringify(id));
     if (refused.length > 5) ids.push('…');
     const taken =

@@ -50,6 +50,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
   const outbox = new Outbox(send, (ids) => pending.markBatch(ids), batchingOptions(setup.batching), setup.scheduler);
 
   const sendNotification = (frame: string) => {
+    pending.notificationSent();
     try {
       outbox.send(frame, undefined, reportFailure);
     } catch (error) {

@@ -11,6 +11,8 @@ export interface PendingCall {
 
 /** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
 const rememberedAbandoned = 1024;
+/** How many calls sent after a notification are watched for the answer that shows it was read. */
+const watchedAfterNotification = 64;
 
 /** The request ids of one batch frame we sent, and how many of them still wait. */
 interface SentBatch {
@@ -29,6 +31,13 @@ export class PendingCalls {
   private readonly batches = new Map<JsonRpcId, SentBatch>();
   /** Batch frames no answer has come for yet, oldest first. */
   private readonly unanswered = new Set<SentBatch>();
+  /**
+   * Notifications sent that an error without an id may still answer: those sent since the
+   * last answer to a call that went out after them (a server answers in its reading order).
+   */
+  private unsettledNotifications = 0;
+  /** Calls sent since the last notification: an answer to one shows the notifications before were read. */
+  private readonly afterNotification = new Set<JsonRpcId>();
 
   get size(): number {
     return this.calls.size;
@@ -40,6 +49,9 @@ export class PendingCalls {
 
   add(id: JsonRpcId, call: PendingCall): void {
     this.calls.set(id, call);
+    if (this.unsettledNotifications > 0 && this.afterNotification.size < watchedAfterNotification) {
+      this.afterNotification.add(id);
+    }
   }
 
   /** Removes and returns the call answered by `id`, if one waits. */
@@ -47,7 +59,19 @@ export class PendingCalls {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
     if (this.batches.size > 0) this.leaveBatch(id, true);
+    if (this.afterNotification.size > 0 && this.afterNotification.has(id)) this.settleNotifications();
     return call;
+  }
+
+  /** A notification went out: until it is known to be read, an error without an id may answer it. */
+  notificationSent(): void {
+    this.unsettledNotifications++;
+    this.afterNotification.clear();
+  }
+
+  private settleNotifications(): void {
+    this.unsettledNotifications = 0;
+    this.afterNotification.clear();
   }
 
   /** Records that these calls went out in one batch frame, to be answered in one array. */
@@ -67,11 +91,19 @@ export class PendingCalls {
   }
 
   /**
-   * Takes out the calls still waiting from the oldest batch frame that no answer has come
-   * for yet (none if there is no such frame): a server that refuses a whole batch answers
-   * it with one error object without an id.
+   * Takes out the calls still waiting from the batch frame an error without an id refuses,
+   * if nothing else explains that error: a server that refuses a whole batch answers it
+   * with one error object without an id, but so do servers that cannot read or accept a
+   * notification. The error is taken as the refusal of our oldest batch frame that no
+   * answer has come for yet only when its message names a batch, or when every
+   * notification we sent is known to be read (a call sent after it was answered); otherwise
+   * it is counted against one unread notification and no call is taken.
    */
-  takeUnansweredBatch(): [JsonRpcId, PendingCall][] {
+  takeRefusedBatch(message: string): [JsonRpcId, PendingCall][] {
+    if (this.unsettledNotifications > 0 && !/batch/i.test(message)) {
+      this.unsettledNotifications--;
+      return [];
+    }
     const oldest = this.unanswered.values().next();
     if (oldest.done === true) return [];
     const batch = oldest.value;
@@ -113,6 +145,7 @@ export class PendingCalls {
     this.calls.clear();
     this.batches.clear();
     this.unanswered.clear();
+    this.settleNotifications();
     for (const [id, call] of calls) call.reject(failure(id, call.method));
   }
 }

@@ -53,7 +53,7 @@ describe('PendingCalls', () => {
     expect(pending.size).toBe(0);
   });
 
-  describe('takeUnansweredBatch', () => {
+  describe('takeRefusedBatch', () => {
     const waiting = (pending: PendingCalls, ids: number[]) => {
       for (const id of ids) pending.add(id, call(`m${id}`));
     };
@@ -64,10 +64,10 @@ describe('PendingCalls', () => {
       waiting(pending, [1, 2, 3, 4, 5]);
       pending.markBatch([1, 2]);
       pending.markBatch([3, 4]);
-      expect(idsOf(pending.takeUnansweredBatch())).toEqual([1, 2]);
+      expect(idsOf(pending.takeRefusedBatch(''))).toEqual([1, 2]);
       expect(pending.size).toBe(3);
-      expect(idsOf(pending.takeUnansweredBatch())).toEqual([3, 4]);
-      expect(pending.takeUnansweredBatch()).toEqual([]);
+      expect(idsOf(pending.takeRefusedBatch(''))).toEqual([3, 4]);
+      expect(pending.takeRefusedBatch('')).toEqual([]);
       // A call sent alone is never taken for a batch.
       expect(pending.has(5)).toBe(true);
     });
@@ -78,8 +78,8 @@ describe('PendingCalls', () => {
       pending.markBatch([1, 2]);
       pending.markBatch([3, 4]);
       pending.take(2);
-      expect(idsOf(pending.takeUnansweredBatch())).toEqual([3, 4]);
-      expect(pending.takeUnansweredBatch()).toEqual([]);
+      expect(idsOf(pending.takeRefusedBatch(''))).toEqual([3, 4]);
+      expect(pending.takeRefusedBatch('')).toEqual([]);
       expect(pending.has(1)).toBe(true);
     });
 
@@ -92,7 +92,7 @@ describe('PendingCalls', () => {
       pending.abandon(1, calls[0]![1]);
       pending.abandon(2, calls[1]![1]);
       pending.abandon(3, calls[2]![1]);
-      expect(idsOf(pending.takeUnansweredBatch())).toEqual([4]);
+      expect(idsOf(pending.takeRefusedBatch(''))).toEqual([4]);
       expect(pending.size).toBe(0);
     });
 
@@ -101,8 +101,39 @@ describe('PendingCalls', () => {
       waiting(pending, [2]);
       pending.markBatch([1]);
       pending.markBatch([1, 2]);
-      expect(idsOf(pending.takeUnansweredBatch())).toEqual([2]);
-      expect(pending.takeUnansweredBatch()).toEqual([]);
+      expect(idsOf(pending.takeRefusedBatch(''))).toEqual([2]);
+      expect(pending.takeRefusedBatch('')).toEqual([]);
+    });
+
+    it('counts each unread notification as the explanation of one error, until a later call is answered', () => {
+      const pending = new PendingCalls();
+      pending.notificationSent();
+      pending.notificationSent();
+      waiting(pending, [1, 2, 3]);
+      pending.markBatch([2, 3]);
+      expect(pending.takeRefusedBatch('Unauthorized')).toEqual([]);
+      expect(pending.takeRefusedBatch('Unauthorized')).toEqual([]);
+      expect(idsOf(pending.takeRefusedBatch('Unauthorized'))).toEqual([2, 3]);
+    });
+
+    it('knows the notifications were read once a call sent after them is answered', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1]);
+      pending.notificationSent();
+      // Answered, but sent before the notification: it proves nothing.
+      pending.take(1);
+      waiting(pending, [2, 3, 4]);
+      pending.take(2);
+      pending.markBatch([3, 4]);
+      expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([3, 4]);
+    });
+
+    it('takes the batch for an error that names a batch, notification unread or not', () => {
+      const pending = new PendingCalls();
+      pending.notificationSent();
+      waiting(pending, [1]);
+      pending.markBatch([1]);
+      expect(idsOf(pending.takeRefusedBatch('Batch too large'))).toEqual([1]);
     });
 
     it('has nothing to take once every call has failed', () => {
@@ -110,7 +141,7 @@ describe('PendingCalls', () => {
       waiting(pending, [1, 2]);
       pending.markBatch([1, 2]);
       pending.failAll(() => new Error('link lost'));
-      expect(pending.takeUnansweredBatch()).toEqual([]);
+      expect(pending.takeRefusedBatch('')).toEqual([]);
     });
   });
 });

@@ -1,0 +1,103 @@
+// Real servers answer a notification they cannot read or accept with an error whose id is
+// null, and some refuse a whole batch the same way. An error without an id fails a batch of
+// ours only when nothing else explains it (docs/servers-in-the-wild.md).
+import { filter, firstValueFrom } from 'rxjs';
+import type { WebSocket } from 'ws';
+import { connect, type Peer, type RpcError } from 'rx-jsonrpc';
+import { webSocket } from 'rx-jsonrpc/node';
+import { closeAllWs, startWsServer } from '../helpers/ws-server';
+
+interface Message {
+  id?: number | null;
+  method?: string;
+}
+
+interface ServerRules {
+  /** Refuses every batch with one error without an id, with this message. */
+  readonly refuseBatches?: string;
+  /** Milliseconds before a batch is answered. */
+  readonly batchDelay?: number;
+}
+
+const peers: Peer[] = [];
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  await closeAllWs();
+});
+
+const send = (socket: WebSocket, message: unknown) => socket.send(JSON.stringify(message));
+
+/**
+ * A server that answers `forbidden` notifications at once with an error without an id
+ * (as servers that check authorisation per message do), and calls with their method name.
+ */
+async function strictServer(rules: ServerRules = {}) {
+  const server = await startWsServer();
+  const answer = (message: Message) => ({ jsonrpc: '2.0', id: message.id, result: message.method });
+  server.server.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const parsed = JSON.parse(String(data)) as Message | Message[];
+      if (!Array.isArray(parsed)) {
+        if (parsed.id === undefined) {
+          if (parsed.method === 'forbidden') {
+            send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized' } });
+          }
+        } else send(socket, answer(parsed));
+        return;
+      }
+      if (rules.refuseBatches !== undefined) {
+        send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: rules.refuseBatches } });
+        return;
+      }
+      const answers = parsed.filter((m) => m.id !== undefined).map(answer);
+      setTimeout(() => send(socket, answers), rules.batchDelay ?? 0);
+    });
+  });
+  const peer = connect(webSocket(server.url, { heartbeat: false }), { timeout: 5_000 });
+  peers.push(peer);
+  const reported: string[] = [];
+  peer.errors$.subscribe((e: RpcError) => reported.push(e.message));
+  await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+  return { peer, reported };
+}
+
+const answered = (method: string) => ({ ok: true, value: method });
+
+describe('an error without an id', () => {
+  it('answering a notification sent while a batch is in flight leaves the batch to its own answer', async () => {
+    const { peer, reported } = await strictServer({ batchDelay: 100 });
+    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    peer.notify('forbidden');
+    expect(await batch).toEqual([answered('a'), answered('b')]);
+    expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
+  });
+
+  it('answering a notification sent just before a batch leaves the batch to its own answer', async () => {
+    const { peer, reported } = await strictServer();
+    peer.notify('forbidden');
+    expect(await peer.batch((b) => [b.request('a'), b.request('b')])).toEqual([answered('a'), answered('b')]);
+    expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
+  });
+
+  it('refuses our batch when no notification can explain it: the batch fails at once', async () => {
+    const { peer, reported } = await strictServer({ refuseBatches: 'Invalid Request' });
+    // A notification the server accepted: a call sent after it is answered, so it was read.
+    peer.notify('initialized');
+    expect(await peer.request('initialize')).toBe('initialize');
+    const started = Date.now();
+    const [a, b] = await peer.batch((b) => [b.request('a'), b.request('b')]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    for (const member of [a, b]) expect(member).toMatchObject({ ok: false, error: { code: -32600 } });
+    expect(reported[0]).toMatch(/^Error response without an id: -32600 Invalid Request; taken as refusing our oldest/);
+  });
+
+  it('that names a batch is the batch refused, even with a notification unread', async () => {
+    const { peer, reported } = await strictServer({ refuseBatches: 'Batch requests are not supported' });
+    peer.notify('initialized');
+    const [a] = await peer.batch((b) => [b.request('a'), b.request('b')]);
+    expect(a).toMatchObject({ ok: false, error: { code: -32600, message: 'Batch requests are not supported' } });
+    expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
+  });
+
+});
