@@ -40,7 +40,7 @@ export {
 export { classify, decodeFrame, describeInvalid, type MessageKind } from './protocol/parse';
 
 // Transports
-export type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from './transports/transport';
+export type { Connection, ConnectionInfo, Frame, FrameEnded, FrameWithCause, Transport } from './transports/transport';
 export {
   defaultHighWaterMark,
   fromWebSocket,

@@ -16,7 +16,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { ConnectionClosedError, messageOf, RpcError, TransportError } from '../protocol/errors';
-import type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from '../transports/transport';
+import type { Connection, ConnectionInfo, Frame, FrameEnded, FrameWithCause, Transport } from '../transports/transport';
 import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
 
@@ -62,7 +62,7 @@ export class PeerConnection {
    * `connectTimeout` ms fails; a transport that completes has ended its link.
    */
   start(hooks: {
-    readonly onFrame: (frame: Frame) => void;
+    readonly onFrame: (frame: Frame | FrameWithCause) => void;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     readonly policy: ReconnectPolicy | undefined;
     readonly connectTimeout: number;
@@ -196,7 +196,7 @@ export class PeerConnection {
    */
   private incoming(
     connection: Connection,
-    onFrame: (frame: Frame) => void,
+    onFrame: (frame: Frame | FrameWithCause) => void,
     onProblem: (error: RpcError) => void,
     liveness: (() => Observable<never>) | undefined,
   ): Observable<never> {

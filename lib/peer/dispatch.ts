@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../protocol/error-codes';
-import { JsonRpcError, ProtocolError } from '../protocol/errors';
+import { JsonRpcError, ProtocolError, type RpcError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type {
   JsonRpcFailure,
@@ -17,7 +17,7 @@ import {
   looksLikeResponse,
   previewValue,
 } from '../protocol/parse';
-import type { Frame } from '../transports/transport';
+import type { Frame, FrameWithCause } from '../transports/transport';
 import type { Answering } from './answer';
 import type { BatchAnswer } from './answer-encoder';
 import { errorAnswer, type Answer } from './answer-message';
@@ -54,8 +54,10 @@ const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCode
  * lookup for responses and notifications. Bad input is reported, answered where the
  * specification says so, and never thrown.
  */
-export function createDispatcher(targets: DispatchTargets): (frame: Frame) => void {
+export function createDispatcher(targets: DispatchTargets): (frame: Frame | FrameWithCause) => void {
   const { pending, notifications, answering, tracer } = targets;
+  /** What the remote errors of the frame being dispatched keep as `cause` (an HTTP status). */
+  let cause: RpcError | undefined;
 
   const replyNow = () => {
     const generation = targets.generation();
@@ -69,7 +71,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
    * explains it (see `PendingCalls.takeRefusedBatch`); it is reported in any case.
    */
   const settleWithoutId = (error: JsonRpcFailure['error'], inBatch: boolean) => {
-    const remote = JsonRpcError.fromObject(error);
+    const remote = JsonRpcError.fromObject(error, cause);
     const refused = inBatch ? [] : pending.takeRefusedBatch(remote.message);
     const ids = refused.slice(0, 5).map(([id]) => JSON.stringify(id));
     if (refused.length > 5) ids.push('…');
@@ -80,7 +82,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     tracer.report(
       new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}${taken}`, { cause: remote }),
     );
-    for (const [, call] of refused) call.reject(JsonRpcError.fromObject(error));
+    for (const [, call] of refused) call.reject(JsonRpcError.fromObject(error, cause));
   };
 
   const settle = (response: JsonRpcResponse, inBatch: boolean) => {
@@ -94,7 +96,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     if (call === undefined) {
       if (!pending.wasAbandoned(id)) tracer.report(new ProtocolError(`Response for unknown id ${JSON.stringify(id)}`));
     } else if ('error' in response) {
-      call.reject(JsonRpcError.fromObject(response.error));
+      call.reject(JsonRpcError.fromObject(response.error, cause));
     } else {
       call.resolve(response.result);
     }
@@ -225,7 +227,7 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     return undefined;
   };
 
-  return (frame) => {
+  const dispatch = (frame: Frame) => {
     tracer.incoming(frame);
     const source = typeof frame === 'string' ? frame : text(frame);
     if (source === undefined) return;
@@ -239,5 +241,15 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame) => vo
     }
     if (Array.isArray(value)) batch(value, targets.generation(), source.length);
     else route(value, replyNow, source.length);
+  };
+
+  return (frame) => {
+    if (typeof frame === 'string' || frame instanceof Uint8Array) return dispatch(frame);
+    cause = frame.cause;
+    try {
+      dispatch(frame.frame);
+    } finally {
+      cause = undefined;
+    }
   };
 }

@@ -51,9 +51,9 @@ export class JsonRpcError extends RpcError {
     super(message, options);
   }
 
-  /** Builds the error from a received error object. */
-  static fromObject(error: JsonRpcErrorObject): JsonRpcError {
-    return new JsonRpcError(error.code, error.message, error.data);
+  /** Builds the error from a received error object, keeping `cause` (an HTTP status's `TransportError`) when given. */
+  static fromObject(error: JsonRpcErrorObject, cause?: RpcError): JsonRpcError {
+    return new JsonRpcError(error.code, error.message, error.data, cause === undefined ? undefined : { cause });
   }
 
   /** The error object to put in a response; never includes a stack trace. */

@@ -1,7 +1,9 @@
 import { Observable, Subject } from 'rxjs';
-import { messageOf, TransportError } from '../protocol/errors';
+import { JsonRpcError, messageOf, TransportError, type RpcError } from '../protocol/errors';
+import type { JsonRpcFailure } from '../protocol/messages';
+import { classify } from '../protocol/parse';
 import { fitsInUtf8 } from '../protocol/utf8-length';
-import type { Connection, FrameEnded, Frame, Transport } from './transport';
+import type { Connection, FrameEnded, Frame, FrameWithCause, Transport } from './transport';
 
 /** The part of `fetch` the HTTP transport uses. */
 export type FetchLike = (
@@ -66,10 +68,14 @@ const noop = () => undefined;
 /**
  * A transport over HTTP: each frame (one call, or a batch) is one POST, and the response
  * body is the answer. A 204 or an empty body (the answer to notifications) is fine. A
- * non-2xx status fails the calls of that frame with `TransportError` carrying `status` and
- * the start of the body; a body over `maxFrameSize` (64 MiB) fails them with a
- * non-retryable `TransportError`, read no further. Unsubscribing a call aborts its request.
- * HTTP carries nothing from the server on its own: no notifications, no calls to handlers.
+ * non-2xx status whose body is a JSON-RPC answer is that answer: a call gets the server's
+ * `JsonRpcError`, whose `cause` is a `TransportError` with the `status`. Any other body
+ * with a non-2xx status fails the calls of that frame with `TransportError` carrying
+ * `status` and the start of the body, retryable only for 408, 425, 429 and 503 (statuses
+ * that say the call was not run: POST is not a safe method). A body over `maxFrameSize`
+ * (64 MiB) fails them with a non-retryable `TransportError`, read no further.
+ * Unsubscribing a call aborts its request. HTTP carries nothing from the server on its own:
+ * no notifications, no calls to handlers.
  *
  * @example
  * ```ts
@@ -86,7 +92,7 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           subscriber.error(new TransportError('No fetch implementation: pass options.fetch'));
           return;
         }
-        const frames = new Subject<Frame>();
+        const frames = new Subject<Frame | FrameWithCause>();
         const maxFrameSize = options.maxFrameSize ?? defaultMaxFrameSize;
         const inFlight = new Set<() => void>();
         const post = (frame: string, ended?: FrameEnded) => {
@@ -100,12 +106,12 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           inFlight.add(abandon);
           exchange(fetchImpl, url, headersOf(options), frame, controller, maxFrameSize)
             .then(
-              (body) => {
-                if (body !== '') frames.next(body);
+              ({ body, cause }) => {
+                if (body !== '') frames.next(cause === undefined ? body : { frame: body, cause });
                 ended?.();
               },
               (error: unknown) => {
-                if (!abandoned) ended?.(error as TransportError);
+                if (!abandoned) ended?.(error as RpcError);
               },
             )
             .finally(() => inFlight.delete(abandon));
@@ -129,7 +135,16 @@ export function http(url: string, options: HttpOptions = {}): Transport {
   };
 }
 
-/** POSTs one frame and resolves with the response body; rejects with TransportError. */
+/** A response body to dispatch, with the failure of its HTTP status when it had one. */
+interface Answered {
+  readonly body: string;
+  readonly cause?: TransportError;
+}
+
+/**
+ * POSTs one frame and resolves with the response body (a JSON-RPC answer sent with an
+ * error status comes with that status as its `cause`); rejects with TransportError, or with the JsonRpcError of an error without an id sent with an error status.
+ */
 async function exchange(
   fetchImpl: FetchLike,
   url: string,
@@ -137,7 +152,7 @@ async function exchange(
   body: string,
   controller: AbortController,
   maxFrameSize: number,
-): Promise<string> {
+): Promise<Answered> {
   let response: FetchResponse;
   try {
     response = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
@@ -161,18 +176,39 @@ async function exchange(
     // A body cut short is no answer: its calls fail now rather than at their timeouts.
     const message = `The response from ${url} could not be read: ${messageOf(cause)}`;
     const status = response.status;
-    throw new TransportError(message, { cause, status, retryable: status <= 299 || retryableStatus(status) });
+    throw new TransportError(message, { cause, status, retryable: retryableStatus(status) });
   }
   if (text === undefined) throw tooLarge('is larger than');
-  if (response.status < 200 || response.status > 299) {
-    const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
-    const retryable = retryableStatus(response.status);
-    throw new TransportError(
-      `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}${excerpt ? `: ${excerpt}` : ''}`,
-      { status: response.status, retryable },
-    );
+  if (response.status >= 200 && response.status <= 299) return { body: response.status === 204 ? '' : text.trim() };
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;
+  const retryable = retryableStatus(response.status);
+  // The server's own answer wins over its status: it ran the call and said how it failed.
+  const answer = parseAnswer(text);
+  if (answer !== undefined) {
+    const cause = new TransportError(status, { status: response.status, retryable });
+    // Without an id it answers the whole POST, which only this transport can tell apart.
+    if (isIdlessError(answer)) throw JsonRpcError.fromObject(answer.error, cause);
+    return { body: text.trim(), cause };
   }
-  return response.status === 204 ? '' : text.trim();
+  const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
+  throw new TransportError(`${status}${excerpt ? `: ${excerpt}` : ''}`, { status: response.status, retryable });
+}
+
+/** `text` parsed, if it is a JSON-RPC response or a batch of them. */
+function parseAnswer(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const answers = Array.isArray(value) ? value : [value];
+  return answers.length > 0 && answers.every((answer) => classify(answer) === 'response') ? value : undefined;
+}
+
+/** Whether a response is one error without an id. */
+function isIdlessError(answer: unknown): answer is JsonRpcFailure {
+  return !Array.isArray(answer) && (answer as JsonRpcFailure).id === null;
 }
 
 type FetchResponse = Awaited<ReturnType<FetchLike>>;
@@ -224,7 +260,11 @@ function base64(text: string): string {
   return btoa(binary);
 }
 
-/** Whether an HTTP error status may go away when the request is sent again. */
+/**
+ * Whether an HTTP status says the call was not run, so that sending it again is no
+ * duplicate: a timeout before the request was read (408), too early (425), too many
+ * requests (429), unavailable (503). Any other status may follow a call the server ran.
+ */
 function retryableStatus(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
+  return status === 408 || status === 425 || status === 429 || status === 503;
 }

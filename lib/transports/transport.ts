@@ -8,6 +8,18 @@ import type { RpcError } from '../protocol/errors';
 export type Frame = string | Uint8Array;
 
 /**
+ * An incoming frame that came with a failure below JSON-RPC, which the errors it carries keep
+ * as their `cause`: the body of an HTTP error status that is a JSON-RPC answer comes with the
+ * `TransportError` that holds the status.
+ */
+export interface FrameWithCause {
+  /** The frame, dispatched as any other. */
+  readonly frame: Frame;
+  /** The failure the remote errors in it keep as `cause`. */
+  readonly cause: RpcError;
+}
+
+/**
  * What a transport knows about an open connection, for logs, handlers and `state$`.
  * Transports may add their own fields.
  */
@@ -48,7 +60,7 @@ export interface Connection {
    * Incoming frames, hot. Subscribe synchronously when the connection is emitted:
    * frames arriving with no subscriber are not kept. Completes when the link closes.
    */
-  readonly frames$: Observable<Frame>;
+  readonly frames$: Observable<Frame | FrameWithCause>;
   /**
    * Problems below JSON-RPC that do not end the link (bytes a framing could not read),
    * which the peer reports on its `errors$`. Optional; hot, like `frames$`.

@@ -99,5 +99,4 @@ describe('an error without an id', () => {
     expect(a).toMatchObject({ ok: false, error: { code: -32600, message: 'Batch requests are not supported' } });
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
   });
-
 });

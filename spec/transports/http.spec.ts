@@ -273,14 +273,20 @@ describe('http', () => {
       });
     });
 
-    it('fails the calls of a body that fails while read, at once and retryable', async () => {
-      const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
-      const fetch = async () => ({ status: 200, body, text: async () => '' });
-      await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toMatchObject({
-        name: 'TransportError',
-        message: 'The response from http://example.invalid/rpc could not be read: reset',
-        retryable: true,
-      });
-    });
+    it.each([
+      [200, false],
+      [503, true],
+    ])(
+      'fails the calls of a %i body that fails while read, at once, retryable only if the status says the call was not run',
+      async (status, retryable) => {
+        const body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) });
+        const fetch = async () => ({ status, body, text: async () => '' });
+        await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toMatchObject({
+          name: 'TransportError',
+          message: 'The response from http://example.invalid/rpc could not be read: reset',
+          retryable,
+        });
+      },
+    );
   });
 });

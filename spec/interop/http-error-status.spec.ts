@@ -1,0 +1,110 @@
+// Servers send JSON-RPC error answers with HTTP 400, 404 or 500 (some use 400 for every
+// error). The answer wins over the status: the caller gets the server's JsonRpcError, the
+// status kept in its `cause`, and the retry recipe does not run the call a second time.
+import { retry, throwError, timer } from 'rxjs';
+import { connect, http, isRetryable, JsonRpcError, TransportError, type Peer } from 'rx-jsonrpc';
+import { closeAllHttp, startHttpServer, type Received } from '../helpers/http-server';
+
+const peers: Peer[] = [];
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.close();
+  await closeAllHttp();
+});
+
+function over(url: string): Peer {
+  const peer = connect(http(url), { timeout: 5_000 });
+  peers.push(peer);
+  return peer;
+}
+
+/** A server that fails every call with -32601, sent with `status`. */
+async function failingWith(status: number) {
+  return startHttpServer(({ body }: Received, response) => {
+    const calls = [JSON.parse(body)].flat() as { id: number; method: string }[];
+    const answers = calls.map(({ id, method }) => ({
+      jsonrpc: '2.0',
+      id,
+      error: { code: -32601, message: `Method not found: ${method}` },
+    }));
+    const single = !body.trimStart().startsWith('[');
+    response
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify(single ? answers[0] : answers));
+  });
+}
+
+/** The documented retry recipe, counting nothing itself: the server counts the POSTs. */
+const withRetry = <T>(peer: Peer, method: string) =>
+  new Promise<T>((resolve, reject) =>
+    peer
+      .request$<T>(method)
+      .pipe(retry({ count: 3, delay: (error) => (isRetryable(error) ? timer(10) : throwError(() => error)) }))
+      .subscribe({ next: resolve, error: reject }),
+  );
+
+describe('a JSON-RPC error answer sent with an HTTP error status', () => {
+  it.each([400, 404, 500])('with %i is the server’s JsonRpcError, the status in its cause', async (status) => {
+    const server = await failingWith(status);
+    const error = await over(server.url)
+      .request('nope')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JsonRpcError);
+    expect(error).toMatchObject({ code: -32601, message: 'Method not found: nope', retryable: false });
+    const cause = (error as JsonRpcError).cause;
+    expect(cause).toBeInstanceOf(TransportError);
+    expect(cause).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^HTTP ${status}`)) });
+  });
+
+  it('is not sent again by the retry recipe: a 500 call runs once', async () => {
+    const server = await failingWith(500);
+    await expect(withRetry(over(server.url), 'charge')).rejects.toBeInstanceOf(JsonRpcError);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('gives each member of a batch its own answer', async () => {
+    const server = await failingWith(400);
+    const [a, b] = await over(server.url).batch((m) => [m.request('a'), m.request('b')]);
+    expect(a).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: a' } });
+    expect(b).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: b' } });
+  });
+
+  it('without an id answers the whole POST: its calls fail with it, not with "no answer"', async () => {
+    const server = await startHttpServer((_, response) =>
+      response
+        .writeHead(400)
+        .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })),
+    );
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'JsonRpcError', code: -32700, cause: { status: 400 } });
+  });
+});
+
+describe('an HTTP error status without a JSON-RPC body', () => {
+  it.each([
+    [500, '<html>Internal Server Error</html>', false],
+    [502, 'Bad Gateway', false],
+    [503, 'try later', true],
+    [429, '', true],
+    [400, '{"error":"bad"}', false],
+  ])('%i %j is a TransportError, retryable: %s', async (status, body, retryable) => {
+    const server = await startHttpServer((_, response) => response.writeHead(status).end(body));
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ status, retryable });
+  });
+
+  it('is sent again by the retry recipe only when the status says the call was not run', async () => {
+    let posts = 0;
+    const server = await startHttpServer(({ body }, response) => {
+      const { id } = JSON.parse(body) as { id: number };
+      if (++posts < 3) response.writeHead(503).end();
+      else response.end(JSON.stringify({ jsonrpc: '2.0', id, result: 'ok' }));
+    });
+    await expect(withRetry(over(server.url), 'read')).resolves.toBe('ok');
+    expect(server.received).toHaveLength(3);
+  });
+});
