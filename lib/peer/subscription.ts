@@ -1,7 +1,8 @@
 import { catchError, EMPTY, Observable, share, switchMap, throwError } from 'rxjs';
-import { isRetryable } from '../protocol/errors';
+import { isRetryable, TransportError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcParams } from '../protocol/messages';
+import type { ConnectionInfo } from '../transports/transport';
 import type { Peer } from './peer';
 import type { SubscriptionRouter } from './subscription-router';
 
@@ -27,6 +28,21 @@ export interface SubscriptionOptions<T> {
    * @default (params) => params.result
    */
   readonly result?: (params: unknown) => T;
+  /**
+   * Called with the subscription id each time the server subscription is active: its
+   * subscribe call was answered (again after each reconnect). Servers drop the events that
+   * happen before that answer, so trigger events here, not on subscribe. An error it throws
+   * errors the stream.
+   *
+   * @example
+   * ```ts
+   * rpc.subscription$('eth_subscribe', ['newHeads'], {
+   *   notification: 'eth_subscription',
+   *   subscribed: () => void rpc.request('evm_mine'), // its block is not lost
+   * });
+   * ```
+   */
+  readonly subscribed?: (id: unknown) => void;
 }
 
 /** What `subscription$()` needs from its peer. */
@@ -50,7 +66,9 @@ const resultField = field('result');
  * subscription id, and the notifications carrying it are routed here by id. After a
  * reconnect it subscribes again and carries on with the new id. When the last subscriber
  * leaves it calls `unsubscribe`. Errors with the subscribe call's remote error, or with
- * the link's error if the peer closes after a drop; completes if the peer is closed.
+ * the link's error if the peer closes after a drop; completes if the peer is closed. On a
+ * link that cannot carry notifications to this side (`duplex: false`, as `http()`), errors
+ * at once with a non-retryable `TransportError`, calling nothing.
  */
 export function subscription$<T>(
   context: SubscriptionContext,
@@ -73,6 +91,11 @@ export function subscription$<T>(
         id = answer;
         detach = router.attach(answer, (notification) => subscriber.next(result(notification)));
         stopWaiting();
+        try {
+          options.subscribed?.(answer);
+        } catch (error) {
+          subscriber.error(error);
+        }
       },
       error: (error: unknown) => {
         stopWaiting();
@@ -93,11 +116,20 @@ export function subscription$<T>(
   // Lifetime: from the first subscriber to the last; a new server subscription per link.
   return context.state$.pipe(
     switchMap((state) => {
+      if (state.status === 'open' && state.info.duplex === false) return throwError(() => oneWay(method, state.info));
       if (state.status === 'open') {
         return onThisLink.pipe(catchError((error: unknown) => (isRetryable(error) ? EMPTY : throwError(() => error))));
       }
       return state.status === 'closed' && state.error !== undefined ? throwError(() => state.error) : EMPTY;
     }),
     share(),
+  );
+}
+
+/** The error of a subscription on a link the server cannot push on. */
+function oneWay(method: string, info: ConnectionInfo): TransportError {
+  return new TransportError(
+    `subscription$(${method}) needs a link the server can push on, and ${info.transport} carries only answers ` +
+      '(duplex: false): poll with request$() instead, or connect over a WebSocket',
   );
 }
