@@ -31,7 +31,8 @@ export interface SpawnProcessOptions extends Omit<SpawnOptions, 'stdio'> {
  * A transport that starts a process and talks JSON-RPC over its stdin and stdout. Each
  * connection starts a new process (so `reconnect` restarts it); unsubscribing (closing
  * the peer) terminates it with SIGTERM. The process exiting closes the link with a
- * `ConnectionClosedError` naming its exit code or signal.
+ * `ConnectionClosedError`: code 1000 for exit status 0, code 1006 for another status or a
+ * signal, with `reason` "exited with code 3" or "killed by SIGKILL".
  *
  * @example
  * ```ts
@@ -71,14 +72,17 @@ export function spawnProcess(
           ),
         );
         // 'close' comes after stdout has been read to its end, so no last frame is lost.
-        child.once('close', (code, signal) => {
-          const how = signal === null ? `with code ${code}` : `on ${signal}`;
-          subscriber.error(new ConnectionClosedError(`${name} exited ${how}`, { code: 1006, reason: `exited ${how}` }));
-        });
+        child.once('close', (code, signal) => subscriber.error(exitError(name, code, signal)));
         return () => {
           detachStreams?.();
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         };
       }),
   };
+}
+
+/** A clean exit (status 0) is a normal close, 1000; another status or a signal is an abnormal one, 1006. */
+function exitError(name: string, code: number | null, signal: NodeJS.Signals | null): ConnectionClosedError {
+  const how = signal === null ? `exited with code ${code}` : `killed by ${signal}`;
+  return new ConnectionClosedError(`${name} ${how}`, { code: code === 0 ? 1000 : 1006, reason: how });
 }

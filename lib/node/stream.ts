@@ -43,7 +43,9 @@ export interface AdoptOptions {
  * A transport over a readable and a writable stream, such as a child process's stdio
  * (see `spawnProcess`), a TCP or Unix socket (see `tcp`), or this process's own stdio
  * when it is the server. It can be connected once: the streams belong to their owner,
- * and are left open when the peer closes.
+ * and are left open when the peer closes. The readable's end closes the link with a
+ * `ConnectionClosedError` of code 1000; an error of either stream, with code 1006, the
+ * error's code and message as `reason` and the error as `cause`.
  *
  * @example
  * ```ts
@@ -74,10 +76,17 @@ export function stream(options: StreamOptions): Transport {
   };
 }
 
+/** A stream or socket error as a close reason: its message, led by its code (`ECONNRESET`...) when the message lacks it. */
+function reasonOf(cause: Error & { readonly code?: unknown }): string {
+  const code = typeof cause.code === 'string' ? cause.code : undefined;
+  return code === undefined || cause.message.includes(code) ? cause.message : `${code}: ${cause.message}`;
+}
+
 /**
  * Wires a readable and a writable to one `connect()` subscriber: frames in through the
  * framing's decoder, frames out through its encoder; the end of the readable closes the
- * link. Returns the teardown, which leaves the streams open.
+ * link with 1000, an error of either stream with 1006. Returns the teardown, which leaves
+ * the streams open.
  */
 export function adoptStreams(
   readable: Readable,
@@ -99,9 +108,11 @@ export function adoptStreams(
     },
   });
   const onData = (chunk: Buffer | string) => decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  // The readable's end is the other side closing on purpose (a socket's FIN); an error
+  // (a reset, a broken pipe) is a drop, as for WebSocket.
   const onEnd = () => end(new ConnectionClosedError(`${name} ended`, { code: 1000, reason: 'stream ended' }));
   const onError = (cause: Error) =>
-    end(new TransportError(`${name} failed: ${cause.message}`, { cause, retryable: true }));
+    end(new ConnectionClosedError(`${name} failed: ${cause.message}`, { code: 1006, reason: reasonOf(cause), cause }));
   const end = (error: Error) => {
     detach();
     frames.complete();

@@ -22,7 +22,10 @@ export type TcpOptions = NetConnectOpts & {
 
 /**
  * A transport over a TCP or Unix domain socket. Each connection opens a new socket (so
- * `reconnect` works); unsubscribing destroys it; the other side closing it closes the link.
+ * `reconnect` works); unsubscribing destroys it. The other side ending the socket (FIN)
+ * closes the link with a `ConnectionClosedError` of code 1000; a reset or any socket error
+ * (`ECONNRESET`, `EPIPE`...) with code 1006 and the error's code and message as `reason`.
+ * It takes one argument: the framing goes in the same object as the address.
  *
  * @example
  * ```ts
@@ -57,7 +60,10 @@ export function tcp(options: TcpOptions): Transport {
               new TransportError(`Could not connect to ${name}: ${cause.message}`, { cause, retryable: true }),
             );
         });
-        socket.once('close', () => subscriber.error(new ConnectionClosedError(`${name} closed`, { code: 1006 })));
+        // The socket's end (1000) or error (1006) has closed the link by now; a close without either was not clean.
+        socket.once('close', () =>
+          subscriber.error(new ConnectionClosedError(`${name} closed`, { code: 1006, reason: 'socket closed' })),
+        );
         return () => {
           detachStreams?.();
           socket.destroy();
