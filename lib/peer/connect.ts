@@ -170,6 +170,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       return registration;
     },
     requests$: answering.requests$,
+    foreign$: notifications.foreign$,
     state$: connection.state$,
     trace$: tracer.trace$,
     errors$: tracer.errors$,

@@ -13,6 +13,7 @@ import {
   decodeFrame,
   describeInvalid,
   idOf,
+  isForeign,
   looksLikeCall,
   looksLikeResponse,
   previewValue,
@@ -141,6 +142,8 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame | Fram
       reply()(invalidRequest(id));
       return true;
     }
+    // Someone listens to what is not JSON-RPC: it is theirs, neither an error nor an answer.
+    if (!inBatch && isForeign(value) && notifications.deliverForeign(value)) return false;
     const salvaged = salvageResponse(value, targets.lenient);
     if (salvaged !== undefined) {
       settle(salvaged, inBatch);
@@ -149,7 +152,8 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame | Fram
     const call = id === null ? undefined : pending.take(id);
     const subject =
       call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
-    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}`);
+    const hint = !inBatch && isForeign(value) ? ' (to receive messages that are not JSON-RPC, listen to foreign$)' : '';
+    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}${hint}`);
     call?.reject(error);
     tracer.report(error);
     return false;

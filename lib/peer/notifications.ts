@@ -8,10 +8,14 @@ import type { JsonRpcNotification } from '../protocol/messages';
 export class NotificationRouter {
   private readonly byMethod = new Map<string, Subject<unknown>>();
   private readonly all = new Subject<JsonRpcNotification>();
+  private readonly foreign = new Subject<unknown>();
   private completed = false;
 
   /** Every notification, whole. */
   readonly all$: Observable<JsonRpcNotification> = this.all.asObservable();
+
+  /** Messages that are not JSON-RPC, which some servers push on the same link. */
+  readonly foreign$: Observable<unknown> = this.foreign.asObservable();
 
   /** The params of each notification of `method` (undefined when it has none). */
   of<P>(method: string): Observable<P> {
@@ -40,11 +44,19 @@ export class NotificationRouter {
     return listened || subject !== undefined;
   }
 
+  /** Delivers a message that is not JSON-RPC, if anybody listens; returns whether anybody did. */
+  deliverForeign(message: unknown): boolean {
+    if (!this.foreign.observed) return false;
+    this.foreign.next(message);
+    return true;
+  }
+
   /** Completes every stream (the peer closed). */
   complete(): void {
     this.completed = true;
     for (const subject of this.byMethod.values()) subject.complete();
     this.byMethod.clear();
     this.all.complete();
+    this.foreign.complete();
   }
 }

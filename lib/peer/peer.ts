@@ -172,6 +172,19 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    */
   readonly requests$: Observable<IncomingRequest>;
 
+  /**
+   * Messages that are not JSON-RPC (objects with none of `jsonrpc`, `method`, `result` and
+   * `error`), which some servers push on the same link, e.g. `{"event":"volume_changed"}`.
+   * Hot. While someone subscribes they are emitted here, parsed, and are not errors; with
+   * no subscriber each is a `ProtocolError` on `errors$`. Completes when the peer closes.
+   *
+   * @example
+   * ```ts
+   * rpc.foreign$.pipe(filter((m): m is MixerEvent => isMixerEvent(m))).subscribe(showVolume);
+   * ```
+   */
+  readonly foreign$: Observable<unknown>;
+
   /** The link's state; replays the current one, never errors, completes after `closed`. */
   readonly state$: Observable<PeerState>;
 

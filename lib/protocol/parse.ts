@@ -57,6 +57,14 @@ export function looksLikeResponse(value: unknown): boolean {
   return isPlainObject(value) && !('method' in value) && ('result' in value || 'error' in value || 'id' in value);
 }
 
+/**
+ * Whether a message is not JSON-RPC at all: an object with none of `jsonrpc`, `method`,
+ * `result` and `error` (an `{"event": ...}` a server pushes beside its JSON-RPC).
+ */
+export function isForeign(value: unknown): boolean {
+  return isPlainObject(value) && !('jsonrpc' in value || 'method' in value || 'result' in value || 'error' in value);
+}
+
 /** The id of a message if it carries a legal one, else null. */
 export function idOf(value: unknown): string | number | null {
   return isPlainObject(value) && isJsonRpcId(value.id) ? value.id : null;

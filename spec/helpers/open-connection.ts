@@ -18,7 +18,9 @@ const plainFrame = (frame: Frame | FrameWithCause): Frame =>
 /** Connects `transport` and resolves once the connection is open; recorded subscriptions end with `stopObserving()`. */
 export async function openConnection(transport: Transport): Promise<OpenConnection> {
   let frames: Observed<Frame> | undefined;
-  const link = observe(transport.connect().pipe(tap((connection) => (frames = observe(connection.frames$.pipe(map(plainFrame)))))));
+  const link = observe(
+    transport.connect().pipe(tap((connection) => (frames = observe(connection.frames$.pipe(map(plainFrame)))))),
+  );
   const connection = await link.next();
   return { connection, link, frames: frames! };
 }
