@@ -216,6 +216,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     onFrame: dispatch,
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
+    inFlight: () => pending.size,
     policy: reconnectPolicy(options.reconnect),
     connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.

@@ -17,6 +17,7 @@ import {
 } from 'rxjs';
 import { ConnectionClosedError, messageOf, RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, FrameEnded, FrameWithCause, Transport } from '../transports/transport';
+import { cutShort } from './failures';
 import type { ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
 
@@ -68,8 +69,10 @@ export class PeerConnection {
     readonly connectTimeout: number;
     readonly liveness?: () => Observable<never>;
     readonly onProblem: (error: RpcError) => void;
+    /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
+    readonly inFlight: () => number;
   }): void {
-    const { onFrame, onDrop, policy, liveness, onProblem, connectTimeout } = hooks;
+    const { onFrame, onDrop, policy, liveness, onProblem, connectTimeout, inFlight } = hooks;
     let attempt = 0;
     let droppedAt: number | undefined;
     let openedAt: number | undefined;
@@ -92,7 +95,7 @@ export class PeerConnection {
         concatWith(defer(() => throwError(() => ended(openedAt !== undefined)))),
         retry({
           delay: (cause: unknown) => {
-            const error = this.lost(cause);
+            const error = cutShort(this.lost(cause), inFlight());
             // Only a link that stayed open long enough proves the server healthy: one that
             // accepts and drops at once must not reset the backoff.
             if (openedAt !== undefined && this.clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
@@ -115,7 +118,7 @@ export class PeerConnection {
           },
         }),
       )
-      .subscribe({ error: (error: unknown) => onDrop(this.lost(error), false) });
+      .subscribe({ error: (error: unknown) => onDrop(cutShort(this.lost(error), inFlight()), false) });
   }
 
   /** Counts the links opened so far: an answer owed on one link must not go out on the next. */

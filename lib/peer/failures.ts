@@ -19,3 +19,19 @@ export function callFailure(id: JsonRpcId, method: string, linkError: RpcError, 
   const status = linkError instanceof TransportError ? linkError.status : undefined;
   return new TransportError(`${subject}: ${linkError.message}`, { retryable, cause: linkError, status });
 }
+
+/**
+ * A link that closed "normally" (1000) while calls still waited for their answers did not
+ * end cleanly for this side: a server killed in the middle of a call ends a TCP socket just
+ * as one that finished does. Such a close is restated as 1006, the original as `cause`.
+ */
+export function cutShort(linkError: RpcError, waiting: number): RpcError {
+  if (waiting === 0 || !(linkError instanceof ConnectionClosedError) || linkError.code !== 1000) return linkError;
+  const calls = `${waiting} ${waiting === 1 ? 'call' : 'calls'} in flight`;
+  return new ConnectionClosedError(`${linkError.message} with ${calls}`, {
+    code: 1006,
+    reason: `${linkError.reason || 'closed'} with ${calls}`,
+    retryable: linkError.retryable,
+    cause: linkError,
+  });
+}

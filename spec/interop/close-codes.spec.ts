@@ -1,5 +1,6 @@
 // Close codes of the stream transports against real sockets and real processes: a clean,
 // expected end is 1000; a reset, a kill or a failing status is 1006, saying what happened.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -89,6 +90,35 @@ describe('tcp', () => {
       reason: 'read ECONNRESET',
       cause: { code: 'ECONNRESET' },
     });
+  });
+});
+
+describe('tcp to a server process killed in the middle of a call', () => {
+  // A newline-framed TCP server that prints its port and never answers.
+  const server = `
+    const net = require('node:net');
+    const listening = net.createServer((socket) => socket.resume()).listen(0, '127.0.0.1', () => {
+      process.stdout.write(listening.address().port + '\\n');
+    });`;
+
+  it('closes with 1006, not 1000: the kernel ends the socket as cleanly as a server that finished', async () => {
+    const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [port] = (await once(child.stdout, 'data')) as [Buffer];
+      const peer = track(connect(tcp({ host: '127.0.0.1', port: Number(String(port)), framing: 'newline' })));
+      const closed = finalState(peer);
+      const call = failureOf(peer.request('hang'));
+      await firstValueFrom(peer.trace$.pipe(filter((event) => event.kind === 'out')));
+      child.kill('SIGKILL');
+      expect(await call).toMatchObject({ name: 'ConnectionClosedError', code: 1006 });
+      expect((await closed).error).toMatchObject({
+        code: 1006,
+        reason: 'stream ended with 1 call in flight',
+        cause: { code: 1000 },
+      });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

@@ -59,7 +59,7 @@ describe('incoming frames', () => {
       await settle();
       expect(raw.received).toEqual([]);
       expect(reported[0]!.message).toBe(
-        'Invalid message: "jsonrpc" must be "2.0", got nothing: {"event":"price","value":3}',
+        'Invalid message: "jsonrpc" must be "2.0", got nothing: {"event":"price","value":3} (to receive messages that are not JSON-RPC, listen to foreign$)',
       );
     });
   });
