@@ -180,7 +180,7 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    *
    * @example
    * ```ts
-   * rpc.foreign$.pipe(filter((m): m is MixerEvent => isMixerEvent(m))).subscribe(showVolume);
+   * rpc.foreign$.subscribe((message) => console.log('an event of the server', message));
    * ```
    */
   readonly foreign$: Observable<unknown>;
