@@ -30,7 +30,8 @@ export interface Outgoing {
 /**
  * The last step before the link: writes each message at once, or, while batching (always
  * with the `batching` option, or inside an explicit `batch$`), collects messages and writes
- * them as one array frame. `onBatch` learns the request ids each batch frame carried.
+ * them as one array frame. `onBatch` learns the request ids each batch frame carried;
+ * `onNotification` learns of each notification written as its own frame.
  */
 export class Outbox {
   private buffer: Outgoing[] | undefined;
@@ -44,6 +45,7 @@ export class Outbox {
     private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
     private readonly batching: BatchingOptions | undefined,
     private readonly scheduler: SchedulerLike,
+    private readonly onNotification: () => void = () => undefined,
   ) {}
 
   /**
@@ -53,7 +55,10 @@ export class Outbox {
    * (returning true: it was never sent) or aborts a frame in flight where the transport can.
    */
   send(frame: string, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
-    if (this.holds === 0 && this.batching === undefined) return this.write(frame, ended) ?? undefined;
+    if (this.holds === 0 && this.batching === undefined) {
+      if (id === undefined) this.onNotification();
+      return this.write(frame, ended) ?? undefined;
+    }
     const message: Outgoing = { frame, id, ended };
     const buffer = (this.buffer ??= []);
     buffer.push(message);
@@ -113,7 +118,10 @@ export class Outbox {
     this.forceArray = false;
     if (messages.length === 0) return;
     // A lone message from automatic batching goes out plain: not every server takes batches.
-    if (messages.length === 1 && !asArray) return this.writeOrFail(messages[0]!.frame, messages);
+    if (messages.length === 1 && !asArray) {
+      if (messages[0]!.id === undefined) this.onNotification();
+      return this.writeOrFail(messages[0]!.frame, messages);
+    }
     const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
     if (ids.length > 0) this.onBatch(ids);
     this.writeOrFail(`[${messages.map((message) => message.frame).join(',')}]`, messages);

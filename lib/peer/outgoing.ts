@@ -47,10 +47,15 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     tracer.outgoing(frame);
     return connection.write(frame, ended);
   };
-  const outbox = new Outbox(send, (ids) => pending.markBatch(ids), batchingOptions(setup.batching), setup.scheduler);
+  const outbox = new Outbox(
+    send,
+    (ids) => pending.markBatch(ids),
+    batchingOptions(setup.batching),
+    setup.scheduler,
+    () => pending.notificationSent(),
+  );
 
   const sendNotification = (frame: string) => {
-    pending.notificationSent();
     try {
       outbox.send(frame, undefined, reportFailure);
     } catch (error) {

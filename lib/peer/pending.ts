@@ -1,4 +1,5 @@
 import type { JsonRpcId } from '../protocol/messages';
+import { UnreadNotifications, type NotificationsAround } from './unread-notifications';
 
 /** A call sent and awaiting its answer. */
 export interface PendingCall {
@@ -11,13 +12,12 @@ export interface PendingCall {
 
 /** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
 const rememberedAbandoned = 1024;
-/** How many calls sent after a notification are watched for the answer that shows it was read. */
-const watchedAfterNotification = 64;
 
 /** The request ids of one batch frame we sent, and how many of them still wait. */
 interface SentBatch {
   readonly ids: readonly JsonRpcId[];
   waiting: number;
+  readonly notifications: NotificationsAround;
 }
 
 /**
@@ -31,13 +31,8 @@ export class PendingCalls {
   private readonly batches = new Map<JsonRpcId, SentBatch>();
   /** Batch frames no answer has come for yet, oldest first. */
   private readonly unanswered = new Set<SentBatch>();
-  /**
-   * Notifications sent that an error without an id may still answer: those sent since the
-   * last answer to a call that went out after them (a server answers in its reading order).
-   */
-  private unsettledNotifications = 0;
-  /** Calls sent since the last notification: an answer to one shows the notifications before were read. */
-  private readonly afterNotification = new Set<JsonRpcId>();
+  /** The notifications an error without an id may answer instead of a batch. */
+  private readonly notifications = new UnreadNotifications();
 
   get size(): number {
     return this.calls.size;
@@ -49,9 +44,7 @@ export class PendingCalls {
 
   add(id: JsonRpcId, call: PendingCall): void {
     this.calls.set(id, call);
-    if (this.unsettledNotifications > 0 && this.afterNotification.size < watchedAfterNotification) {
-      this.afterNotification.add(id);
-    }
+    this.notifications.callSent(id);
   }
 
   /** Removes and returns the call answered by `id`, if one waits. */
@@ -59,24 +52,18 @@ export class PendingCalls {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
     if (this.batches.size > 0) this.leaveBatch(id, true);
-    if (this.afterNotification.size > 0 && this.afterNotification.has(id)) this.settleNotifications();
+    this.notifications.answered(id);
     return call;
   }
 
-  /** A notification went out: until it is known to be read, an error without an id may answer it. */
+  /** A notification went out as its own frame: an error without an id may answer it. */
   notificationSent(): void {
-    this.unsettledNotifications++;
-    this.afterNotification.clear();
-  }
-
-  private settleNotifications(): void {
-    this.unsettledNotifications = 0;
-    this.afterNotification.clear();
+    this.notifications.notificationSent();
   }
 
   /** Records that these calls went out in one batch frame, to be answered in one array. */
   markBatch(ids: readonly JsonRpcId[]): void {
-    const batch: SentBatch = { ids, waiting: 0 };
+    const batch: SentBatch = { ids, waiting: 0, notifications: this.notifications.around() };
     for (const id of ids) {
       if (!this.calls.has(id)) continue;
       this.batches.set(id, batch);
@@ -91,20 +78,13 @@ export class PendingCalls {
   }
 
   /**
-   * Takes out the calls still waiting from the batch frame an error without an id refuses,
-   * if nothing else explains that error: a server that refuses a whole batch answers it
-   * with one error object without an id, but so do servers that cannot read or accept a
-   * notification. The error is taken as the refusal of our oldest batch frame that no
-   * answer has come for yet only when its message names a batch, or when every
-   * notification we sent is known to be read (a call sent after it was answered); otherwise
-   * it is counted against one unread notification and no call is taken.
+   * Takes out the calls still waiting from the batch frame an error without an id refuses:
+   * our oldest batch frame that no answer has come for yet, unless a notification explains
+   * the error (see `UnreadNotifications`) and its message does not name a batch.
    */
   takeRefusedBatch(message: string): [JsonRpcId, PendingCall][] {
-    if (this.unsettledNotifications > 0 && !/batch/i.test(message)) {
-      this.unsettledNotifications--;
-      return [];
-    }
     const oldest = this.unanswered.values().next();
+    if (!/batch/i.test(message) && this.notifications.explain(oldest.value?.notifications)) return [];
     if (oldest.done === true) return [];
     const batch = oldest.value;
     this.unanswered.delete(batch);
@@ -145,7 +125,7 @@ export class PendingCalls {
     this.calls.clear();
     this.batches.clear();
     this.unanswered.clear();
-    this.settleNotifications();
+    this.notifications.reset();
     for (const [id, call] of calls) call.reject(failure(id, call.method));
   }
 }

@@ -17,6 +17,8 @@ interface ServerRules {
   readonly refuseBatches?: string;
   /** Milliseconds before a batch is answered. */
   readonly batchDelay?: number;
+  /** Milliseconds before a forbidden notification is refused (an authorisation check). */
+  readonly refusalDelay?: number;
 }
 
 const peers: Peer[] = [];
@@ -40,7 +42,9 @@ async function strictServer(rules: ServerRules = {}) {
       if (!Array.isArray(parsed)) {
         if (parsed.id === undefined) {
           if (parsed.method === 'forbidden') {
-            send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized' } });
+            const refuse = () =>
+              send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Unauthorized' } });
+            setTimeout(refuse, rules.refusalDelay ?? 0);
           }
         } else send(socket, answer(parsed));
         return;
@@ -78,6 +82,26 @@ describe('an error without an id', () => {
     peer.notify('forbidden');
     expect(await peer.batch((b) => [b.request('a'), b.request('b')])).toEqual([answered('a'), answered('b')]);
     expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
+  });
+
+  it('answering a notification sent after a batch leaves the batch alone, even from a server that answers out of order', async () => {
+    const { peer, reported } = await strictServer({ batchDelay: 100, refusalDelay: 30 });
+    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    peer.notify('forbidden');
+    // Answered before the refusal arrives: it proves nothing about the notification after the batch.
+    expect(await peer.request('status')).toBe('status');
+    expect(await batch).toEqual([answered('a'), answered('b')]);
+    expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
+  });
+
+  it('refusing a batch with a notification in it fails the batch at once: that notification is the batch’s', async () => {
+    const { peer } = await strictServer({ refuseBatches: 'Invalid Request' });
+    const started = Date.now();
+    const [note, a] = await peer.batch((b) => [b.notify('initialized'), b.request('a')]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(note).toEqual({ ok: true, value: undefined });
+    expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
   });
 
   it('refuses our batch when no notification can explain it: the batch fails at once', async () => {

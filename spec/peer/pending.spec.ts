@@ -128,6 +128,26 @@ describe('PendingCalls', () => {
       expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([3, 4]);
     });
 
+    it('counts a notification sent after the batch as an explanation, whatever was answered since', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1, 2]);
+      pending.markBatch([1]);
+      pending.notificationSent();
+      // Answered at once by a server that does not answer in reading order.
+      pending.take(2);
+      expect(pending.takeRefusedBatch('Unauthorized')).toEqual([]);
+      expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([1]);
+    });
+
+    it('forgets the notifications of a link that is gone', () => {
+      const pending = new PendingCalls();
+      pending.notificationSent();
+      pending.failAll(() => new Error('link lost'));
+      waiting(pending, [1]);
+      pending.markBatch([1]);
+      expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([1]);
+    });
+
     it('takes the batch for an error that names a batch, notification unread or not', () => {
       const pending = new PendingCalls();
       pending.notificationSent();
