@@ -213,7 +213,8 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const heartbeatCall = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
     request$(heartbeatContext, method, params, callOptions);
   connection.start({
-    onFrame: dispatch,
+    onFrame: dispatch.frame,
+    onFrameWithCause: dispatch.frameWithCause,
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
     inFlight: () => pending.size,

@@ -63,7 +63,8 @@ export class PeerConnection {
    * `connectTimeout` ms fails; a transport that completes has ended its link.
    */
   start(hooks: {
-    readonly onFrame: (frame: Frame | FrameWithCause) => void;
+    readonly onFrame: (frame: Frame) => void;
+    readonly onFrameWithCause: (frame: FrameWithCause) => void;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     readonly policy: ReconnectPolicy | undefined;
     readonly connectTimeout: number;
@@ -72,7 +73,7 @@ export class PeerConnection {
     /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
     readonly inFlight: () => number;
   }): void {
-    const { onFrame, onDrop, policy, liveness, onProblem, connectTimeout, inFlight } = hooks;
+    const { onDrop, policy, connectTimeout, inFlight } = hooks;
     let attempt = 0;
     let droppedAt: number | undefined;
     let openedAt: number | undefined;
@@ -90,7 +91,7 @@ export class PeerConnection {
           openedAt = this.clock.now();
           this.opened(connection);
         }),
-        switchMap((connection) => this.incoming(connection, onFrame, onProblem, liveness)),
+        switchMap((connection) => this.incoming(connection, hooks)),
         // Connections end by erroring; a transport that completes instead has still ended its link.
         concatWith(defer(() => throwError(() => ended(openedAt !== undefined)))),
         retry({
@@ -199,9 +200,7 @@ export class PeerConnection {
    */
   private incoming(
     connection: Connection,
-    onFrame: (frame: Frame | FrameWithCause) => void,
-    onProblem: (error: RpcError) => void,
-    liveness: (() => Observable<never>) | undefined,
+    { onFrame, onFrameWithCause, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
   ): Observable<never> {
     // Frames go straight to the dispatcher, not through the operators of the reconnect pipeline.
     const frames$ = new Observable<never>((subscriber) =>
@@ -212,6 +211,9 @@ export class PeerConnection {
       }),
     );
     const sides: Observable<never>[] = [];
+    if (connection.framesWithCause$ !== undefined) {
+      sides.push(connection.framesWithCause$.pipe(tap(onFrameWithCause), ignoreElements()));
+    }
     if (connection.problems$ !== undefined) sides.push(connection.problems$.pipe(tap(onProblem), ignoreElements()));
     if (liveness !== undefined) sides.push(liveness());
     return sides.length === 0 ? frames$ : merge(frames$, ...sides);

@@ -24,6 +24,8 @@ import type { BatchAnswer } from './answer-encoder';
 import { errorAnswer, type Answer } from './answer-message';
 import { FrameCost } from './answering-limits';
 import { otherIdType, salvageResponse, type LenientOptions } from './lenient';
+import { binaryFrameText } from './binary-frame';
+import { settleIdlessError } from './idless-error';
 import type { NotificationRouter } from './notifications';
 import type { PendingCalls } from './pending';
 import type { Tracer } from './trace';
@@ -50,12 +52,20 @@ export interface DispatchTargets {
 
 const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
 
+/** Where incoming frames go. */
+export interface Dispatcher {
+  /** Every incoming frame. */
+  readonly frame: (frame: Frame) => void;
+  /** A frame that came with a failure below JSON-RPC: its remote errors keep it as `cause`. */
+  readonly frameWithCause: (frame: FrameWithCause) => void;
+}
+
 /**
- * Makes the function every incoming frame goes through: decode, classify, then a Map
+ * Makes what every incoming frame goes through: decode, classify, then a Map
  * lookup for responses and notifications. Bad input is reported, answered where the
  * specification says so, and never thrown.
  */
-export function createDispatcher(targets: DispatchTargets): (frame: Frame | FrameWithCause) => void {
+export function createDispatcher(targets: DispatchTargets): Dispatcher {
   const { pending, notifications, answering, tracer } = targets;
   /** What the remote errors of the frame being dispatched keep as `cause` (an HTTP status). */
   let cause: RpcError | undefined;
@@ -65,30 +75,9 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame | Fram
     return (answer: Answer | undefined) => answer !== undefined && targets.reply(answer, generation);
   };
 
-  /**
-   * An error without an id answers something the other side could not read an id from: a
-   * notification it could not accept, or, out of a batch answer, a whole batch it refused
-   * (too large, or batches not supported). It fails a batch of ours only when nothing else
-   * explains it (see `PendingCalls.takeRefusedBatch`); it is reported in any case.
-   */
-  const settleWithoutId = (error: JsonRpcFailure['error'], inBatch: boolean) => {
-    const remote = JsonRpcError.fromObject(error, cause);
-    const refused = inBatch ? [] : pending.takeRefusedBatch(remote.message);
-    const ids = refused.slice(0, 5).map(([id]) => JSON.stringify(id));
-    if (refused.length > 5) ids.push('…');
-    const taken =
-      refused.length === 0
-        ? ''
-        : `; taken as refusing our oldest unanswered batch: calls ${ids.join(', ')} fail with it`;
-    tracer.report(
-      new ProtocolError(`Error response without an id: ${remote.code} ${remote.message}${taken}`, { cause: remote }),
-    );
-    for (const [, call] of refused) call.reject(JsonRpcError.fromObject(error, cause));
-  };
-
   const settle = (response: JsonRpcResponse, inBatch: boolean) => {
     const id = response.id;
-    if (id === null) return settleWithoutId((response as JsonRpcFailure).error, inBatch);
+    if (id === null) return settleIdlessError((response as JsonRpcFailure).error, inBatch, cause, pending, tracer);
     let call = pending.take(id);
     if (call === undefined && targets.lenient.idTypes) {
       const other = otherIdType(id);
@@ -214,26 +203,10 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame | Fram
     else if (owed > settled) answers.wait();
   };
 
-  const text = (frame: Uint8Array): string | undefined => {
-    if (targets.binaryFrames === 'utf8') {
-      try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(frame);
-      } catch (cause) {
-        tracer.report(new ProtocolError(`Binary frame of ${frame.byteLength} bytes is not UTF-8`, { cause }));
-        return undefined;
-      }
-    }
-    tracer.report(
-      new ProtocolError(
-        `Binary frame of ${frame.byteLength} bytes ignored: JSON-RPC frames are text (binaryFrames: 'utf8' decodes them)`,
-      ),
-    );
-    return undefined;
-  };
-
   const dispatch = (frame: Frame) => {
     tracer.incoming(frame);
-    const source = typeof frame === 'string' ? frame : text(frame);
+    const source =
+      typeof frame === 'string' ? frame : binaryFrameText(frame, targets.binaryFrames, (error) => tracer.report(error));
     if (source === undefined) return;
     let value: unknown;
     try {
@@ -247,13 +220,20 @@ export function createDispatcher(targets: DispatchTargets): (frame: Frame | Fram
     else route(value, replyNow, source.length);
   };
 
-  return (frame) => {
-    if (typeof frame === 'string' || frame instanceof Uint8Array) return dispatch(frame);
-    cause = frame.cause;
+  /** Dispatches `frame` with `given` as the cause of its remote errors, then restores the outer one. */
+  const dispatchWith = (frame: Frame, given: RpcError | undefined) => {
+    const outer = cause;
+    cause = given;
     try {
-      dispatch(frame.frame);
+      dispatch(frame);
     } finally {
-      cause = undefined;
+      cause = outer;
     }
+  };
+
+  return {
+    // A frame dispatched from within another (a memory link) must not take that one's cause.
+    frame: (frame) => (cause === undefined ? dispatch(frame) : dispatchWith(frame, undefined)),
+    frameWithCause: (frame) => dispatchWith(frame.frame, frame.cause),
   };
 }

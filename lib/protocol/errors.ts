@@ -51,9 +51,13 @@ export class JsonRpcError extends RpcError {
     super(message, options);
   }
 
-  /** Builds the error from a received error object, keeping `cause` (an HTTP status's `TransportError`) when given. */
+  /**
+   * Builds the error from a received error object. With `cause` (the `TransportError` of an
+   * HTTP error status it came with), it keeps it and is retryable when that status is.
+   */
   static fromObject(error: JsonRpcErrorObject, cause?: RpcError): JsonRpcError {
-    return new JsonRpcError(error.code, error.message, error.data, cause === undefined ? undefined : { cause });
+    const options = cause === undefined ? undefined : { cause, retryable: cause.retryable };
+    return new JsonRpcError(error.code, error.message, error.data, options);
   }
 
   /** The error object to put in a response; never includes a stack trace. */

@@ -1,8 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import { JsonRpcError, messageOf, TransportError, type RpcError } from '../protocol/errors';
-import type { JsonRpcFailure } from '../protocol/messages';
-import { classify } from '../protocol/parse';
 import { fitsInUtf8 } from '../protocol/utf8-length';
+import { isIdlessError, mayBeIdless, parseAnswer, retryableStatus } from './http-answers';
 import type { Connection, FrameEnded, Frame, FrameWithCause, Transport } from './transport';
 
 /** The part of `fetch` the HTTP transport uses. */
@@ -92,7 +91,8 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           subscriber.error(new TransportError('No fetch implementation: pass options.fetch'));
           return;
         }
-        const frames = new Subject<Frame | FrameWithCause>();
+        const frames = new Subject<Frame>();
+        const framesWithCause = new Subject<FrameWithCause>();
         const maxFrameSize = options.maxFrameSize ?? defaultMaxFrameSize;
         const inFlight = new Set<() => void>();
         const post = (frame: string, ended?: FrameEnded) => {
@@ -107,7 +107,8 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           exchange(fetchImpl, url, headersOf(options), frame, controller, maxFrameSize)
             .then(
               ({ body, cause }) => {
-                if (body !== '') frames.next(cause === undefined ? body : { frame: body, cause });
+                if (cause !== undefined) framesWithCause.next({ frame: body, cause });
+                else if (body !== '') frames.next(body);
                 ended?.();
               },
               (error: unknown) => {
@@ -123,6 +124,7 @@ export function http(url: string, options: HttpOptions = {}): Transport {
         subscriber.next({
           info: { transport: 'http', url, duplex: false },
           frames$: frames.asObservable(),
+          framesWithCause$: framesWithCause.asObservable(),
           send: post,
           // Nothing stays open between requests: closing only abandons those in flight.
           close: abortAll,
@@ -130,6 +132,7 @@ export function http(url: string, options: HttpOptions = {}): Transport {
         return () => {
           abortAll();
           frames.complete();
+          framesWithCause.complete();
         };
       }),
   };
@@ -179,36 +182,23 @@ async function exchange(
     throw new TransportError(message, { cause, status, retryable: retryableStatus(status) });
   }
   if (text === undefined) throw tooLarge('is larger than');
-  if (response.status >= 200 && response.status <= 299) return { body: response.status === 204 ? '' : text.trim() };
+  const ok = response.status >= 200 && response.status <= 299;
+  if (ok && (response.status === 204 || !mayBeIdless(text)))
+    return { body: response.status === 204 ? '' : text.trim() };
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;
   const retryable = retryableStatus(response.status);
-  // The server's own answer wins over its status: it ran the call and said how it failed.
+  // The server's own answer wins over its status: it ran the call and said how it failed
+  // (retryable when the status says it did not run it: a 429 with the server's error).
   const answer = parseAnswer(text);
   if (answer !== undefined) {
-    const cause = new TransportError(status, { status: response.status, retryable });
+    const cause = ok ? undefined : new TransportError(status, { status: response.status, retryable });
     // Without an id it answers the whole POST, which only this transport can tell apart.
     if (isIdlessError(answer)) throw JsonRpcError.fromObject(answer.error, cause);
     return { body: text.trim(), cause };
   }
+  if (ok) return { body: text.trim() };
   const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
   throw new TransportError(`${status}${excerpt ? `: ${excerpt}` : ''}`, { status: response.status, retryable });
-}
-
-/** `text` parsed, if it is a JSON-RPC response or a batch of them. */
-function parseAnswer(text: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const answers = Array.isArray(value) ? value : [value];
-  return answers.length > 0 && answers.every((answer) => classify(answer) === 'response') ? value : undefined;
-}
-
-/** Whether a response is one error without an id. */
-function isIdlessError(answer: unknown): answer is JsonRpcFailure {
-  return !Array.isArray(answer) && (answer as JsonRpcFailure).id === null;
 }
 
 type FetchResponse = Awaited<ReturnType<FetchLike>>;
@@ -258,13 +248,4 @@ function base64(text: string): string {
   let binary = '';
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);
-}
-
-/**
- * Whether an HTTP status says the call was not run, so that sending it again is no
- * duplicate: a timeout before the request was read (408), too early (425), too many
- * requests (429), unavailable (503). Any other status may follow a call the server ran.
- */
-function retryableStatus(status: number): boolean {
-  return status === 408 || status === 425 || status === 429 || status === 503;
 }

@@ -60,7 +60,13 @@ export interface Connection {
    * Incoming frames, hot. Subscribe synchronously when the connection is emitted:
    * frames arriving with no subscriber are not kept. Completes when the link closes.
    */
-  readonly frames$: Observable<Frame | FrameWithCause>;
+  readonly frames$: Observable<Frame>;
+  /**
+   * Incoming frames that came with a failure below JSON-RPC (an HTTP error status whose body
+   * is a JSON-RPC answer), dispatched as any other frame, their remote errors keeping the
+   * failure as `cause`. Optional; hot, like `frames$`.
+   */
+  readonly framesWithCause$?: Observable<FrameWithCause>;
   /**
    * Problems below JSON-RPC that do not end the link (bytes a framing could not read),
    * which the peer reports on its `errors$`. Optional; hot, like `frames$`.

@@ -6,7 +6,7 @@ import './test-bed';
 import { inject, NgZone, provideZoneChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { map, Observable } from 'rxjs';
-import type { Frame, FrameWithCause, Transport } from 'rx-jsonrpc';
+import type { Frame, Transport } from 'rx-jsonrpc';
 import { JSON_RPC, provideJsonRpc } from 'rx-jsonrpc/angular';
 import { componentSpecs } from './component-specs';
 import { closeServers, memoryServer } from './memory-server';
@@ -23,7 +23,7 @@ const likeASocket = (transport: Transport) => (): Transport => {
       transport.connect().pipe(
         map((connection) => ({
           ...connection,
-          frames$: new Observable<Frame | FrameWithCause>((subscriber) =>
+          frames$: new Observable<Frame>((subscriber) =>
             connection.frames$.subscribe({
               next: (frame) => zone.run(() => subscriber.next(frame)),
               complete: () => subscriber.complete(),

@@ -1,5 +1,5 @@
-import { map, tap } from 'rxjs';
-import type { Connection, Frame, FrameWithCause, Transport } from '../../lib/transports/transport';
+import { tap } from 'rxjs';
+import type { Connection, Frame, Transport } from '../../lib/transports/transport';
 import { observe, type Observed } from './observe';
 
 /** An open connection, its `connect()` subscription and its incoming frames recorded from the start. */
@@ -11,16 +11,10 @@ export interface OpenConnection {
   readonly frames: Observed<Frame>;
 }
 
-/** The frame itself, without the cause an HTTP error status gives it. */
-const plainFrame = (frame: Frame | FrameWithCause): Frame =>
-  typeof frame === 'string' || frame instanceof Uint8Array ? frame : frame.frame;
-
 /** Connects `transport` and resolves once the connection is open; recorded subscriptions end with `stopObserving()`. */
 export async function openConnection(transport: Transport): Promise<OpenConnection> {
   let frames: Observed<Frame> | undefined;
-  const link = observe(
-    transport.connect().pipe(tap((connection) => (frames = observe(connection.frames$.pipe(map(plainFrame)))))),
-  );
+  const link = observe(transport.connect().pipe(tap((connection) => (frames = observe(connection.frames$)))));
   const connection = await link.next();
   return { connection, link, frames: frames! };
 }

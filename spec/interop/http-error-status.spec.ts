@@ -61,6 +61,22 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it('with 429 or 503 is retryable: the status says the call was not run, so the retry recipe sends it again', async () => {
+    let posts = 0;
+    const server = await startHttpServer(({ body }, response) => {
+      const { id } = JSON.parse(body) as { id: number };
+      if (++posts < 3) {
+        const error = { code: -32005, message: 'rate limited' };
+        response.writeHead(posts === 1 ? 429 : 503).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+      } else response.end(JSON.stringify({ jsonrpc: '2.0', id, result: 'ok' }));
+    });
+    const peer = over(server.url);
+    const first = await peer.request('read').catch((e: unknown) => e);
+    expect(first).toMatchObject({ name: 'JsonRpcError', code: -32005, retryable: true, cause: { status: 429 } });
+    await expect(withRetry(peer, 'read')).resolves.toBe('ok');
+    expect(server.received).toHaveLength(3);
+  });
+
   it('gives each member of a batch its own answer', async () => {
     const server = await failingWith(400);
     const [a, b] = await over(server.url).batch((m) => [m.request('a'), m.request('b')]);
@@ -78,6 +94,20 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
       .request('x')
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'JsonRpcError', code: -32700, cause: { status: 400 } });
+  });
+});
+
+describe('an error without an id sent with 200', () => {
+  it('answers its POST: the call fails with it, not with "no answer"', async () => {
+    const server = await startHttpServer((_, response) =>
+      response.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } })),
+    );
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JsonRpcError);
+    expect(error).toMatchObject({ code: -32600, retryable: false });
+    expect((error as JsonRpcError).cause).toBeUndefined();
   });
 });
 

@@ -1,0 +1,39 @@
+import { isPlainObject } from '../protocol/guards';
+import type { JsonRpcFailure } from '../protocol/messages';
+import { classify, looksLikeResponse } from '../protocol/parse';
+
+/** Whether a body may be a lone error without an id (short, with an `"id": null`): only those are parsed twice. */
+export function mayBeIdless(text: string): boolean {
+  return text.length <= 4096 && /"id"\s*:\s*null/.test(text);
+}
+
+/**
+ * `text` parsed, if it is a JSON-RPC response or a batch of them (by shape: `lenient`
+ * options of the peer still apply to what is dispatched).
+ */
+export function parseAnswer(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const answers = Array.isArray(value) ? value : [value];
+  const isResponse = (answer: unknown) =>
+    isPlainObject(answer) && answer.jsonrpc === '2.0' && looksLikeResponse(answer);
+  return answers.length > 0 && answers.every(isResponse) ? value : undefined;
+}
+
+/** Whether a response is one well-formed error without an id. */
+export function isIdlessError(answer: unknown): answer is JsonRpcFailure {
+  return classify(answer) === 'response' && (answer as JsonRpcFailure).id === null;
+}
+
+/**
+ * Whether an HTTP status says the call was not run, so that sending it again is no
+ * duplicate: a timeout before the request was read (408), too early (425), too many
+ * requests (429), unavailable (503). Any other status may follow a call the server ran.
+ */
+export function retryableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status === 503;
+}
