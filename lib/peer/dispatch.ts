@@ -131,18 +131,24 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
       reply()(invalidRequest(id));
       return true;
     }
-    // Someone listens to what is not JSON-RPC: it is theirs, neither an error nor an answer.
-    if (!inBatch && isForeign(value) && notifications.deliverForeign(value)) return false;
     const salvaged = salvageResponse(value, targets.lenient);
     if (salvaged !== undefined) {
       settle(salvaged, inBatch);
       return false;
     }
+    // What is not JSON-RPC settles no call, even one whose id it carries: it goes to whoever
+    // listens, or is reported.
+    if (!inBatch && isForeign(value)) {
+      if (!notifications.deliverForeign(value)) {
+        const hint = '(to receive messages that are not JSON-RPC, listen to foreign$)';
+        tracer.report(new ProtocolError(`Invalid message: ${reason}: ${previewValue(value)} ${hint}`));
+      }
+      return false;
+    }
     const call = id === null ? undefined : pending.take(id);
     const subject =
       call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
-    const hint = !inBatch && isForeign(value) ? ' (to receive messages that are not JSON-RPC, listen to foreign$)' : '';
-    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}${hint}`);
+    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}`);
     call?.reject(error);
     tracer.report(error);
     return false;

@@ -176,7 +176,8 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * Messages that are not JSON-RPC (objects with none of `jsonrpc`, `method`, `result` and
    * `error`), which some servers push on the same link, e.g. `{"event":"volume_changed"}`.
    * Hot. While someone subscribes they are emitted here, parsed, and are not errors; with
-   * no subscriber each is a `ProtocolError` on `errors$`. Completes when the peer closes.
+   * no subscriber each is a `ProtocolError` on `errors$`. Either way they settle no call, even
+   * one whose id they carry. Completes when the peer closes.
    *
    * @example
    * ```ts

@@ -48,15 +48,31 @@ describe('messages that are not JSON-RPC', () => {
     expect(reported).toEqual([]);
   });
 
-  it('never settle a call, even one whose id they carry', async () => {
+  it.each([true, false])('never settle a call, even one whose id they carry (listened to: %s)', async (listened) => {
     const { peer } = await musicServer();
-    peer.foreign$.subscribe();
+    if (listened) peer.foreign$.subscribe();
     // The event of call 1 carries id 2, which the next call takes.
     const [volume, version] = await Promise.all([
       peer.request('mixer.setVolume', [10]),
       peer.request('core.getVersion'),
     ]);
     expect([volume, version]).toEqual([true, '3.4.2']);
+  });
+
+  it('leave an answer that lenient options salvage to its call, listened to or not', async () => {
+    const server = await startWsServer();
+    server.server.on('connection', (socket: WebSocket) =>
+      socket.on('message', (data) =>
+        socket.send(JSON.stringify({ id: (JSON.parse(String(data)) as { id: number }).id })),
+      ),
+    );
+    const peer = connect(webSocket(server.url, { heartbeat: false }), {
+      timeout: 2_000,
+      lenient: { missingResult: true },
+    });
+    peers.push(peer);
+    peer.foreign$.subscribe();
+    await expect(peer.request('void.method')).resolves.toBeNull();
   });
 
   it('are reported on errors$, with where to receive them, while nobody listens', async () => {
