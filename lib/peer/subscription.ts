@@ -32,7 +32,7 @@ export interface SubscriptionOptions<T> {
    * Called with the subscription id each time the server subscription is active: its
    * subscribe call was answered (again after each reconnect). Servers drop the events that
    * happen before that answer, so trigger events here, not on subscribe. An error it throws
-   * errors the stream.
+   * errors the stream (as one that `result` throws does).
    *
    * @example
    * ```ts
@@ -89,12 +89,20 @@ export function subscription$<T>(
     const call = context.request$(method, params).subscribe({
       next: (answer) => {
         id = answer;
-        detach = router.attach(answer, (notification) => subscriber.next(result(notification)));
+        detach = router.attach(answer, (notification) => {
+          let value: T;
+          try {
+            value = result(notification);
+          } catch (error) {
+            return subscriber.error(new ThrownByOption(error));
+          }
+          subscriber.next(value);
+        });
         stopWaiting();
         try {
           options.subscribed?.(answer);
         } catch (error) {
-          subscriber.error(error);
+          subscriber.error(new ThrownByOption(error));
         }
       },
       error: (error: unknown) => {
@@ -118,12 +126,23 @@ export function subscription$<T>(
     switchMap((state) => {
       if (state.status === 'open' && state.info.duplex === false) return throwError(() => oneWay(method, state.info));
       if (state.status === 'open') {
-        return onThisLink.pipe(catchError((error: unknown) => (isRetryable(error) ? EMPTY : throwError(() => error))));
+        return onThisLink.pipe(catchError(endOfLink));
       }
       return state.status === 'closed' && state.error !== undefined ? throwError(() => state.error) : EMPTY;
     }),
     share(),
   );
+}
+
+/** An error thrown by `result` or `subscribed`: the stream's to carry, retryable or not. */
+class ThrownByOption {
+  constructor(readonly error: unknown) {}
+}
+
+/** How one link's subscription ends the stream: not at all for a retryable link failure (the next link subscribes again). */
+function endOfLink(error: unknown): Observable<never> {
+  if (error instanceof ThrownByOption) return throwError(() => error.error);
+  return isRetryable(error) ? EMPTY : throwError(() => error);
 }
 
 /** The error of a subscription on a link the server cannot push on. */

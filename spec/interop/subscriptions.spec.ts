@@ -81,15 +81,31 @@ describe('subscription$', () => {
     expect(ids).toEqual(['0x1']);
   });
 
-  it('errors the stream with what subscribed throws', async () => {
+  it.each([
+    ['an Error', new Error('not now')],
+    ['a retryable TransportError', new TransportError('not now', { retryable: true })],
+  ])('errors the stream with what subscribed throws: %s', async (_, failure) => {
     const peer = await devNode();
-    const failure = new Error('not now');
     const subscribed = () => {
       throw failure;
     };
     await expect(
       firstValueFrom(peer.subscription$('eth_subscribe', ['newHeads'], { ...newHeads, subscribed })),
     ).rejects.toBe(failure);
+  });
+
+  it('errors the stream with what result throws, and the peer lives on', async () => {
+    const peer = await devNode();
+    const failure = new TransportError('unreadable head', { retryable: true });
+    const heads$ = peer.subscription$('eth_subscribe', ['newHeads'], {
+      ...newHeads,
+      result: () => {
+        throw failure;
+      },
+      subscribed: () => void peer.request('evm_mine'),
+    });
+    await expect(firstValueFrom(heads$)).rejects.toBe(failure);
+    await expect(peer.request('evm_mine')).resolves.toBe('0xblock2');
   });
 
   it('fails at once on a link the server cannot push on, calling nothing', async () => {
