@@ -65,7 +65,7 @@ export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process, options
         };
         const onDisconnect = () => {
           frames.complete();
-          subscriber.error(new ConnectionClosedError('IPC channel disconnected', { code: 1006 }));
+          subscriber.error(new ConnectionClosedError('IPC channel disconnected', { code: 1006, inferred: true }));
         };
         target.on('message', onMessage);
         target.on('disconnect', onDisconnect);

@@ -84,5 +84,5 @@ export function spawnProcess(
 /** A clean exit (status 0) is a normal close, 1000; another status or a signal is an abnormal one, 1006. */
 function exitError(name: string, code: number | null, signal: NodeJS.Signals | null): ConnectionClosedError {
   const how = signal === null ? `exited with code ${code}` : `killed by ${signal}`;
-  return new ConnectionClosedError(`${name} ${how}`, { code: code === 0 ? 1000 : 1006, reason: how });
+  return new ConnectionClosedError(`${name} ${how}`, { code: code === 0 ? 1000 : 1006, reason: how, inferred: true });
 }

@@ -104,15 +104,30 @@ export function adoptStreams(
     frame: (text) => frames.next(text),
     error: (error, fatal, code = 1002) => {
       if (!fatal) return problems.next(error);
-      end(new ConnectionClosedError(`${name}: ${error.message}`, { code, reason: error.message, cause: error }));
+      end(
+        new ConnectionClosedError(`${name}: ${error.message}`, {
+          code,
+          reason: error.message,
+          cause: error,
+          inferred: true,
+        }),
+      );
     },
   });
   const onData = (chunk: Buffer | string) => decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   // The readable's end is the other side closing on purpose (a socket's FIN); an error
   // (a reset, a broken pipe) is a drop, as for WebSocket.
-  const onEnd = () => end(new ConnectionClosedError(`${name} ended`, { code: 1000, reason: 'stream ended' }));
+  const onEnd = () =>
+    end(new ConnectionClosedError(`${name} ended`, { code: 1000, reason: 'stream ended', inferred: true }));
   const onError = (cause: Error) =>
-    end(new ConnectionClosedError(`${name} failed: ${cause.message}`, { code: 1006, reason: reasonOf(cause), cause }));
+    end(
+      new ConnectionClosedError(`${name} failed: ${cause.message}`, {
+        code: 1006,
+        reason: reasonOf(cause),
+        cause,
+        inferred: true,
+      }),
+    );
   const end = (error: Error) => {
     detach();
     frames.complete();

@@ -62,7 +62,9 @@ export function tcp(options: TcpOptions): Transport {
         });
         // The socket's end (1000) or error (1006) has closed the link by now; a close without either was not clean.
         socket.once('close', () =>
-          subscriber.error(new ConnectionClosedError(`${name} closed`, { code: 1006, reason: 'socket closed' })),
+          subscriber.error(
+            new ConnectionClosedError(`${name} closed`, { code: 1006, reason: 'socket closed', inferred: true }),
+          ),
         );
         return () => {
           detachStreams?.();

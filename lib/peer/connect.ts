@@ -217,7 +217,8 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     onFrameWithCause: dispatch.frameWithCause,
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
-    inFlight: () => pending.size,
+    // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
+    inFlight: () => pending.sizeExcept(heartbeat && (heartbeat.method ?? 'ping')) - outgoing.outbox.heldRequests,
     policy: reconnectPolicy(options.reconnect),
     connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.

@@ -21,17 +21,21 @@ export function callFailure(id: JsonRpcId, method: string, linkError: RpcError, 
 }
 
 /**
- * A link that closed "normally" (1000) while calls still waited for their answers did not
- * end cleanly for this side: a server killed in the middle of a call ends a TCP socket just
- * as one that finished does. Such a close is restated as 1006, the original as `cause`.
+ * A byte stream or process that ended "normally" (an inferred 1000) while calls still waited
+ * for their answers did not end cleanly for this side: a server killed in the middle of a
+ * call has its TCP socket ended just as one that finished. Such a close is restated as 1006,
+ * the original as `cause`. A close frame's 1000 (WebSocket) is the other side's word: kept.
  */
 export function cutShort(linkError: RpcError, waiting: number): RpcError {
-  if (waiting === 0 || !(linkError instanceof ConnectionClosedError) || linkError.code !== 1000) return linkError;
+  if (waiting <= 0 || !(linkError instanceof ConnectionClosedError) || linkError.code !== 1000 || !linkError.inferred) {
+    return linkError;
+  }
   const calls = `${waiting} ${waiting === 1 ? 'call' : 'calls'} in flight`;
   return new ConnectionClosedError(`${linkError.message} with ${calls}`, {
     code: 1006,
     reason: `${linkError.reason || 'closed'} with ${calls}`,
     retryable: linkError.retryable,
     cause: linkError,
+    inferred: true,
   });
 }

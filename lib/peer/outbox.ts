@@ -70,6 +70,11 @@ export class Outbox {
     };
   }
 
+  /** How many requests are collected and not yet written. */
+  get heldRequests(): number {
+    return this.buffer?.filter((message) => message.id !== undefined).length ?? 0;
+  }
+
   /**
    * Drops what is collected and not yet written: the link it was meant for is gone, and the
    * calls in it have already failed (nothing is sent twice unless asked).

@@ -38,6 +38,14 @@ export class PendingCalls {
     return this.calls.size;
   }
 
+  /** How many calls wait, leaving out those of `method` (the heartbeat's); walks the map. */
+  sizeExcept(method: string | undefined): number {
+    if (method === undefined) return this.calls.size;
+    let size = 0;
+    for (const call of this.calls.values()) if (call.method !== method) size++;
+    return size;
+  }
+
   has(id: JsonRpcId): boolean {
     return this.calls.has(id);
   }

@@ -96,6 +96,12 @@ export interface ConnectionClosedErrorOptions extends RpcErrorOptions {
   readonly code?: number;
   /** The close reason, as sent by the other side. */
   readonly reason?: string;
+  /**
+   * Whether the transport inferred the code from how the link ended (a byte stream's end, a
+   * process's exit) rather than receiving it in a close frame.
+   * @default false
+   */
+  readonly inferred?: boolean;
 }
 
 /**
@@ -109,11 +115,14 @@ export class ConnectionClosedError extends RpcError {
   readonly code: number;
   /** The close reason, possibly empty. */
   readonly reason: string;
+  /** Whether the transport inferred `code` from how the link ended (byte streams, processes), with no close frame. */
+  readonly inferred: boolean;
 
   constructor(message: string, options: ConnectionClosedErrorOptions = {}) {
     super(message, { ...options, retryable: options.retryable ?? true });
     this.code = options.code ?? 1006;
     this.reason = options.reason ?? '';
+    this.inferred = options.inferred ?? false;
   }
 }
 
