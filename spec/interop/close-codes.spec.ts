@@ -215,6 +215,19 @@ describe('stream', () => {
     expect(await under(true)).toMatchObject({ code: 1000, reason: 'stream ended' });
   });
 
+  it('closes with 1000 when the only call has not been written yet (held for a batch)', async () => {
+    const readable = new PassThrough();
+    const peer = track(
+      connect(stream({ readable, writable: new PassThrough(), name: 'pipe' }), { batching: { window: 60_000 } }),
+    );
+    const closed = finalState(peer);
+    await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+    const call = failureOf(peer.request('held'));
+    readable.end();
+    expect(await call).toMatchObject({ name: 'ConnectionClosedError', code: 1000 });
+    expect((await closed).error).toMatchObject({ code: 1000, reason: 'stream ended' });
+  });
+
   it('closes with 1006 and the error when a stream fails', async () => {
     const readable = new PassThrough();
     const peer = track(connect(stream({ readable, writable: new PassThrough(), name: 'pipe' })));
