@@ -37,6 +37,11 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
     this.frame = frame;
   }
 
+  /** Whether this is one of the peer's own calls (a heartbeat). */
+  get own(): boolean {
+    return this.context.own === true;
+  }
+
   /** Hands the outcome on. */
   protected abstract deliver(result: unknown): void;
   protected abstract raise(error: unknown): void;

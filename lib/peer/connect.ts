@@ -209,7 +209,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     batchAnswer: outgoing.batchAnswer,
   });
   const heartbeat = options.heartbeat;
-  const heartbeatContext: CallContext = { ...context, slots: undefined };
+  const heartbeatContext: CallContext = { ...context, slots: undefined, own: true };
   const heartbeatCall = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
     request$(heartbeatContext, method, params, callOptions);
   connection.start({
@@ -218,7 +218,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
-    inFlight: () => pending.sizeExcept(heartbeat && (heartbeat.method ?? 'ping')) - outgoing.outbox.heldRequests,
+    inFlight: () => pending.inFlight(outgoing.outbox.heldIds()),
     policy: reconnectPolicy(options.reconnect),
     connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.

@@ -14,6 +14,7 @@ export function callFailure(id: JsonRpcId, method: string, linkError: RpcError, 
       reason: linkError.reason,
       retryable,
       cause: linkError,
+      inferred: linkError.inferred,
     });
   }
   const status = linkError instanceof TransportError ? linkError.status : undefined;

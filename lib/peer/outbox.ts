@@ -56,8 +56,9 @@ export class Outbox {
    */
   send(frame: string, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
     if (this.holds === 0 && this.batching === undefined) {
+      const abandon = this.write(frame, ended) ?? undefined;
       if (id === undefined) this.onNotification();
-      return this.write(frame, ended) ?? undefined;
+      return abandon;
     }
     const message: Outgoing = { frame, id, ended };
     const buffer = (this.buffer ??= []);
@@ -70,9 +71,11 @@ export class Outbox {
     };
   }
 
-  /** How many requests are collected and not yet written. */
-  get heldRequests(): number {
-    return this.buffer?.filter((message) => message.id !== undefined).length ?? 0;
+  /** The ids of the requests collected and not yet written. */
+  heldIds(): ReadonlySet<JsonRpcId> {
+    const ids = new Set<JsonRpcId>();
+    for (const message of this.buffer ?? []) if (message.id !== undefined) ids.add(message.id);
+    return ids;
   }
 
   /**
@@ -124,22 +127,25 @@ export class Outbox {
     if (messages.length === 0) return;
     // A lone message from automatic batching goes out plain: not every server takes batches.
     if (messages.length === 1 && !asArray) {
-      if (messages[0]!.id === undefined) this.onNotification();
-      return this.writeOrFail(messages[0]!.frame, messages);
+      if (this.writeOrFail(messages[0]!.frame, messages) && messages[0]!.id === undefined) this.onNotification();
+      return;
     }
     const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
     if (ids.length > 0) this.onBatch(ids);
     this.writeOrFail(`[${messages.map((message) => message.frame).join(',')}]`, messages);
   }
 
-  private writeOrFail(frame: string, messages: readonly Outgoing[]): void {
+  /** Writes a frame, or fails its messages with what writing threw; returns whether it was written. */
+  private writeOrFail(frame: string, messages: readonly Outgoing[]): boolean {
     const ended: FrameEnded = (error) => {
       for (const message of messages) message.ended?.(error);
     };
     try {
       this.write(frame, ended);
+      return true;
     } catch (error) {
       ended(error as RpcError);
+      return false;
     }
   }
 }

@@ -177,7 +177,8 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * `error`), which some servers push on the same link, e.g. `{"event":"volume_changed"}`.
    * Hot. While someone subscribes they are emitted here, parsed, and are not errors; with
    * no subscriber each is a `ProtocolError` on `errors$`. Either way they settle no call, even
-   * one whose id they carry. Completes when the peer closes.
+   * one whose id they carry, unless a `lenient` option takes one as an answer first
+   * (`missingResult` for `{"id": 1}`). Completes when the peer closes.
    *
    * @example
    * ```ts

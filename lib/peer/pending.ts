@@ -1,5 +1,5 @@
 import type { JsonRpcId } from '../protocol/messages';
-import { UnreadNotifications, type NotificationsAround } from './unread-notifications';
+import { UnreadNotifications } from './unread-notifications';
 
 /** A call sent and awaiting its answer. */
 export interface PendingCall {
@@ -8,6 +8,8 @@ export interface PendingCall {
   resolve(result: unknown): void;
   /** It failed (an error answer, or the link): called once the call is out of the map. */
   reject(error: unknown): void;
+  /** Whether this is one of the peer's own calls (a heartbeat), not the user's. */
+  readonly own?: boolean;
 }
 
 /** How many abandoned ids are remembered, so that their late answers are dropped quietly. */
@@ -17,7 +19,8 @@ const rememberedAbandoned = 1024;
 interface SentBatch {
   readonly ids: readonly JsonRpcId[];
   waiting: number;
-  readonly notifications: NotificationsAround;
+  /** How many notifications had gone out as their own frame when this batch did. */
+  readonly notificationsBefore: number;
 }
 
 /**
@@ -38,11 +41,10 @@ export class PendingCalls {
     return this.calls.size;
   }
 
-  /** How many calls wait, leaving out those of `method` (the heartbeat's); walks the map. */
-  sizeExcept(method: string | undefined): number {
-    if (method === undefined) return this.calls.size;
+  /** How many of the user's calls were written and wait, leaving out the peer's own and `held` ones; walks the map. */
+  inFlight(held: ReadonlySet<JsonRpcId>): number {
     let size = 0;
-    for (const call of this.calls.values()) if (call.method !== method) size++;
+    for (const [id, call] of this.calls) if (call.own !== true && !held.has(id)) size++;
     return size;
   }
 
@@ -71,7 +73,7 @@ export class PendingCalls {
 
   /** Records that these calls went out in one batch frame, to be answered in one array. */
   markBatch(ids: readonly JsonRpcId[]): void {
-    const batch: SentBatch = { ids, waiting: 0, notifications: this.notifications.around() };
+    const batch: SentBatch = { ids, waiting: 0, notificationsBefore: this.notifications.count };
     for (const id of ids) {
       if (!this.calls.has(id)) continue;
       this.batches.set(id, batch);
@@ -92,7 +94,7 @@ export class PendingCalls {
    */
   takeRefusedBatch(message: string): [JsonRpcId, PendingCall][] {
     const oldest = this.unanswered.values().next();
-    if (!/batch/i.test(message) && this.notifications.explain(oldest.value?.notifications)) return [];
+    if (!/batch/i.test(message) && this.notifications.explain(oldest.value?.notificationsBefore)) return [];
     if (oldest.done === true) return [];
     const batch = oldest.value;
     this.unanswered.delete(batch);

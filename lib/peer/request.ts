@@ -25,6 +25,8 @@ export interface CallContext {
   readonly outbox: Outbox;
   /** Sends a notification now or when the link opens; throws for bad params or a closed peer. */
   notify(method: string, params?: JsonRpcParams): void;
+  /** Whether its calls are the peer's own (heartbeats), not the user's. */
+  readonly own?: boolean;
 }
 
 /** A call whose outcome goes to a subscriber; it is also the subscription's teardown. */

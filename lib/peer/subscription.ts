@@ -98,6 +98,9 @@ export function subscription$<T>(
           }
           subscriber.next(value);
         });
+        // Early notifications are handed over inside attach: one may have ended the stream
+        // (take(1), a throwing result) before the teardown could know what to detach.
+        if (subscriber.closed) return detach();
         stopWaiting();
         try {
           options.subscribed?.(answer);

@@ -3,14 +3,6 @@ import type { JsonRpcId } from '../protocol/messages';
 /** How many calls sent after a notification are watched for the answer that shows it was read. */
 const watched = 64;
 
-/** What a batch frame remembers of the notifications around it. */
-export interface NotificationsAround {
-  /** How many notifications had gone out on this link when the batch did. */
-  readonly sentBefore: number;
-  /** How many errors without an id the notifications sent after it have explained. */
-  explainedAfter: number;
-}
-
 /**
  * The notifications an error without an id may answer. A server answers a notification it
  * cannot read or accept with such an error, and refuses a whole batch with one too; the
@@ -22,10 +14,12 @@ export interface NotificationsAround {
  * Only notifications sent as their own frame count: one inside an array is the array's.
  */
 export class UnreadNotifications {
-  /** Notifications sent as their own frame on this link. */
+  /** Notifications sent as their own frame on this link (the last one's number). */
   private sent = 0;
   /** Of those, how many may still be unread. */
   private unread = 0;
+  /** The number of the last notification used up as one sent after a batch: each explains one error. */
+  private usedAfter = 0;
   /** Calls sent since the last notification. */
   private readonly after = new Set<JsonRpcId>();
 
@@ -49,18 +43,19 @@ export class UnreadNotifications {
     }
   }
 
-  /** What a batch frame going out now keeps. */
-  around(): NotificationsAround {
-    return { sentBefore: this.sent, explainedAfter: 0 };
+  /** How many notifications have gone out so far: what a batch frame going out now keeps. */
+  get count(): number {
+    return this.sent;
   }
 
   /**
-   * Whether a notification explains an error without an id (and counts it as explained),
-   * given the oldest batch frame with no answer yet, if any.
+   * Whether a notification explains an error without an id (and uses it up), given how many
+   * had gone out when the oldest batch frame with no answer yet did, if there is one.
    */
-  explain(oldest: NotificationsAround | undefined): boolean {
-    if (oldest !== undefined && this.sent - oldest.sentBefore > oldest.explainedAfter) {
-      oldest.explainedAfter++;
+  explain(sentBeforeOldest: number | undefined): boolean {
+    const next = Math.max(sentBeforeOldest ?? Infinity, this.usedAfter) + 1;
+    if (next <= this.sent) {
+      this.usedAfter = next;
       if (this.unread > 0) this.unread--;
       return true;
     }
@@ -71,7 +66,7 @@ export class UnreadNotifications {
 
   /** The link is gone: the next one starts with nothing sent. */
   reset(): void {
-    this.sent = this.unread = 0;
+    this.sent = this.unread = this.usedAfter = 0;
     this.after.clear();
   }
 }

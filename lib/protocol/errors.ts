@@ -163,8 +163,10 @@ export class RequestTimeoutError extends RpcError {
 }
 
 /**
- * Tells a failure of the link (worth sending again once it is back) from a remote error or
- * a local mistake. Shaped for `retry({ delay })` and `filter`s.
+ * Tells a failure worth sending the call again for (a link failure while the peer
+ * reconnects, a full send buffer, an HTTP status that says the call was not run, even with
+ * the server's JSON-RPC error) from a remote error or a local mistake. Shaped for
+ * `retry({ delay })` and `filter`s.
  *
  * @example
  * ```ts

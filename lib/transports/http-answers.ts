@@ -1,16 +1,12 @@
-import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcFailure } from '../protocol/messages';
-import { classify, looksLikeResponse } from '../protocol/parse';
+import { classify } from '../protocol/parse';
 
-/** Whether a body may be a lone error without an id (short, with an `"id": null`): only those are parsed twice. */
+/** Whether a body may be a lone error without an id (one object with an `"id": null`): only those are parsed twice. */
 export function mayBeIdless(text: string): boolean {
-  return text.length <= 4096 && /"id"\s*:\s*null/.test(text);
+  return /^\s*\{/.test(text) && /"id"\s*:\s*null/.test(text);
 }
 
-/**
- * `text` parsed, if it is a JSON-RPC response or a batch of them (by shape: `lenient`
- * options of the peer still apply to what is dispatched).
- */
+/** `text` parsed, if it is a valid JSON-RPC response or a batch of them. */
 export function parseAnswer(text: string): unknown {
   let value: unknown;
   try {
@@ -19,14 +15,12 @@ export function parseAnswer(text: string): unknown {
     return undefined;
   }
   const answers = Array.isArray(value) ? value : [value];
-  const isResponse = (answer: unknown) =>
-    isPlainObject(answer) && answer.jsonrpc === '2.0' && looksLikeResponse(answer);
-  return answers.length > 0 && answers.every(isResponse) ? value : undefined;
+  return answers.length > 0 && answers.every((answer) => classify(answer) === 'response') ? value : undefined;
 }
 
-/** Whether a response is one well-formed error without an id. */
+/** Whether a response is one error without an id. */
 export function isIdlessError(answer: unknown): answer is JsonRpcFailure {
-  return classify(answer) === 'response' && (answer as JsonRpcFailure).id === null;
+  return !Array.isArray(answer) && (answer as JsonRpcFailure).id === null;
 }
 
 /**

@@ -109,7 +109,8 @@ export function http(url: string, options: HttpOptions = {}): Transport {
               ({ body, cause }) => {
                 if (cause !== undefined) framesWithCause.next({ frame: body, cause });
                 else if (body !== '') frames.next(body);
-                ended?.();
+                // Calls the body left unanswered fail with what its status said.
+                ended?.(cause);
               },
               (error: unknown) => {
                 if (!abandoned) ended?.(error as RpcError);

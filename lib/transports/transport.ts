@@ -44,8 +44,10 @@ export interface ConnectionInfo {
 
 /**
  * Told once what became of a frame, by transports that know (HTTP): with an error when it
- * failed, or with nothing when the exchange is over and everything the other side will
- * send in answer has been delivered to `frames$`. Streaming transports never call it.
+ * failed, or when the exchange is over and everything the other side will send in answer
+ * has been delivered to `frames$` (or `framesWithCause$`): with nothing, or with the
+ * failure that came with that answer, which the calls it left unanswered fail with.
+ * Streaming transports never call it.
  */
 export type FrameEnded = (error?: RpcError) => void;
 

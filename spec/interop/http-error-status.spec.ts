@@ -98,6 +98,27 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
 });
 
 describe('an error without an id sent with 200', () => {
+  it('answers its POST however long it is, and leaves another POST’s batch alone', async () => {
+    const server = await startHttpServer(({ body }, response) => {
+      if (body.startsWith('[')) {
+        const calls = JSON.parse(body) as { id: number; method: string }[];
+        const answers = calls.map(({ id, method }) => ({ jsonrpc: '2.0', id, result: method }));
+        setTimeout(() => response.end(JSON.stringify(answers)), 100);
+        return;
+      }
+      const error = { code: -32603, message: 'Internal error', data: { stack: 'x'.repeat(5_000) } };
+      response.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }));
+    });
+    const peer = over(server.url);
+    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(peer.request('x')).rejects.toMatchObject({ name: 'JsonRpcError', code: -32603 });
+    expect(await batch).toEqual([
+      { ok: true, value: 'a' },
+      { ok: true, value: 'b' },
+    ]);
+  });
+
   it('answers its POST: the call fails with it, not with "no answer"', async () => {
     const server = await startHttpServer((_, response) =>
       response.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } })),
@@ -108,6 +129,30 @@ describe('an error without an id sent with 200', () => {
     expect(error).toBeInstanceOf(JsonRpcError);
     expect(error).toMatchObject({ code: -32600, retryable: false });
     expect((error as JsonRpcError).cause).toBeUndefined();
+  });
+});
+
+describe('an HTTP error status with a body that is not quite JSON-RPC', () => {
+  it.each([
+    [503, { jsonrpc: '2.0', id: 1, error: 'Service Unavailable' }],
+    [429, { jsonrpc: '2.0', id: 1 }],
+  ])('%i %j is a TransportError with the status, retryable', async (status, body) => {
+    const server = await startHttpServer((_, response) => response.writeHead(status).end(JSON.stringify(body)));
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ status, retryable: true });
+  });
+
+  it('answering another id fails the call with the status, not with "no answer"', async () => {
+    const server = await startHttpServer((_, response) =>
+      response.writeHead(500).end(JSON.stringify({ jsonrpc: '2.0', id: 99, error: { code: -32000, message: 'x' } })),
+    );
+    const error = await over(server.url)
+      .request('x')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', status: 500, retryable: false });
   });
 });
 

@@ -1,10 +1,19 @@
 // Real servers answer a notification they cannot read or accept with an error whose id is
 // null, and some refuse a whole batch the same way. An error without an id fails a batch of
 // ours only when nothing else explains it (docs/servers-in-the-wild.md).
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, map } from 'rxjs';
 import type { WebSocket } from 'ws';
-import { connect, type Peer, type RpcError } from 'rx-jsonrpc';
+import {
+  connect,
+  memoryPair,
+  TransportError,
+  type FrameEnded,
+  type Peer,
+  type RpcError,
+  type Transport,
+} from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
+import { rawEnd } from '../helpers/raw-end';
 import { closeAllWs, startWsServer } from '../helpers/ws-server';
 
 interface Message {
@@ -122,5 +131,34 @@ describe('an error without an id', () => {
     const [a] = await peer.batch((b) => [b.request('a'), b.request('b')]);
     expect(a).toMatchObject({ ok: false, error: { code: -32600, message: 'Batch requests are not supported' } });
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
+  });
+
+  it('is not explained by a notification that could not be written', async () => {
+    const link = memoryPair();
+    const raw = await rawEnd(link.server);
+    // The client's link refuses to write one notification, as a full send buffer does.
+    const refusing: Transport = {
+      connect: () =>
+        link.client.connect().pipe(
+          map((connection) => ({
+            ...connection,
+            send: (frame: string, ended?: FrameEnded) => {
+              if (frame.includes('"unwritable"')) throw new TransportError('Send buffer full');
+              return connection.send(frame, ended);
+            },
+          })),
+        ),
+    };
+    const peer = connect(refusing, { timeout: 5_000 });
+    peers.push(peer);
+    const reported: string[] = [];
+    peer.errors$.subscribe((e) => reported.push(e.message));
+    await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+    peer.notify('unwritable');
+    const batch = peer.batch((b) => [b.request('a')]);
+    await raw.next();
+    raw.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+    expect(await batch).toEqual([{ ok: false, error: expect.objectContaining({ code: -32600 }) }]);
+    expect(reported[0]).toBe('Send buffer full');
   });
 });

@@ -108,6 +108,29 @@ describe('subscription$', () => {
     await expect(peer.request('evm_mine')).resolves.toBe('0xblock2');
   });
 
+  it('leaves nothing attached when an early notification ends the stream: the next subscription under the same id gets its own', async () => {
+    // A server that pushes a notification before answering the subscribe call, always under id S1.
+    const server = await startWsServer();
+    server.server.on('connection', (socket: WebSocket) =>
+      socket.on('message', (data) => {
+        const { id, method } = JSON.parse(String(data)) as Call;
+        if (method === 'sub') {
+          const params = { subscription: 'S1', result: `early ${id}` };
+          socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'note', params }));
+        }
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id, result: method === 'sub' ? 'S1' : true }));
+      }),
+    );
+    const peer = connect(webSocket(server.url, { heartbeat: false }), { timeout: 2_000 });
+    peers.push(peer);
+    const options = { notification: 'note', unsubscribe: 'unsub' };
+    const subscribed: unknown[] = [];
+    const first = peer.subscription$('sub', [], { ...options, subscribed: (id) => subscribed.push(id) });
+    expect(await firstValueFrom(first)).toBe('early 1');
+    expect(subscribed).toEqual([]);
+    expect(await firstValueFrom(peer.subscription$('sub', [], options))).toMatch(/^early /);
+  });
+
   it('fails at once on a link the server cannot push on, calling nothing', async () => {
     const server = await startHttpServer(echoMethods);
     const peer = connect(http(server.url));

@@ -139,6 +139,17 @@ describe('PendingCalls', () => {
       expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([1]);
     });
 
+    it('uses each notification sent after a batch once, whichever batch is the oldest then', () => {
+      const pending = new PendingCalls();
+      waiting(pending, [1, 2]);
+      pending.markBatch([1]);
+      pending.markBatch([2]);
+      pending.notificationSent();
+      expect(pending.takeRefusedBatch('Unauthorized')).toEqual([]);
+      pending.take(1);
+      expect(idsOf(pending.takeRefusedBatch('Invalid Request'))).toEqual([2]);
+    });
+
     it('forgets the notifications of a link that is gone', () => {
       const pending = new PendingCalls();
       pending.notificationSent();
