@@ -2,6 +2,11 @@ import { firstValueFrom, retry, throwError, timer, toArray } from 'rxjs';
 import { connect, isRetryable, RpcError, type Peer } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { killAllServers, restartableServer } from '../helpers/restartable-server';
+import { seededRandom, testSeed } from '../helpers/seeded-random';
+
+// The random moments and delays are seeded: CHAOS_SEED=<seed> replays the same choices
+// (socket timing still varies from run to run).
+const random = seededRandom(testSeed('CHAOS_SEED', 'chaos.spec.ts'));
 
 const clients: Peer[] = [];
 
@@ -10,7 +15,7 @@ afterEach(async () => {
   await killAllServers();
 });
 
-const randomBetween = (low: number, high: number) => low + Math.random() * (high - low);
+const randomBetween = (low: number, high: number) => low + random() * (high - low);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('chaos: calls with retry while the server restarts at random moments', () => {

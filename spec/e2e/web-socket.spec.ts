@@ -65,7 +65,8 @@ describe('two peers over a real WebSocket', () => {
 
   it('carry many concurrent calls both ways, answered out of order', async () => {
     const { client, server } = await clientAndServer();
-    const delayed = ([n]: number[]) => new Promise((resolve) => setTimeout(() => resolve(n! * 2), Math.random() * 20));
+    // Delays that shuffle the answers the same way on every run.
+    const delayed = ([n]: number[]) => new Promise((resolve) => setTimeout(() => resolve(n! * 2), (n! * 7) % 20));
     server.handle('double', delayed);
     client.handle('double', delayed);
     const count = 300;

@@ -355,11 +355,17 @@ describe('heartbeat calls', () => {
   it('do not wait for a concurrency slot held by slow calls', async () => {
     // Heartbeats every 20 ms, each given 500 ms: only a heartbeat stuck behind the slow call fails.
     const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 20, timeout: 500 } });
+    let pings = 0;
     server.handle('slow', () => new Promise(() => undefined));
-    server.handle('ping', () => 'pong');
+    server.handle('ping', () => {
+      pings++;
+      return 'pong';
+    });
     client.request$('slow').subscribe({ error: () => undefined });
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect((await firstValueFrom(client.state$)).status).toBe('open');
+    // The heartbeats ran beside the slow call (about 35 in 700 ms).
+    expect(pings).toBeGreaterThanOrEqual(10);
   });
 });
 
