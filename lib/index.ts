@@ -83,10 +83,9 @@ export {
   type ProxyTarget,
   type UntypedProxy,
 } from './peer/proxy';
-export type { Peer } from './peer/peer';
+export type { HandleFn, Handler, HandlerContext, HandlerTree, Peer } from './peer/peer';
 export type {
   ArgsOf,
-  HandleFn,
   IsUntyped,
   NotificationsFn,
   NotifyFn,
@@ -101,14 +100,8 @@ export type {
 } from './peer/api';
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
-export type {
-  Handler,
-  HandleAllOptions,
-  HandleOptions,
-  HandlerContext,
-  HandlerTree,
-  IncomingRequest,
-} from './peer/handlers';
+export type { HandleAllOptions, HandleOptions } from './peer/options';
+export type { IncomingRequest } from './peer/incoming-call';
 export { positional } from './peer/positional';
 export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/subscription-handler';
 export {

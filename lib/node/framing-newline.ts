@@ -1,5 +1,5 @@
 import { ProtocolError } from '../protocol/errors';
-import type { DecoderSink, FrameDecoder } from './framing';
+import type { DecoderSink, FrameDecoder } from './frame-decoder';
 import { frameText } from './framing-text';
 
 const LF = 10;

@@ -1,26 +1,7 @@
 import { constants } from 'node:buffer';
-import type { ProtocolError } from '../protocol/errors';
 import { contentLengthDecoder } from './framing-content-length';
+import type { DecoderSink, FrameDecoder } from './frame-decoder';
 import { newlineDecoder } from './framing-newline';
-
-/** What a decoder does with what it finds. */
-export interface DecoderSink {
-  /** One whole frame, decoded as UTF-8. */
-  frame(text: string): void;
-  /**
-   * Bytes that are not a frame; with `fatal`, the stream cannot be read further, and the
-   * link ends with `closeCode`.
-   * @param closeCode The close code of the link's `ConnectionClosedError` when `fatal`:
-   * 1009 (Message Too Big) for a frame over a size limit. @default 1002 (Protocol Error)
-   */
-  error(error: ProtocolError, fatal: boolean, closeCode?: number): void;
-}
-
-/** Turns a byte stream into frames, whatever the chunk boundaries. */
-export interface FrameDecoder {
-  /** Feeds the next bytes of the stream; whole frames go to the sink as they complete. */
-  push(chunk: Buffer): void;
-}
 
 /** How frames are delimited on a byte stream: how to write one, and how to read them back. */
 export interface Framing {

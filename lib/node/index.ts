@@ -11,15 +11,8 @@ export {
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
 export type { OriginPolicy } from './origin-policy';
 export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
-export {
-  contentLength,
-  newline,
-  type ContentLengthOptions,
-  type DecoderSink,
-  type FrameDecoder,
-  type Framing,
-  type NewlineOptions,
-} from './framing';
+export { contentLength, newline, type ContentLengthOptions, type Framing, type NewlineOptions } from './framing';
+export type { DecoderSink, FrameDecoder } from './frame-decoder';
 export { stream, type FramingOption, type StreamOptions } from './stream';
 export { spawnProcess, type SpawnProcessOptions } from './spawn';
 export { tcp, type TcpOptions } from './tcp';

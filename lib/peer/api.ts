@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` marks the untyped defaults, where anything goes */
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages';
-import type { HandleOptions, Handler } from './handlers';
 import type { RequestOptions } from './options';
 
 /**
@@ -91,7 +90,8 @@ export type ArgsOf<P, O> = [P] extends [undefined]
     ? [params?: P, options?: O]
     : [params: P, options?: O];
 
-type Names<Methods> = keyof Methods & string;
+/** The method names of a part of an API. */
+export type Names<Methods> = keyof Methods & string;
 
 /** `request$` as typed by an API. */
 export type Request$Fn<Api extends RpcApi> =
@@ -128,13 +128,3 @@ export type NotificationsFn<Api extends RpcApi> =
         (): Observable<JsonRpcNotification>;
         <M extends Names<Part<Api, 'receives'>>>(method: M): Observable<Part<Api, 'receives'>[M]>;
       };
-
-/** `handle` as typed by an API. */
-export type HandleFn<Api extends RpcApi> =
-  IsUntyped<Part<Api, 'serves'>> extends true
-    ? <P = unknown, R = unknown>(method: string, handler: Handler<P, R>, options?: HandleOptions) => Subscription
-    : <M extends Names<Part<Api, 'serves'>>>(
-        method: M,
-        handler: Handler<ParamsOf<Part<Api, 'serves'>[M]>, ResultOf<Part<Api, 'serves'>[M]>>,
-        options?: HandleOptions,
-      ) => Subscription;

@@ -1,10 +1,31 @@
 import { ConnectionClosedError, ProtocolError, RequestTimeoutError, type RpcError } from '../protocol/errors';
-import type { JsonRpcId } from '../protocol/messages';
-import type { Queued } from './connection';
-import type { Deadline, Expiring } from './deadlines';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { PeerConnection, Queued } from './connection';
+import type { Deadline, Deadlines, Expiring } from './deadlines';
 import { callFailure } from './failures';
-import type { PendingCall } from './pending';
-import type { CallContext } from './request';
+import type { CancelNotification } from './options';
+import type { Outbox } from './outbox';
+import type { PendingCall, PendingCalls } from './pending';
+import type { Slots } from './slots';
+
+/** What a call needs from its peer. */
+export interface CallContext {
+  readonly connection: PeerConnection;
+  readonly pending: PendingCalls;
+  readonly timeout: number;
+  /** The call timeouts, kept without a timer per call. */
+  readonly deadlines: Deadlines;
+  readonly cancel: CancelNotification | undefined;
+  /** The limit on calls in flight, if there is one. */
+  readonly slots: Slots | undefined;
+  nextId(): JsonRpcId;
+  /** Where outgoing messages go: written at once, or collected into a batch frame. */
+  readonly outbox: Outbox;
+  /** Sends a notification now or when the link opens; throws for bad params or a closed peer. */
+  notify(method: string, params?: JsonRpcParams): void;
+  /** Whether its calls are the peer's own (heartbeats), not the user's. */
+  readonly own?: boolean;
+}
 
 /** The error of a call made on a peer that is closed for good. */
 export function peerClosed(subject: string): ConnectionClosedError {

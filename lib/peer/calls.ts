@@ -2,7 +2,8 @@ import { filter, finalize, firstValueFrom, map, share, tap, type Observable } fr
 import type { JsonRpcParams } from '../protocol/messages';
 import type { RequestOptions } from './options';
 import { requestWithProgress$, type ProgressContext, type ProgressEvent } from './progress';
-import { request, request$, type CallContext } from './request';
+import type { CallContext } from './call';
+import { request, request$ } from './request';
 
 /** The calling side of a peer, as its public methods. */
 export interface Calls {

@@ -3,7 +3,7 @@ import type { JsonRpcNotification, JsonRpcParams, JsonRpcRequest } from '../prot
 import type { ConnectionInfo } from '../transports/transport';
 import type { CallControl } from './call-control';
 import type { Dialect } from './dialect';
-import type { HandlerContext } from './handlers';
+import type { HandlerContext } from './peer';
 import type { Peer } from './peer';
 
 /** What the contexts of one peer's handlers are made of. */

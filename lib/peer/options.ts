@@ -263,3 +263,22 @@ export interface RequestOptions {
    */
   readonly share?: boolean;
 }
+
+/** Options of `handle()` and `handleAll()`. */
+export interface HandleOptions {
+  /**
+   * Allows method names beginning with `rpc.`, which the specification reserves for
+   * extensions (for example OpenRPC's `rpc.discover`).
+   * @default false
+   */
+  readonly reserved?: boolean;
+}
+
+/** Options of `handleAll()`. */
+export interface HandleAllOptions extends HandleOptions {
+  /**
+   * What joins a namespace and a name.
+   * @default '.'
+   */
+  readonly separator?: string;
+}

@@ -1,10 +1,23 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
-import type { JsonRpcParams } from '../protocol/messages';
-import type { HandleFn, NotificationsFn, NotifyFn, Request$Fn, RequestFn, RpcApi, UntypedApi } from './api';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { ConnectionInfo } from '../transports/transport';
+import type {
+  IsUntyped,
+  Names,
+  NotificationsFn,
+  NotifyFn,
+  ParamsOf,
+  Part,
+  Request$Fn,
+  RequestFn,
+  ResultOf,
+  RpcApi,
+  UntypedApi,
+} from './api';
 import type { BatchBuilder, BatchMember, BatchObservable, BatchOptions, BatchResults } from './batch';
-import type { HandleAllOptions, HandlerTree, IncomingRequest } from './handlers';
-import type { CloseOptions, RequestOptions } from './options';
+import type { IncomingRequest } from './incoming-call';
+import type { CloseOptions, HandleAllOptions, HandleOptions, RequestOptions } from './options';
 import type { ProgressEvent } from './progress';
 import type { ProxyOf } from './proxy';
 import type { PeerState } from './state';
@@ -217,3 +230,63 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    */
   close(options?: CloseOptions): Promise<void>;
 }
+
+// The handler types live beside Peer because they name each other (a handler's context
+// holds the peer; the peer's handle() takes handlers): one module keeps imports acyclic.
+
+/** What a handler receives besides the params. */
+export interface HandlerContext {
+  /** The peer that received the call: use it to call back or notify the caller. */
+  readonly peer: Peer;
+  /** The method called. */
+  readonly method: string;
+  /** The request's id; undefined when the call is a notification (its result is ignored). */
+  readonly id: JsonRpcId | null | undefined;
+  /** Facts about the link the call came over (for a server: the upgrade request's headers, address...). */
+  readonly connection: ConnectionInfo | undefined;
+  /**
+   * State kept for the life of the peer (one connection on a server), shared by all its
+   * handlers: the place for the identity a `login` call establishes.
+   */
+  readonly session: Record<string, unknown>;
+  /**
+   * Aborted when the caller cancels the call (its dialect's cancel notification), when the
+   * call times out (`handlerTimeout`), or when the link to the caller is lost: stop the work.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Reports progress to the caller, if the call asked for it (its params carry the
+   * dialect's progress token); otherwise does nothing.
+   */
+  progress(value: unknown): void;
+}
+
+/**
+ * Serves one method. Receives the params as sent (an array, an object, or undefined) and
+ * returns the result: a value, a Promise, or an Observable (its first value; no value
+ * answers null). Throwing or rejecting with a `JsonRpcError` answers with that error;
+ * anything else answers -32603 Internal error without details.
+ */
+export type Handler<P = unknown, R = unknown> = (
+  params: P,
+  context: HandlerContext,
+) => R | PromiseLike<R> | Observable<R>;
+
+/**
+ * Methods to serve, as a plain object whose nested plain objects are namespaces:
+ * `{ math: { sum } }` serves `math.sum`. Any other kind of value is refused, so that
+ * nothing is exposed by accident.
+ */
+export interface HandlerTree {
+  readonly [name: string]: Handler<never, unknown> | HandlerTree;
+}
+
+/** `handle` as typed by an API. */
+export type HandleFn<Api extends RpcApi> =
+  IsUntyped<Part<Api, 'serves'>> extends true
+    ? <P = unknown, R = unknown>(method: string, handler: Handler<P, R>, options?: HandleOptions) => Subscription
+    : <M extends Names<Part<Api, 'serves'>>>(
+        method: M,
+        handler: Handler<ParamsOf<Part<Api, 'serves'>[M]>, ResultOf<Part<Api, 'serves'>[M]>>,
+        options?: HandleOptions,
+      ) => Subscription;

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../protocol/error-codes';
 import { JsonRpcError } from '../protocol/errors';
-import type { Handler, HandlerContext } from './handlers';
+import type { Handler, HandlerContext } from './peer';
 
 /**
  * Adapts a function of positional arguments into a handler: `[1, 2]` calls `fn(1, 2)`.

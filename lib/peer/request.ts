@@ -1,33 +1,9 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { ProtocolError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
-import { OutgoingCall, peerClosed } from './call';
-import type { PeerConnection } from './connection';
-import type { Deadlines } from './deadlines';
+import { OutgoingCall, peerClosed, type CallContext } from './call';
 import { callMessage, checkCall, encode } from './encode';
-import type { CancelNotification, RequestOptions } from './options';
-import type { Outbox } from './outbox';
-import type { PendingCalls } from './pending';
-import type { Slots } from './slots';
-
-/** What a call needs from its peer. */
-export interface CallContext {
-  readonly connection: PeerConnection;
-  readonly pending: PendingCalls;
-  readonly timeout: number;
-  /** The call timeouts, kept without a timer per call. */
-  readonly deadlines: Deadlines;
-  readonly cancel: CancelNotification | undefined;
-  /** The limit on calls in flight, if there is one. */
-  readonly slots: Slots | undefined;
-  nextId(): JsonRpcId;
-  /** Where outgoing messages go: written at once, or collected into a batch frame. */
-  readonly outbox: Outbox;
-  /** Sends a notification now or when the link opens; throws for bad params or a closed peer. */
-  notify(method: string, params?: JsonRpcParams): void;
-  /** Whether its calls are the peer's own (heartbeats), not the user's. */
-  readonly own?: boolean;
-}
+import type { RequestOptions } from './options';
 
 /** A call whose outcome goes to a subscriber; it is also the subscription's teardown. */
 class ObservedCall extends OutgoingCall {

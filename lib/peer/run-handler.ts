@@ -2,7 +2,7 @@ import { defaultIfEmpty, isObservable, take, type Observable, type Subscription 
 import { ErrorCodes } from '../protocol/error-codes';
 import { HandlerError, JsonRpcError, messageOf, type RpcError } from '../protocol/errors';
 import type { JsonRpcErrorObject } from '../protocol/messages';
-import type { Handler, HandlerContext } from './handlers';
+import type { Handler, HandlerContext } from './peer';
 
 /** Where a handler's outcome goes. */
 export interface HandlerOutcome {

@@ -1,6 +1,6 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { Handler, HandlerContext } from './handlers';
+import type { Handler, HandlerContext } from './peer';
 import type { Peer } from './peer';
 
 /** Options of {@link subscriptionHandler}. */

@@ -3,7 +3,7 @@ import { isRetryable, TransportError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
-import type { Peer } from './peer';
+import type { PeerState } from './state';
 import type { SubscriptionRouter } from './subscription-router';
 
 /** Options of `subscription$()`. Defaults fit Ethereum, Solana and Polkadot. */
@@ -48,7 +48,7 @@ export interface SubscriptionOptions<T> {
 /** What `subscription$()` needs from its peer. */
 export interface SubscriptionContext {
   request$(method: string, params: JsonRpcParams | undefined): Observable<unknown>;
-  readonly state$: Peer['state$'];
+  readonly state$: Observable<PeerState>;
   /** The router of a notification method, made on first use. */
   router(notification: string, subscriptionId: (params: unknown) => unknown): SubscriptionRouter;
   /** Whether the link of `generation` is still the open one. */
