@@ -65,6 +65,11 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // dependency-cruiser reads its configuration as CommonJS.
+  {
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
   // Type tests declare values only to read their types.
   { files: ['spec/types/**'], rules: { '@typescript-eslint/no-unused-vars': 'off' } },
 );

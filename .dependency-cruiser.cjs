@@ -1,0 +1,53 @@
+// The import rules of lib/ (npm run lint:imports): imports only go down the layers, and
+// nothing imports itself back, type-only imports included.
+//   protocol, operators   messages, errors, parsing; RxJS operators (import nothing of ours)
+//   transports            links (import protocol)
+//   peer                  the peer (imports protocol, transports, operators)
+//   node, angular         entries for a platform (import anything below, not each other)
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      comment: 'A cycle, type-only imports counted: move what both sides need into one lower file.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { circular: true },
+    },
+    {
+      name: 'protocol-and-operators-import-nothing-of-ours',
+      severity: 'error',
+      from: { path: '^lib/(protocol|operators)/' },
+      to: { path: '^lib/', pathNot: '^lib/$1/' },
+    },
+    {
+      name: 'transports-import-only-protocol',
+      severity: 'error',
+      from: { path: '^lib/transports/' },
+      to: { path: '^lib/', pathNot: '^lib/(protocol|transports)/' },
+    },
+    {
+      name: 'peer-imports-only-below',
+      severity: 'error',
+      from: { path: '^lib/peer/' },
+      to: { path: '^lib/', pathNot: '^lib/(protocol|transports|operators|peer)/' },
+    },
+    {
+      name: 'platform-entries-stay-apart',
+      severity: 'error',
+      from: { path: '^lib/(node|angular)/' },
+      to: { path: '^lib/(node|angular)/', pathNot: '^lib/$1/' },
+    },
+    {
+      name: 'lib-imports-no-tests-or-tools',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^(spec|bench|scripts|examples)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
