@@ -41,7 +41,7 @@ export function jsonRpcToken<Api extends RpcApi = UntypedApi>(name: string = def
     token = new InjectionToken<Peer<RpcApi>>(`rx-jsonrpc peer${label} (add provideJsonRpc(...) to the providers)`);
     tokens.set(name, token);
   }
-  return token as unknown as JsonRpcToken<Api>;
+  return token;
 }
 
 /**

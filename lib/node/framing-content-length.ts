@@ -43,18 +43,20 @@ export function contentLengthDecoder(sink: DecoderSink, limits: ContentLengthLim
     body.clear();
     length = ends = found = 0;
   };
-  const fail = (message: string, fatal: boolean, code?: number) => {
+  const fail = (message: string, fatal: boolean, code?: number): void => {
     restart(fatal ? 'closed' : 'resync');
     sink.error(new ProtocolError(message), fatal, code);
   };
-  const bad = (message: string) => fail(`Bad header: ${message}`, onBadHeader === 'close');
+  const bad = (message: string): void => fail(`Bad header: ${message}`, onBadHeader === 'close');
 
-  const readHeader = () => {
+  const readHeader = (): void => {
     const block = Buffer.concat(parts, length).toString('latin1', 0, length - 4);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the pattern's one group always takes part in a match
     const values = [...new Set(Array.from(block.matchAll(lengthLine), (match) => trimEnd(match[1]!)))];
     if (values.length === 0) return bad(`no Content-Length in ${JSON.stringify(block.slice(0, 80))}`);
     // Two lengths for one frame is how requests are smuggled past a proxy: trust neither.
     if (values.length > 1) return bad(`conflicting Content-Length values ${values.map(quote).join(', ')}`);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- values has exactly one member here
     const value = values[0]!;
     if (!digits.test(value)) return bad(`Content-Length ${quote(value)} is not a number`);
     const size = value.replace(/^0+(?=\d)/, '');
@@ -77,6 +79,7 @@ export function contentLengthDecoder(sink: DecoderSink, limits: ContentLengthLim
       // At least one byte per step, whatever the limit, so that the loop always advances.
       const stop = Math.min(chunk.length, start + Math.max(1, maxHeaderSize - length));
       let at = start;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at < stop <= chunk.length (the hot loop, no check twice)
       while (at < stop && ends < 4) ends = nextEnds(ends, chunk[at++]!);
       parts.push(chunk.subarray(start, at));
       length += at - start;
@@ -97,6 +100,7 @@ export function contentLengthDecoder(sink: DecoderSink, limits: ContentLengthLim
     },
     resync: (chunk, start) => {
       let at = start;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at < chunk.length (the hot loop, no check twice)
       while (at < chunk.length && found < marker.length) found = nextFound(found, chunk[at++]!);
       if (found === marker.length) {
         // The marker's bytes are gone; its canonical spelling starts the header in their place.

@@ -24,6 +24,7 @@ export function frameText(): FrameText {
   let pending: Buffer[] = [];
   let length = 0;
   const decode = () => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- pending has one member here
     if (length > 0) text += utf8.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, length));
     pending = [];
     length = 0;

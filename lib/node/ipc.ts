@@ -48,7 +48,7 @@ export interface IpcOptions {
  * ```
  */
 export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process, options: IpcOptions = {}): Transport {
-  const target = channel as IpcChannel;
+  const target: IpcChannel = channel;
   const highWaterMark = options.highWaterMark ?? defaultHighWaterMark;
   return {
     connect: () =>
@@ -82,6 +82,7 @@ export function ipc(channel: IpcChannel | ChildProcess | NodeJS.Process, options
               );
             }
             waiting += frame.length;
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- checked at connect: a channel without send fails before any frame
             target.send!(frame, () => (waiting -= frame.length));
           },
           close: () => undefined,

@@ -33,7 +33,8 @@ export async function admit(
   }
   if (setup.authenticate === undefined) return {};
   try {
-    const verdict = await setup.authenticate(request);
+    // What a JavaScript authenticate answers may be anything.
+    const verdict: unknown = await setup.authenticate(request);
     // Anything but true or an object refuses: an authenticate that forgets to answer lets nobody in.
     if (verdict === true) return {};
     return typeof verdict === 'object' && verdict !== null ? { ...verdict } : 401;

@@ -16,7 +16,9 @@ export function notifyAll(
   params?: JsonRpcParams,
 ): void {
   const problem = checkCall(method, params);
-  if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+  if (problem !== undefined)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
+    throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
   encode(callMessage(method, params), () => `Notification (${method})`);
   // A copy: a peer that closes while it is sent to leaves the set.
   for (const peer of [...peers]) {

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Subject } from 'rxjs';
 import type { WebSocket } from 'ws';
@@ -73,7 +72,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     server: () => server,
   });
 
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     let ours: boolean;
     try {
       ours = isForPath(request, options.path);
@@ -97,7 +96,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       } catch (cause) {
         const error = new TransportError(`Upgrade of ${shown(request.url)} failed: ${messageOf(cause)}`, { cause });
         // Once a 101 went out the socket is a WebSocket's (another server's, say): no HTTP answer on it.
-        if ((socket as Socket).bytesWritten > 0) report(error);
+        if (((socket as { bytesWritten?: number }).bytesWritten ?? 0) > 0) report(error);
         else refuseAndReport(socket, 500, error);
       }
     });
@@ -123,6 +122,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   };
 
   if (options.wss !== undefined) options.wss.on('connection', onConnection);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- made above when no server was given
   else httpServer!.on('upgrade', onUpgrade);
 
   if (owned !== undefined) {
@@ -150,6 +150,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       if (options.wss !== undefined) {
         options.wss.off('connection', onConnection);
       } else {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- made above when no server was given
         httpServer!.off('upgrade', onUpgrade);
         await closeSockets(wss);
       }

@@ -58,7 +58,9 @@ export function spawnProcess(
         child.once('spawn', () => {
           // The exit, not the end of stdout, closes the link: it says how the process ended.
           detachStreams = adoptStreams(
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- stdio 'pipe' gives the child a stdout and a stdin
             child.stdout!,
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- stdio 'pipe' gives the child a stdout and a stdin
             child.stdin!,
             framingOf(framing),
             subscriber,

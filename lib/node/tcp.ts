@@ -39,7 +39,7 @@ export function tcp(options: TcpOptions): Transport {
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
-        const socket = netConnect(netOptions as NetConnectOpts);
+        const socket = netConnect(netOptions);
         let detachStreams: (() => void) | undefined;
         let opened = false;
         socket.once('connect', () => {

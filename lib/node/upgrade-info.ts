@@ -27,7 +27,7 @@ export function upgradeInfo(request: IncomingMessage): Omit<ServerConnectionInfo
 
 /** Parses a Cookie header (`a=1; b=two`) into a null-prototype record; malformed pairs are skipped. */
 export function parseCookies(header: string | undefined): { readonly [name: string]: string } {
-  const cookies: Record<string, string> = Object.create(null);
+  const cookies = Object.create(null) as Record<string, string>;
   for (const pair of (header ?? '').split(';')) {
     const separator = pair.indexOf('=');
     if (separator <= 0) continue;

@@ -127,7 +127,10 @@ export function batch$<T extends readonly BatchMember[]>(
     const value$ =
       member.kind === 'request'
         ? context.request$(member.method, member.params, member.options)
-        : defer(() => of(context.notify(member.method, member.params)));
+        : defer(() => {
+            context.notify(member.method, member.params);
+            return of(undefined);
+          });
     const settled$ = value$.pipe(map((value): Settled<unknown> => ({ ok: true, value })));
     return options.failFast
       ? settled$
@@ -168,6 +171,7 @@ export function batch$<T extends readonly BatchMember[]>(
   const memberResults = members.map((_, index) =>
     shared.pipe(
       map((results) => {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- one result per member, by index
         const result = (results as readonly Settled<unknown>[])[index]!;
         if (!result.ok) throw result.error;
         return result.value;

@@ -106,6 +106,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
   send(): void {
     this.queued = false;
     // The call keeps no reference to its frame once it is handed on: params may be large.
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- send() runs once, while the call still holds its frame
     const frame = this.frame!;
     this.frame = undefined;
     this.context.pending.add(this.id, this);

@@ -7,13 +7,13 @@ import { request, request$ } from './request';
 
 /** The calling side of a peer, as its public methods. */
 export interface Calls {
-  request$(method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<unknown>;
-  request(method: string, params?: JsonRpcParams, options?: RequestOptions): Promise<unknown>;
-  requestWithProgress$(
+  readonly request$: (method: string, params?: JsonRpcParams, options?: RequestOptions) => Observable<unknown>;
+  readonly request: (method: string, params?: JsonRpcParams, options?: RequestOptions) => Promise<unknown>;
+  readonly requestWithProgress$: (
     method: string,
     params?: JsonRpcParams,
     options?: RequestOptions,
-  ): Observable<ProgressEvent<unknown>>;
+  ) => Observable<ProgressEvent<unknown>>;
 }
 
 /** Makes the calling methods: plain calls, calls with progress (`onProgress`), and shared calls (`share`). */
@@ -35,7 +35,7 @@ export function createCalls(context: CallContext, progress: ProgressContext): Ca
     if (options?.share !== true) return single$(method, params, options);
     let key: string;
     try {
-      key = `${method}\u0000${JSON.stringify(params) ?? ''}`;
+      key = `${method}\u0000${(JSON.stringify(params) as string | undefined) ?? ''}`;
     } catch {
       return single$(method, params, options); // It errors with the reason, as any call would.
     }

@@ -90,7 +90,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   };
 
   /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
-  const dropped = (error: RpcError, reconnecting: boolean) => {
+  const dropped = (error: RpcError, reconnecting: boolean): void => {
     if (!reconnecting) return shutdown(error, error);
     outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, error, true));
@@ -115,6 +115,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const progress: ProgressContext = {
     dialect,
     router: () =>
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the router is made only for a dialect with progress
       (progressRouter ??= new ProgressRouter(notifications.of(dialect.progress!.method), dialect.progress!.read)),
     timeout: context.timeout,
     scheduler,
@@ -159,7 +160,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     batch: (build, batchOptions) => firstValueFrom(batch$(batches, build(batchBuilder as never), batchOptions)),
     subscription$: (method, params, subscriptionOptions) =>
       subscription$(subscriptions, method, params, subscriptionOptions),
-    proxy: createProxy({ request$: calls.request$, notify }, options.proxySeparator) as Peer['proxy'],
+    proxy: createProxy({ request$: calls.request$, notify }, options.proxySeparator),
     handle: (method, handler, handleOptions) => {
       const registration = handlers.register(method, handler as Handler, handleOptions);
       warnIfOneWay();

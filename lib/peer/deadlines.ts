@@ -82,6 +82,8 @@ export class Deadlines {
       this.remove(head);
       head.target.expire();
     }
+    // An expired call may have added a deadline to this line, which armed its timer again.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- narrowed before those calls
     if (line.timer === undefined) this.arm(line);
   }
 }

@@ -75,7 +75,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     return (answer: Answer | undefined) => answer !== undefined && targets.reply(answer, generation);
   };
 
-  const settle = (response: JsonRpcResponse, inBatch: boolean) => {
+  const settle = (response: JsonRpcResponse, inBatch: boolean): void => {
     const id = response.id;
     if (id === null) return settleIdlessError((response as JsonRpcFailure).error, inBatch, cause, pending, tracer);
     let call = pending.take(id);
@@ -159,13 +159,14 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     for (const ids of batches) {
       for (const id of ids) {
         if (pending.batchOf(id) !== ids) continue;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- batchOf(id) above says the call still waits
         const call = pending.take(id)!;
         call.reject(new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`));
       }
     }
   };
 
-  const batch = (values: unknown[], generation: number, size: number) => {
+  const batch = (values: unknown[], generation: number, size: number): void => {
     if (values.length === 0) {
       tracer.report(new ProtocolError('Invalid request: an empty batch'));
       return targets.reply(invalidRequest(null), generation);
@@ -209,7 +210,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     else if (owed > settled) answers.wait();
   };
 
-  const dispatch = (frame: Frame) => {
+  const dispatch = (frame: Frame): void => {
     tracer.incoming(frame);
     const source =
       typeof frame === 'string' ? frame : binaryFrameText(frame, targets.binaryFrames, (error) => tracer.report(error));

@@ -44,7 +44,7 @@ export class HandlerRegistry {
         if (typeof value === 'function') {
           registrations.add(this.register(method, (value as Handler).bind(tree), options));
         } else if (hasPlainPrototype(value)) {
-          registrations.add(this.registerAll(value as HandlerTree, options, method + separator));
+          registrations.add(this.registerAll(value, options, method + separator));
         } else {
           throw new TypeError(`handleAll(): ${method} is neither a function nor a plain object of methods`);
         }

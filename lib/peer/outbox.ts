@@ -105,6 +105,7 @@ export class Outbox {
   }
 
   private schedule(size: number): void {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- schedule() runs only with batching or a hold, and a hold never schedules
     const { window = 0, maxSize = 100 } = this.batching!;
     if (size >= maxSize) return this.flush();
     if (window > 0) {
@@ -127,6 +128,7 @@ export class Outbox {
     if (messages.length === 0) return;
     // A lone message from automatic batching goes out plain: not every server takes batches.
     if (messages.length === 1 && !asArray) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- messages has exactly one member here
       if (this.writeOrFail(messages[0]!.frame, messages) && messages[0]!.id === undefined) this.onNotification();
       return;
     }

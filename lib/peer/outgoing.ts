@@ -30,11 +30,11 @@ export interface OutgoingSetup {
 export interface Outgoing {
   readonly outbox: Outbox;
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
-  notify(method: string, params?: JsonRpcParams): void;
+  readonly notify: (method: string, params?: JsonRpcParams) => void;
   /** Sends an answer, or a batch's, on the link of `generation`, if it is still the one open. */
-  reply(answer: Answer | BatchAnswer, generation: number): void;
+  readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
   /** Starts the answer to an incoming batch (see `reply`). */
-  batchAnswer(): BatchAnswer;
+  readonly batchAnswer: () => BatchAnswer;
 }
 
 /** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
@@ -65,9 +65,11 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
 
   /** Notifications waiting for the link, oldest first, with how to take each out of the queue. */
   const queued = new Set<Queued>();
-  const notify = (method: string, params?: JsonRpcParams) => {
+  const notify = (method: string, params?: JsonRpcParams): void => {
     const problem = checkCall(method, params);
-    if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+    if (problem !== undefined)
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
+      throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
     const frame = encode(callMessage(method, params), () => `Notification (${method})`);
     if (connection.isOpen) return sendNotification(frame);

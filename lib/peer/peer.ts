@@ -278,7 +278,7 @@ export type Handler<P = unknown, R = unknown> = (
  * nothing is exposed by accident.
  */
 export interface HandlerTree {
-  readonly [name: string]: Handler<never, unknown> | HandlerTree;
+  readonly [name: string]: Handler<never> | HandlerTree;
 }
 
 /** `handle` as typed by an API. */

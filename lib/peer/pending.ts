@@ -99,6 +99,7 @@ export class PendingCalls {
     const batch = oldest.value;
     this.unanswered.delete(batch);
     const calls: [JsonRpcId, PendingCall][] = [];
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch map holds only ids that still wait
     for (const id of batch.ids) if (this.batches.get(id) === batch) calls.push([id, this.take(id)!]);
     return calls;
   }
@@ -120,6 +121,7 @@ export class PendingCalls {
     this.calls.delete(id);
     this.leaveBatch(id, false);
     this.abandoned.add(id);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the set is not empty: it has just passed its size
     if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
     return true;
   }

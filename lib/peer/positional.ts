@@ -12,11 +12,11 @@ import type { Handler, HandlerContext } from './peer';
  * rpc.handle('math.sum', positional((a: number, b: number) => a + b));
  * ```
  */
-export function positional<A extends unknown[], R>(fn: (...args: A) => R): Handler<unknown, R> {
+export function positional<R>(fn: (...args: never[]) => R): Handler<unknown, R> {
   return function (this: unknown, params: unknown, _context: HandlerContext) {
     if (params !== undefined && !Array.isArray(params)) {
       throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params', 'expected positional (array) params');
     }
-    return fn.apply(this, (params ?? []) as A);
+    return fn.apply(this, (params ?? []) as never[]);
   };
 }

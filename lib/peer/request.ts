@@ -69,6 +69,7 @@ function prepare<C extends OutgoingCall>(
   onId?: (id: JsonRpcId) => void,
 ): C | Error {
   const problem = checkCall(method, params);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
   if (problem !== undefined) return new ProtocolError(`Request (${String(method)}) not sent: ${problem}`);
   if (context.connection.isClosed) return peerClosed(`Request (${method})`);
   const id = context.nextId();

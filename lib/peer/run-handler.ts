@@ -68,6 +68,8 @@ function asObservable(value: unknown): Observable<unknown> | undefined {
 }
 
 function thenOf(value: unknown): PromiseLike<unknown>['then'] | undefined {
+  // Read once, as the specification of thenables says; it is called with its object (`.call`).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const then = (value as PromiseLike<unknown> | null | undefined)?.then;
   return typeof then === 'function' ? then : undefined;
 }

@@ -71,7 +71,9 @@ export function subscriptionHandler<P, T>(
     if (unsubscribe !== undefined && !streams.unsubscribeMethods.has(unsubscribe)) {
       streams.unsubscribeMethods.add(unsubscribe);
       peer.handle(unsubscribe, (stopParams: unknown) => {
-        const id = Array.isArray(stopParams) ? stopParams[0] : (stopParams as { subscription?: unknown })?.subscription;
+        const id: unknown = Array.isArray(stopParams)
+          ? (stopParams as unknown[])[0]
+          : (stopParams as { subscription?: unknown } | null | undefined)?.subscription;
         const subscription = typeof id === 'string' ? streams.running.get(id) : undefined;
         subscription?.unsubscribe();
         return subscription !== undefined;

@@ -103,6 +103,7 @@ export class SubscriptionRouter {
     this.early.push({ id, params, size });
     this.earlyBytes += size;
     while (this.early.length > earlyCount || this.earlyBytes > this.budget) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- over either bound, at least one notification is kept
       this.earlyBytes -= this.early.shift()!.size;
       this.dropped();
     }

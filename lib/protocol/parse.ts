@@ -15,6 +15,8 @@ export function preview(text: string): string {
 /** A short excerpt of a decoded value; never throws, even for nesting too deep to serialise. */
 export function previewValue(value: unknown): string {
   try {
+    // JSON.stringify gives undefined for undefined, functions and symbols, which its type does not say.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     return preview(JSON.stringify(value) ?? String(value));
   } catch {
     return '(too deeply nested to show)';
@@ -95,5 +97,7 @@ function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+  // Objects returned above: what is left is a primitive or a function.
+  const primitive = value as string | number | boolean | bigint | symbol;
+  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(primitive)}`;
 }

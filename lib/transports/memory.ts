@@ -45,6 +45,7 @@ export function memoryPair(): MemoryPair {
     flushScheduled = false;
     for (const side of [0, 1] as const) {
       const endpoint = endpoints[side];
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' inboxes exist from the start
       const inbox = inboxes[side]!;
       if (endpoint === undefined || inbox.length === 0) continue;
       inboxes[side] = [];
@@ -67,6 +68,7 @@ export function memoryPair(): MemoryPair {
       for (const side of [0, 1] as const) {
         const victim = victims[side];
         if (victim === undefined) continue;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' lists exist from the start
         for (const frame of undelivered[side]!) victim.frames.next(frame);
         victim.frames.complete();
         const suffix = reason ? `: ${reason}` : '';
@@ -88,6 +90,7 @@ export function memoryPair(): MemoryPair {
           frames$: endpoint.frames.asObservable(),
           send: (frame) => {
             if (!isCurrent()) return;
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' inboxes exist from the start
             inboxes[other]!.push(frame);
             scheduleFlush();
           },
