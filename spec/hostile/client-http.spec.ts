@@ -39,7 +39,11 @@ async function pump(response: ServerResponse): Promise<number> {
   while (!closed && written < writeBound.bytes && Date.now() - started < writeBound.ms) {
     written += chunk.length;
     if (!response.write(chunk)) {
-      await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      // One wait per full buffer, its listeners removed after: no listener piles up on the response.
+      const waiting = new AbortController();
+      const wait = (event: string) => once(response, event, { signal: waiting.signal }).catch(() => undefined);
+      await Promise.race([wait('drain'), wait('close')]);
+      waiting.abort();
     }
   }
   if (!closed) response.end();
