@@ -1,6 +1,7 @@
 import type { Adapter } from './adapters/adapter';
 import { bareWs, bareWsCork, bareWsObservable } from './adapters/bare-ws';
 import {
+  jsonBaseline,
   jsonRpc2Direct,
   jsonRpc2Json,
   rxMemoryNoTimeout,
@@ -13,6 +14,7 @@ import { naiveRxjs } from './adapters/naive-rxjs';
 import { rpcWebSockets } from './adapters/rpc-websockets';
 import { rxBatching, rxNoTimeout, rxRequest, rxRequest$ } from './adapters/rx-jsonrpc';
 import { vscodeJsonRpc } from './adapters/vscode-jsonrpc';
+import { vscodeJsonRpcInProcess } from './adapters/vscode-jsonrpc-in-process';
 
 /** Every client over the socket, in table order; the first is the limit the others are compared to. */
 export const socketAdapters: readonly Adapter[] = [
@@ -32,7 +34,9 @@ export const socketAdapters: readonly Adapter[] = [
 /** The W6 pairs, in table order; the first is the reference. */
 export const inProcessAdapters: readonly InProcessAdapter[] = [
   jsonRpc2Direct,
+  jsonBaseline,
   jsonRpc2Json,
+  vscodeJsonRpcInProcess,
   rxMemoryRequest,
   rxMemoryRequest$,
   rxMemoryNoTimeout,

@@ -34,6 +34,33 @@ export const jsonRpc2Direct: InProcessAdapter = {
   },
 };
 
+/**
+ * The JSON work of a round trip and nothing else: the request and its answer each written
+ * and read once as JSON text, the method run in between. What a library adds to this is its
+ * own work per call, both sides together.
+ */
+export const jsonBaseline: InProcessAdapter = {
+  key: 'json-baseline',
+  name: 'JSON.stringify + JSON.parse of the request and the answer (baseline)',
+  open: async () => {
+    let id = 0;
+    return {
+      request: (method, params) => {
+        const request = JSON.parse(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params })) as {
+          id: number;
+          params: unknown;
+        };
+        const answer = JSON.parse(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: sum(request.params) })) as {
+          result: unknown;
+        };
+        return Promise.resolve(answer.result);
+      },
+      onNotification: noNotifications,
+      close: async () => undefined,
+    };
+  },
+};
+
 /** The same, but through JSON text both ways, as the memory pair does. */
 export const jsonRpc2Json: InProcessAdapter = {
   key: 'json-rpc-2.0-json',

@@ -1,0 +1,74 @@
+import {
+  AbstractMessageReader,
+  AbstractMessageWriter,
+  createMessageConnection,
+  type DataCallback,
+  type Disposable,
+  type Message,
+} from 'vscode-jsonrpc/node';
+import type { InProcessAdapter } from './in-process';
+
+/** One direction of an in-process link: JSON text, delivered in a microtask, as `memoryPair()` does. */
+class TextPipe {
+  private listener: ((text: string) => void) | undefined;
+
+  send(text: string): void {
+    queueMicrotask(() => this.listener?.(text));
+  }
+
+  listen(listener: (text: string) => void): void {
+    this.listener = listener;
+  }
+}
+
+class PipeReader extends AbstractMessageReader {
+  constructor(private readonly pipe: TextPipe) {
+    super();
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.pipe.listen((text) => callback(JSON.parse(text) as Message));
+    return { dispose: () => this.pipe.listen(() => undefined) };
+  }
+}
+
+class PipeWriter extends AbstractMessageWriter {
+  constructor(private readonly pipe: TextPipe) {
+    super();
+  }
+
+  write(message: Message): Promise<void> {
+    this.pipe.send(JSON.stringify(message));
+    return Promise.resolve();
+  }
+
+  end(): void {}
+}
+
+/** vscode-jsonrpc's client and server connections in one process, over JSON text both ways. */
+export const vscodeJsonRpcInProcess: InProcessAdapter = {
+  key: 'vscode-jsonrpc-in-process',
+  name: 'vscode-jsonrpc client → server (JSON text)',
+  open: async () => {
+    const toServer = new TextPipe();
+    const toClient = new TextPipe();
+    const server = createMessageConnection(new PipeReader(toServer), new PipeWriter(toClient));
+    // Spread params arrive as arguments, followed by a cancellation token.
+    server.onRequest('sum', (...args: unknown[]) =>
+      args.reduce<number>((total, value) => (typeof value === 'number' ? total + value : total), 0),
+    );
+    server.listen();
+    const client = createMessageConnection(new PipeReader(toClient), new PipeWriter(toServer));
+    client.listen();
+    return {
+      // Positional params are spread: vscode-jsonrpc wraps a single array argument in another array.
+      request: (method, params) =>
+        Array.isArray(params) ? client.sendRequest(method, ...params) : client.sendRequest(method, params),
+      onNotification: () => () => undefined,
+      close: async () => {
+        client.dispose();
+        server.dispose();
+      },
+    };
+  },
+};
