@@ -105,8 +105,9 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
   /** The link opened: write the frame. */
   send(): void {
     this.queued = false;
+    if (this.ended) return;
     // The call keeps no reference to its frame once it is handed on: params may be large.
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- send() runs once, while the call still holds its frame
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a call that has not ended and not been sent holds its frame
     const frame = this.frame!;
     this.frame = undefined;
     this.context.pending.add(this.id, this);

@@ -188,9 +188,12 @@ export class PeerConnection {
     this.lastInfo = connection.info;
     this.opens++;
     // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
-    const waiting = [...this.waiting];
-    this.waiting.clear();
-    for (const entry of waiting) entry.send();
+    // Each leaves the live queue as it goes: one that fails may end others, which then leave
+    // it unsent.
+    for (const entry of this.waiting) {
+      this.waiting.delete(entry);
+      entry.send();
+    }
     this.state.next({ status: 'open', info: connection.info });
   }
 

@@ -100,6 +100,9 @@ export function request$<R>(
   onId?: (id: JsonRpcId) => void,
 ): Observable<R> {
   return new Observable<R>((subscriber) => {
+    // Subscribed with a subscriber already closed (forkJoin goes on subscribing after an
+    // early error): nothing to send.
+    if (subscriber.closed) return;
     const call = prepare(
       context,
       method,

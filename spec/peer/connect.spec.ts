@@ -1,6 +1,7 @@
 import {
   filter,
   firstValueFrom,
+  forkJoin,
   lastValueFrom,
   map,
   Observable,
@@ -366,6 +367,50 @@ describe('heartbeat calls', () => {
     expect((await firstValueFrom(client.state$)).status).toBe('open');
     // The heartbeats ran beside the slow call (about 35 in 700 ms).
     expect(pings).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('calls that fail as they are written', () => {
+  /** A memory link whose first write is refused (as a full send buffer refuses it), opened after `delay` ms. */
+  const refusingFirstWrite = (delay: number) => {
+    const link = memoryPair();
+    const written: unknown[] = [];
+    let refuse = true;
+    const transport: Transport = {
+      connect: () =>
+        timer(delay).pipe(
+          switchMap(() => link.client.connect()),
+          map((connection) => ({
+            ...connection,
+            send: (frame: string) => {
+              written.push(frame);
+              if (refuse) {
+                refuse = false;
+                throw new TransportError('Send buffer full');
+              }
+              return connection.send(frame);
+            },
+          })),
+        ),
+    };
+    return { link, written, transport };
+  };
+
+  it.each([
+    ['waited for the link together', 10],
+    ['were made on an open link', 0],
+  ])('end the others of a forkJoin unsent when they %s', async (_, delay) => {
+    const { link, written, transport } = refusingFirstWrite(delay);
+    const server = await rawEnd(link.server);
+    const peer = connect(transport);
+    if (delay === 0) await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+    const both = firstValueFrom(forkJoin([peer.request$('a'), peer.request$('b')])).catch((e: unknown) => e);
+    expect(await both).toMatchObject({ name: 'TransportError' });
+    await settle();
+    expect(written).toEqual([expect.stringContaining('"method":"a"')]);
+    expect(peer.pendingCount).toBe(0);
+    server.close();
+    peer.close();
   });
 });
 
