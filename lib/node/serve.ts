@@ -122,7 +122,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   };
 
   if (options.wss !== undefined) options.wss.on('connection', onConnection);
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- made above when no server was given
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- defined whenever no wss was given
   else httpServer!.on('upgrade', onUpgrade);
 
   if (owned !== undefined) {
@@ -150,7 +150,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       if (options.wss !== undefined) {
         options.wss.off('connection', onConnection);
       } else {
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- made above when no server was given
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- defined whenever no wss was given
         httpServer!.off('upgrade', onUpgrade);
         await closeSockets(wss);
       }

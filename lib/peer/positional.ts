@@ -12,11 +12,13 @@ import type { Handler, HandlerContext } from './peer';
  * rpc.handle('math.sum', positional((a: number, b: number) => a + b));
  * ```
  */
-export function positional<R>(fn: (...args: never[]) => R): Handler<unknown, R> {
+// A is what makes unannotated parameters `unknown` (an error to use) rather than `never`.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function positional<A extends unknown[], R>(fn: (...args: A) => R): Handler<unknown, R> {
   return function (this: unknown, params: unknown, _context: HandlerContext) {
     if (params !== undefined && !Array.isArray(params)) {
       throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params', 'expected positional (array) params');
     }
-    return fn.apply(this, (params ?? []) as never[]);
+    return fn.apply(this, (params ?? []) as A);
   };
 }
