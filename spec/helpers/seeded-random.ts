@@ -15,7 +15,9 @@ export function seededRandom(seed: number): () => number {
 
 /** The seed of a random test: `name` from the environment to replay one, else a new one; printed either way. */
 export function testSeed(name: string, file: string): number {
-  const seed = Number(process.env[name] ?? Date.now() % 1_000_000);
+  const given = process.env[name];
+  const seed = given === undefined ? Date.now() % 1_000_000 : Number(given);
+  if (!Number.isInteger(seed)) throw new Error(`${name} must be an integer, got ${JSON.stringify(given)}`);
   console.log(`${file}: ${name}=${seed}`);
   return seed;
 }
