@@ -38,6 +38,7 @@ export default tseslint.config(
     files: ['lib/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      // As everywhere else: a name that starts with `_` is unused on purpose (a handler's context).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // `if (done) return finish();` in a void function, and `() => subject.next(x)`: the RxJS idiom.
       '@typescript-eslint/no-confusing-void-expression': [
