@@ -1,12 +1,12 @@
 import {
   AbstractMessageReader,
-  AbstractMessageWriter,
   createMessageConnection,
   type DataCallback,
   type Disposable,
   type Message,
 } from 'vscode-jsonrpc/node';
 import type { InProcessAdapter } from './in-process';
+import { sendSpread, TextWriter } from './vscode-jsonrpc';
 
 /** One direction of an in-process link: JSON text, delivered in a microtask, as `memoryPair()` does. */
 class TextPipe {
@@ -32,19 +32,6 @@ class PipeReader extends AbstractMessageReader {
   }
 }
 
-class PipeWriter extends AbstractMessageWriter {
-  constructor(private readonly pipe: TextPipe) {
-    super();
-  }
-
-  write(message: Message): Promise<void> {
-    this.pipe.send(JSON.stringify(message));
-    return Promise.resolve();
-  }
-
-  end(): void {}
-}
-
 /** vscode-jsonrpc's client and server connections in one process, over JSON text both ways. */
 export const vscodeJsonRpcInProcess: InProcessAdapter = {
   key: 'vscode-jsonrpc-in-process',
@@ -52,18 +39,16 @@ export const vscodeJsonRpcInProcess: InProcessAdapter = {
   open: async () => {
     const toServer = new TextPipe();
     const toClient = new TextPipe();
-    const server = createMessageConnection(new PipeReader(toServer), new PipeWriter(toClient));
+    const server = createMessageConnection(new PipeReader(toServer), new TextWriter((text) => toClient.send(text)));
     // Spread params arrive as arguments, followed by a cancellation token.
     server.onRequest('sum', (...args: unknown[]) =>
       args.reduce<number>((total, value) => (typeof value === 'number' ? total + value : total), 0),
     );
     server.listen();
-    const client = createMessageConnection(new PipeReader(toClient), new PipeWriter(toServer));
+    const client = createMessageConnection(new PipeReader(toClient), new TextWriter((text) => toServer.send(text)));
     client.listen();
     return {
-      // Positional params are spread: vscode-jsonrpc wraps a single array argument in another array.
-      request: (method, params) =>
-        Array.isArray(params) ? client.sendRequest(method, ...params) : client.sendRequest(method, params),
+      request: (method, params) => sendSpread(client, method, params),
       onNotification: () => () => undefined,
       close: async () => {
         client.dispose();

@@ -5,6 +5,7 @@ import {
   type DataCallback,
   type Disposable,
   type Message,
+  type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { WebSocket } from 'ws';
 import { closed, opened, text, type Adapter } from './adapter';
@@ -24,19 +25,23 @@ class WebSocketReader extends AbstractMessageReader {
   }
 }
 
-/** Writes one JSON-RPC message per WebSocket text frame. */
-class WebSocketWriter extends AbstractMessageWriter {
-  constructor(private readonly socket: WebSocket) {
+/** Writes each JSON-RPC message as one text, to `send` (a WebSocket frame, an in-process pipe). */
+export class TextWriter extends AbstractMessageWriter {
+  constructor(private readonly send: (text: string) => void) {
     super();
   }
 
   write(message: Message): Promise<void> {
-    this.socket.send(JSON.stringify(message));
+    this.send(JSON.stringify(message));
     return Promise.resolve();
   }
 
   end(): void {}
 }
+
+/** A call through vscode-jsonrpc: positional params are spread, since it wraps a single array argument in another array. */
+export const sendSpread = (connection: MessageConnection, method: string, params: unknown): Promise<unknown> =>
+  Array.isArray(params) ? connection.sendRequest(method, ...params) : connection.sendRequest(method, params);
 
 /** vscode-jsonrpc: `createMessageConnection` over the small reader and writer above. */
 export const vscodeJsonRpc: Adapter = {
@@ -45,12 +50,13 @@ export const vscodeJsonRpc: Adapter = {
   open: async (url) => {
     const socket = new WebSocket(url, { perMessageDeflate: false });
     await opened(socket);
-    const connection = createMessageConnection(new WebSocketReader(socket), new WebSocketWriter(socket));
+    const connection = createMessageConnection(
+      new WebSocketReader(socket),
+      new TextWriter((text) => socket.send(text)),
+    );
     connection.listen();
     return {
-      // Positional params are spread: vscode-jsonrpc wraps a single array argument in another array.
-      request: (method, params) =>
-        Array.isArray(params) ? connection.sendRequest(method, ...params) : connection.sendRequest(method, params),
+      request: (method, params) => sendSpread(connection, method, params),
       onNotification: (method, listener) => {
         const registration = connection.onNotification(method, (params: unknown) => listener(params));
         return () => registration.dispose();
