@@ -96,7 +96,7 @@ export class PeerConnection {
         concatWith(defer(() => throwError(() => ended(openedAt !== undefined)))),
         retry({
           delay: (cause: unknown) => {
-            const error = cutShort(this.lost(cause), inFlight());
+            const error = this.lost(cause, inFlight());
             // Only a link that stayed open long enough proves the server healthy: one that
             // accepts and drops at once must not reset the backoff.
             if (openedAt !== undefined && this.clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
@@ -119,7 +119,7 @@ export class PeerConnection {
           },
         }),
       )
-      .subscribe({ error: (error: unknown) => onDrop(cutShort(this.lost(error), inFlight()), false) });
+      .subscribe({ error: (error: unknown) => onDrop(this.lost(error, inFlight()), false) });
   }
 
   /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
@@ -222,11 +222,12 @@ export class PeerConnection {
     return sides.length === 0 ? frames$ : merge(frames$, ...sides);
   }
 
-  private lost(cause: unknown): RpcError {
+  /** The link is gone: why, as an RpcError, an inferred clean end restated when `waiting` calls were left unanswered. */
+  private lost(cause: unknown, waiting: number): RpcError {
     this.connection = undefined;
-    return cause instanceof RpcError
-      ? cause
-      : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
+    const error =
+      cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
+    return cutShort(error, waiting);
   }
 }
 

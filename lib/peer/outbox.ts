@@ -45,7 +45,7 @@ export class Outbox {
     private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
     private readonly batching: BatchingOptions | undefined,
     private readonly scheduler: SchedulerLike,
-    private readonly onNotification: () => void = () => undefined,
+    private readonly onNotification: () => void,
   ) {}
 
   /**
