@@ -3,6 +3,9 @@
 //   protocol, operators   messages, errors, parsing; RxJS operators (import nothing of ours)
 //   transports            links (import protocol)
 //   peer                  the peer (imports protocol, transports, operators)
+//   features              built on the Peer (subscriptions, progress, batches, the proxy): import
+//                         protocol, operators and the public types of the peer and transports,
+//                         never the peer's inside
 //   node, angular         entries for a platform (import anything below, not each other)
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -31,6 +34,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/peer/' },
       to: { path: '^lib/', pathNot: '^lib/(protocol|transports|operators|peer)/' },
+    },
+    {
+      name: 'features-use-only-the-public-peer',
+      comment: 'A feature is built on what Peer exposes: the peer and its API types, the dialect, the options.',
+      severity: 'error',
+      from: { path: '^lib/features/' },
+      to: {
+        path: '^lib/',
+        pathNot:
+          '^lib/(protocol/|operators/|features/|transports/transport\\.ts$|peer/(peer|api|dialect|options|state)\\.ts$)',
+      },
     },
     {
       name: 'platform-entries-stay-apart',

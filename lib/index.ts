@@ -61,29 +61,8 @@ export { connect } from './peer/connect';
 export { reconnectable, type ReconnectOptions } from './peer/reconnect';
 export { generic, lsp, mcp, type Dialect } from './peer/dialect';
 export type { LenientOptions } from './peer/lenient';
-export type { ProgressEvent } from './peer/progress';
-export type { SubscriptionOptions } from './peer/subscription';
-export type {
-  BatchBuilder,
-  BatchMember,
-  BatchMembers,
-  BatchNotification,
-  BatchObservable,
-  BatchOptions,
-  BatchRequest,
-  BatchResults,
-  Settled,
-} from './peer/batch';
 export type { BatchingOptions } from './peer/outbox';
-export {
-  createProxy,
-  proxyParams,
-  type ProxyEscapes,
-  type ProxyOf,
-  type ProxyTarget,
-  type UntypedProxy,
-} from './peer/proxy';
-export type { HandleFn, Handler, HandlerContext, HandlerTree, Peer } from './peer/peer';
+export type { AnyPeer, HandleFn, Handler, HandlerContext, HandlerTree, Peer } from './peer/peer';
 export type {
   ArgsOf,
   IsUntyped,
@@ -112,3 +91,21 @@ export {
   type PeerOptions,
   type RequestOptions,
 } from './peer/options';
+
+// Features, built on the Peer: each costs nothing unless imported
+export {
+  batch,
+  batch$,
+  type BatchBuilder,
+  type BatchMember,
+  type BatchMembers,
+  type BatchNotification,
+  type BatchObservable,
+  type BatchOptions,
+  type BatchRequest,
+  type BatchResults,
+  type Settled,
+} from './features/batch';
+export { requestWithProgress$, type ProgressEvent, type ProgressOptions } from './features/progress';
+export { createProxy, proxyParams, type ProxyEscapes, type ProxyOf, type UntypedProxy } from './features/proxy';
+export { subscription$, type SubscriptionOptions } from './features/subscription';

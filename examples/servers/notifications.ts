@@ -2,7 +2,7 @@
 // client served with subscriptionHandler() (subscribe, updates, unsubscribe). Two clients listen.
 // Run it with `npx tsx examples/servers/notifications.ts`; it exits by itself.
 import { firstValueFrom, interval, lastValueFrom, map, take, toArray } from 'rxjs';
-import { connect, subscriptionHandler, type Peer } from 'rx-jsonrpc';
+import { connect, type Peer, subscription$, subscriptionHandler } from 'rx-jsonrpc';
 import { serve, webSocket } from 'rx-jsonrpc/node';
 
 type Tick = { n: number };
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   console.log(`ada -> prices.unsubscribe ${id} again: ${await ada.request('prices.unsubscribe', [id])}`);
 
   // bob lets subscription$() do it: subscribe on subscription, unsubscribe when take(3) is done.
-  const prices = bob.subscription$<Update['result']>('prices.subscribe', ['INIT'], {
+  const prices = subscription$<Update['result']>(bob, 'prices.subscribe', ['INIT'], {
     notification: 'prices.update',
     unsubscribe: 'prices.unsubscribe',
   });

@@ -4,7 +4,6 @@ import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { answeringSide } from './answering-side';
 import type { RpcApi, UntypedApi } from './api';
-import { batch$, batchBuilder, type BatchContext } from './batch';
 import { createCalls } from './calls';
 import { PeerConnection } from './connection';
 import { generic } from './dialect';
@@ -19,14 +18,11 @@ import { peerDefaults, type PeerOptions, type RequestOptions } from './options';
 import { createOutgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PendingCalls } from './pending';
-import { ProgressRouter, type ProgressContext } from './progress';
-import { createProxy } from './proxy';
 import { reconnectPolicy } from './reconnect';
 import type { CallContext } from './call';
 import { request$ } from './request';
 import { Slots } from './slots';
-import { subscription$, type SubscriptionContext } from './subscription';
-import { subscriptionRouters } from './subscription-router';
+import { sendTogether } from './together';
 import { Tracer } from './trace';
 
 /**
@@ -110,32 +106,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     notify,
   };
 
-  let progressRouter: ProgressRouter | undefined;
-  let tokens = 0;
-  const progress: ProgressContext = {
-    dialect,
-    router: () =>
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the router is made only for a dialect with progress
-      (progressRouter ??= new ProgressRouter(notifications.of(dialect.progress!.method), dialect.progress!.read)),
-    timeout: context.timeout,
-    scheduler,
-    nextToken: () => `progress-${++tokens}`,
-    call$: (method, params, onId) => request$(context, method, params, { timeout: 0 }, onId),
-  };
-  const calls = createCalls(context, progress);
-
-  const subscriptions: SubscriptionContext = {
-    request$: (method, params) => request$(context, method, params),
-    state$: connection.state$,
-    router: subscriptionRouters((method) => notifications.of(method), {
-      bytes: options.maxEarlyNotificationBytes ?? peerDefaults.maxEarlyNotificationBytes,
-      report: (error) => tracer.report(error),
-    }),
-    generation: () => connection.generation,
-    isCurrent: (generation) => connection.isOpen && connection.generation === generation,
-  };
-
-  const batches: BatchContext = { connection, outbox: outgoing.outbox, request$: calls.request$, notify };
+  const calls = createCalls(context);
 
   /** Handlers on a link that carries no calls to this side (HTTP) would wait forever: say so. */
   const warnIfOneWay = () => {
@@ -152,15 +123,9 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const peer: Peer = {
     request$: calls.request$ as Peer['request$'],
     request: calls.request as Peer['request'],
-    requestWithProgress$: calls.requestWithProgress$ as Peer['requestWithProgress$'],
     notify,
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
-    batch$: (build, batchOptions) => batch$(batches, build(batchBuilder as never), batchOptions),
-    batch: (build, batchOptions) => firstValueFrom(batch$(batches, build(batchBuilder as never), batchOptions)),
-    subscription$: (method, params, subscriptionOptions) =>
-      subscription$(subscriptions, method, params, subscriptionOptions),
-    proxy: createProxy({ request$: calls.request$, notify }, options.proxySeparator),
     handle: (method, handler, handleOptions) => {
       const registration = handlers.register(method, handler as Handler, handleOptions);
       warnIfOneWay();
@@ -177,6 +142,11 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     trace$: tracer.trace$,
     errors$: tracer.errors$,
     session,
+    dialect,
+    scheduler,
+    timeout: context.timeout,
+    report: (error) => tracer.report(error),
+    sendTogether: (start) => sendTogether(connection, outgoing.outbox, start),
     get pendingCount() {
       return pending.size;
     },

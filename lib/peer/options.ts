@@ -4,7 +4,6 @@ import type { BatchingOptions } from './outbox';
 import type { Dialect } from './dialect';
 import type { LenientOptions } from './lenient';
 import type { ReconnectOptions } from './reconnect';
-import { defaultEarlyNotificationBytes } from './subscription-router';
 
 /**
  * The notification a peer sends when a call is abandoned before its answer
@@ -79,14 +78,6 @@ export interface PeerOptions {
    */
   readonly maxAnswerSize?: number;
   /**
-   * The most notifications `subscription$()` keeps for a subscription whose id is not known
-   * yet (they arrive before the answer to its subscribe call), in UTF-16 code units of their
-   * params' JSON (about bytes for ASCII), and at most 1,000 of them; past it the oldest are
-   * dropped and reported once per wait on `errors$`.
-   * @default 1_048_576 (1 MiB)
-   */
-  readonly maxEarlyNotificationBytes?: number;
-  /**
    * Milliseconds the transport may take to open a link (a WebSocket handshake, a TCP
    * connect) before the attempt fails with a retryable `TransportError`; with `reconnect`,
    * the next attempt follows. `0` or `Infinity` waits as long as the transport does.
@@ -157,11 +148,6 @@ export interface PeerOptions {
    */
   readonly session?: Record<string, unknown>;
   /**
-   * What joins the names of `rpc.proxy.a.b.c()` into the method name (`'a.b.c'`).
-   * @default '.'
-   */
-  readonly proxySeparator?: string;
-  /**
    * Quirks of real servers to accept rather than report as malformed (a missing `result`,
    * a non-integer error code, ids echoed as strings). Strict by default.
    * @default {}
@@ -186,8 +172,6 @@ export const peerDefaults = {
   maxAnsweringBytes: 16_777_216,
   /** {@link PeerOptions.maxAnswerSize} */
   maxAnswerSize: 16_777_216,
-  /** {@link PeerOptions.maxEarlyNotificationBytes} */
-  maxEarlyNotificationBytes: defaultEarlyNotificationBytes,
   /** {@link PeerOptions.connectTimeout} */
   connectTimeout: 10_000,
   /** {@link PeerOptions.requestConcurrency} */
@@ -245,17 +229,10 @@ export interface RequestOptions {
    */
   readonly timeout?: number;
   /**
-   * Asks for progress (the dialect's token goes into the params, which must then be named)
-   * and calls this with each progress value, in order, before the result. The timeout then
-   * restarts with each progress value (see `maxTimeout`).
+   * Told the id the call is sent with, before it is sent: to name the call in your own logs
+   * or errors (`requestWithProgress$()` names its timeouts with it).
    */
-  readonly onProgress?: (progress: unknown) => void;
-  /**
-   * With `onProgress`: the most milliseconds the call may take in all, however much
-   * progress it reports.
-   * @default Infinity
-   */
-  readonly maxTimeout?: number;
+  readonly onId?: (id: JsonRpcId) => void;
   /**
    * Shares one call in flight among the subscribers that ask for the same method and params
    * at the same time, so that ten components asking for the same thing cost one call.

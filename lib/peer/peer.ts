@@ -1,6 +1,6 @@
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
-import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { JsonRpcId } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
 import type {
   IsUntyped,
@@ -15,13 +15,10 @@ import type {
   RpcApi,
   UntypedApi,
 } from './api';
-import type { BatchBuilder, BatchMember, BatchObservable, BatchOptions, BatchResults } from './batch';
 import type { IncomingRequest } from './incoming-call';
-import type { CloseOptions, HandleAllOptions, HandleOptions, RequestOptions } from './options';
-import type { ProgressEvent } from './progress';
-import type { ProxyOf } from './proxy';
+import type { Dialect } from './dialect';
+import type { CloseOptions, HandleAllOptions, HandleOptions } from './options';
 import type { PeerState } from './state';
-import type { SubscriptionOptions } from './subscription';
 import type { TraceEvent } from './trace';
 
 /**
@@ -45,27 +42,6 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    */
   readonly request$: Request$Fn<Api>;
 
-  /**
-   * Calls `method` asking for progress, as one cold Observable of events: the progress
-   * values the callee reports, in order (`{ kind: 'progress', progress }`), then the result
-   * (`{ kind: 'result', result }`), then completion. The dialect says how the progress token
-   * travels (in named params) and how progress comes back, routed to the call by token. The
-   * timeout restarts with each event; `maxTimeout` bounds the whole call. Unsubscribing
-   * cancels the call as the dialect says. One Observable rather than a callback or a second
-   * stream, so that one subscription owns the call: `filter`, `scan` and `takeUntil` compose.
-   *
-   * @example
-   * ```ts
-   * rpc.requestWithProgress$('report.build', { id: 7 }, { timeout: 10_000, maxTimeout: 300_000 })
-   *   .subscribe((event) => (event.kind === 'progress' ? showProgress(event.progress) : show(event.result)));
-   * ```
-   */
-  requestWithProgress$<R = unknown, P = unknown>(
-    method: string,
-    params?: JsonRpcParams,
-    options?: RequestOptions,
-  ): Observable<ProgressEvent<R, P>>;
-
   /** Calls `method` and resolves with the result: `request$()` as a Promise, with the same errors. */
   readonly request: RequestFn<Api>;
 
@@ -84,58 +60,6 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
   readonly notifications$: NotificationsFn<Api>;
 
   /**
-   * Several calls and notifications sent as one array frame. `build` describes the members
-   * with the builder it is given (typed like `request$` and `notify`). Cold: each
-   * subscription sends the batch once (when the link is open), then emits every member's
-   * outcome in order (`{ ok, value }` or `{ ok: false, error }`) once all are answered,
-   * and completes. A member's failure is its own unless `failFast`; a member missing from
-   * the answer fails with `ProtocolError`. `.members` gives each member as its own
-   * Observable (subscribed together, they share one frame).
-   *
-   * @example
-   * ```ts
-   * const [sum, user] = await firstValueFrom(
-   *   rpc.batch$((b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 7 })]),
-   * );
-   * if (sum.ok) console.log(sum.value);
-   * ```
-   */
-  batch$<const T extends readonly BatchMember[]>(
-    build: (builder: BatchBuilder<Api>) => T,
-    options?: BatchOptions,
-  ): BatchObservable<T>;
-
-  /** `batch$()` as a Promise of the members' outcomes. */
-  batch<const T extends readonly BatchMember[]>(
-    build: (builder: BatchBuilder<Api>) => T,
-    options?: BatchOptions,
-  ): Promise<BatchResults<T>>;
-
-  /**
-   * A server-side subscription (`eth_subscribe` and the like) as an Observable of the
-   * values its notifications carry. Shared and ref-counted: the first subscriber calls
-   * `method` (whose answer is the subscription id), later ones share it, and when the last
-   * leaves, `options.unsubscribe` is called with the id. Notifications are routed by
-   * subscription id in O(1); those arriving before the subscribe call's answer are kept.
-   * After a reconnect it subscribes again and carries on with the new id. Errors with the
-   * subscribe call's error (a remote refusal), or with the link's error when the peer
-   * closes after a drop; completes when the peer is closed.
-   *
-   * @example
-   * ```ts
-   * rpc.subscription$<Block>('eth_subscribe', ['newHeads'], {
-   *   notification: 'eth_subscription',
-   *   unsubscribe: 'eth_unsubscribe',
-   * }).subscribe((block) => console.log(block.number));
-   * ```
-   */
-  subscription$<T = unknown>(
-    method: string,
-    params: JsonRpcParams | undefined,
-    options: SubscriptionOptions<T>,
-  ): Observable<T>;
-
-  /**
    * Serves `method` for the other side: the handler's value, Promise or Observable (first
    * value) becomes the answer; a thrown `JsonRpcError` becomes the error answer; anything
    * else thrown answers -32603 with no details and is reported on `errors$` as
@@ -149,22 +73,6 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * ```
    */
   readonly handle: HandleFn<Api>;
-
-  /**
-   * The namespace proxy: `rpc.proxy.app.users.get(7)` is `rpc.request$('app.users.get', [7])`
-   * (a cold Observable), typed by the API. Arguments become positional params, except a
-   * single plain object, which is sent as named params; `$call(params)` sends exact params
-   * and `$notify(...)` sends a notification. Not a thenable; printing it sends nothing.
-   * Reserved names: `then`, `toString`, `toJSON`, `valueOf`, `$call`, `$notify`.
-   *
-   * @example
-   * ```ts
-   * rpc.proxy.math.sum(1, 2).subscribe(console.log); // math.sum [1, 2]
-   * rpc.proxy.users.find({ name: 'ada' }); // users.find {"name":"ada"}
-   * rpc.proxy.users.find.$call([{ name: 'ada' }]); // users.find [{"name":"ada"}]
-   * ```
-   */
-  readonly proxy: ProxyOf<Api>;
 
   /**
    * Serves every function of `methods`, nested objects being namespaces:
@@ -221,6 +129,28 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
   /** How many incoming requests are being answered now. */
   readonly answeringCount: number;
 
+  // For features built on the peer (`subscription$`, `requestWithProgress$`, `batch$`...,
+  // and your own): what they read of it and the two things they may ask of it.
+
+  /** The dialect the peer speaks (its cancel notification, its progress), as resolved by `connect()`. */
+  readonly dialect: Dialect;
+
+  /** The scheduler of the peer's timers (the `scheduler` option): features time with it too. */
+  readonly scheduler: SchedulerLike;
+
+  /** The peer's default call timeout in ms (the `timeout` option; 0 waits forever). */
+  readonly timeout: number;
+
+  /** Reports a problem that belongs to no caller: it goes to `errors$` and `trace$`. */
+  report(error: RpcError): void;
+
+  /**
+   * Runs `start`, and sends every call and notification it starts as one array frame:
+   * at once on an open link, otherwise in its place in the queue when the link opens.
+   * Ending the returned subscription ends `start`'s. `batch$()` is built on it.
+   */
+  sendTogether(start: () => Subscription): Subscription;
+
   /**
    * Closes the peer for good: closes the link (code 1000 unless given), errors every
    * pending and waiting call with a non-retryable `ConnectionClosedError`, stops running
@@ -230,6 +160,13 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    */
   close(options?: CloseOptions): Promise<void>;
 }
+
+/**
+ * A peer whatever its API: what features built on the peer take, since `Peer<Api>` of any
+ * `Api` is assignable to it (its calls are untyped).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` is the one API every Peer<Api> is assignable to
+export type AnyPeer = Peer<any>;
 
 // The handler types live beside Peer because they name each other (a handler's context
 // holds the peer; the peer's handle() takes handlers): one module keeps imports acyclic.

@@ -66,14 +66,13 @@ function prepare<C extends OutgoingCall>(
   params: JsonRpcParams | undefined,
   options: RequestOptions | undefined,
   make: (id: JsonRpcId, frame: string, timeout: number) => C,
-  onId?: (id: JsonRpcId) => void,
 ): C | Error {
   const problem = checkCall(method, params);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
   if (problem !== undefined) return new ProtocolError(`Request (${String(method)}) not sent: ${problem}`);
   if (context.connection.isClosed) return peerClosed(`Request (${method})`);
   const id = context.nextId();
-  onId?.(id);
+  options?.onId?.(id);
   // Built only when a message needs it: most calls never do.
   const subject = () => `Request ${String(id)} (${method})`;
   if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`);
@@ -96,8 +95,6 @@ export function request$<R>(
   method: string,
   params?: JsonRpcParams,
   options?: RequestOptions,
-  /** Learns the id the call is sent with (for messages about it made elsewhere). */
-  onId?: (id: JsonRpcId) => void,
 ): Observable<R> {
   return new Observable<R>((subscriber) => {
     // Subscribed with a subscriber already closed (forkJoin goes on subscribing after an
@@ -109,7 +106,6 @@ export function request$<R>(
       params,
       options,
       (id, frame, timeout) => new ObservedCall(context, id, method, frame, timeout, subscriber as Subscriber<unknown>),
-      onId,
     );
     if (!(call instanceof OutgoingCall)) return subscriber.error(call);
     call.start();

@@ -3,13 +3,14 @@
 import { filter, firstValueFrom, lastValueFrom, mergeMap, Observable, timer, toArray } from 'rxjs';
 import {
   connect,
+  type Dialect,
   generic,
   lsp,
   mcp,
-  RequestTimeoutError,
-  type Dialect,
   type Peer,
   type ProgressEvent,
+  RequestTimeoutError,
+  requestWithProgress$,
   type RpcError,
 } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer, type SetupPeer } from 'rx-jsonrpc/node';
@@ -46,7 +47,7 @@ describe.each([
         return 'built';
       }),
     );
-    const events = await lastValueFrom(client.requestWithProgress$('build', { target: 'app' }).pipe(toArray()));
+    const events = await lastValueFrom(requestWithProgress$(client, 'build', { target: 'app' }).pipe(toArray()));
     expect(events).toEqual([
       { kind: 'progress', progress: { step: 1 } },
       { kind: 'progress', progress: { step: 2 } },
@@ -67,12 +68,13 @@ describe.each([
     );
     // 400 ms of work, never more than 40 ms without progress (plenty of room on a loaded
     // machine): a timeout of 200 ms never fires, an overall maximum of 250 ms does.
-    await expect(
-      firstValueFrom(client.request$('slow', {}, { timeout: 200, onProgress: () => undefined })),
-    ).resolves.toBe('finished');
-    const error = await lastValueFrom(client.requestWithProgress$('slow', {}, { timeout: 200, maxTimeout: 250 })).catch(
-      (e: unknown) => e,
-    );
+    await expect(lastValueFrom(requestWithProgress$(client, 'slow', {}, { timeout: 200 }))).resolves.toEqual({
+      kind: 'result',
+      result: 'finished',
+    });
+    const error = await lastValueFrom(
+      requestWithProgress$(client, 'slow', {}, { timeout: 200, maxTimeout: 250 }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(error).toMatchObject({ timeout: 250, method: 'slow' });
   });
@@ -227,7 +229,7 @@ describe('without a dialect', () => {
       });
       peer.handle('hang', () => new Promise(() => undefined));
     });
-    const events = await lastValueFrom(client.requestWithProgress$<string, number>('step', {}).pipe(toArray()));
+    const events = await lastValueFrom(requestWithProgress$<string, number>(client, 'step', {}).pipe(toArray()));
     expect(events).toEqual([
       { kind: 'progress', progress: 1 },
       { kind: 'result', result: 'ok' },
@@ -241,7 +243,7 @@ describe('without a dialect', () => {
 
   it('refuses progress for positional params, which cannot carry a token', async () => {
     const { client } = await pair(undefined, () => undefined);
-    await expect(lastValueFrom(client.requestWithProgress$('x', [1, 2]))).rejects.toMatchObject({
+    await expect(lastValueFrom(requestWithProgress$(client, 'x', [1, 2]))).rejects.toMatchObject({
       name: 'ProtocolError',
       message: 'Request (x) not sent: generic progress needs named (object) params to carry its token',
     });

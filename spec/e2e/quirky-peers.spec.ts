@@ -5,11 +5,12 @@ import { once } from 'node:events';
 import { filter, firstValueFrom } from 'rxjs';
 import type { WebSocket } from 'ws';
 import {
+  batch,
   connect,
   JsonRpcError,
-  ProtocolError,
   type Peer,
   type PeerOptions,
+  ProtocolError,
   type RpcError,
   type TraceEvent,
 } from 'rx-jsonrpc';
@@ -121,7 +122,7 @@ describe('a server that', () => {
 
   it('answers a batch with a single error object: the batch is refused, its members fail with that error at once', async () => {
     const { peer, next, send, reported, traced, stillWorks } = await quirky({ timeout: 30_000 });
-    const results = peer.batch((b) => [b.request('a'), b.request('b')]);
+    const results = batch(peer, (b) => [b.request('a'), b.request('b')]);
     const sent = (await next()) as unknown as { id: number }[];
     send({
       jsonrpc: '2.0',

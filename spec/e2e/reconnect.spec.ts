@@ -15,11 +15,12 @@ import {
   connect,
   ConnectionClosedError,
   isRetryable,
-  subscriptionHandler,
-  TransportError,
   type Peer,
   type PeerOptions,
   type PeerState,
+  subscription$,
+  subscriptionHandler,
+  TransportError,
 } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { killAllServers, restartableServer, type RestartableServer } from '../helpers/restartable-server';
@@ -248,7 +249,7 @@ describe('subscription$ across reconnects', () => {
         .subscribe((e) => unsubscribed.push(JSON.parse(String((e as { frame: string }).frame)).params));
     });
     const peer = client(server);
-    const ticks = peer.subscription$<string>('ticks.subscribe', [], {
+    const ticks = subscription$<string>(peer, 'ticks.subscribe', [], {
       notification: 'ticks.update',
       unsubscribe: 'ticks.unsubscribe',
     });

@@ -2,7 +2,7 @@
 // error). The answer wins over the status: the caller gets the server's JsonRpcError, the
 // status kept in its `cause`, and the retry recipe does not run the call a second time.
 import { retry, throwError, timer } from 'rxjs';
-import { connect, http, isRetryable, JsonRpcError, TransportError, type Peer } from 'rx-jsonrpc';
+import { batch, connect, http, isRetryable, JsonRpcError, type Peer, TransportError } from 'rx-jsonrpc';
 import { closeAllHttp, startHttpServer, type Received } from '../helpers/http-server';
 
 const peers: Peer[] = [];
@@ -79,7 +79,7 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
 
   it('gives each member of a batch its own answer', async () => {
     const server = await failingWith(400);
-    const [a, b] = await over(server.url).batch((m) => [m.request('a'), m.request('b')]);
+    const [a, b] = await batch(over(server.url), (m) => [m.request('a'), m.request('b')]);
     expect(a).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: a' } });
     expect(b).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: b' } });
   });
@@ -110,10 +110,10 @@ describe('an error without an id sent with 200', () => {
       response.end(JSON.stringify({ jsonrpc: '2.0', id: null, error }));
     });
     const peer = over(server.url);
-    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    const outcomes = batch(peer, (b) => [b.request('a'), b.request('b')]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(peer.request('x')).rejects.toMatchObject({ name: 'JsonRpcError', code: -32603 });
-    expect(await batch).toEqual([
+    expect(await outcomes).toEqual([
       { ok: true, value: 'a' },
       { ok: true, value: 'b' },
     ]);

@@ -1,7 +1,7 @@
 // Interoperability: rx-jsonrpc's HTTP transport against the JSONRPCServer of the
 // json-rpc-2.0 package (a third-party implementation from npm), behind a plain node:http server.
 import { JSONRPCServer } from 'json-rpc-2.0';
-import { connect, http, JsonRpcError, type Peer } from 'rx-jsonrpc';
+import { batch, connect, http, JsonRpcError, type Peer } from 'rx-jsonrpc';
 import { closeAllHttp, startHttpServer } from '../helpers/http-server';
 
 const peers: Peer[] = [];
@@ -61,7 +61,7 @@ describe('json-rpc-2.0 JSONRPCServer over HTTP', () => {
 
   it('answers a batch, members matched by id', async () => {
     const { peer, logged } = await thirdPartyServer();
-    const results = await peer.batch((b) => [
+    const results = await batch(peer, (b) => [
       b.request('sum', [1, 2]),
       b.notify('log', ['in batch']),
       b.request('nope'),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
-import { connect, lsp, type Peer, type RpcError } from 'rx-jsonrpc';
+import { connect, lsp, type Peer, requestWithProgress$, type RpcError } from 'rx-jsonrpc';
 import { spawnProcess } from 'rx-jsonrpc/node';
 
 const root = join(__dirname, '../..');
@@ -72,9 +72,10 @@ describe('typescript-language-server over stdio', () => {
 
   it('takes a workDoneToken in a call made with requestWithProgress$, and answers', async () => {
     const events = await lastValueFrom(
-      peer
-        .requestWithProgress$('textDocument/references', { ...position, context: { includeDeclaration: true } })
-        .pipe(toArray()),
+      requestWithProgress$(peer, 'textDocument/references', {
+        ...position,
+        context: { includeDeclaration: true },
+      }).pipe(toArray()),
     );
     const last = events.at(-1);
     expect(last?.kind).toBe('result');

@@ -3,7 +3,7 @@
 // child process: initialize, calls, its notifications, and its requests to us.
 import { join } from 'node:path';
 import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { connect, mcp, type Peer } from 'rx-jsonrpc';
+import { connect, mcp, type Peer, requestWithProgress$ } from 'rx-jsonrpc';
 import { spawnProcess } from 'rx-jsonrpc/node';
 
 const server = join(__dirname, '../../node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -122,12 +122,10 @@ describe('MCP server-everything over stdio', () => {
 
   it('reports progress to requestWithProgress$ with the mcp() dialect, in order, before the result', async () => {
     const events = await lastValueFrom(
-      mcpPeer
-        .requestWithProgress$<ToolResult, { progress: number; total?: number }>('tools/call', {
-          name: 'trigger-long-running-operation',
-          arguments: { duration: 1, steps: 3 },
-        })
-        .pipe(toArray()),
+      requestWithProgress$<ToolResult, { progress: number; total?: number }>(mcpPeer, 'tools/call', {
+        name: 'trigger-long-running-operation',
+        arguments: { duration: 1, steps: 3 },
+      }).pipe(toArray()),
     );
     const progress = events
       .filter((e) => e.kind === 'progress')
@@ -141,12 +139,10 @@ describe('MCP server-everything over stdio', () => {
     mcpPeer.trace$
       .pipe(filter((e) => e.kind === 'out'))
       .subscribe((e) => sent.push(String((e as { frame: string }).frame)));
-    const call = mcpPeer
-      .requestWithProgress$('tools/call', {
-        name: 'trigger-long-running-operation',
-        arguments: { duration: 5, steps: 5 },
-      })
-      .subscribe({ error: () => undefined });
+    const call = requestWithProgress$(mcpPeer, 'tools/call', {
+      name: 'trigger-long-running-operation',
+      arguments: { duration: 5, steps: 5 },
+    }).subscribe({ error: () => undefined });
     await firstValueFrom(mcpPeer.notifications$('notifications/progress'));
     call.unsubscribe();
     expect(sent.at(-1)).toMatch(/"method":"notifications\/cancelled","params":\{"requestId":\d+/);

@@ -4,13 +4,14 @@
 import { filter, firstValueFrom, map } from 'rxjs';
 import type { WebSocket } from 'ws';
 import {
+  batch,
   connect,
-  memoryPair,
-  TransportError,
   type FrameEnded,
+  memoryPair,
   type Peer,
   type RpcError,
   type Transport,
+  TransportError,
 } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { rawEnd } from '../helpers/raw-end';
@@ -79,35 +80,35 @@ const answered = (method: string) => ({ ok: true, value: method });
 describe('an error without an id', () => {
   it('answering a notification sent while a batch is in flight leaves the batch to its own answer', async () => {
     const { peer, reported } = await strictServer({ batchDelay: 100 });
-    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    const outcomes = batch(peer, (b) => [b.request('a'), b.request('b')]);
     await new Promise((resolve) => setTimeout(resolve, 10));
     peer.notify('forbidden');
-    expect(await batch).toEqual([answered('a'), answered('b')]);
+    expect(await outcomes).toEqual([answered('a'), answered('b')]);
     expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
   });
 
   it('answering a notification sent just before a batch leaves the batch to its own answer', async () => {
     const { peer, reported } = await strictServer();
     peer.notify('forbidden');
-    expect(await peer.batch((b) => [b.request('a'), b.request('b')])).toEqual([answered('a'), answered('b')]);
+    expect(await batch(peer, (b) => [b.request('a'), b.request('b')])).toEqual([answered('a'), answered('b')]);
     expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
   });
 
   it('answering a notification sent after a batch leaves the batch alone, even from a server that answers out of order', async () => {
     const { peer, reported } = await strictServer({ batchDelay: 100, refusalDelay: 30 });
-    const batch = peer.batch((b) => [b.request('a'), b.request('b')]);
+    const outcomes = batch(peer, (b) => [b.request('a'), b.request('b')]);
     await new Promise((resolve) => setTimeout(resolve, 10));
     peer.notify('forbidden');
     // Answered before the refusal arrives: it proves nothing about the notification after the batch.
     expect(await peer.request('status')).toBe('status');
-    expect(await batch).toEqual([answered('a'), answered('b')]);
+    expect(await outcomes).toEqual([answered('a'), answered('b')]);
     expect(reported).toEqual(['Error response without an id: -32600 Unauthorized']);
   });
 
   it('refusing a batch with a notification in it fails the batch at once: that notification is the batch’s', async () => {
     const { peer } = await strictServer({ refuseBatches: 'Invalid Request' });
     const started = Date.now();
-    const [note, a] = await peer.batch((b) => [b.notify('initialized'), b.request('a')]);
+    const [note, a] = await batch(peer, (b) => [b.notify('initialized'), b.request('a')]);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(note).toEqual({ ok: true, value: undefined });
     expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
@@ -119,7 +120,7 @@ describe('an error without an id', () => {
     peer.notify('initialized');
     expect(await peer.request('initialize')).toBe('initialize');
     const started = Date.now();
-    const [a, b] = await peer.batch((b) => [b.request('a'), b.request('b')]);
+    const [a, b] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
     expect(Date.now() - started).toBeLessThan(1_000);
     for (const member of [a, b]) expect(member).toMatchObject({ ok: false, error: { code: -32600 } });
     expect(reported[0]).toMatch(/^Error response without an id: -32600 Invalid Request; taken as refusing our oldest/);
@@ -128,7 +129,7 @@ describe('an error without an id', () => {
   it('that names a batch is the batch refused, even with a notification unread', async () => {
     const { peer, reported } = await strictServer({ refuseBatches: 'Batch requests are not supported' });
     peer.notify('initialized');
-    const [a] = await peer.batch((b) => [b.request('a'), b.request('b')]);
+    const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
     expect(a).toMatchObject({ ok: false, error: { code: -32600, message: 'Batch requests are not supported' } });
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
   });
@@ -155,10 +156,10 @@ describe('an error without an id', () => {
     peer.errors$.subscribe((e) => reported.push(e.message));
     await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
     peer.notify('unwritable');
-    const batch = peer.batch((b) => [b.request('a')]);
+    const outcomes = batch(peer, (b) => [b.request('a')]);
     await raw.next();
     raw.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
-    expect(await batch).toEqual([{ ok: false, error: expect.objectContaining({ code: -32600 }) }]);
+    expect(await outcomes).toEqual([{ ok: false, error: expect.objectContaining({ code: -32600 }) }]);
     expect(reported[0]).toBe('Send buffer full');
   });
 });

@@ -2,7 +2,7 @@
 // that happen after it answered the subscribe call, and an HTTP server can send none.
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { WebSocket } from 'ws';
-import { connect, http, TransportError, type Peer } from 'rx-jsonrpc';
+import { connect, http, type Peer, subscription$, TransportError } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { closeAllHttp, echoMethods, startHttpServer } from '../helpers/http-server';
 import { closeAllWs, startWsServer } from '../helpers/ws-server';
@@ -57,7 +57,7 @@ describe('subscription$', () => {
   it('loses the block mined right after subscribing: the dev node drops events before its answer', async () => {
     const peer = await devNode();
     const heads: unknown[] = [];
-    peer.subscription$('eth_subscribe', ['newHeads'], newHeads).subscribe((head) => heads.push(head));
+    subscription$(peer, 'eth_subscribe', ['newHeads'], newHeads).subscribe((head) => heads.push(head));
     await peer.request('evm_mine');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heads).toEqual([]);
@@ -67,15 +67,13 @@ describe('subscription$', () => {
     const peer = await devNode();
     const ids: unknown[] = [];
     const heads = firstValueFrom(
-      peer
-        .subscription$('eth_subscribe', ['newHeads'], {
-          ...newHeads,
-          subscribed: (id) => {
-            ids.push(id);
-            void peer.request('evm_mine');
-          },
-        })
-        .pipe(take(1), toArray()),
+      subscription$(peer, 'eth_subscribe', ['newHeads'], {
+        ...newHeads,
+        subscribed: (id) => {
+          ids.push(id);
+          void peer.request('evm_mine');
+        },
+      }).pipe(take(1), toArray()),
     );
     expect(await heads).toEqual([{ number: 1 }]);
     expect(ids).toEqual(['0x1']);
@@ -90,14 +88,14 @@ describe('subscription$', () => {
       throw failure;
     };
     await expect(
-      firstValueFrom(peer.subscription$('eth_subscribe', ['newHeads'], { ...newHeads, subscribed })),
+      firstValueFrom(subscription$(peer, 'eth_subscribe', ['newHeads'], { ...newHeads, subscribed })),
     ).rejects.toBe(failure);
   });
 
   it('errors the stream with what result throws, and the peer lives on', async () => {
     const peer = await devNode();
     const failure = new TransportError('unreadable head', { retryable: true });
-    const heads$ = peer.subscription$('eth_subscribe', ['newHeads'], {
+    const heads$ = subscription$(peer, 'eth_subscribe', ['newHeads'], {
       ...newHeads,
       result: () => {
         throw failure;
@@ -125,10 +123,10 @@ describe('subscription$', () => {
     peers.push(peer);
     const options = { notification: 'note', unsubscribe: 'unsub' };
     const subscribed: unknown[] = [];
-    const first = peer.subscription$('sub', [], { ...options, subscribed: (id) => subscribed.push(id) });
+    const first = subscription$(peer, 'sub', [], { ...options, subscribed: (id) => subscribed.push(id) });
     expect(await firstValueFrom(first)).toBe('early 1');
     expect(subscribed).toEqual([]);
-    expect(await firstValueFrom(peer.subscription$('sub', [], options))).toMatch(/^early /);
+    expect(await firstValueFrom(subscription$(peer, 'sub', [], options))).toMatch(/^early /);
   });
 
   it('fails at once on a link the server cannot push on, calling nothing', async () => {
@@ -136,7 +134,7 @@ describe('subscription$', () => {
     const peer = connect(http(server.url));
     peers.push(peer);
     const started = Date.now();
-    const error = await firstValueFrom(peer.subscription$('eth_subscribe', ['newHeads'], newHeads)).catch(
+    const error = await firstValueFrom(subscription$(peer, 'eth_subscribe', ['newHeads'], newHeads)).catch(
       (e: unknown) => e,
     );
     expect(Date.now() - started).toBeLessThan(500);

@@ -1,5 +1,5 @@
 import { firstValueFrom, forkJoin, lastValueFrom, switchMap, timer, toArray } from 'rxjs';
-import { connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
+import { batch, batch$, connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { rawEnd, settle } from '../helpers/raw-end';
 
@@ -10,9 +10,9 @@ type Frame = { id?: number; method: string; params?: unknown }[];
 describe('batch$', () => {
   it('sends the requests and notifications as one array frame', async () => {
     const { peer, raw } = await peerWithRawServer();
-    peer
-      .batch$((b) => [b.request('math.sum', [1, 2]), b.notify('log', ['x']), b.request('ping')])
-      .subscribe({ error: () => undefined });
+    batch$(peer, (b) => [b.request('math.sum', [1, 2]), b.notify('log', ['x']), b.request('ping')]).subscribe({
+      error: () => undefined,
+    });
     expect(await raw.next()).toEqual([
       { jsonrpc: '2.0', id: 1, method: 'math.sum', params: [1, 2] },
       { jsonrpc: '2.0', method: 'log', params: ['x'] },
@@ -24,7 +24,9 @@ describe('batch$', () => {
 
   it('emits every outcome in the order of the members, whatever the order of the answers', async () => {
     const { peer, raw } = await peerWithRawServer();
-    const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.notify('n'), b.request('b'), b.request('c')]));
+    const results = firstValueFrom(
+      batch$(peer, (b) => [b.request('a'), b.notify('n'), b.request('b'), b.request('c')]),
+    );
     await raw.next();
     raw.send([
       { jsonrpc: '2.0', id: 3, result: 'C' },
@@ -41,7 +43,7 @@ describe('batch$', () => {
 
   it('fails a member the answer left out with ProtocolError, without waiting', async () => {
     const { peer, raw } = await peerWithRawServer({ timeout: 0 });
-    const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+    const results = firstValueFrom(batch$(peer, (b) => [b.request('a'), b.request('b')]));
     await raw.next();
     raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
     const [a, b] = await results;
@@ -57,9 +59,9 @@ describe('batch$', () => {
 
     it('fails the oldest unanswered batch only; the next batch is answered as usual', async () => {
       const { peer, raw } = await peerWithRawServer({ timeout: 0 });
-      const first = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+      const first = firstValueFrom(batch$(peer, (b) => [b.request('a'), b.request('b')]));
       await raw.next();
-      const second = firstValueFrom(peer.batch$((b) => [b.request('c'), b.request('d')]));
+      const second = firstValueFrom(batch$(peer, (b) => [b.request('c'), b.request('d')]));
       await raw.next();
       raw.send(refusal);
       const [a, b] = await first;
@@ -80,7 +82,7 @@ describe('batch$', () => {
       const { peer, raw } = await peerWithRawServer({ timeout: 0 });
       const errors: string[] = [];
       peer.errors$.subscribe((e) => errors.push(e.message));
-      const results = firstValueFrom(peer.batch$((b) => [b.request('a'), b.request('b')]));
+      const results = firstValueFrom(batch$(peer, (b) => [b.request('a'), b.request('b')]));
       await raw.next();
       raw.send({ jsonrpc: '2.0', id: 1, result: 'A' });
       raw.send(refusal);
@@ -95,9 +97,9 @@ describe('batch$', () => {
 
     it('takes no batch for an error without an id inside a batch answer', async () => {
       const { peer, raw } = await peerWithRawServer({ timeout: 0 });
-      const older = firstValueFrom(peer.batch$((b) => [b.request('a')]));
+      const older = firstValueFrom(batch$(peer, (b) => [b.request('a')]));
       await raw.next();
-      const newer = firstValueFrom(peer.batch$((b) => [b.request('b'), b.request('c')]));
+      const newer = firstValueFrom(batch$(peer, (b) => [b.request('b'), b.request('c')]));
       await raw.next();
       raw.send([refusal, { jsonrpc: '2.0', id: 2, result: 'B' }, { jsonrpc: '2.0', id: 3, result: 'C' }]);
       expect(await newer).toEqual([
@@ -124,14 +126,14 @@ describe('batch$', () => {
     const { client, server } = peerPair();
     server.handle('ok', () => 'fine');
     const error = await firstValueFrom(
-      client.batch$((b) => [b.request('ok'), b.request('missing')], { failFast: true }),
+      batch$(client, (b) => [b.request('ok'), b.request('missing')], { failFast: true }),
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'JsonRpcError', code: -32601 });
   });
 
   it('gives each member as its own Observable, sharing one frame when subscribed together', async () => {
     const { peer, raw } = await peerWithRawServer();
-    const { members } = peer.batch$((b) => [b.request<number>('one'), b.request<string>('two')]);
+    const { members } = batch$(peer, (b) => [b.request<number>('one'), b.request<string>('two')]);
     const both = firstValueFrom(forkJoin(members));
     expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['one', 'two']);
     raw.send([
@@ -146,7 +148,7 @@ describe('batch$', () => {
   it('errors a member Observable with that member error', async () => {
     const { client, server } = peerPair();
     server.handle('ok', () => 'fine');
-    const { members } = client.batch$((b) => [b.request('ok'), b.request('missing')]);
+    const { members } = batch$(client, (b) => [b.request('ok'), b.request('missing')]);
     await expect(firstValueFrom(members[0])).resolves.toBe('fine');
     await expect(firstValueFrom(members[1])).rejects.toMatchObject({ code: -32601 });
   });
@@ -155,7 +157,7 @@ describe('batch$', () => {
     const { client, server } = peerPair();
     let calls = 0;
     server.handle('count', () => ++calls);
-    const batch = client.batch$((b) => [b.request('count')]);
+    const batch = batch$(client, (b) => [b.request('count')]);
     expect(await firstValueFrom(batch)).toEqual([{ ok: true, value: 1 }]);
     expect(await firstValueFrom(batch)).toEqual([{ ok: true, value: 2 }]);
   });
@@ -166,7 +168,7 @@ describe('batch$', () => {
     const opening = { connect: () => timer(5).pipe(switchMap(() => link.client.connect())) };
     const peer = connect(opening);
     peer.request$('before').subscribe({ error: () => undefined });
-    peer.batch$((b) => [b.request('a'), b.notify('n'), b.request('b')]).subscribe({ error: () => undefined });
+    batch$(peer, (b) => [b.request('a'), b.notify('n'), b.request('b')]).subscribe({ error: () => undefined });
     peer.request$('after').subscribe({ error: () => undefined });
     const frames = [await raw.next(), await raw.next(), await raw.next()];
     expect(
@@ -178,7 +180,7 @@ describe('batch$', () => {
 
   it('emits an empty array for an empty batch and sends nothing', async () => {
     const { peer, raw } = await peerWithRawServer();
-    expect(await lastValueFrom(peer.batch$(() => []).pipe(toArray()))).toEqual([[]]);
+    expect(await lastValueFrom(batch$(peer, () => []).pipe(toArray()))).toEqual([[]]);
     await settle();
     expect(raw.received).toEqual([]);
   });
@@ -186,7 +188,7 @@ describe('batch$', () => {
   it('has a Promise form', async () => {
     const { client, server } = peerPair();
     server.handle('double', ([n]: number[]) => n! * 2);
-    await expect(client.batch((b) => [b.request('double', [2]), b.request('double', [5])])).resolves.toEqual([
+    await expect(batch(client, (b) => [b.request('double', [2]), b.request('double', [5])])).resolves.toEqual([
       { ok: true, value: 4 },
       { ok: true, value: 10 },
     ]);

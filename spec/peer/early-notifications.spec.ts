@@ -1,4 +1,4 @@
-import { ProtocolError, type RpcError } from 'rx-jsonrpc';
+import { ProtocolError, subscription$, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
@@ -7,10 +7,15 @@ afterEach(closeAll);
 
 describe('maxEarlyNotificationBytes', () => {
   it('bounds the notifications kept before a subscription id is known, and reports the drop on errors$', async () => {
-    const { peer, raw } = await peerWithRawServer({ maxEarlyNotificationBytes: 350 });
+    const { peer, raw } = await peerWithRawServer();
     const reported: RpcError[] = [];
     peer.errors$.subscribe((error) => reported.push(error));
-    const values = observe(peer.subscription$<{ n: number }>('ticks.subscribe', [], { notification: 'ticks' }));
+    const values = observe(
+      subscription$<{ n: number }>(peer, 'ticks.subscribe', [], {
+        notification: 'ticks',
+        maxEarlyNotificationBytes: 350,
+      }),
+    );
     const call = (await raw.next()) as { id: number };
     for (const n of [1, 2, 3]) {
       raw.send({

@@ -8,17 +8,18 @@
 import { inspect } from 'node:util';
 import { asapScheduler, map, Observable, observeOn, Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import {
+  batch$,
   connect,
+  type Connection,
   ConnectionClosedError,
   createProxy,
   generic,
   memoryPair,
-  ProtocolError,
-  TransportError,
-  type Connection,
   type PeerOptions,
-  type ProxyTarget,
+  ProtocolError,
+  type Peer,
   type Transport,
+  TransportError,
 } from 'rx-jsonrpc';
 import { Slots } from '../../lib/peer/slots';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
@@ -194,7 +195,7 @@ describe('the handler deadline on a real clock', () => {
 describe('the outbox around explicit batches', () => {
   it('sends a batch of one as an array of one', async () => {
     const { peer, raw } = await peerWithRawServer();
-    const results = observe(peer.batch$((b) => [b.request('a', [1])]));
+    const results = observe(batch$(peer, (b) => [b.request('a', [1])]));
     expect(await raw.next()).toEqual([{ jsonrpc: '2.0', id: 1, method: 'a', params: [1] }]);
     raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
     expect(await results.next()).toEqual([{ ok: true, value: 'A' }]);
@@ -203,7 +204,7 @@ describe('the outbox around explicit batches', () => {
   it('sends what automatic batching collected with the explicit batch, then nothing more', async () => {
     const { peer, raw } = await peerWithRawServer({ batching: true });
     observe(peer.request$('a'));
-    observe(peer.batch$((b) => [b.request('b'), b.notify('n')]));
+    observe(batch$(peer, (b) => [b.request('b'), b.notify('n')]));
     const frame = (await raw.next()) as Call[];
     expect(frame).toEqual([
       { jsonrpc: '2.0', id: 1, method: 'a' },
@@ -217,7 +218,7 @@ describe('the outbox around explicit batches', () => {
 
   it('sends nothing more once an explicit batch of notifications is written', async () => {
     const { peer, raw } = await peerWithRawServer();
-    observe(peer.batch$((b) => [b.notify('n', [1])]));
+    observe(batch$(peer, (b) => [b.notify('n', [1])]));
     expect(await raw.next()).toEqual([{ jsonrpc: '2.0', method: 'n', params: [1] }]);
     await settle();
     expect(raw.received).toHaveLength(1);
@@ -415,14 +416,15 @@ describe('the proxy describes itself', () => {
   /* eslint-disable @typescript-eslint/no-explicit-any -- an untyped proxy's paths are index signatures */
   function recording() {
     const sent: string[] = [];
-    const target: ProxyTarget = {
-      request$: (method) => {
+    const target: Pick<Peer, 'request$' | 'notify'> = {
+      request$: (method: string) => {
         sent.push(method);
         return new Observable();
       },
-      notify: (method) => void sent.push(method),
+      notify: (method: string) => void sent.push(method),
     };
-    return { proxy: createProxy(target) as any, sent };
+    // A stand-in for a peer: the proxy uses nothing but request$ and notify.
+    return { proxy: createProxy(target as Peer) as any, sent };
   }
 
   it('through toString() and valueOf(), called by hand', () => {

@@ -3,18 +3,19 @@
 // progress(); and the timeout that restarts with each event, in virtual time. (Written to kill the
 // mutants of progress.ts, dialect.ts, handler-context.ts and calls.ts that no other suite reached
 // without a real socket; see docs/mutation.md.)
-import { lastValueFrom, toArray, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import {
+  type Dialect,
   generic,
+  type JsonRpcParams,
   lsp,
   mcp,
+  type PeerOptions,
   ProtocolError,
   RequestTimeoutError,
-  type Dialect,
-  type JsonRpcParams,
-  type PeerOptions,
+  requestWithProgress$,
 } from 'rx-jsonrpc';
-import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
@@ -61,7 +62,7 @@ const presets: [
 describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialect, wire) => {
   it('sends the token with the params and emits the progress for it, in order, then the result', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
-    const events = observe(peer.requestWithProgress$('build', { target: 'app' }));
+    const events = observe(requestWithProgress$(peer, 'build', { target: 'app' }));
     const call = (await raw.next()) as Call;
     expect(call.method).toBe('build');
     expect(call.params.target).toBe('app');
@@ -82,8 +83,8 @@ describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialec
 
   it('gives each call its own token', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
-    observe(peer.requestWithProgress$('a', {}));
-    observe(peer.requestWithProgress$('b', {}));
+    observe(requestWithProgress$(peer, 'a', {}));
+    observe(requestWithProgress$(peer, 'b', {}));
     const tokens = [
       wire.tokenIn(((await raw.next()) as Call).params),
       wire.tokenIn(((await raw.next()) as Call).params),
@@ -93,7 +94,7 @@ describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialec
 
   it('sends the token alone when the call has no params', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
-    observe(peer.requestWithProgress$('build'));
+    observe(requestWithProgress$(peer, 'build'));
     const call = (await raw.next()) as Call;
     expect(Object.keys(call.params)).toEqual([
       name === 'mcp' ? '_meta' : name === 'lsp' ? 'workDoneToken' : 'progressToken',
@@ -102,7 +103,7 @@ describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialec
 
   it('refuses positional params, which cannot carry a token, without sending anything', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
-    const events = observe(peer.requestWithProgress$('build', [1, 2]));
+    const events = observe(requestWithProgress$(peer, 'build', [1, 2]));
     const error = await events.error();
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toBe(
@@ -115,7 +116,7 @@ describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialec
 
   it('stops listening to progress once the call ends', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: dialect() });
-    const first = observe(peer.requestWithProgress$('a', {}));
+    const first = observe(requestWithProgress$(peer, 'a', {}));
     const call = (await raw.next()) as Call;
     const token = wire.tokenIn(call.params);
     raw.send({ jsonrpc: '2.0', id: call.id, result: 1 });
@@ -129,14 +130,14 @@ describe.each(presets)('requestWithProgress$ with the %s dialect', (name, dialec
 describe('requestWithProgress$ with the mcp dialect', () => {
   it('keeps the _meta members the caller gave next to the token', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: mcp() });
-    observe(peer.requestWithProgress$('tools/call', { name: 'x', _meta: { trace: 'abc' } }));
+    observe(requestWithProgress$(peer, 'tools/call', { name: 'x', _meta: { trace: 'abc' } }));
     const call = (await raw.next()) as Call;
     expect(call.params).toEqual({ name: 'x', _meta: { trace: 'abc', progressToken: expect.any(String) } });
   });
 
   it('reads a progress notification whose params are not an object as no progress', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: mcp() });
-    const events = observe(peer.requestWithProgress$('build', {}));
+    const events = observe(requestWithProgress$(peer, 'build', {}));
     const call = (await raw.next()) as Call;
     raw.send({ jsonrpc: '2.0', method: 'notifications/progress', params: [call.params._meta] });
     raw.send({ jsonrpc: '2.0', id: call.id, result: 'done' });
@@ -148,7 +149,7 @@ describe('requestWithProgress$ with the mcp dialect', () => {
 describe('requestWithProgress$ with a dialect that has no progress', () => {
   it('errors with ProtocolError naming the dialect, without sending anything', async () => {
     const { peer, raw } = await peerWithRawServer({ dialect: { name: 'plain' } });
-    const events = observe(peer.requestWithProgress$('build', {}));
+    const events = observe(requestWithProgress$(peer, 'build', {}));
     const error = await events.error();
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toBe('Request (build) not sent: the plain dialect has no progress');
@@ -161,7 +162,7 @@ describe('requestWithProgress$ timeouts', () => {
   async function slowCall(options: { timeout?: number; maxTimeout?: number }, peerOptions: PeerOptions = {}) {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
     const { peer, raw } = await peerWithRawServer({ scheduler, ...peerOptions });
-    const events = observe(peer.requestWithProgress$('slow', {}, options));
+    const events = observe(requestWithProgress$(peer, 'slow', {}, options));
     const call = (await raw.next()) as Call;
     const token = call.params.progressToken;
     /** Moves virtual time to `ms`, then sends a progress report and lets it arrive. */
@@ -224,22 +225,16 @@ describe('requestWithProgress$ timeouts', () => {
   });
 });
 
-describe('request$ with onProgress', () => {
-  it('hands each progress value to onProgress and emits only the result', async () => {
-    const { client, server } = peerPair();
-    server.handle('build', async (_params, { progress }) => {
-      progress('half');
-      progress('all');
-      return 'built';
-    });
-    const seen: unknown[] = [];
-    const results = await lastValueFrom(
-      client.request$('build', {}, { onProgress: (p) => seen.push(p) }).pipe(toArray()),
-    );
-    expect(results).toEqual(['built']);
-    expect(seen).toEqual(['half', 'all']);
-    expect(await client.request('build', {}, { onProgress: (p) => seen.push(p) })).toBe('built');
-    expect(seen).toEqual(['half', 'all', 'half', 'all']);
+describe('request$ with onId', () => {
+  it('tells onId the id each call is sent with, before it is sent', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const ids: unknown[] = [];
+    const onId = (id: unknown) => ids.push(id);
+    peer.request$('a', [], { onId }).subscribe({ error: () => undefined });
+    void peer.request('b', [], { onId }).catch(() => undefined);
+    expect(ids).toEqual([1, 2]);
+    expect(await raw.next()).toMatchObject({ id: 1, method: 'a' });
+    expect(await raw.next()).toMatchObject({ id: 2, method: 'b' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { format } from 'pretty-format';
 import { firstValueFrom, isObservable } from 'rxjs';
-import { createProxy, proxyParams, type ProxyTarget } from 'rx-jsonrpc';
+import { createProxy, proxyParams, type Peer } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
@@ -10,6 +10,9 @@ afterEach(closeAll);
 /* eslint-disable @typescript-eslint/no-explicit-any -- an untyped proxy's paths are index signatures */
 /** Reads an untyped proxy without `noUncheckedIndexedAccess` getting in the way. */
 const any = (proxy: unknown): any => proxy;
+
+/** The part of a peer a proxy uses. */
+type ProxyTarget = Pick<Peer, 'request$' | 'notify'>;
 
 /** A proxy over a target that records what it would send. */
 function recording(separator?: string) {
@@ -21,13 +24,14 @@ function recording(separator?: string) {
     },
     notify: (method, params) => void sent.push({ kind: 'notification', method, params }),
   };
-  return { proxy: any(createProxy(target, separator)), sent };
+  // A stand-in for a peer: the proxy uses nothing but request$ and notify.
+  return { proxy: any(createProxy(target as Peer, separator)), sent };
 }
 
 describe('proxy', () => {
   it('sends the dotted path as the method, and returns a cold Observable', async () => {
     const { peer, raw } = await peerWithRawServer();
-    const users$ = any(peer.proxy).app.users.getUsers(1, 'two');
+    const users$ = any(createProxy(peer)).app.users.getUsers(1, 'two');
     expect(isObservable(users$)).toBe(true);
     await settle();
     expect(raw.received).toEqual([]);
@@ -60,15 +64,15 @@ describe('proxy', () => {
 
   it('sends notifications with $notify', async () => {
     const { peer, raw } = await peerWithRawServer();
-    any(peer.proxy).log.write.$notify('hello', 2);
-    any(peer.proxy).ui.ping.$notify({ at: 1 });
+    any(createProxy(peer)).log.write.$notify('hello', 2);
+    any(createProxy(peer)).ui.ping.$notify({ at: 1 });
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', method: 'log.write', params: ['hello', 2] });
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', method: 'ui.ping', params: { at: 1 } });
   });
 
   it('uses the separator given', async () => {
-    const { peer, raw } = await peerWithRawServer({ proxySeparator: '/' });
-    any(peer.proxy)
+    const { peer, raw } = await peerWithRawServer();
+    any(createProxy(peer, '/'))
       .users.get(7)
       .subscribe({ error: () => undefined });
     expect(await raw.next()).toMatchObject({ method: 'users/get', params: [7] });
@@ -77,7 +81,7 @@ describe('proxy', () => {
   it('answers through real peers', async () => {
     const { client, server } = peerPair();
     server.handleAll({ math: { sum: ([a, b]: number[]) => a! + b! } });
-    await expect(firstValueFrom(any(client.proxy).math.sum(2, 3))).resolves.toBe(5);
+    await expect(firstValueFrom(any(createProxy(client)).math.sum(2, 3))).resolves.toBe(5);
   });
 
   describe('is safe to pass around', () => {

@@ -2,8 +2,8 @@
 // byte budget, oldest dropped first: through subscription$() with the default budget, and
 // through the routers' own API for other budgets and the drop report.
 import { Subject } from 'rxjs';
-import { ProtocolError, type RpcError } from 'rx-jsonrpc';
-import { defaultEarlyNotificationBytes, subscriptionRouters } from '../../lib/peer/subscription-router';
+import { ProtocolError, subscription$, type RpcError } from 'rx-jsonrpc';
+import { defaultEarlyNotificationBytes, subscriptionRouters } from '../../lib/features/subscription-router';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
@@ -22,7 +22,7 @@ const numbers = (values: readonly unknown[]) => values.map((value) => (value as 
 /** A peer whose subscribe call waits, the raw server end, and a function that answers it with `sub-1`. */
 async function waitingSubscription() {
   const { peer, raw } = await peerWithRawServer();
-  const values = observe(peer.subscription$<unknown>('ticks.subscribe', [], ticks));
+  const values = observe(subscription$<unknown>(peer, 'ticks.subscribe', [], ticks));
   const call = (await raw.next()) as { id: number };
   const answer = async () => {
     raw.send({ jsonrpc: '2.0', id: call.id, result: 'sub-1' });

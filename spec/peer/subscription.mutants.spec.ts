@@ -3,7 +3,7 @@
 // notifications, the unsubscribe call, errors and the end of the peer. (Written to kill the mutants
 // of subscription.ts and subscription-router.ts that no other suite reached; see docs/mutation.md.)
 import { firstValueFrom, Subject } from 'rxjs';
-import { ConnectionClosedError, JsonRpcError } from 'rx-jsonrpc';
+import { ConnectionClosedError, JsonRpcError, subscription$ } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle, type RawEnd } from '../helpers/raw-end';
@@ -30,7 +30,7 @@ describe('subscription$', () => {
   describe('when two subscribers share it', () => {
     it('sends one subscribe call and routes to both only the notifications carrying its id', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const prices = peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks);
+      const prices = subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks);
       const first = observe(prices);
       const second = observe(prices);
       await acceptSubscribe(raw);
@@ -46,7 +46,7 @@ describe('subscription$', () => {
 
     it('calls unsubscribe with the id only when the last subscriber leaves', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const prices = peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks);
+      const prices = subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks);
       const first = observe(prices);
       const second = observe(prices);
       await acceptSubscribe(raw);
@@ -67,7 +67,7 @@ describe('subscription$', () => {
   describe('when notifications arrive before the subscribe answer', () => {
     it('hands over the early ones carrying its id, in order, and drops the others', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const prices = observe(peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks));
+      const prices = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
       const call = (await raw.next()) as { id: number };
       raw.send(tick('sub-1', 1));
       raw.send(tick('sub-9', 99));
@@ -80,12 +80,12 @@ describe('subscription$', () => {
 
     it('keeps nothing once no subscribe call waits', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const first = observe(peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks));
+      const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw);
       // No call waits now: a notification for an id not yet known is not kept for later.
       raw.send(tick('sub-2', 'early for nobody'));
       await settle();
-      const second = observe(peer.subscription$<number>('ticks.subscribe', ['ETH'], ticks));
+      const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['ETH'], ticks));
       await acceptSubscribe(raw, 'sub-2', ['ETH']);
       raw.send(tick('sub-2', 'after'));
       await settle();
@@ -98,7 +98,8 @@ describe('subscription$', () => {
     it('reads the id and the value with the functions given, and unsubscribes with its params', async () => {
       const { peer, raw } = await peerWithRawServer();
       const values = observe(
-        peer.subscription$<string>(
+        subscription$<string>(
+          peer,
           'ticks.subscribe',
           { symbol: 'BTC' },
           {
@@ -121,7 +122,7 @@ describe('subscription$', () => {
 
     it('reads nothing from params that are not an object', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw);
       raw.send({ jsonrpc: '2.0', method: 'ticks', params: ['sub-1', 1] });
       await settle();
@@ -132,7 +133,7 @@ describe('subscription$', () => {
   describe('without an unsubscribe method', () => {
     it('sends nothing when the last subscriber leaves', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], { notification: 'ticks' }));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], { notification: 'ticks' }));
       await acceptSubscribe(raw);
       values.unsubscribe();
       await settle();
@@ -143,7 +144,7 @@ describe('subscription$', () => {
   describe('when the last subscriber leaves before the answer', () => {
     it('sends no unsubscribe call, as there is no id to name', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], ticks));
       await raw.next();
       values.unsubscribe();
       await settle();
@@ -155,7 +156,7 @@ describe('subscription$', () => {
   describe('when the subscribe call fails', () => {
     it('errors with the remote error', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], ticks));
       const call = (await raw.next()) as { id: number };
       raw.send({ jsonrpc: '2.0', id: call.id, error: { code: -32602, message: 'Unknown symbol' } });
       const error = await values.error();
@@ -167,7 +168,7 @@ describe('subscription$', () => {
   describe('when the peer closes', () => {
     it('completes', async () => {
       const { peer, raw } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw);
       peer.close();
       expect(await values.ended).toEqual({ kind: 'complete' });
@@ -178,7 +179,7 @@ describe('subscription$', () => {
     it('subscribes again on the new link, routes the new id, and sends no unsubscribe on the old one', async () => {
       const again = new Subject<void>();
       const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
-      const values = observe(peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw, 'old');
       raw.send(tick('old', 1));
       await settle();
@@ -201,7 +202,7 @@ describe('subscription$', () => {
   describe('when the link drops for good', () => {
     it('errors with the error that closed the peer', async () => {
       const { peer, raw, link } = await peerWithRawServer();
-      const values = observe(peer.subscription$('ticks.subscribe', ['BTC'], ticks));
+      const values = observe(subscription$(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw);
       link.drop(1006);
       const error = await values.error();
@@ -214,11 +215,11 @@ describe('subscription$', () => {
 describe('the router of a notification method', () => {
   it('stops listening when nobody needs it, and starts again for a new subscription', async () => {
     const { peer, raw } = await peerWithRawServer();
-    const first = observe(peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks));
+    const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
     await acceptSubscribe(raw);
     first.unsubscribe();
     await raw.next(); // the unsubscribe call
-    const second = observe(peer.subscription$<number>('ticks.subscribe', ['BTC'], ticks));
+    const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
     await acceptSubscribe(raw, 'sub-3');
     raw.send(tick('sub-1', 'old id'));
     raw.send(tick('sub-3', 'new id'));

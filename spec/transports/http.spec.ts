@@ -1,5 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import { connect, http, ProtocolError, TransportError, type Peer, type RpcError } from 'rx-jsonrpc';
+import { batch, connect, http, ProtocolError, TransportError, type Peer, type RpcError } from 'rx-jsonrpc';
 import { closeAllHttp, echoMethods, startHttpServer } from '../helpers/http-server';
 
 const peers: Peer[] = [];
@@ -45,7 +45,7 @@ describe('http', () => {
 
   it('sends a batch as one POST and routes each answer', async () => {
     const server = await startHttpServer(echoMethods);
-    const results = await over(server.url).batch((b) => [b.request('a'), b.notify('n'), b.request('b')]);
+    const results = await batch(over(server.url), (b) => [b.request('a'), b.notify('n'), b.request('b')]);
     expect(results).toEqual([
       { ok: true, value: 'a' },
       { ok: true, value: undefined },

@@ -1,7 +1,7 @@
 // Compile-time tests of the typed API: `npm run typecheck` fails if the typing regresses.
 // Each `@ts-expect-error` must stay an error; each plain line must stay legal.
 import type { Observable } from 'rxjs';
-import { connect, memoryPair, type Peer, type Reversed, type Settled } from 'rx-jsonrpc';
+import { batch$, connect, createProxy, memoryPair, type Peer, type Reversed, type Settled } from 'rx-jsonrpc';
 
 interface User {
   readonly id: number;
@@ -89,17 +89,17 @@ const params$ = untyped.notifications$<{ n: number }>('tick');
 assertType<Equal<typeof params$, Observable<{ n: number }>>>();
 
 // batch$: members typed by the API, results typed per member
-const batch$ = rpc.batch$((b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 1 }), b.notify('idle')]);
-type Results = typeof batch$ extends Observable<infer R> ? R : never;
+const sums$ = batch$(rpc, (b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 1 }), b.notify('idle')]);
+type Results = typeof sums$ extends Observable<infer R> ? R : never;
 assertType<Equal<Results[0], Settled<number>>>();
 assertType<Equal<Results[1], Settled<User>>>();
 assertType<Equal<Results[2], Settled<undefined>>>();
-const [firstMember$] = batch$.members;
+const [firstMember$] = sums$.members;
 assertType<Equal<typeof firstMember$, Observable<number>>>();
 // @ts-expect-error an unknown method in a batch
-use(rpc.batch$((b) => [b.request('nope')]));
+use(batch$(rpc, (b) => [b.request('nope')]));
 // @ts-expect-error wrong params in a batch
-use(rpc.batch$((b) => [b.request('math.sum', 'x')]));
+use(batch$(rpc, (b) => [b.request('math.sum', 'x')]));
 
 // proxy: typed by the calls, nested by the dots
 interface NestedApi {
@@ -111,21 +111,21 @@ interface NestedApi {
   };
 }
 const nested = connect<NestedApi>(link.client);
-const got$ = nested.proxy.app.users.get(7);
+const got$ = createProxy(nested).app.users.get(7);
 assertType<Equal<typeof got$, Observable<User>>>();
-const found$ = nested.proxy.app.users.find({ name: 'ada' });
+const found$ = createProxy(nested).app.users.find({ name: 'ada' });
 assertType<Equal<typeof found$, Observable<User[]>>>();
-const version$ = nested.proxy.app.version();
+const version$ = createProxy(nested).app.version();
 assertType<Equal<typeof version$, Observable<string>>>();
-use(nested.proxy.ping());
-use(nested.proxy.app.users.get.$call([7]));
-nested.proxy.app.users.get.$notify(7);
+use(createProxy(nested).ping());
+use(createProxy(nested).app.users.get.$call([7]));
+createProxy(nested).app.users.get.$notify(7);
 // @ts-expect-error an unknown method through the proxy
-use(nested.proxy.app.users.remove(7));
+use(createProxy(nested).app.users.remove(7));
 // @ts-expect-error wrong arguments through the proxy
-use(nested.proxy.app.users.get('7'));
+use(createProxy(nested).app.users.get('7'));
 // @ts-expect-error named params where positional are expected
-use(nested.proxy.app.users.get({ id: 7 }));
+use(createProxy(nested).app.users.get({ id: 7 }));
 
 // Reversed keeps a part left out untyped on the other side too
 interface CallsOnly {

@@ -1,4 +1,4 @@
-import { connect, http, type Peer, type PeerOptions } from 'rx-jsonrpc';
+import { connect, http, subscription$, type Peer, type PeerOptions } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { hostileChild } from '../harness/child';
 
@@ -63,9 +63,10 @@ hostileChild(
       const { name, method, notification } = argument as { name: string; method: string; notification: string };
       const seen = { values: [] as unknown[], errors: [] as Outcome[] };
       received.set(name, seen);
-      peerOf(name)
-        .subscription$(method, [], { notification })
-        .subscribe({ next: (value) => seen.values.push(value), error: (error) => seen.errors.push(failure(error)) });
+      subscription$(peerOf(name), method, [], { notification }).subscribe({
+        next: (value) => seen.values.push(value),
+        error: (error) => seen.errors.push(failure(error)),
+      });
       return null;
     },
     received: (name) => received.get(name as string) ?? null,

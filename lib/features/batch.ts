@@ -1,10 +1,9 @@
-import { catchError, defer, forkJoin, map, Observable, of, share, type ObservableInput } from 'rxjs';
+import { catchError, defer, firstValueFrom, forkJoin, map, Observable, of, share, type ObservableInput } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { ArgsOf, IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from './api';
-import type { PeerConnection, Queued } from './connection';
-import type { RequestOptions } from './options';
-import type { Outbox } from './outbox';
+import type { ArgsOf, IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from '../peer/api';
+import type { RequestOptions } from '../peer/options';
+import type { AnyPeer, Peer } from '../peer/peer';
 
 /** The outcome of one member of a batch, as `Promise.allSettled` would put it. */
 export type Settled<R> =
@@ -94,16 +93,8 @@ export interface BatchOptions {
   readonly failFast?: boolean;
 }
 
-/** What a batch needs from its peer. */
-export interface BatchContext {
-  readonly connection: PeerConnection;
-  readonly outbox: Outbox;
-  request$(method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<unknown>;
-  notify(method: string, params?: JsonRpcParams): void;
-}
-
 /** The builder handed to `batch$()`: it only describes members; nothing is sent until subscription. */
-export const batchBuilder: BatchBuilder<RpcApi> = {
+const batchBuilder: BatchBuilder<RpcApi> = {
   request: (method: string, params?: JsonRpcParams, options?: RequestOptions) => ({
     kind: 'request',
     method,
@@ -114,21 +105,36 @@ export const batchBuilder: BatchBuilder<RpcApi> = {
 } as BatchBuilder<RpcApi>;
 
 /**
- * Several calls and notifications in one array frame. Cold: each subscription sends the
- * batch once (when the link is open) and emits the members' outcomes, in order, once all
- * are answered; a member missing from the server's answer fails with `ProtocolError`.
+ * Several calls and notifications sent as one array frame. `build` describes the members
+ * with the builder it is given (typed like the peer's `request$` and `notify`). Cold: each
+ * subscription sends the batch once (when the link is open), then emits every member's
+ * outcome in order (`{ ok, value }` or `{ ok: false, error }`) once all are answered, and
+ * completes. A member's failure is its own unless `failFast`; a member missing from the
+ * answer fails with `ProtocolError`. `.members` gives each member as its own Observable
+ * (subscribed together, they share one frame).
+ *
+ * @example
+ * ```ts
+ * const [sum, user] = await firstValueFrom(
+ *   batch$(rpc, (b) => [b.request('math.sum', [1, 2]), b.request('user.get', { id: 7 })]),
+ * );
+ * if (sum.ok) console.log(sum.value);
+ * ```
  */
-export function batch$<T extends readonly BatchMember[]>(
-  context: BatchContext,
-  members: T,
+export function batch$<Api extends RpcApi, const T extends readonly BatchMember[]>(
+  peer: Peer<Api>,
+  build: (builder: BatchBuilder<Api>) => T,
   options: BatchOptions = {},
 ): BatchObservable<T> {
+  // The builder is the same object for every API: only its type narrows.
+  const members = build(batchBuilder as BatchBuilder<Api>);
+  const untyped: AnyPeer = peer;
   const outcome = (member: BatchMember): ObservableInput<Settled<unknown>> => {
     const value$ =
       member.kind === 'request'
-        ? context.request$(member.method, member.params, member.options)
+        ? untyped.request$(member.method, member.params, member.options)
         : defer(() => {
-            context.notify(member.method, member.params);
+            untyped.notify(member.method, member.params);
             return of(undefined);
           });
     const settled$ = value$.pipe(map((value): Settled<unknown> => ({ ok: true, value })));
@@ -142,29 +148,13 @@ export function batch$<T extends readonly BatchMember[]>(
       subscriber.next([] as unknown as BatchResults<T>);
       return subscriber.complete();
     }
-    // Everything the members send between hold and release goes out as one frame; while the
-    // link is down, hold and release wait in the queue around the members, in order.
-    let release: (() => void) | undefined;
-    const hold = () => void (release = context.outbox.hold());
-    const letGo = () => release?.();
-    const open = context.connection.isOpen;
-    const waitToHold: Queued = { send: hold, fail: () => undefined };
-    const waitToLetGo: Queued = { send: letGo, fail: () => undefined };
-    if (open) hold();
-    else context.connection.enqueue(waitToHold);
-    const subscription = forkJoin(members.map(outcome)).subscribe({
-      next: (results) => subscriber.next(results as unknown as BatchResults<T>),
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => subscriber.complete(),
-    });
-    if (open) letGo();
-    else context.connection.enqueue(waitToLetGo);
-    return () => {
-      subscription.unsubscribe();
-      context.connection.dequeue(waitToHold);
-      context.connection.dequeue(waitToLetGo);
-      letGo();
-    };
+    return peer.sendTogether(() =>
+      forkJoin(members.map(outcome)).subscribe({
+        next: (results) => subscriber.next(results as unknown as BatchResults<T>),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
   });
 
   const shared = results$.pipe(share());
@@ -179,4 +169,13 @@ export function batch$<T extends readonly BatchMember[]>(
     ),
   );
   return Object.assign(results$, { members: memberResults as unknown as BatchMembers<T> });
+}
+
+/** `batch$()` as a Promise of the members' outcomes. */
+export function batch<Api extends RpcApi, const T extends readonly BatchMember[]>(
+  peer: Peer<Api>,
+  build: (builder: BatchBuilder<Api>) => T,
+  options?: BatchOptions,
+): Promise<BatchResults<T>> {
+  return firstValueFrom(batch$(peer, build, options));
 }

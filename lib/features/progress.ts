@@ -8,14 +8,14 @@ import {
   throwError,
   timeout as timeoutAfter,
   timer,
-  type SchedulerLike,
   type Subscriber,
   type Subscription,
 } from 'rxjs';
 import { messageOf, ProtocolError, RequestTimeoutError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
-import type { Dialect } from './dialect';
-import type { RequestOptions } from './options';
+import type { Dialect } from '../peer/dialect';
+import type { RequestOptions } from '../peer/options';
+import type { AnyPeer } from '../peer/peer';
 
 /** One event of a call made with progress: progress values first, in order, then the result. */
 export type ProgressEvent<R, P = unknown> =
@@ -63,37 +63,61 @@ export class ProgressRouter {
   }
 }
 
-/** What a call with progress needs from its peer. */
-export interface ProgressContext {
-  readonly dialect: Dialect;
-  readonly router: () => ProgressRouter;
-  readonly timeout: number;
-  readonly scheduler: SchedulerLike;
-  nextToken(): string;
-  /** A plain call, with no timeout of its own; `onId` learns its id. */
-  call$(method: string, params: JsonRpcParams, onId: (id: JsonRpcId) => void): Observable<unknown>;
+/** Options of `requestWithProgress$()`: those of any call, and a bound on the whole call. */
+export interface ProgressOptions extends RequestOptions {
+  /**
+   * The most milliseconds the call may take in all, however much progress it reports
+   * (`timeout` restarts with each event).
+   * @default Infinity
+   */
+  readonly maxTimeout?: number;
+}
+
+/** Each peer's progress router, made on its first call with progress; forgotten with the peer. */
+const routers = new WeakMap<AnyPeer, ProgressRouter>();
+
+/** Numbers the progress tokens of every peer. */
+let tokens = 0;
+
+function routerOf(peer: AnyPeer, progress: NonNullable<Dialect['progress']>): ProgressRouter {
+  let router = routers.get(peer);
+  if (router === undefined) {
+    router = new ProgressRouter(peer.notifications$(progress.method), progress.read);
+    routers.set(peer, router);
+  }
+  return router;
 }
 
 /**
- * A call that reports progress, as one cold Observable: its progress values, in order, then
- * its result, then completion. The timeout restarts with each event (a call still working
- * is not timed out), bounded by `maxTimeout` overall. Unsubscribing cancels the call as the
- * dialect says.
+ * Calls `method` asking for progress, as one cold Observable of events: the progress
+ * values the callee reports, in order (`{ kind: 'progress', progress }`), then the result
+ * (`{ kind: 'result', result }`), then completion. The peer's dialect says how the progress
+ * token travels (in named params) and how progress comes back, routed to the call by token
+ * in O(1). The timeout restarts with each event (a call still working is not timed out);
+ * `maxTimeout` bounds the whole call. Unsubscribing cancels the call as the dialect says.
+ * One Observable rather than a callback or a second stream, so that one subscription owns
+ * the call: `filter`, `scan` and `takeUntil` compose.
+ *
+ * @example
+ * ```ts
+ * requestWithProgress$(rpc, 'report.build', { id: 7 }, { timeout: 10_000, maxTimeout: 300_000 })
+ *   .subscribe((event) => (event.kind === 'progress' ? showProgress(event.progress) : show(event.result)));
+ * ```
  */
-export function requestWithProgress$<R, P>(
-  context: ProgressContext,
+export function requestWithProgress$<R = unknown, P = unknown>(
+  peer: AnyPeer,
   method: string,
-  params: JsonRpcParams | undefined,
-  options: RequestOptions = {},
+  params?: JsonRpcParams,
+  options: ProgressOptions = {},
 ): Observable<ProgressEvent<R, P>> {
   return defer(() => {
-    const progress = context.dialect.progress;
+    const progress = peer.dialect.progress;
     if (progress === undefined) {
       return throwError(
-        () => new ProtocolError(`Request (${method}) not sent: the ${context.dialect.name} dialect has no progress`),
+        () => new ProtocolError(`Request (${method}) not sent: the ${peer.dialect.name} dialect has no progress`),
       );
     }
-    const token = context.nextToken();
+    const token = `progress-${String(++tokens)}`;
     let withToken: JsonRpcParams;
     try {
       withToken = progress.withToken(params, token);
@@ -102,30 +126,29 @@ export function requestWithProgress$<R, P>(
     }
     let id: JsonRpcId = '?';
     const events$ = merge(
-      context
-        .router()
+      routerOf(peer, progress)
         .of(token)
         .pipe(map((value) => ({ kind: 'progress', progress: value as P }) as const)),
-      context
-        .call$(method, withToken, (sent) => (id = sent))
+      peer
+        .request$(method, withToken, { timeout: 0, onId: (sent: JsonRpcId) => (id = sent) })
         .pipe(map((value) => ({ kind: 'result', result: value as R }) as const)),
     ).pipe(takeWhile((event) => event.kind === 'progress', true));
-    return bound(events$, options, context, () => id, method);
+    return bound(events$, options, peer, () => id, method);
   });
 }
 
 /** Applies the restarting timeout and the overall maximum. */
 function bound<T>(
   events$: Observable<T>,
-  options: RequestOptions,
-  context: ProgressContext,
+  options: ProgressOptions,
+  peer: AnyPeer,
   idOf: () => JsonRpcId,
   method: string,
 ): Observable<T> {
-  const each = options.timeout ?? context.timeout;
+  const each = options.timeout ?? peer.timeout;
   const max = options.maxTimeout ?? Infinity;
   const limited = (ms: number) => ms > 0 && ms < Infinity;
-  const { scheduler } = context;
+  const { scheduler } = peer;
   let bounded = events$;
   if (limited(each)) {
     bounded = bounded.pipe(

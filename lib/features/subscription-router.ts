@@ -1,5 +1,6 @@
 import type { Observable, Subscription } from 'rxjs';
 import { ProtocolError, type RpcError } from '../protocol/errors';
+import type { AnyPeer } from '../peer/peer';
 
 /**
  * How much of the early notifications (those for a subscription id not known yet, kept
@@ -164,14 +165,15 @@ function sizeOf(value: unknown, limit: number): number {
 
 /**
  * The routers of one peer, one per notification method, each kept while it is needed.
- * `early` bounds what each keeps of early notifications and says where drops are reported.
+ * `early` bounds what each keeps of early notifications (unless the router's first user
+ * gives its own `bytes`) and says where drops are reported.
  */
 export function subscriptionRouters(
   notificationsOf: (method: string) => Observable<unknown>,
   early: EarlyNotificationLimits = {},
-): (notification: string, subscriptionId: (params: unknown) => unknown) => SubscriptionRouter {
+): (notification: string, subscriptionId: (params: unknown) => unknown, bytes?: number) => SubscriptionRouter {
   const routers = new Map<string, SubscriptionRouter>();
-  return (notification, subscriptionId) => {
+  return (notification, subscriptionId, bytes) => {
     let router = routers.get(notification);
     if (router === undefined) {
       const created = new SubscriptionRouter(
@@ -181,11 +183,29 @@ export function subscriptionRouters(
           if (routers.get(notification) === created) routers.delete(notification);
         },
         notification,
-        early,
+        bytes === undefined ? early : { ...early, bytes },
       );
       routers.set(notification, created);
       router = created;
     }
     return router;
   };
+}
+
+/** Each peer's routers, made on its first subscription; forgotten with the peer. */
+const routersOfPeer = new WeakMap<AnyPeer, ReturnType<typeof subscriptionRouters>>();
+
+/** The router of `peer` for the notification method `notification`, made on first use. */
+export function routerOf(
+  peer: AnyPeer,
+  notification: string,
+  subscriptionId: (params: unknown) => unknown,
+  limits: { readonly maxEarlyNotificationBytes?: number },
+): SubscriptionRouter {
+  let routers = routersOfPeer.get(peer);
+  if (routers === undefined) {
+    routers = subscriptionRouters((method) => peer.notifications$(method), { report: (error) => peer.report(error) });
+    routersOfPeer.set(peer, routers);
+  }
+  return routers(notification, subscriptionId, limits.maxEarlyNotificationBytes);
 }

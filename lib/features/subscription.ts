@@ -1,10 +1,10 @@
-import { catchError, EMPTY, Observable, share, switchMap, throwError } from 'rxjs';
+import { catchError, EMPTY, Observable, share, switchMap, tap, throwError } from 'rxjs';
 import { isRetryable, TransportError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
-import type { PeerState } from './state';
-import type { SubscriptionRouter } from './subscription-router';
+import type { AnyPeer } from '../peer/peer';
+import { routerOf } from './subscription-router';
 
 /** Options of `subscription$()`. Defaults fit Ethereum, Solana and Polkadot. */
 export interface SubscriptionOptions<T> {
@@ -43,17 +43,15 @@ export interface SubscriptionOptions<T> {
    * ```
    */
   readonly subscribed?: (id: unknown) => void;
-}
-
-/** What `subscription$()` needs from its peer. */
-export interface SubscriptionContext {
-  request$(method: string, params: JsonRpcParams | undefined): Observable<unknown>;
-  readonly state$: Observable<PeerState>;
-  /** The router of a notification method, made on first use. */
-  router(notification: string, subscriptionId: (params: unknown) => unknown): SubscriptionRouter;
-  /** Whether the link of `generation` is still the open one. */
-  isCurrent(generation: number): boolean;
-  generation(): number;
+  /**
+   * The most notifications kept for a subscription whose id is not known yet (they arrive
+   * before the answer to its subscribe call), in UTF-16 code units of their params' JSON
+   * (about bytes for ASCII), and at most 1,000 of them; past it the oldest are dropped and
+   * reported once per wait on the peer's `errors$`. All subscriptions to one notification
+   * method of a peer share the first one given.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxEarlyNotificationBytes?: number;
 }
 
 const field = (name: string) => (params: unknown) => (isPlainObject(params) ? params[name] : undefined);
@@ -61,7 +59,8 @@ const subscriptionField = field('subscription');
 const resultField = field('result');
 
 /**
- * A server-side subscription as an Observable of the values its notifications carry.
+ * A server-side subscription (`eth_subscribe` and the like) as an Observable of the values
+ * its notifications carry.
  * Subscribing calls `method` (once for all subscribers, who share it); the answer is the
  * subscription id, and the notifications carrying it are routed here by id. After a
  * reconnect it subscribes again and carries on with the new id. When the last subscriber
@@ -69,9 +68,17 @@ const resultField = field('result');
  * the link's error if the peer closes after a drop; completes if the peer is closed. On a
  * link that cannot carry notifications to this side (`duplex: false`, as `http()`), errors
  * at once with a non-retryable `TransportError`, calling nothing.
+ *
+ * @example
+ * ```ts
+ * subscription$<Block>(rpc, 'eth_subscribe', ['newHeads'], {
+ *   notification: 'eth_subscription',
+ *   unsubscribe: 'eth_unsubscribe',
+ * }).subscribe((block) => console.log(block.number));
+ * ```
  */
-export function subscription$<T>(
-  context: SubscriptionContext,
+export function subscription$<T = unknown>(
+  peer: AnyPeer,
   method: string,
   params: JsonRpcParams | undefined,
   options: SubscriptionOptions<T>,
@@ -79,14 +86,17 @@ export function subscription$<T>(
   const result = options.result ?? (resultField as (params: unknown) => T);
   const unsubscribeParams = options.unsubscribeParams ?? ((id: unknown) => [id]);
 
+  // Whether the link the subscription was made on is still open: switchMap ends the
+  // subscription of a link once state$ has moved on, and the server has then forgotten it.
+  let linkOpen = false;
+
   // Lifetime: one server subscription on one link.
   const onThisLink = new Observable<T>((subscriber) => {
-    const router = context.router(options.notification, options.subscriptionId ?? subscriptionField);
-    const generation = context.generation();
+    const router = routerOf(peer, options.notification, options.subscriptionId ?? subscriptionField, options);
     const stopWaiting = router.expect();
     let id: unknown;
     let detach: (() => void) | undefined;
-    const call = context.request$(method, params).subscribe({
+    const call = peer.request$(method, params).subscribe({
       next: (answer) => {
         id = answer;
         detach = router.attach(answer, (notification) => {
@@ -118,14 +128,15 @@ export function subscription$<T>(
       stopWaiting();
       detach?.();
       // On a link that has since dropped, the server has forgotten the id already.
-      if (id !== undefined && options.unsubscribe !== undefined && context.isCurrent(generation)) {
-        context.request$(options.unsubscribe, unsubscribeParams(id)).subscribe({ error: () => undefined });
+      if (id !== undefined && options.unsubscribe !== undefined && linkOpen) {
+        peer.request$(options.unsubscribe, unsubscribeParams(id)).subscribe({ error: () => undefined });
       }
     };
   });
 
   // Lifetime: from the first subscriber to the last; a new server subscription per link.
-  return context.state$.pipe(
+  return peer.state$.pipe(
+    tap((state) => (linkOpen = state.status === 'open')),
     switchMap((state) => {
       if (state.status === 'open' && state.info.duplex === false) return throwError(() => oneWay(method, state.info));
       if (state.status === 'open') {

@@ -2,7 +2,8 @@
 import type { Observable } from 'rxjs';
 import { hasPlainPrototype } from '../protocol/guards';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { IsUntyped, ParamsOf, Part, ResultOf, RpcApi } from './api';
+import type { IsUntyped, ParamsOf, Part, ResultOf, RpcApi, UntypedApi } from '../peer/api';
+import type { AnyPeer, Peer } from '../peer/peer';
 
 /** What every proxy node offers besides its methods and namespaces. */
 export interface ProxyEscapes {
@@ -40,14 +41,6 @@ type Level<Calls> = {
 export type ProxyOf<Api extends RpcApi> =
   IsUntyped<Part<Api, 'calls'>> extends true ? UntypedProxy : Level<Part<Api, 'calls'>>;
 
-/** What a proxy needs from its peer. */
-export interface ProxyTarget {
-  /** Makes the cold call a proxy call stands for. */
-  request$(method: string, params?: JsonRpcParams): Observable<unknown>;
-  /** Sends the notification a `$notify` stands for. */
-  notify(method: string, params?: JsonRpcParams): void;
-}
-
 /**
  * The params of a proxy call: none for no arguments, the object itself for a single
  * plain object (named params), otherwise the arguments as an array (positional params).
@@ -61,13 +54,25 @@ export function proxyParams(args: readonly unknown[]): JsonRpcParams | undefined
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * Makes a namespace proxy: `proxy.app.users.get(7)` is `request$('app.users.get', [7])`,
- * a cold Observable (nothing is sent until it is subscribed). Safe to pass around: it is
- * not a thenable (`then` is undefined at every level, so `await` sends nothing), symbols
- * and printing (`console.log`, `util.inspect`, Jest) send nothing, and `$call` / `$notify`
- * are its only reserved names.
+ * The namespace proxy of a peer: `api.app.users.get(7)` is
+ * `rpc.request$('app.users.get', [7])`, a cold Observable (nothing is sent until it is
+ * subscribed), typed by the peer's API. Arguments become positional params, except a single
+ * plain object, which is sent as named params; `$call(params)` sends exact params and
+ * `$notify(...)` sends a notification. Safe to pass around: it is not a thenable (`then` is
+ * undefined at every level, so `await` sends nothing), symbols and printing (`console.log`,
+ * `util.inspect`, Jest) send nothing, and `$call` / `$notify` are its only reserved names.
+ * `separator` joins the names into the method name.
+ *
+ * @example
+ * ```ts
+ * const api = createProxy(rpc);
+ * api.math.sum(1, 2).subscribe(console.log); // math.sum [1, 2]
+ * api.users.find({ name: 'ada' }); // users.find {"name":"ada"}
+ * api.users.find.$call([{ name: 'ada' }]); // users.find [{"name":"ada"}]
+ * ```
  */
-export function createProxy(target: ProxyTarget, separator = '.'): UntypedProxy {
+export function createProxy<Api extends RpcApi = UntypedApi>(peer: Peer<Api>, separator = '.'): ProxyOf<Api> {
+  const target: AnyPeer = peer;
   // Lifetime: a node per property access; nodes hold only their path.
   const node = (path: string): UntypedProxy => {
     const describe = () => `[JSON-RPC proxy ${path || '(root)'}]`;
@@ -101,5 +106,6 @@ export function createProxy(target: ProxyTarget, separator = '.'): UntypedProxy 
       },
     });
   };
-  return node('');
+  // The proxy's type is computed from the API; its value is the same untyped node.
+  return node('') as ProxyOf<Api>;
 }
