@@ -102,6 +102,7 @@ const batchBuilder: BatchBuilder<RpcApi> = {
     options,
   }),
   notify: (method: string, params?: JsonRpcParams) => ({ kind: 'notification', method, params }),
+  // the builder only records what it is given; its typed signatures are for callers
 } as BatchBuilder<RpcApi>;
 
 /**
@@ -145,11 +146,13 @@ export function batch$<Api extends RpcApi, const T extends readonly BatchMember[
 
   const results$ = new Observable<BatchResults<T>>((subscriber) => {
     if (members.length === 0) {
+      // no members: the empty tuple
       subscriber.next([] as unknown as BatchResults<T>);
       return subscriber.complete();
     }
     return peer.sendTogether(() =>
       forkJoin(members.map(outcome)).subscribe({
+        // forkJoin keeps the members' order: result i is member i's, as BatchResults<T> says
         next: (results) => subscriber.next(results as unknown as BatchResults<T>),
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
@@ -168,6 +171,7 @@ export function batch$<Api extends RpcApi, const T extends readonly BatchMember[
       }),
     ),
   );
+  // one Observable per member, in order, as BatchMembers<T> says
   return Object.assign(results$, { members: memberResults as unknown as BatchMembers<T> });
 }
 

@@ -128,6 +128,7 @@ export function requestWithProgress$<R = unknown, P = unknown>(
     const events$ = merge(
       routerOf(peer, progress)
         .of(token)
+        // P and R are what the caller says the dialect carries: unchecked, as for request$<R>()
         .pipe(map((value) => ({ kind: 'progress', progress: value as P }) as const)),
       peer
         .request$(method, withToken, { timeout: 0, onId: (sent: JsonRpcId) => (id = sent) })

@@ -149,12 +149,14 @@ function sizeOf(value: unknown, limit: number): number {
     else if (typeof item !== 'object' || item === null) size += 8;
     else if (Array.isArray(item)) {
       size += item.length + 2;
+      // Array.isArray narrows to any[]: read the elements as unknown
       if (size <= limit) for (const element of item as unknown[]) stack.push(element);
     } else {
       size += 2;
       for (const key in item) {
         size += key.length + 4;
         if (size > limit) break;
+        // a key for-in found on this object
         stack.push((item as Record<string, unknown>)[key]);
       }
     }

@@ -83,6 +83,7 @@ export function subscription$<T = unknown>(
   params: JsonRpcParams | undefined,
   options: SubscriptionOptions<T>,
 ): Observable<T> {
+  // without a `result` option, T is what the caller says the field holds: unchecked, as for request$<R>()
   const result = options.result ?? (resultField as (params: unknown) => T);
   const unsubscribeParams = options.unsubscribeParams ?? ((id: unknown) => [id]);
 

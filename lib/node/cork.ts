@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
  * corked from the second and uncorked in a microtask.
  */
 export function corkEachTick(socket: WebSocket): void {
+  // ws overloads send(); the wrapper passes its arguments through untouched
   const send = socket.send.bind(socket) as (...args: unknown[]) => void;
   let sentThisTick = false;
   let corked: Socket | undefined;
@@ -27,5 +28,6 @@ export function corkEachTick(socket: WebSocket): void {
       corked?.cork();
     }
     send(...args);
+    // the same arguments as the original, passed through
   }) as WebSocket['send'];
 }

@@ -74,5 +74,6 @@ export function acceptor(
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
+  // reading `then` of any value is how a thenable is told; undefined otherwise
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

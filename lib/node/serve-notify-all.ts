@@ -25,6 +25,7 @@ export function notifyAll(
     try {
       peer.notify(method, params);
     } catch (error) {
+      // notify() throws only RpcErrors (ProtocolError, ConnectionClosedError)
       if (!(error instanceof ConnectionClosedError)) report(error as RpcError);
     }
   }

@@ -1,3 +1,5 @@
+import { messageOf } from '../protocol/errors';
+
 /**
  * Checks once, when the server starts, that the `session` template of `serve()`'s peer
  * options can be deep-copied, and returns what makes each connection's copy: nested objects
@@ -11,7 +13,7 @@ export function sessionCopies(template: Record<string, unknown> | undefined): ()
   } catch (cause) {
     throw new TypeError(
       'serve(): peer.session cannot be copied for each connection with structuredClone ' +
-        `(${(cause as Error).message}); keep it plain data, and build per-connection state in authenticate() or setup`,
+        `(${messageOf(cause)}); keep it plain data, and build per-connection state in authenticate() or setup`,
       { cause },
     );
   }

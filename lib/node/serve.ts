@@ -65,6 +65,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
 
   const accept = acceptor({
     options,
+    // the acceptor is untyped; setup receives the peer it was typed for
     setup: setup as SetupPeer<never>,
     peers,
     newSession,

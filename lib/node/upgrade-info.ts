@@ -27,6 +27,7 @@ export function upgradeInfo(request: IncomingMessage): Omit<ServerConnectionInfo
 
 /** Parses a Cookie header (`a=1; b=two`) into a null-prototype record; malformed pairs are skipped. */
 export function parseCookies(header: string | undefined): { readonly [name: string]: string } {
+  // Object.create returns any: a null-prototype record, so that `__proto__` is a plain name
   const cookies = Object.create(null) as Record<string, string>;
   for (const pair of (header ?? '').split(';')) {
     const separator = pair.indexOf('=');

@@ -80,6 +80,7 @@ export function webSocket(url: string, options: NodeWebSocketOptions = {}): Tran
     return (loaded ??= platformWebSocket(url, {
       protocols,
       highWaterMark,
+      // ws's class is a browser-compatible WebSocket; its types differ only in Node-only extras
       WebSocket: ConfiguredWebSocket as unknown as WebSocketConstructor,
     }));
   };
@@ -90,6 +91,7 @@ export function webSocket(url: string, options: NodeWebSocketOptions = {}): Tran
 /** The close code `ws` sends when its receiver refuses a frame (it tags those errors with it), if any. */
 function sentCloseCode(error: Error): number | undefined {
   const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+  // ws keeps the close code under a symbol property of the error
   const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
   return typeof code === 'number' ? code : undefined;
 }

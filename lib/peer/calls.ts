@@ -19,6 +19,7 @@ export function createCalls(context: CallContext): Calls {
     if (options?.share !== true) return request$(context, method, params, options);
     let key: string;
     try {
+      // JSON.stringify(undefined) returns undefined, which its type does not say
       key = `${method}\u0000${(JSON.stringify(params) as string | undefined) ?? ''}`;
     } catch {
       return request$(context, method, params, options); // It errors with the reason, as any call would.

@@ -121,12 +121,14 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   };
 
   const peer: Peer = {
+    // the calls are untyped; Peer<Api> types them by the API, which is the caller's promise
     request$: calls.request$ as Peer['request$'],
     request: calls.request as Peer['request'],
     notify,
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
     handle: (method, handler, handleOptions) => {
+      // a typed handler takes the params its API says; the registry holds untyped ones
       const registration = handlers.register(method, handler as Handler, handleOptions);
       warnIfOneWay();
       return registration;

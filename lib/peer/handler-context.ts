@@ -42,6 +42,7 @@ export function handlerContext(
       try {
         setup.notify(progress.method, progress.notification(token, value));
       } catch (error) {
+        // notify() throws only RpcErrors
         setup.report(error as RpcError);
       }
     },

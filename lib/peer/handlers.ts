@@ -42,6 +42,7 @@ export class HandlerRegistry {
       for (const [name, value] of Object.entries(tree)) {
         const method = prefix + name;
         if (typeof value === 'function') {
+          // typeof narrows to Function; a function of a handler tree is a handler
           registrations.add(this.register(method, (value as Handler).bind(tree), options));
         } else if (hasPlainPrototype(value)) {
           registrations.add(this.registerAll(value, options, method + separator));

@@ -27,6 +27,7 @@ export class NotificationRouter {
         this.byMethod.set(method, subject);
       }
       const listened = subject;
+      // P is what the caller says the params are: unchecked, as for request$<R>()
       const subscription = listened.subscribe(subscriber as Subscriber<unknown>);
       return () => {
         subscription.unsubscribe();

@@ -19,6 +19,7 @@ export function positional<A extends unknown[], R>(fn: (...args: A) => R): Handl
     if (params !== undefined && !Array.isArray(params)) {
       throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params', 'expected positional (array) params');
     }
+    // checked to be an array above; its elements are the caller's promise
     return fn.apply(this, (params ?? []) as A);
   };
 }

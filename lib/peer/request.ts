@@ -80,6 +80,7 @@ function prepare<C extends OutgoingCall>(
   try {
     frame = encode(callMessage(method, params, id), subject);
   } catch (error) {
+    // encode() throws only ProtocolErrors
     return error as Error;
   }
   return make(id, frame, options?.timeout ?? context.timeout);
@@ -105,6 +106,7 @@ export function request$<R>(
       method,
       params,
       options,
+      // R is what the caller says the result is: unchecked
       (id, frame, timeout) => new ObservedCall(context, id, method, frame, timeout, subscriber as Subscriber<unknown>),
     );
     if (!(call instanceof OutgoingCall)) return subscriber.error(call);
@@ -127,6 +129,7 @@ export function request<R>(
       params,
       options,
       (id, frame, timeout) =>
+        // R is what the caller says the result is: unchecked
         new PromisedCall(context, id, method, frame, timeout, resolve as (result: unknown) => void, reject),
     );
     if (call instanceof OutgoingCall) call.start();

@@ -71,6 +71,7 @@ export function subscriptionHandler<P, T>(
     if (unsubscribe !== undefined && !streams.unsubscribeMethods.has(unsubscribe)) {
       streams.unsubscribeMethods.add(unsubscribe);
       peer.handle(unsubscribe, (stopParams: unknown) => {
+        // Array.isArray narrows to any[]; anything else is read as an object that may hold `subscription`
         const id: unknown = Array.isArray(stopParams)
           ? (stopParams as unknown[])[0]
           : (stopParams as { subscription?: unknown } | null | undefined)?.subscription;

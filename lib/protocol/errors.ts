@@ -187,6 +187,7 @@ export function isRetryable(error: unknown): boolean {
  */
 export function messageOf(failure: unknown): string {
   try {
+    // anything may be thrown: read `message` if it has one (a getter may throw: caught below)
     const message = (failure as { message?: unknown } | null | undefined)?.message;
     return typeof message === 'string' ? message : String(failure);
   } catch {

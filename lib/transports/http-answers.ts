@@ -20,6 +20,7 @@ export function parseAnswer(text: string): unknown {
 
 /** Whether a response is one error without an id. */
 export function isIdlessError(answer: unknown): answer is JsonRpcFailure {
+  // parseAnswer() gives only responses (objects) or arrays of them
   return !Array.isArray(answer) && (answer as JsonRpcFailure).id === null;
 }
 

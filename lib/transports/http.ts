@@ -115,6 +115,7 @@ export function http(url: string, options: HttpOptions = {}): Transport {
                 ended?.(cause);
               },
               (error: unknown) => {
+                // readBody() rejects only with RpcErrors
                 if (!abandoned) ended?.(error as RpcError);
               },
             )

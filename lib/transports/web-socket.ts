@@ -73,6 +73,7 @@ export function webSocket(url: string, options: WebSocketOptions = {}): Transpor
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
+        // a runtime without WebSocket (Node < 22) has none on globalThis
         const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
         if (WebSocketImpl === undefined) {
           subscriber.error(
