@@ -1,24 +1,22 @@
 import {
   BehaviorSubject,
-  concatWith,
+  concat,
   defer,
   distinctUntilChanged,
   ignoreElements,
   merge,
   Observable,
   of,
-  retry,
   switchMap,
   tap,
-  throwError,
-  timeout,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { ConnectionClosedError, messageOf, RpcError, TransportError } from '../protocol/errors';
+import { messageOf, RpcError, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, FrameEnded, FrameWithCause, Transport } from '../transports/transport';
 import { cutShort } from './failures';
-import type { ReconnectPolicy } from './reconnect';
+import { link$ } from './link';
+import { reconnectLinks, type ReconnectPolicy } from './reconnect';
 import type { PeerState } from './state';
 
 /** Something waiting for the link to open: a call or a notification. */
@@ -74,48 +72,19 @@ export class PeerConnection {
     readonly inFlight: () => number;
   }): void {
     const { onDrop, policy, connectTimeout, inFlight } = hooks;
-    let attempt = 0;
-    let droppedAt: number | undefined;
-    let openedAt: number | undefined;
     // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
-    this.subscription = defer(() => this.transport.connect())
+    this.subscription = link$(this.transport, connectTimeout, this.clock)
       .pipe(
-        connectTimeout > 0 && connectTimeout < Infinity
-          ? timeout({
-              first: connectTimeout,
-              with: () => throwError(() => notOpened(`did not open a link within ${connectTimeout} ms`)),
-              scheduler: this.clock,
-            })
-          : (source) => source,
-        tap((connection) => {
-          openedAt = this.clock.now();
-          this.opened(connection);
-        }),
-        switchMap((connection) => this.incoming(connection, hooks)),
-        // Connections end by erroring; a transport that completes instead has still ended its link.
-        concatWith(defer(() => throwError(() => ended(openedAt !== undefined)))),
-        retry({
-          delay: (cause: unknown) => {
-            const error = this.lost(cause, inFlight());
-            // Only a link that stayed open long enough proves the server healthy: one that
-            // accepts and drops at once must not reset the backoff.
-            if (openedAt !== undefined && this.clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
-              attempt = 0;
-              droppedAt = undefined;
-            }
-            openedAt = undefined;
-            droppedAt ??= this.clock.now();
-            attempt++;
-            const giveUp =
-              this.closing ||
-              policy === undefined ||
-              !policy.shouldReconnect(error) ||
-              attempt > policy.maxAttempts ||
-              this.clock.now() - droppedAt > policy.deadline;
-            if (giveUp) throw error;
+        // What waited goes out, and state$ says open, before the link's frames are listened to.
+        tap((connection) => this.opened(connection)),
+        // The link is passed on (reconnectLinks counts it as opened) and lives until it ends.
+        switchMap((connection) => concat(of(connection), this.incoming(connection, hooks))),
+        reconnectLinks(policy, this.clock, {
+          lost: (cause) => this.lost(cause, inFlight()),
+          closing: () => this.closing,
+          retrying: (error, attempt) => {
             this.state.next({ status: 'reconnecting', attempt, error });
             onDrop(error, true);
-            return policy.delay(error, attempt);
           },
         }),
       )
@@ -229,15 +198,4 @@ export class PeerConnection {
       cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
     return cutShort(error, waiting);
   }
-}
-
-function notOpened(what: string): TransportError {
-  return new TransportError(`Could not connect: the transport ${what}`, { retryable: true });
-}
-
-/** The error of a transport that completed instead of erroring. */
-function ended(opened: boolean): RpcError {
-  return opened
-    ? new ConnectionClosedError('The transport ended the link (its connect() completed)', { code: 1006 })
-    : notOpened('completed without opening a link');
 }

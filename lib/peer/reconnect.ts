@@ -1,4 +1,4 @@
-import type { ObservableInput } from 'rxjs';
+import { defer, retry, tap, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { backoff } from '../operators/backoff';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
 
@@ -73,4 +73,58 @@ export function reconnectPolicy(option: boolean | ReconnectOptions | undefined):
     shouldReconnect: given.shouldReconnect ?? reconnectable,
     resetAfter: given.resetAfter ?? 5_000,
   };
+}
+
+/** What `reconnectLinks` tells and asks its peer. */
+export interface ReconnectHooks {
+  /** Turns what ended a link into the error it ended with. */
+  lost(cause: unknown): RpcError;
+  /** Whether the peer is closing: it never reconnects then. */
+  closing(): boolean;
+  /** Told before each wait for the next attempt. */
+  retrying(error: RpcError, attempt: number): void;
+}
+
+/**
+ * The `reconnect` option as an operator on a stream of links (`link$`): after a link ends,
+ * subscribes again as `policy` says, and errors with the link's error when it gives up
+ * (at once without a policy). Each value is a link that opened; only one that stayed open
+ * `resetAfter` ms starts the count of attempts (and the `deadline`) again.
+ */
+export function reconnectLinks<T>(
+  policy: ReconnectPolicy | undefined,
+  clock: SchedulerLike,
+  hooks: ReconnectHooks,
+): MonoTypeOperatorFunction<T> {
+  return (links$) =>
+    defer(() => {
+      let attempt = 0;
+      let droppedAt: number | undefined;
+      let openedAt: number | undefined;
+      return links$.pipe(
+        tap(() => (openedAt = clock.now())),
+        retry({
+          delay: (cause: unknown) => {
+            const error = hooks.lost(cause);
+            // A server that accepts and drops at once must not reset the backoff.
+            if (openedAt !== undefined && clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
+              attempt = 0;
+              droppedAt = undefined;
+            }
+            openedAt = undefined;
+            droppedAt ??= clock.now();
+            attempt++;
+            const giveUp =
+              hooks.closing() ||
+              policy === undefined ||
+              !policy.shouldReconnect(error) ||
+              attempt > policy.maxAttempts ||
+              clock.now() - droppedAt > policy.deadline;
+            if (giveUp) throw error;
+            hooks.retrying(error, attempt);
+            return policy.delay(error, attempt);
+          },
+        }),
+      );
+    });
 }
