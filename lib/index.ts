@@ -81,6 +81,7 @@ export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
 export type { HandleAllOptions, HandleOptions } from './peer/options';
 export type { IncomingRequest } from './peer/incoming-call';
+export type { IncomingMessage } from './peer/incoming';
 export { positional } from './peer/positional';
 export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/subscription-handler';
 export {

@@ -11,6 +11,7 @@ import { Deadlines } from './deadlines';
 import { createDispatcher } from './dispatch';
 import { callFailure } from './failures';
 import { HandlerRegistry } from './handlers';
+import { IncomingStream } from './incoming';
 import { heartbeat$ } from './heartbeat';
 import { sequentialIds } from './ids';
 import { NotificationRouter } from './notifications';
@@ -48,6 +49,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const tracer = new Tracer();
   const pending = new PendingCalls();
   const notifications = new NotificationRouter();
+  const incoming = new IncomingStream();
   const handlers = new HandlerRegistry();
   const connection = new PeerConnection(transport, scheduler);
   const outgoing = createOutgoing({
@@ -82,6 +84,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     context.slots?.releaseAll();
     answering.stop();
     notifications.complete();
+    incoming.complete();
     tracer.complete();
   };
 
@@ -138,6 +141,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       warnIfOneWay();
       return registration;
     },
+    incoming$: incoming.incoming$,
     requests$: answering.requests$,
     foreign$: notifications.foreign$,
     state$: connection.state$,
@@ -175,6 +179,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     notifications,
     answering,
     tracer,
+    incoming,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
     lenient: options.lenient ?? {},

@@ -26,6 +26,7 @@ import { FrameCost } from './answering-limits';
 import { otherIdType, salvageResponse, type LenientOptions } from './lenient';
 import { binaryFrameText } from './binary-frame';
 import { settleIdlessError } from './idless-error';
+import type { IncomingStream } from './incoming';
 import type { NotificationRouter } from './notifications';
 import type { PendingCalls } from './pending';
 import type { Tracer } from './trace';
@@ -36,6 +37,8 @@ export interface DispatchTargets {
   readonly notifications: NotificationRouter;
   readonly answering: Answering;
   readonly tracer: Tracer;
+  /** Every message, classified, before it is acted on (`Peer.incoming$`). */
+  readonly incoming: IncomingStream;
   readonly binaryFrames: 'report' | 'utf8';
   readonly maxBatchSize: number;
   readonly lenient: LenientOptions;
@@ -104,7 +107,9 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     frame: FrameCost | number,
   ): boolean => {
     const inBatch = typeof frame !== 'number';
-    switch (classify(value)) {
+    const kind = classify(value);
+    targets.incoming.push(kind, value, inBatch);
+    switch (kind) {
       case 'response':
         settle(value as JsonRpcResponse, inBatch);
         return false;

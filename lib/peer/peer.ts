@@ -16,6 +16,7 @@ import type {
   UntypedApi,
 } from './api';
 import type { IncomingRequest } from './incoming-call';
+import type { IncomingMessage } from './incoming';
 import type { Dialect } from './dialect';
 import type { CloseOptions, HandleAllOptions, HandleOptions } from './options';
 import type { PeerState } from './state';
@@ -107,6 +108,21 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    * ```
    */
   readonly foreign$: Observable<unknown>;
+
+  /**
+   * Every message this peer receives, classified once (`response`, `request`,
+   * `notification`, or `invalid`), the members of a batch one by one, each emitted before
+   * the peer acts on it. Hot; never errors; completes when the peer closes. Frames that are
+   * not JSON carry no message: they go to `errors$`. Watching changes nothing the peer does,
+   * and costs nothing while nobody watches. For what the library does not do itself:
+   * metrics, logs, routing of your own.
+   *
+   * @example
+   * ```ts
+   * rpc.incoming$.pipe(filter((m) => m.kind === 'notification')).subscribe((m) => log(m.message.method));
+   * ```
+   */
+  readonly incoming$: Observable<IncomingMessage>;
 
   /** The link's state; replays the current one, never errors, completes after `closed`. */
   readonly state$: Observable<PeerState>;
