@@ -60,7 +60,8 @@ const inspect = Symbol.for('nodejs.util.inspect.custom');
  * plain object, which is sent as named params; `$call(params)` sends exact params and
  * `$notify(...)` sends a notification. Safe to pass around: it is not a thenable (`then` is
  * undefined at every level, so `await` sends nothing), symbols and printing (`console.log`,
- * `util.inspect`, Jest) send nothing, and `$call` / `$notify` are its only reserved names.
+ * `util.inspect`, Jest) send nothing. Reserved names: `then`, `toString`, `toJSON`, `valueOf`,
+ * `$call`, `$notify`.
  * `separator` joins the names into the method name.
  *
  * @example

@@ -36,7 +36,7 @@ export interface SubscriptionOptions<T> {
    *
    * @example
    * ```ts
-   * rpc.subscription$('eth_subscribe', ['newHeads'], {
+   * subscription$(rpc, 'eth_subscribe', ['newHeads'], {
    *   notification: 'eth_subscription',
    *   subscribed: () => void rpc.request('evm_mine'), // its block is not lost
    * });

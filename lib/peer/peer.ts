@@ -119,7 +119,7 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
    *
    * @example
    * ```ts
-   * rpc.incoming$.pipe(filter((m) => m.kind === 'notification')).subscribe((m) => log(m.message.method));
+   * rpc.incoming$.subscribe((m) => m.kind === 'notification' && console.log('notified', m.message.method));
    * ```
    */
   readonly incoming$: Observable<IncomingMessage>;

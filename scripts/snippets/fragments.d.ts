@@ -14,6 +14,11 @@ declare global {
   const memoryPair: typeof import('rx-jsonrpc').memoryPair;
   const positional: typeof import('rx-jsonrpc').positional;
   const subscriptionHandler: typeof import('rx-jsonrpc').subscriptionHandler;
+  const subscription$: typeof import('rx-jsonrpc').subscription$;
+  const requestWithProgress$: typeof import('rx-jsonrpc').requestWithProgress$;
+  const batch$: typeof import('rx-jsonrpc').batch$;
+  const batch: typeof import('rx-jsonrpc').batch;
+  const createProxy: typeof import('rx-jsonrpc').createProxy;
   type Peer<Api extends import('rx-jsonrpc').RpcApi = import('rx-jsonrpc').UntypedApi> = import('rx-jsonrpc').Peer<Api>;
 
   const contentLength: typeof import('rx-jsonrpc/node').contentLength;
@@ -32,6 +37,7 @@ declare global {
   const injectJsonRpc: typeof import('rx-jsonrpc/angular').injectJsonRpc;
   const jsonRpcToken: typeof import('rx-jsonrpc/angular').jsonRpcToken;
 
+  const filter: typeof import('rxjs').filter;
   const firstValueFrom: typeof import('rxjs').firstValueFrom;
   const forkJoin: typeof import('rxjs').forkJoin;
   const interval: typeof import('rxjs').interval;
