@@ -10,6 +10,7 @@ import type { HandlerRegistry } from './handlers';
 import type { IncomingRequest } from './incoming-call';
 import type { HandlerContext } from './peer';
 import { handlerDeadline, idOf, Incoming, incomingRequest } from './incoming-call';
+import { LinkedSet } from './linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
 
@@ -42,10 +43,12 @@ export interface AnsweringSetup {
 export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
   /** Requests being answered (running or waiting). */
-  private readonly active = new Set<Incoming>();
-  private readonly byId = new Map<JsonRpcId, Incoming>();
+  private readonly active = new LinkedSet<Incoming>();
+  /** The same by id, to cancel them: kept only in a dialect whose callers cancel. */
+  private readonly byId: Map<JsonRpcId, Incoming> | undefined;
   /** Notifications being handled (running or waiting). */
-  private readonly notices = new Set<Incoming>();
+  private readonly notices = new LinkedSet<Incoming>();
+  private readonly end = (incoming: Incoming, answer?: Answer) => this.finish(incoming, answer);
   private readonly limits: AnsweringLimits;
   private readonly turns: Turns<Incoming>;
   private idleWaiters: (() => void)[] = [];
@@ -57,6 +60,7 @@ export class Answering {
   constructor(private readonly setup: AnsweringSetup) {
     this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
     this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
+    this.byId = setup.cancel === undefined ? undefined : new Map();
   }
 
   /** How many requests are being answered now (running or waiting for their turn). */
@@ -74,12 +78,12 @@ export class Answering {
     if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
     }
-    if (!this.limits.admit(frame, `request ${String(id)} (${method})`)) {
+    if (!this.limits.admit(frame, request)) {
       return done(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress'));
     }
-    const incoming = new Incoming(request, frame, done);
+    const incoming = new Incoming(request, frame, done, this.end);
     this.active.add(incoming);
-    if (id !== null) this.byId.set(id, incoming);
+    if (id !== null) this.byId?.set(id, incoming);
     this.turns.enter(incoming);
   }
 
@@ -92,8 +96,8 @@ export class Answering {
     const cancel = this.setup.cancel;
     if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
     if (this.setup.handlers.get(notification.method) === undefined) return false;
-    if (!this.limits.admit(frame, `notification (${notification.method})`)) return true;
-    const incoming = new Incoming(notification, frame, undefined);
+    if (!this.limits.admit(frame, notification)) return true;
+    const incoming = new Incoming(notification, frame, undefined, this.end);
     this.notices.add(incoming);
     this.turns.enter(incoming);
     return true;
@@ -104,7 +108,7 @@ export class Answering {
    * the dialect says (or not at all). An unknown or finished id is ignored.
    */
   cancel(id: unknown): void {
-    const incoming = this.byId.get(id as JsonRpcId);
+    const incoming = this.byId?.get(id as JsonRpcId);
     if (incoming === undefined) return;
     incoming.control.abort('cancelled by the caller');
     const answer = this.setup.cancel?.answer;
@@ -122,7 +126,7 @@ export class Answering {
    * gone): signals abort, handler Observables are unsubscribed, deadlines cancelled.
    */
   abandon(): void {
-    const all = [...this.active, ...this.notices];
+    const all = [...this.active.toArray(), ...this.notices.toArray()];
     // Waiting calls go first: a running call that ends would otherwise start them.
     for (const incoming of all) if (!incoming.started) this.finish(incoming, undefined, true);
     for (const incoming of all) {
@@ -141,30 +145,15 @@ export class Answering {
   /** Starts one call's handler (or hands a request to requests$), with its deadline. */
   private begin(incoming: Incoming): void {
     incoming.started = true;
-    const { call, control } = incoming;
-    const { report } = this.setup;
-    const id = idOf(incoming);
-    const deadline = handlerDeadline(this.setup, incoming, (answer) => this.finish(incoming, answer));
+    const { call } = incoming;
+    incoming.deadline = handlerDeadline(this.setup, incoming, (answer) => this.finish(incoming, answer));
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
       this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
-      incoming.stop = () => deadline?.unsubscribe();
     } else {
-      const work = runHandler(
-        handler,
-        call.params,
-        this.setup.contextFor(call, control),
-        {
-          result: (result) => this.finish(incoming, id === undefined ? undefined : { jsonrpc: '2.0', id, result }),
-          error: (error) => this.finish(incoming, id === undefined ? undefined : { jsonrpc: '2.0', id, error }),
-        },
-        report,
-      );
-      incoming.stop = () => {
-        deadline?.unsubscribe();
-        work?.unsubscribe();
-      };
+      const { report, contextFor } = this.setup;
+      incoming.work = runHandler(handler, call.params, contextFor(call, incoming.control), incoming, report);
     }
     // A handler that answered at once has nothing left to stop, not even its deadline.
     if (incoming.ended) incoming.stop();
@@ -174,13 +163,13 @@ export class Answering {
   private finish(incoming: Incoming, answer?: Answer, abandoned = false): void {
     if (incoming.ended) return;
     incoming.ended = true;
-    incoming.stop?.();
+    incoming.stop();
     this.limits.release(incoming.cost);
     if (incoming.done === undefined) this.notices.delete(incoming);
     else {
       this.active.delete(incoming);
       const id = idOf(incoming);
-      if (id !== null && id !== undefined && this.byId.get(id) === incoming) this.byId.delete(id);
+      if (id !== null && id !== undefined && this.byId?.get(id) === incoming) this.byId.delete(id);
     }
     // The answer goes before the next call starts, so a call that waited answers after this one.
     if (!abandoned && incoming.done !== undefined && !this.stopped) incoming.done(answer);

@@ -1,4 +1,5 @@
 import { ProtocolError, type RpcError } from '../protocol/errors';
+import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/messages';
 
 /**
  * What one incoming frame holds while calls it carried are being handled: its size, charged
@@ -33,10 +34,10 @@ export class AnsweringLimits {
   ) {}
 
   /**
-   * Takes a place for one call of `frame` (`subject` names it); false when a limit is reached
-   * (nothing is taken). The first refusal of a run of them is reported.
+   * Takes a place for `call`, which came in `frame`; false when a limit is reached (nothing is
+   * taken). The first refusal of a run of them is reported.
    */
-  admit(frame: FrameCost, subject: string): boolean {
+  admit(frame: FrameCost, call: JsonRpcRequest | JsonRpcNotification): boolean {
     if (this.fits(frame)) {
       this.refusing = false;
       if (frame.calls === 0) this.bytes += frame.size;
@@ -46,6 +47,8 @@ export class AnsweringLimits {
     }
     if (!this.refusing) {
       this.refusing = true;
+      // Named only here: a call let in costs no words.
+      const subject = 'id' in call ? `request ${String(call.id)} (${call.method})` : `notification (${call.method})`;
       this.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.describe()}`));
     }
     return false;

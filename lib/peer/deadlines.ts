@@ -59,6 +59,7 @@ export class Deadlines {
     else entry.prev.next = entry.next;
     if (entry.next === undefined) line.tail = entry.prev;
     else entry.next.prev = entry.prev;
+    // A removed entry links to nothing: an old one would keep the younger ones alive after it.
     entry.prev = entry.next = undefined;
     // An empty line keeps no timer (a pending timer would hold a script open, or keep an
     // Angular app from being stable, for a call that has ended) and leaves the map

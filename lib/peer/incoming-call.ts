@@ -11,6 +11,7 @@ import type {
 import { errorAnswer, type Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
 import { CallControl } from './call-control';
+import type { Linked } from './linked-set';
 
 /**
  * A request that no handler serves, as `requests$` emits it. Answer it once with
@@ -29,20 +30,53 @@ export interface IncomingRequest {
   respondError(error: JsonRpcError | JsonRpcErrorObject): void;
 }
 
-/** One incoming call being handled, or waiting for its turn. */
-export class Incoming {
+/**
+ * One incoming call being handled, or waiting for its turn. It is its own link in the set of
+ * calls being handled and where its handler's outcome goes (`runHandler`), so that a call
+ * makes no closures.
+ */
+export class Incoming implements Linked<Incoming> {
+  /**
+   * A separate object: the handler's context keeps it, and a context may live on (in the old
+   * generation), so it must not keep the call, its params and its answer alive with it.
+   */
   readonly control = new CallControl();
   started = false;
   ended = false;
-  /** Stops the work of the handler and its deadline. */
-  stop: (() => void) | undefined;
+  /** The deadline of the handler and the work of an Observable handler: what `stop()` ends. */
+  deadline: Subscription | undefined;
+  work: Subscription | undefined;
+  prev: Incoming | undefined;
+  next: Incoming | undefined;
+  linked = false;
 
   constructor(
     readonly call: JsonRpcRequest | JsonRpcNotification,
     readonly cost: FrameCost,
     /** Sends the answer of a request; undefined for a notification. */
     readonly done: ((answer: Answer | undefined) => void) | undefined,
+    /** Ends the call, once, with its answer (none for a notification); shared by the calls of a peer. */
+    private readonly end: (incoming: Incoming, answer?: Answer) => void,
   ) {}
+
+  /** The handler returned `result`. */
+  result(result: unknown): void {
+    const id = idOf(this);
+    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, result });
+  }
+
+  /** The handler failed with `error`. */
+  error(error: JsonRpcErrorObject): void {
+    const id = idOf(this);
+    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, error });
+  }
+
+  /** Stops the work of the handler and its deadline. */
+  stop(): void {
+    this.deadline?.unsubscribe();
+    this.work?.unsubscribe();
+    this.deadline = this.work = undefined;
+  }
 }
 
 /** The id of a request; undefined for a notification. */

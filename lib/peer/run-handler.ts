@@ -25,21 +25,25 @@ export function runHandler(
   outcome: HandlerOutcome,
   report: (error: RpcError) => void,
 ): Subscription | undefined {
-  const fail = (error: unknown) => outcome.error(toErrorObject(error, context, report));
-  const succeed = (value: unknown) => outcome.result(value === undefined ? null : value);
   try {
     const result = handler(params, context);
     // Reading what the handler returned may throw too (a revoked Proxy has no `then`).
     const observable = asObservable(result);
+    const then = observable === undefined ? thenOf(result) : undefined;
+    // A plain value is handed on with no closure made: the common case.
+    if (observable === undefined && then === undefined) {
+      outcome.result(result === undefined ? null : result);
+      return undefined;
+    }
+    const fail = (error: unknown) => outcome.error(toErrorObject(error, context, report));
+    const succeed = (value: unknown) => outcome.result(value === undefined ? null : value);
     if (observable !== undefined) {
       const subscription = observable.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
       return subscription.closed ? undefined : subscription;
     }
-    const then = thenOf(result);
-    if (then !== undefined) then.call(result, succeed, fail);
-    else succeed(result);
+    then?.call(result, succeed, fail);
   } catch (error) {
-    fail(error);
+    outcome.error(toErrorObject(error, context, report));
   }
   return undefined;
 }
