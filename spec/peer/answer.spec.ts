@@ -56,6 +56,23 @@ describe('answering a request', () => {
       expect(seen).toEqual({ method: 'm', id: 'abc', hasPeer: true });
     });
 
+    it('gives the handler the call it serves: method, id, and no id for a notification', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const seen: unknown[] = [];
+      peer.handle('look', (_params, context) => {
+        seen.push([context.method, context.id]);
+        return 'ok';
+      });
+      raw.send({ jsonrpc: '2.0', id: 'x', method: 'look' });
+      raw.send({ jsonrpc: '2.0', method: 'look' });
+      await raw.next();
+      await settle();
+      expect(seen).toEqual([
+        ['look', 'x'],
+        ['look', undefined],
+      ]);
+    });
+
     it('answers a request whose id is null with id null', async () => {
       const { call } = await serving('m', () => 'ok');
       expect(await call([], null)).toEqual({ jsonrpc: '2.0', id: null, result: 'ok' });
@@ -177,6 +194,13 @@ describe('answering a request', () => {
       peer.requests$.subscribe((request) => request.respondError(new JsonRpcError(1, 'nope')));
       raw.send({ jsonrpc: '2.0', id: 'x', method: 'free' });
       expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 'x', error: { code: 1, message: 'nope' } });
+    });
+
+    it('answers null for a requests$ respond() without a result', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      peer.requests$.subscribe((incoming) => incoming.respond(undefined));
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'anything', params: [] });
+      expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: null });
     });
   });
 

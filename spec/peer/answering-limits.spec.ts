@@ -1,5 +1,5 @@
 import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import { ProtocolError, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
+import { generic, ProtocolError, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
@@ -170,5 +170,92 @@ describe('calls waiting for handlerConcurrency when the link drops', () => {
     await settle();
     expect(started).toEqual([1]);
     expect(peer.answeringCount).toBe(0);
+  });
+});
+
+describe('handlerConcurrency', () => {
+  const cancel = (id: number) => ({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } });
+
+  it('runs at most that many handlers at once, starting the waiting ones in order as each ends', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerConcurrency: 2 });
+    const started: number[] = [];
+    const finish = new Map<number, Subject<string>>();
+    peer.handle('work', ([n]: [number]) => {
+      started.push(n);
+      const done = new Subject<string>();
+      finish.set(n, done);
+      return done;
+    });
+    for (const n of [1, 2, 3, 4]) raw.send(request(n, 'work', [n]));
+    await settle();
+    expect(started).toEqual([1, 2]);
+    expect(peer.answeringCount).toBe(4);
+    finish.get(1)!.next('one');
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'one' });
+    expect(started).toEqual([1, 2, 3]);
+    finish.get(3)!.next('three');
+    finish.get(2)!.next('two');
+    await settle();
+    expect(started).toEqual([1, 2, 3, 4]);
+    finish.get(4)!.next('four');
+    await settle();
+    expect(peer.answeringCount).toBe(0);
+    // Every slot is free again: two new calls start at once.
+    raw.send(request(5, 'work', [5]));
+    raw.send(request(6, 'work', [6]));
+    await settle();
+    expect(started).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('counts a handler that answers at once as ended', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerConcurrency: 1 });
+    peer.handle('work', () => 'at once');
+    for (const n of [1, 2, 3]) raw.send(request(n, 'work'));
+    expect(await raw.next()).toMatchObject({ id: 1, result: 'at once' });
+    expect(await raw.next()).toMatchObject({ id: 2, result: 'at once' });
+    expect(await raw.next()).toMatchObject({ id: 3, result: 'at once' });
+    expect(peer.answeringCount).toBe(0);
+  });
+
+  describe('when a waiting call is cancelled', () => {
+    it('never starts it', async () => {
+      const { peer, raw } = await peerWithRawServer({ handlerConcurrency: 1, dialect: generic() });
+      const started: number[] = [];
+      const first = new Subject<string>();
+      peer.handle('work', ([n]: [number]) => {
+        started.push(n);
+        return n === 1 ? first : 'quick';
+      });
+      raw.send(request(1, 'work', [1]));
+      raw.send(request(2, 'work', [2]));
+      raw.send(cancel(2));
+      await settle();
+      expect(peer.answeringCount).toBe(1);
+      first.next('one');
+      await settle();
+      expect(started).toEqual([1]);
+      expect(peer.answeringCount).toBe(0);
+    });
+
+    it('keeps the slot of the running call taken: the next call still waits', async () => {
+      const { peer, raw } = await peerWithRawServer({ handlerConcurrency: 1, dialect: generic() });
+      const started: number[] = [];
+      const first = new Subject<string>();
+      peer.handle('work', ([n]: [number]) => {
+        started.push(n);
+        return n === 1 ? first : `answer ${n}`;
+      });
+      raw.send(request(1, 'work', [1]));
+      raw.send(request(2, 'work', [2]));
+      raw.send(cancel(2));
+      raw.send(request(3, 'work', [3]));
+      await settle();
+      // Call 1 still runs: call 3 waits, the cancelled call 2 having never taken the slot.
+      expect(started).toEqual([1]);
+      expect(peer.answeringCount).toBe(2);
+      expect(raw.received).toEqual([]);
+      first.next('one');
+      expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'one' });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { firstValueFrom, forkJoin, lastValueFrom, switchMap, timer, toArray } from 'rxjs';
 import { batch, batch$, connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -192,6 +193,37 @@ describe('batch$', () => {
       { ok: true, value: 4 },
       { ok: true, value: 10 },
     ]);
+  });
+
+  it('sends a batch of one as an array of one', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const results = observe(batch$(peer, (b) => [b.request('a', [1])]));
+    expect(await raw.next()).toEqual([{ jsonrpc: '2.0', id: 1, method: 'a', params: [1] }]);
+    raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
+    expect(await results.next()).toEqual([{ ok: true, value: 'A' }]);
+  });
+
+  it('sends a batch of notifications only as one frame, and nothing after it', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    observe(batch$(peer, (b) => [b.notify('n', [1])]));
+    expect(await raw.next()).toEqual([{ jsonrpc: '2.0', method: 'n', params: [1] }]);
+    await settle();
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('takes along what automatic batching collected, in one frame, and sends nothing after it', async () => {
+    const { peer, raw } = await peerWithRawServer({ batching: true });
+    observe(peer.request$('a'));
+    observe(batch$(peer, (b) => [b.request('b'), b.notify('n')]));
+    const frame = (await raw.next()) as Frame;
+    expect(frame).toEqual([
+      { jsonrpc: '2.0', id: 1, method: 'a' },
+      { jsonrpc: '2.0', id: 2, method: 'b' },
+      { jsonrpc: '2.0', method: 'n' },
+    ]);
+    // The flush automatic batching had scheduled finds nothing left to write.
+    await settle();
+    expect(raw.received).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { JsonRpcError, ProtocolError, type RpcError, type TraceEvent } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -231,6 +232,85 @@ describe('incoming frames', () => {
         'A',
         'B failed',
         'C',
+      ]);
+    });
+
+    describe('over maxBatchSize', () => {
+      it('answer with one Invalid Request (id null), run none of it, and report the size and the limit', async () => {
+        const { peer, raw } = await peerWithRawServer({ maxBatchSize: 2 });
+        const reported = observe(peer.errors$);
+        let calls = 0;
+        peer.handle('m', () => ++calls);
+        const member = (id: number) => ({ jsonrpc: '2.0', id, method: 'm' });
+        raw.send([member(1), member(2), member(3)]);
+        expect(await raw.next()).toEqual(invalidRequest());
+        expect(calls).toBe(0);
+        expect(reported.values[0]).toBeInstanceOf(ProtocolError);
+        expect(reported.values[0]!.message).toBe('Invalid request: a batch of 3 exceeds maxBatchSize (2)');
+        raw.send([member(4), member(5)]);
+        expect(await raw.next()).toEqual([
+          { jsonrpc: '2.0', id: 4, result: 1 },
+          { jsonrpc: '2.0', id: 5, result: 2 },
+        ]);
+      });
+
+      it('refuse a batch of more than 1000 members by default', async () => {
+        const { raw } = await peerWithRawServer();
+        const note = { jsonrpc: '2.0', method: 'note' };
+        raw.send(Array.from({ length: 1000 }, () => note));
+        raw.send(Array.from({ length: 1001 }, () => note));
+        expect(await raw.next()).toEqual(invalidRequest());
+        await settle();
+        expect(raw.received).toHaveLength(1);
+      });
+    });
+  });
+
+  describe('that are binary', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+
+    it('are reported and ignored by default', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const reported = observe(peer.errors$);
+      peer.handle('m', () => 'answered');
+      raw.connection.send(bytes('{"jsonrpc":"2.0","id":1,"method":"m"}') as never);
+      await settle();
+      expect(raw.received).toEqual([]);
+      expect(reported.values.map((e) => e.message)).toEqual([
+        "Binary frame of 37 bytes ignored: JSON-RPC frames are text (binaryFrames: 'utf8' decodes them)",
+      ]);
+    });
+
+    it("are decoded as UTF-8 with binaryFrames: 'utf8'", async () => {
+      const { peer, raw } = await peerWithRawServer({ binaryFrames: 'utf8' });
+      peer.handle('m', () => 'answered');
+      raw.connection.send(bytes('{"jsonrpc":"2.0","id":1,"method":"m"}') as never);
+      expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'answered' });
+    });
+
+    it("are reported, with the decoder's error as cause, when they are not UTF-8", async () => {
+      const { peer, raw } = await peerWithRawServer({ binaryFrames: 'utf8' });
+      const reported = observe(peer.errors$);
+      raw.connection.send(new Uint8Array([0x7b, 0xff, 0xfe]) as never);
+      await settle();
+      expect(raw.received).toEqual([]);
+      expect(reported.values).toHaveLength(1);
+      expect(reported.values[0]).toBeInstanceOf(ProtocolError);
+      expect(reported.values[0]!.message).toBe('Binary frame of 3 bytes is not UTF-8');
+      // Node's TextDecoder throws a TypeError of the host realm, not of the test's.
+      expect((reported.values[0]!.cause as Error).name).toBe('TypeError');
+    });
+  });
+
+  describe('that are nested too deeply to show', () => {
+    it('are reported with a note in place of their excerpt', async () => {
+      const { raw, reported } = await watched();
+      const deep = '['.repeat(100_000) + '1' + ']'.repeat(100_000);
+      raw.send(`{"jsonrpc":"2.0","id":true,"result":${deep}}`);
+      await settle();
+      expect(raw.received).toEqual([]);
+      expect(reported.map((e) => e.message)).toEqual([
+        'Invalid message: "id" must be a string or a number, got boolean true: (too deeply nested to show)',
       ]);
     });
   });

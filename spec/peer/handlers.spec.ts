@@ -1,4 +1,5 @@
 import { HandlerRegistry } from '../../lib/peer/handlers';
+import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 
 describe('HandlerRegistry', () => {
   it('finds a handler by method through a Map, so object keys are ordinary names', () => {
@@ -100,5 +101,16 @@ describe('HandlerRegistry reserved names', () => {
     );
     registry.register('rpc.discover', () => 1, { reserved: true });
     expect(registry.get('rpc.discover')).toBeDefined();
+  });
+});
+
+describe('handle', () => {
+  afterEach(closeAll);
+
+  it('refuses a method that is not a string, saying so', async () => {
+    const { peer } = await peerWithRawServer();
+    expect(() => peer.handle(5 as unknown as string, () => 1)).toThrow(
+      new TypeError('handle(): the method must be a non-empty string'),
+    );
   });
 });

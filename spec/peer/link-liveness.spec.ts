@@ -5,6 +5,7 @@ import {
   connect,
   TransportError,
   type Connection,
+  type HeartbeatOptions,
   type PeerState,
   type Transport,
 } from 'rx-jsonrpc';
@@ -159,5 +160,84 @@ describe('a transport whose connect() completes', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(opens).toBe(3);
     expect(states.at(-1)?.status).toBe('closed');
+  });
+});
+
+type Call = { jsonrpc: '2.0'; id: number; method: string; params?: unknown };
+
+describe('the heartbeat', () => {
+  async function watched(heartbeat: HeartbeatOptions) {
+    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat });
+    const states: PeerState[] = [];
+    peer.state$.subscribe((state) => states.push(state));
+    // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
+    const advance = async (ms: number) => {
+      scheduler.schedule(() => undefined, ms - scheduler.now());
+      scheduler.maxFrames = ms;
+      scheduler.flush();
+      await settle();
+    };
+    return { peer, raw, states, advance };
+  }
+
+  it('calls ping every interval', async () => {
+    const { raw, advance } = await watched({ interval: 100 });
+    await advance(99);
+    expect(raw.received).toEqual([]);
+    await advance(100);
+    const ping = (await raw.next()) as Call;
+    expect(ping).toMatchObject({ jsonrpc: '2.0', method: 'ping' });
+    expect(ping.params).toBeUndefined();
+    raw.send({ jsonrpc: '2.0', id: ping.id, result: 'pong' });
+    await settle();
+    await advance(200);
+    expect(await raw.next()).toMatchObject({ method: 'ping' });
+  });
+
+  it('calls the method given, with its params', async () => {
+    const { raw, advance } = await watched({ interval: 100, method: 'health', params: ['deep'] });
+    await advance(100);
+    expect(await raw.next()).toMatchObject({ method: 'health', params: ['deep'] });
+  });
+
+  it('sees no answer within the timeout as a dropped link', async () => {
+    const { states, advance, raw } = await watched({ interval: 100, timeout: 30 });
+    await advance(100);
+    await raw.next();
+    await advance(129);
+    expect(states.at(-1)?.status).toBe('open');
+    await advance(131);
+    const closed = states.at(-1) as Extract<PeerState, { status: 'closed' }>;
+    expect(closed.status).toBe('closed');
+    expect(closed.error).toBeInstanceOf(ConnectionClosedError);
+    expect(closed.error).toMatchObject({
+      message: 'No answer to the heartbeat within 30 ms',
+      code: 1006,
+      reason: 'heartbeat timeout',
+    });
+  });
+
+  it('waits one interval for the answer when no timeout is given', async () => {
+    const { states, advance, raw } = await watched({ interval: 100 });
+    await advance(100);
+    await raw.next();
+    await advance(199);
+    expect(states.at(-1)?.status).toBe('open');
+    await advance(201);
+    expect(states.at(-1)).toMatchObject({
+      status: 'closed',
+      error: { message: 'No answer to the heartbeat within 100 ms' },
+    });
+  });
+
+  it('takes an error answer as a sign of life', async () => {
+    const { states, advance, raw } = await watched({ interval: 100, timeout: 30 });
+    await advance(100);
+    const ping = (await raw.next()) as Call;
+    raw.send({ jsonrpc: '2.0', id: ping.id, error: { code: -32601, message: 'Method not found' } });
+    await settle();
+    await advance(180);
+    expect(states.at(-1)?.status).toBe('open');
   });
 });

@@ -1,6 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { NotificationRouter } from '../../lib/peer/notifications';
-import { closeAll, peerPair } from '../helpers/memory-peers';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -52,6 +53,17 @@ describe('notifications$', () => {
     await settle();
     server.notify('n', ['x']);
     expect(await Promise.all([first, second])).toEqual([['x'], ['x']]);
+  });
+
+  it('emits a notification no handler takes, which is neither reported nor answered', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    const reported = observe(peer.errors$);
+    const notes = observe(peer.notifications$('note'));
+    raw.send({ jsonrpc: '2.0', method: 'note', params: [1] });
+    await settle();
+    expect(notes.values).toEqual([[1]]);
+    expect(reported.values).toEqual([]);
+    expect(raw.received).toEqual([]);
   });
 });
 

@@ -51,6 +51,18 @@ describe('proxy', () => {
       expect(proxyParams(args)).toEqual(expected);
     });
 
+    it('sends a single object made by {} or Object.create(null) as named params, itself', () => {
+      const plain = {};
+      const bare: unknown = Object.create(null);
+      expect(proxyParams([plain])).toBe(plain);
+      expect(proxyParams([bare])).toBe(bare);
+    });
+
+    it('sends any other single value as one positional param, without throwing', () => {
+      const values = [null, undefined, 1, 'x', [], new Date(), new Map()];
+      expect(values.map((value) => proxyParams([value]))).toEqual(values.map((value) => [value]));
+    });
+
     it('sends exact params with $call', () => {
       const { proxy, sent } = recording();
       proxy.users.find.$call([{ name: 'ada' }]);
@@ -112,6 +124,32 @@ describe('proxy', () => {
       const { proxy, sent } = recording();
       expect(() => format(proxy.users)).not.toThrow();
       expect(() => format({ nested: proxy.a.b })).not.toThrow();
+      expect(sent).toEqual([]);
+    });
+
+    it('describes itself through toString(), valueOf() and toJSON() called by hand', () => {
+      const { proxy, sent } = recording();
+      expect(proxy.users.get.toString()).toBe('[JSON-RPC proxy users.get]');
+      expect(proxy.users.valueOf()).toBe('[JSON-RPC proxy users]');
+      expect(proxy.toJSON()).toBe('[JSON-RPC proxy (root)]');
+      expect(sent).toEqual([]);
+    });
+
+    it('names the root when printed', () => {
+      const { proxy } = recording();
+      expect(String(proxy)).toBe('[JSON-RPC proxy (root)]');
+      expect(inspect(proxy)).toBe('[JSON-RPC proxy (root)]');
+    });
+
+    it('describes itself through Symbol.toPrimitive and the util.inspect symbol, read from the proxy itself', () => {
+      const { proxy, sent } = recording();
+      const node = proxy.a.b as Record<symbol, unknown>;
+      const toPrimitive = node[Symbol.toPrimitive] as (hint: string) => unknown;
+      const custom = node[Symbol.for('nodejs.util.inspect.custom')] as () => unknown;
+      expect(typeof toPrimitive).toBe('function');
+      expect(toPrimitive('number')).toBe('[JSON-RPC proxy a.b]');
+      expect(typeof custom).toBe('function');
+      expect(custom()).toBe('[JSON-RPC proxy a.b]');
       expect(sent).toEqual([]);
     });
 

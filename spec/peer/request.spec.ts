@@ -5,9 +5,11 @@ import {
   JsonRpcError,
   ProtocolError,
   RequestTimeoutError,
+  type JsonRpcParams,
   type RpcError,
 } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -253,6 +255,53 @@ describe('request$', () => {
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as Error).message).toMatch(/^Request 1 \(x\) cannot be serialised to JSON: .*circular/i);
       expect((error as Error).cause).toBeInstanceOf(TypeError);
+    });
+  });
+
+  describe('with onId', () => {
+    it('tells onId the id each call is sent with, before it is sent', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const ids: unknown[] = [];
+      const onId = (id: unknown) => ids.push(id);
+      peer.request$('a', [], { onId }).subscribe({ error: ignore });
+      void peer.request('b', [], { onId }).catch(ignore);
+      expect(ids).toEqual([1, 2]);
+      expect(await raw.next()).toMatchObject({ id: 1, method: 'a' });
+      expect(await raw.next()).toMatchObject({ id: 2, method: 'b' });
+    });
+  });
+
+  describe('with share', () => {
+    type Sent = { id: number; params: unknown };
+
+    it('sends one call for subscribers of the same method and params, and a new one once it ends', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const params: JsonRpcParams = { q: 1 };
+      const first = observe(peer.request$('search', params, { share: true }));
+      const second = observe(peer.request$('search', { q: 1 }, { share: true }));
+      const other = observe(peer.request$('search', { q: 2 }, { share: true }));
+      const unshared = observe(peer.request$('search', { q: 1 }));
+      const calls = [(await raw.next()) as Sent, (await raw.next()) as Sent, (await raw.next()) as Sent];
+      expect(calls.map((c) => c.params)).toEqual([{ q: 1 }, { q: 2 }, { q: 1 }]);
+      for (const call of calls) raw.send({ jsonrpc: '2.0', id: call.id, result: call.id });
+      await Promise.all([first.ended, second.ended, other.ended, unshared.ended]);
+      expect(first.values).toEqual([calls[0]!.id]);
+      expect(second.values).toEqual([calls[0]!.id]);
+      expect(other.values).toEqual([calls[1]!.id]);
+      expect(unshared.values).toEqual([calls[2]!.id]);
+      // Ended: the next shared call is a new one.
+      const again = peer.request('search', { q: 1 }, { share: true });
+      const next = (await raw.next()) as Sent;
+      raw.send({ jsonrpc: '2.0', id: next.id, result: 'again' });
+      await expect(again).resolves.toBe('again');
+    });
+
+    it('sends a call with params that cannot be serialised on its own, to fail as any call would', async () => {
+      const { peer } = await peerWithRawServer();
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      const error = await observe(peer.request$('search', cyclic, { share: true })).error();
+      expect(error).toBeInstanceOf(ProtocolError);
     });
   });
 

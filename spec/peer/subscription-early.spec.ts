@@ -6,7 +6,7 @@ import { ProtocolError, subscription$, type RpcError } from 'rx-jsonrpc';
 import { defaultEarlyNotificationBytes, subscriptionRouters } from '../../lib/features/subscription-router';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
-import { settle } from '../helpers/raw-end';
+import { settle, type RawEnd } from '../helpers/raw-end';
 
 afterEach(closeAll);
 
@@ -76,6 +76,46 @@ describe('subscription$', () => {
       for (const n of [1, 2, 3]) raw.send(tick('sub-1', padded(n, 600_000)));
       await settle();
       expect(numbers(values.values)).toEqual([1, 2, 3]);
+    });
+  });
+
+  describe('when notifications arrive before the subscribe answer', () => {
+    const withUnsubscribe = { ...ticks, unsubscribe: 'ticks.unsubscribe' };
+
+    /** Reads the subscribe call the server end received and answers it with `id`. */
+    async function acceptSubscribe(raw: RawEnd, id: unknown, expected: unknown) {
+      const call = (await raw.next()) as { id: number; method: string; params: unknown };
+      expect(call).toMatchObject({ jsonrpc: '2.0', method: 'ticks.subscribe', params: expected });
+      raw.send({ jsonrpc: '2.0', id: call.id, result: id });
+      await settle();
+    }
+
+    it('hands over the early ones carrying its id, in order, and drops the others', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const prices = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], withUnsubscribe));
+      const call = (await raw.next()) as { id: number };
+      raw.send(tick('sub-1', 1));
+      raw.send(tick('sub-9', 99));
+      raw.send(tick('sub-1', 2));
+      raw.send({ jsonrpc: '2.0', id: call.id, result: 'sub-1' });
+      raw.send(tick('sub-1', 3));
+      await settle();
+      expect(prices.values).toEqual([1, 2, 3]);
+    });
+
+    it('keeps nothing once no subscribe call waits', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], withUnsubscribe));
+      await acceptSubscribe(raw, 'sub-1', ['BTC']);
+      // No call waits now: a notification for an id not yet known is not kept for later.
+      raw.send(tick('sub-2', 'early for nobody'));
+      await settle();
+      const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['ETH'], withUnsubscribe));
+      await acceptSubscribe(raw, 'sub-2', ['ETH']);
+      raw.send(tick('sub-2', 'after'));
+      await settle();
+      expect(second.values).toEqual(['after']);
+      expect(first.values).toEqual([]);
     });
   });
 });

@@ -108,6 +108,12 @@ describe('classify', () => {
     ])('calls %s invalid', (_, value) => {
       expect(classify(value)).toBe('invalid');
     });
+
+    it('calls a call without "jsonrpc": "2.0" invalid, with or without an id', () => {
+      expect(classify({ method: 'm' })).toBe('invalid');
+      expect(classify({ jsonrpc: '1.0', method: 'm' })).toBe('invalid');
+      expect(classify({ method: 'm', id: 1 })).toBe('invalid');
+    });
   });
 });
 
@@ -206,6 +212,10 @@ describe('describeInvalid', () => {
       [{ jsonrpc: '2.0', id: 1 }, 'a response needs "result" or "error"'],
     ])('describes %j', (value, description) => {
       expect(describeInvalid(value)).toBe(description);
+    });
+
+    it('asks for a result or an error from a response with a null id and neither', () => {
+      expect(describeInvalid({ jsonrpc: '2.0', id: null })).toBe('a response needs "result" or "error"');
     });
   });
 

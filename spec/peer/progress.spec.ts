@@ -1,13 +1,9 @@
-// Calls with progress over a memory link, the server's end driven by hand so that the token and the
-// progress notifications are asserted on the wire, for each dialect preset; the handler side's
-// progress(); and the timeout that restarts with each event, in virtual time. (Written to kill the
-// mutants of progress.ts, dialect.ts, handler-context.ts and calls.ts that no other suite reached
-// without a real socket; see docs/mutation.md.)
+// Progress: requestWithProgress$ sends a token as each dialect says and emits the progress reported
+// for it, its timeout restarting with each report; a handler's progress() sends it back.
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import {
   type Dialect,
   generic,
-  type JsonRpcParams,
   lsp,
   mcp,
   type PeerOptions,
@@ -225,51 +221,6 @@ describe('requestWithProgress$ timeouts', () => {
   });
 });
 
-describe('request$ with onId', () => {
-  it('tells onId the id each call is sent with, before it is sent', async () => {
-    const { peer, raw } = await peerWithRawServer();
-    const ids: unknown[] = [];
-    const onId = (id: unknown) => ids.push(id);
-    peer.request$('a', [], { onId }).subscribe({ error: () => undefined });
-    void peer.request('b', [], { onId }).catch(() => undefined);
-    expect(ids).toEqual([1, 2]);
-    expect(await raw.next()).toMatchObject({ id: 1, method: 'a' });
-    expect(await raw.next()).toMatchObject({ id: 2, method: 'b' });
-  });
-});
-
-describe('request$ with share', () => {
-  it('sends one call for subscribers of the same method and params, and a new one once it ends', async () => {
-    const { peer, raw } = await peerWithRawServer();
-    const params: JsonRpcParams = { q: 1 };
-    const first = observe(peer.request$('search', params, { share: true }));
-    const second = observe(peer.request$('search', { q: 1 }, { share: true }));
-    const other = observe(peer.request$('search', { q: 2 }, { share: true }));
-    const unshared = observe(peer.request$('search', { q: 1 }));
-    const calls = [(await raw.next()) as Call, (await raw.next()) as Call, (await raw.next()) as Call];
-    expect(calls.map((c) => c.params)).toEqual([{ q: 1 }, { q: 2 }, { q: 1 }]);
-    for (const call of calls) raw.send({ jsonrpc: '2.0', id: call.id, result: call.id });
-    await Promise.all([first.ended, second.ended, other.ended, unshared.ended]);
-    expect(first.values).toEqual([calls[0]!.id]);
-    expect(second.values).toEqual([calls[0]!.id]);
-    expect(other.values).toEqual([calls[1]!.id]);
-    expect(unshared.values).toEqual([calls[2]!.id]);
-    // Ended: the next shared call is a new one.
-    const again = peer.request('search', { q: 1 }, { share: true });
-    const next = (await raw.next()) as Call;
-    raw.send({ jsonrpc: '2.0', id: next.id, result: 'again' });
-    await expect(again).resolves.toBe('again');
-  });
-
-  it('sends a call with params that cannot be serialised on its own, to fail as any call would', async () => {
-    const { peer } = await peerWithRawServer();
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    const error = await observe(peer.request$('search', cyclic, { share: true })).error();
-    expect(error).toBeInstanceOf(ProtocolError);
-  });
-});
-
 describe('a handler reporting progress', () => {
   it.each([
     [
@@ -310,7 +261,7 @@ describe('a handler reporting progress', () => {
     });
   });
 
-  it('sends nothing when the caller asked for no progress', async () => {
+  it('sends nothing when the caller asked for no progress: its params carry no token', async () => {
     const { peer, raw } = await peerWithRawServer();
     peer.handle('build', (_params, { progress }) => {
       progress('unasked');
@@ -318,6 +269,18 @@ describe('a handler reporting progress', () => {
     });
     raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { other: 1 } });
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('sends nothing for a call whose params are empty', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    peer.handle('work', (_params, { progress }) => {
+      progress(50);
+      return 'done';
+    });
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'work', params: {} });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'done' });
+    await settle();
     expect(raw.received).toHaveLength(1);
   });
 
@@ -342,22 +305,5 @@ describe('a handler reporting progress', () => {
     raw.send({ jsonrpc: '2.0', id: 7, method: 'build', params: { progressToken: 'tk' } });
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'built' });
     expect(reported.values).toHaveLength(1);
-  });
-
-  it('gives the handler the call it serves: method, id, and no id for a notification', async () => {
-    const { peer, raw } = await peerWithRawServer();
-    const seen: unknown[] = [];
-    peer.handle('look', (_params, context) => {
-      seen.push([context.method, context.id]);
-      return 'ok';
-    });
-    raw.send({ jsonrpc: '2.0', id: 'x', method: 'look' });
-    raw.send({ jsonrpc: '2.0', method: 'look' });
-    await raw.next();
-    await settle();
-    expect(seen).toEqual([
-      ['look', 'x'],
-      ['look', undefined],
-    ]);
   });
 });

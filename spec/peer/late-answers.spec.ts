@@ -1,12 +1,12 @@
-// Late answers to abandoned calls, through the peer over a memory link: how many abandoned ids are
-// remembered and for how long. (Written to kill mutants of pending.ts; see docs/mutation.md.)
+// Answers to calls the caller gave up: dropped quietly once, for the last 1,024 calls given up;
+// an answer after that, or to an older call, is reported as one for an unknown id.
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
 
-describe('late answers to abandoned calls', () => {
+describe('late answers to calls given up', () => {
   it('are dropped quietly once, then reported as unknown', async () => {
     const { peer, raw } = await peerWithRawServer();
     const reported = observe(peer.errors$);
@@ -21,7 +21,7 @@ describe('late answers to abandoned calls', () => {
     expect(reported.values.map((e) => e.message)).toEqual([`Response for unknown id ${id}`]);
   });
 
-  it('are dropped quietly for the last 1024 abandoned calls; older ones are unknown', async () => {
+  it('are dropped quietly for the last 1024 calls given up; those to older ones are reported as unknown', async () => {
     const { peer, raw } = await peerWithRawServer();
     const reported = observe(peer.errors$);
     const ids: number[] = [];

@@ -1,17 +1,7 @@
-// Cancellation as each dialect preset says it, on both sides of a memory link, and the heartbeat in
-// virtual time, the other end driven by hand so that the frames are asserted exactly. (Written to
-// kill the mutants of dialect.ts, answer.ts and heartbeat.ts that no other suite reached without a
-// real socket; see docs/mutation.md.)
-import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import {
-  ConnectionClosedError,
-  generic,
-  lsp,
-  mcp,
-  type Dialect,
-  type HeartbeatOptions,
-  type PeerState,
-} from 'rx-jsonrpc';
+// Cancelling a call: the notification each dialect (or the `cancel` option) sends when the caller
+// gives a call up, and what the answering side does with one it receives.
+import { Subject } from 'rxjs';
+import { generic, lsp, mcp, type Dialect } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
@@ -19,6 +9,9 @@ import { settle } from '../helpers/raw-end';
 afterEach(closeAll);
 
 type Call = { jsonrpc: '2.0'; id: number; method: string; params?: unknown };
+
+const request = (id: number | null, method = 'work', params: unknown = []) => ({ jsonrpc: '2.0', id, method, params });
+const cancelRequest = (id: unknown) => ({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } });
 
 describe.each([
   ['generic', generic(), (id: number) => ({ method: '$/cancelRequest', params: { id } })],
@@ -120,79 +113,94 @@ describe('a peer without a dialect', () => {
   });
 });
 
-describe('the heartbeat', () => {
-  async function watched(heartbeat: HeartbeatOptions) {
-    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat });
-    const states: PeerState[] = [];
-    peer.state$.subscribe((state) => states.push(state));
-    // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
-    const advance = async (ms: number) => {
-      scheduler.schedule(() => undefined, ms - scheduler.now());
-      scheduler.maxFrames = ms;
-      scheduler.flush();
-      await settle();
-    };
-    return { peer, raw, states, advance };
-  }
-
-  it('calls ping every interval', async () => {
-    const { raw, advance } = await watched({ interval: 100 });
-    await advance(99);
+describe('a cancel notification received, in the generic dialect', () => {
+  it('aborts the call it names without answering it, and the link carries on', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: generic() });
+    let aborted = 0;
+    peer.handle('work', ([n]: [number], { signal }) => {
+      signal.addEventListener('abort', () => aborted++);
+      return n === 1 ? new Subject<string>() : `answer ${n}`;
+    });
+    raw.send(request(1, 'work', [1]));
+    await settle();
+    raw.send(cancelRequest(1));
+    await settle();
+    expect(aborted).toBe(1);
+    expect(peer.answeringCount).toBe(0);
     expect(raw.received).toEqual([]);
-    await advance(100);
-    const ping = (await raw.next()) as Call;
-    expect(ping).toMatchObject({ jsonrpc: '2.0', method: 'ping' });
-    expect(ping.params).toBeUndefined();
-    raw.send({ jsonrpc: '2.0', id: ping.id, result: 'pong' });
-    await settle();
-    await advance(200);
-    expect(await raw.next()).toMatchObject({ method: 'ping' });
+    raw.send(request(2, 'work', [2]));
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 2, result: 'answer 2' });
+    expect(raw.received).toHaveLength(1);
   });
 
-  it('calls the method given, with its params', async () => {
-    const { raw, advance } = await watched({ interval: 100, method: 'health', params: ['deep'] });
-    await advance(100);
-    expect(await raw.next()).toMatchObject({ method: 'health', params: ['deep'] });
-  });
-
-  it('sees no answer within the timeout as a dropped link', async () => {
-    const { states, advance, raw } = await watched({ interval: 100, timeout: 30 });
-    await advance(100);
-    await raw.next();
-    await advance(129);
-    expect(states.at(-1)?.status).toBe('open');
-    await advance(131);
-    const closed = states.at(-1) as Extract<PeerState, { status: 'closed' }>;
-    expect(closed.status).toBe('closed');
-    expect(closed.error).toBeInstanceOf(ConnectionClosedError);
-    expect(closed.error).toMatchObject({
-      message: 'No answer to the heartbeat within 30 ms',
-      code: 1006,
-      reason: 'heartbeat timeout',
+  it('leaves a call already answered alone: its signal does not abort afterwards', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: generic() });
+    const aborts: unknown[] = [];
+    peer.handle('work', (_params, { signal }) => {
+      signal.addEventListener('abort', () => aborts.push(signal.reason));
+      return 'done';
     });
-  });
-
-  it('waits one interval for the answer when no timeout is given', async () => {
-    const { states, advance, raw } = await watched({ interval: 100 });
-    await advance(100);
-    await raw.next();
-    await advance(199);
-    expect(states.at(-1)?.status).toBe('open');
-    await advance(201);
-    expect(states.at(-1)).toMatchObject({
-      status: 'closed',
-      error: { message: 'No answer to the heartbeat within 100 ms' },
-    });
-  });
-
-  it('takes an error answer as a sign of life', async () => {
-    const { states, advance, raw } = await watched({ interval: 100, timeout: 30 });
-    await advance(100);
-    const ping = (await raw.next()) as Call;
-    raw.send({ jsonrpc: '2.0', id: ping.id, error: { code: -32601, message: 'Method not found' } });
+    raw.send(request(1));
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'done' });
+    raw.send(cancelRequest(1));
     await settle();
-    await advance(180);
-    expect(states.at(-1)?.status).toBe('open');
+    expect(aborts).toEqual([]);
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('cannot name a request whose id is null: that request runs to its answer', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: generic() });
+    const finish = new Subject<string>();
+    let aborted = false;
+    peer.handle('work', (_params, { signal }) => {
+      signal.addEventListener('abort', () => (aborted = true));
+      return finish;
+    });
+    raw.send(request(null));
+    await settle();
+    raw.send(cancelRequest(null));
+    await settle();
+    expect(aborted).toBe(false);
+    expect(peer.answeringCount).toBe(1);
+    finish.next('still answered');
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: null, result: 'still answered' });
+  });
+
+  it('is only the dialect’s method: another notification with an id in its params cancels nothing', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: generic() });
+    const finish = new Subject<string>();
+    let aborted = false;
+    peer.handle('work', (_params, { signal }) => {
+      signal.addEventListener('abort', () => (aborted = true));
+      return finish;
+    });
+    const notes = observe(peer.notifications$('note'));
+    raw.send(request(1));
+    await settle();
+    raw.send({ jsonrpc: '2.0', method: 'note', params: { id: 1 } });
+    await settle();
+    expect(notes.values).toEqual([{ id: 1 }]);
+    expect(aborted).toBe(false);
+    finish.next('answered');
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, result: 'answered' });
+  });
+
+  it('reaches the call still running when two calls with its id were in flight and one has ended', async () => {
+    const { peer, raw } = await peerWithRawServer({ dialect: generic() });
+    const aborted: string[] = [];
+    const first = new Subject<string>();
+    peer.handle('work', ([name]: [string], { signal }) => {
+      signal.addEventListener('abort', () => aborted.push(name));
+      return name === 'first' ? first : new Subject<string>();
+    });
+    raw.send(request(7, 'work', ['first']));
+    raw.send(request(7, 'work', ['second']));
+    await settle();
+    first.next('done');
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 7, result: 'done' });
+    raw.send(cancelRequest(7));
+    await settle();
+    expect(aborted).toEqual(['second']);
+    expect(peer.answeringCount).toBe(0);
   });
 });

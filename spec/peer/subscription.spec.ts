@@ -1,7 +1,5 @@
-// subscription$() over a memory link, with the server's end driven by hand so that every frame is
-// asserted exactly: one subscribe call shared by all subscribers, routing by subscription id, early
-// notifications, the unsubscribe call, errors and the end of the peer. (Written to kill the mutants
-// of subscription.ts and subscription-router.ts that no other suite reached; see docs/mutation.md.)
+// subscription$(): one subscribe call shared by every subscriber, notifications routed by the
+// subscription id, the unsubscribe call when the last one leaves, and what errors or ends it.
 import { firstValueFrom, Subject } from 'rxjs';
 import { ConnectionClosedError, JsonRpcError, subscription$ } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
@@ -61,36 +59,6 @@ describe('subscription$', () => {
       raw.send(tick('sub-1', 8));
       await settle();
       expect(second.values).toEqual([7]);
-    });
-  });
-
-  describe('when notifications arrive before the subscribe answer', () => {
-    it('hands over the early ones carrying its id, in order, and drops the others', async () => {
-      const { peer, raw } = await peerWithRawServer();
-      const prices = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
-      const call = (await raw.next()) as { id: number };
-      raw.send(tick('sub-1', 1));
-      raw.send(tick('sub-9', 99));
-      raw.send(tick('sub-1', 2));
-      raw.send({ jsonrpc: '2.0', id: call.id, result: 'sub-1' });
-      raw.send(tick('sub-1', 3));
-      await settle();
-      expect(prices.values).toEqual([1, 2, 3]);
-    });
-
-    it('keeps nothing once no subscribe call waits', async () => {
-      const { peer, raw } = await peerWithRawServer();
-      const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
-      await acceptSubscribe(raw);
-      // No call waits now: a notification for an id not yet known is not kept for later.
-      raw.send(tick('sub-2', 'early for nobody'));
-      await settle();
-      const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['ETH'], ticks));
-      await acceptSubscribe(raw, 'sub-2', ['ETH']);
-      raw.send(tick('sub-2', 'after'));
-      await settle();
-      expect(second.values).toEqual(['after']);
-      expect(first.values).toEqual([]);
     });
   });
 
@@ -210,21 +178,21 @@ describe('subscription$', () => {
       expect(error).toMatchObject({ code: 1006 });
     });
   });
-});
 
-describe('the router of a notification method', () => {
-  it('stops listening when nobody needs it, and starts again for a new subscription', async () => {
-    const { peer, raw } = await peerWithRawServer();
-    const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
-    await acceptSubscribe(raw);
-    first.unsubscribe();
-    await raw.next(); // the unsubscribe call
-    const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
-    await acceptSubscribe(raw, 'sub-3');
-    raw.send(tick('sub-1', 'old id'));
-    raw.send(tick('sub-3', 'new id'));
-    await settle();
-    expect(second.values).toEqual(['new id']);
-    expect(await firstValueFrom(peer.state$)).toMatchObject({ status: 'open' });
+  describe('when a new subscription follows one that ended', () => {
+    it('listens again and routes only the new id', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const first = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
+      await acceptSubscribe(raw);
+      first.unsubscribe();
+      await raw.next(); // the unsubscribe call
+      const second = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
+      await acceptSubscribe(raw, 'sub-3');
+      raw.send(tick('sub-1', 'old id'));
+      raw.send(tick('sub-3', 'new id'));
+      await settle();
+      expect(second.values).toEqual(['new id']);
+      expect(await firstValueFrom(peer.state$)).toMatchObject({ status: 'open' });
+    });
   });
 });

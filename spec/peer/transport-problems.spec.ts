@@ -1,0 +1,145 @@
+// What the peer makes of a transport that fails or falls short: an attempt that errors, frames
+// that end in an error, a write that throws, the problems it reports, a link with no calls to us.
+import { asapScheduler, map, observeOn, Subject, throwError, type Observable } from 'rxjs';
+import { connect, memoryPair, TransportError, type Connection, type PeerState, type Transport } from 'rx-jsonrpc';
+import { observe } from '../helpers/observe';
+import { rawEnd, settle } from '../helpers/raw-end';
+
+const opened: { close(): void }[] = [];
+afterEach(() => opened.splice(0).forEach((peer) => peer.close()));
+
+/** The client end of a memory link, with its connections changed by `change`, opening in a later task. */
+function changed(change: (connection: Connection) => Connection) {
+  const link = memoryPair();
+  const transport: Transport = {
+    connect: () => (link.client.connect() as Observable<Connection>).pipe(observeOn(asapScheduler), map(change)),
+  };
+  return { link, transport };
+}
+
+/** A peer over a link whose writes throw `failure`, open. */
+async function writesThrow(failure: unknown) {
+  const { link, transport } = changed((c) => ({
+    ...c,
+    send: () => {
+      throw failure;
+    },
+  }));
+  const peer = connect(transport);
+  opened.push(peer);
+  await rawEnd(link.server);
+  await settle();
+  return peer;
+}
+
+describe('a transport whose attempt fails', () => {
+  it('closes the peer with a TransportError naming the failure, with it as the cause', async () => {
+    const boom = new Error('boom');
+    const peer = connect({ connect: () => throwError(() => boom) });
+    opened.push(peer);
+    const states = observe(peer.state$);
+    await settle();
+    const last = states.values.at(-1) as Extract<PeerState, { status: 'closed' }>;
+    expect(last.status).toBe('closed');
+    expect(last.error).toBeInstanceOf(TransportError);
+    expect(last.error!.message).toBe('The transport failed: boom');
+    expect(last.error!.cause).toBe(boom);
+  });
+
+  it.each([
+    ['its message, for an object with a string message', { message: 'plain object' }, 'plain object'],
+    ['itself as text, for an object whose message is not a string', { message: 5 }, '[object Object]'],
+    ['itself, for a string', 'text', 'text'],
+    ['"null", for null', null, 'null'],
+    ['"undefined", for undefined', undefined, 'undefined'],
+  ])('names a failure that is not an Error by %s', async (_, failure, named) => {
+    const peer = connect({ connect: () => throwError(() => failure) });
+    opened.push(peer);
+    const states = observe(peer.state$);
+    await settle();
+    expect(states.values.at(-1)).toMatchObject({
+      status: 'closed',
+      error: { name: 'TransportError', message: `The transport failed: ${named}` },
+    });
+  });
+});
+
+describe('a link whose frames end in an error', () => {
+  it('closes the peer with that error', async () => {
+    const failure = new Subject<never>();
+    const { link, transport } = changed((c) => ({ ...c, frames$: failure }));
+    const peer = connect(transport);
+    opened.push(peer);
+    const states = observe(peer.state$);
+    await rawEnd(link.server);
+    await settle();
+    const error = new TransportError('reset by peer', { retryable: true });
+    failure.error(error);
+    await settle();
+    expect(states.values.at(-1)).toMatchObject({ status: 'closed', error });
+  });
+});
+
+describe('a write that throws', () => {
+  it('fails the call with a TransportError wrapping what the transport threw', async () => {
+    const epipe = new Error('EPIPE');
+    const peer = await writesThrow(epipe);
+    const error = (await observe(peer.request$('m')).error()) as Error;
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.message).toMatch(/Could not send a frame: EPIPE/);
+    expect(error.cause).toBe(epipe);
+  });
+
+  it('fails the call with the RpcError the transport threw, as it is', async () => {
+    const refused = new TransportError('frame too large', { retryable: false });
+    const peer = await writesThrow(refused);
+    expect(await observe(peer.request$('m')).error()).toBe(refused);
+  });
+});
+
+describe('problems the transport reports', () => {
+  it('go to errors$', async () => {
+    const problems = new Subject<TransportError>();
+    const { link, transport } = changed((c) => ({ ...c, problems$: problems }));
+    const peer = connect(transport);
+    opened.push(peer);
+    const reported = observe(peer.errors$);
+    await rawEnd(link.server);
+    await settle();
+    const problem = new TransportError('frame too large');
+    problems.next(problem);
+    expect(reported.values).toEqual([problem]);
+  });
+});
+
+describe('a link that carries no calls to this side', () => {
+  it('is reported once open when the peer has handlers, naming them', async () => {
+    const { link, transport } = changed((c) => ({ ...c, info: { ...c.info, transport: 'oneway', duplex: false } }));
+    const peer = connect(transport);
+    opened.push(peer);
+    peer.handle('a', () => 1);
+    peer.handle('b', () => 2);
+    const reported = observe(peer.errors$);
+    await rawEnd(link.server);
+    await settle();
+    expect(reported.values).toHaveLength(1);
+    expect(reported.values[0]).toBeInstanceOf(TransportError);
+    expect(reported.values[0]!.message).toBe(
+      'The oneway transport carries no calls to this side: handlers of a, b will never run',
+    );
+  });
+
+  it('is not reported without handlers, nor for a duplex link', async () => {
+    const oneWay = changed((c) => ({ ...c, info: { ...c.info, duplex: false } }));
+    const quiet = connect(oneWay.transport);
+    const duplex = changed((c) => ({ ...c, info: { ...c.info, duplex: true } }));
+    const handling = connect(duplex.transport);
+    opened.push(quiet, handling);
+    handling.handle('a', () => 1);
+    const reported = [observe(quiet.errors$), observe(handling.errors$)];
+    await rawEnd(oneWay.link.server);
+    await rawEnd(duplex.link.server);
+    await settle();
+    expect(reported.map((r) => r.values)).toEqual([[], []]);
+  });
+});
