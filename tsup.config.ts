@@ -6,6 +6,7 @@ const entry = {
   index: 'lib/index.ts',
   'node/index': 'lib/node/index.ts',
   'angular/index': 'lib/angular/index.ts',
+  'protocol/index': 'lib/protocol/index.ts',
 };
 
 export default defineConfig({

@@ -13,7 +13,7 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from './protocol/messages';
-export { ErrorCodes, errorMessages, ServerErrorCodes, type ErrorCode } from './protocol/error-codes';
+export { ErrorCodes, ServerErrorCodes, type ErrorCode } from './protocol/error-codes';
 export {
   ConnectionClosedError,
   HandlerError,
@@ -27,17 +27,6 @@ export {
   type RpcErrorOptions,
   type TransportErrorOptions,
 } from './protocol/errors';
-export {
-  isErrorObject,
-  isFailure,
-  isJsonRpcId,
-  isJsonRpcParams,
-  isNotification,
-  isRequest,
-  isResponse,
-  isSuccess,
-} from './protocol/guards';
-export { classify, decodeFrame, describeInvalid, type MessageKind } from './protocol/parse';
 
 // Transports
 export type { Connection, ConnectionInfo, Frame, FrameEnded, FrameWithCause, Transport } from './transports/transport';
@@ -108,5 +97,5 @@ export {
   type Settled,
 } from './features/batch';
 export { requestWithProgress$, type ProgressEvent, type ProgressOptions } from './features/progress';
-export { createProxy, proxyParams, type ProxyEscapes, type ProxyOf, type UntypedProxy } from './features/proxy';
+export { createProxy, type ProxyEscapes, type ProxyOf, type UntypedProxy } from './features/proxy';
 export { subscription$, type SubscriptionOptions } from './features/subscription';

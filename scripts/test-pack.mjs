@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
-const entries = ['rx-jsonrpc', 'rx-jsonrpc/node', 'rx-jsonrpc/angular'];
+const entries = ['rx-jsonrpc', 'rx-jsonrpc/node', 'rx-jsonrpc/angular', 'rx-jsonrpc/protocol'];
 const require = createRequire(join(root, 'package.json'));
 const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
@@ -38,11 +38,11 @@ function step(name, fn) {
   }
 }
 
-// The same program, once as ESM and once as CommonJS: `rx`, `node` and `angular` are the entries,
+// The same program, once as ESM and once as CommonJS: `rx`, `node`, `angular` and `protocol` are the entries,
 // `ng` is @angular/core.
 const program = `
 async function main() {
-  for (const [entry, exports] of Object.entries({ 'rx-jsonrpc': rx, 'rx-jsonrpc/node': node, 'rx-jsonrpc/angular': angular })) {
+  for (const [entry, exports] of Object.entries({ 'rx-jsonrpc': rx, 'rx-jsonrpc/node': node, 'rx-jsonrpc/angular': angular, 'rx-jsonrpc/protocol': protocol })) {
     const names = Object.keys(exports).filter((name) => name !== 'default' && name !== '__esModule');
     if (names.length < 5) throw new Error(entry + ' exports only ' + names.join(', '));
     for (const name of names) if (exports[name] === undefined) throw new Error(entry + ' exports ' + name + ' as undefined');
@@ -57,6 +57,13 @@ async function main() {
   if (sum !== 3) throw new Error('memoryPair: math.sum answered ' + sum);
   client.close();
   server.close();
+
+  // The protocol entry: a frame decoded and classified; its errors are the main entry's classes.
+  if (protocol.classify(protocol.decodeFrame('{"jsonrpc":"2.0","method":"tick"}')) !== 'notification') {
+    throw new Error('protocol: a notification was not classified as one');
+  }
+  const parseFailure = (() => { try { protocol.decodeFrame('{'); } catch (error) { return error; } })();
+  if (!(parseFailure instanceof rx.ProtocolError)) throw new Error('protocol: decodeFrame threw ' + parseFailure);
 
   // The Node entry: serve() and its ws client; its errors are the main entry's classes.
   const wss = await node.serve({ port: 0 }, (peer) => peer.handle('ping', () => 'pong'));
@@ -94,7 +101,7 @@ async function main() {
   await new Promise((resolve) => setTimeout(resolve, 10));
   if (states.at(-1) !== 'closed') throw new Error('angular: the peer outlived its injector: ' + states.join(' '));
   ngServer.close();
-  console.log('ran: memoryPair, serve + webSocket, newline framing, provideJsonRpc');
+  console.log('ran: memoryPair, decodeFrame + classify, serve + webSocket, newline framing, provideJsonRpc');
 }
 main().catch((error) => {
   console.error(error);
@@ -106,6 +113,7 @@ main().catch((error) => {
 const typed = `
 import { connect, ErrorCodes, JsonRpcError, memoryPair, type Peer, type Reversed } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
+import { classify, type MessageKind } from 'rx-jsonrpc/protocol';
 
 interface Api {
   calls: { 'math.sum': (params: [number, number]) => number };
@@ -128,6 +136,11 @@ export async function main(): Promise<void> {
   if (sum !== 3) throw new Error('math.sum answered ' + sum);
   client.close();
   server.close();
+  const kind: MessageKind = classify({ jsonrpc: '2.0', id: 1, result: 3 });
+  // @ts-expect-error: a MessageKind is one of four words
+  const notAKind: MessageKind = 'answer';
+  void notAKind;
+  if (kind !== 'response') throw new Error('classify said ' + kind);
 
   const wss: JsonRpcServer = await serve({ port: 0 }, (peer) => peer.handle('ping', () => 'pong'));
   const remote = connect(webSocket(wss.url!));
@@ -239,12 +252,12 @@ try {
 
   writeFileSync(
     join(project, 'esm.mjs'),
-    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\nimport * as angular from 'rx-jsonrpc/angular';\nimport * as ng from '@angular/core';\n${program}`,
+    `import * as rx from 'rx-jsonrpc';\nimport * as node from 'rx-jsonrpc/node';\nimport * as angular from 'rx-jsonrpc/angular';\nimport * as protocol from 'rx-jsonrpc/protocol';\nimport * as ng from '@angular/core';\n${program}`,
   );
   writeFileSync(
     join(project, 'cjs.cjs'),
     // @angular/core is ESM only: require() reaches it through Node's require(esm) (Node 20.19 and later).
-    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\nconst angular = require('rx-jsonrpc/angular');\nconst ng = require('@angular/core');\n${program}`,
+    `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\nconst angular = require('rx-jsonrpc/angular');\nconst protocol = require('rx-jsonrpc/protocol');\nconst ng = require('@angular/core');\n${program}`,
   );
   step('ESM: import every entry and run', () => run(process.execPath, ['esm.mjs'], project));
   step('CommonJS: require every entry and run', () => run(process.execPath, ['cjs.cjs'], project));

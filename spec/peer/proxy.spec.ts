@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { format } from 'pretty-format';
 import { firstValueFrom, isObservable } from 'rxjs';
-import { createProxy, proxyParams, type Peer } from 'rx-jsonrpc';
+import { createProxy, type Peer } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
@@ -28,6 +28,13 @@ function recording(separator?: string) {
   return { proxy: any(createProxy(target as Peer, separator)), sent };
 }
 
+/** The params a proxy call with these arguments sends. */
+function paramsSentBy(args: readonly unknown[]): unknown {
+  const { proxy, sent } = recording();
+  proxy.method(...args);
+  return sent[0]?.params;
+}
+
 describe('proxy', () => {
   it('sends the dotted path as the method, and returns a cold Observable', async () => {
     const { peer, raw } = await peerWithRawServer();
@@ -48,19 +55,19 @@ describe('proxy', () => {
       ['an object among others, positionally', [{ a: 1 }, 2], [{ a: 1 }, 2]],
       ['a single class instance, positionally', [new Date(0)], [new Date(0)]],
     ])('sends %s', (_, args, expected) => {
-      expect(proxyParams(args)).toEqual(expected);
+      expect(paramsSentBy(args)).toEqual(expected);
     });
 
     it('sends a single object made by {} or Object.create(null) as named params, itself', () => {
       const plain = {};
       const bare: unknown = Object.create(null);
-      expect(proxyParams([plain])).toBe(plain);
-      expect(proxyParams([bare])).toBe(bare);
+      expect(paramsSentBy([plain])).toBe(plain);
+      expect(paramsSentBy([bare])).toBe(bare);
     });
 
     it('sends any other single value as one positional param, without throwing', () => {
       const values = [null, undefined, 1, 'x', [], new Date(), new Map()];
-      expect(values.map((value) => proxyParams([value]))).toEqual(values.map((value) => [value]));
+      expect(values.map((value) => paramsSentBy([value]))).toEqual(values.map((value) => [value]));
     });
 
     it('sends exact params with $call', () => {
