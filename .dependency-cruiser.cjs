@@ -53,6 +53,13 @@ module.exports = {
       to: { path: '^lib/(node|angular)/', pathNot: '^lib/$1/' },
     },
     {
+      name: 'entries-are-imported-by-no-one',
+      comment: 'An entry file lists the public API; the code inside lib/ imports the file it needs.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^lib/(index|protocol-entry|node/index|angular/index)\\.ts$' },
+    },
+    {
       name: 'lib-imports-no-tests-or-tools',
       severity: 'error',
       from: { path: '^lib/' },

@@ -6,7 +6,7 @@ const entry = {
   index: 'lib/index.ts',
   'node/index': 'lib/node/index.ts',
   'angular/index': 'lib/angular/index.ts',
-  'protocol/index': 'lib/protocol/index.ts',
+  'protocol/index': 'lib/protocol-entry.ts',
 };
 
 export default defineConfig({

@@ -6,7 +6,8 @@ import { Converter, ReflectionKind } from 'typedoc';
 export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     for (const module of context.project.getChildrenByKind(ReflectionKind.Module)) {
-      module.name = module.name === 'index' ? 'rx-jsonrpc' : `rx-jsonrpc/${module.name}`;
+      const name = module.name.replace(/-entry$/, '');
+      module.name = name === 'index' ? 'rx-jsonrpc' : `rx-jsonrpc/${name}`;
     }
   });
 }

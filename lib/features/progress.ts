@@ -63,8 +63,11 @@ export class ProgressRouter {
   }
 }
 
-/** Options of `requestWithProgress$()`: those of any call, and a bound on the whole call. */
-export interface ProgressOptions extends RequestOptions {
+/**
+ * Options of `requestWithProgress$()`: those of any call but `share` (each call has its own
+ * progress token), and a bound on the whole call.
+ */
+export interface ProgressOptions extends Omit<RequestOptions, 'share'> {
   /**
    * The most milliseconds the call may take in all, however much progress it reports
    * (`timeout` restarts with each event).
@@ -131,7 +134,13 @@ export function requestWithProgress$<R = unknown, P = unknown>(
         // P and R are what the caller says the dialect carries: unchecked, as for request$<R>()
         .pipe(map((value) => ({ kind: 'progress', progress: value as P }) as const)),
       peer
-        .request$(method, withToken, { timeout: 0, onId: (sent: JsonRpcId) => (id = sent) })
+        .request$(method, withToken, {
+          timeout: 0,
+          onId: (sent: JsonRpcId) => {
+            id = sent;
+            options.onId?.(sent);
+          },
+        })
         .pipe(map((value) => ({ kind: 'result', result: value as R }) as const)),
     ).pipe(takeWhile((event) => event.kind === 'progress', true));
     return bound(events$, options, peer, () => id, method);

@@ -1,9 +1,10 @@
-import { catchError, EMPTY, Observable, share, switchMap, tap, throwError } from 'rxjs';
+import { catchError, EMPTY, Observable, share, switchMap, throwError } from 'rxjs';
 import { isRetryable, TransportError } from '../protocol/errors';
 import { isPlainObject } from '../protocol/guards';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
 import type { AnyPeer } from '../peer/peer';
+import type { PeerState } from '../peer/state';
 import { routerOf } from './subscription-router';
 
 /** Options of `subscription$()`. Defaults fit Ethereum, Solana and Polkadot. */
@@ -87,66 +88,71 @@ export function subscription$<T = unknown>(
   const result = options.result ?? (resultField as (params: unknown) => T);
   const unsubscribeParams = options.unsubscribeParams ?? ((id: unknown) => [id]);
 
-  // Whether the link the subscription was made on is still open: switchMap ends the
-  // subscription of a link once state$ has moved on, and the server has then forgotten it.
-  let linkOpen = false;
-
-  // Lifetime: one server subscription on one link.
-  const onThisLink = new Observable<T>((subscriber) => {
-    const router = routerOf(peer, options.notification, options.subscriptionId ?? subscriptionField, options);
-    const stopWaiting = router.expect();
-    let id: unknown;
-    let detach: (() => void) | undefined;
-    const call = peer.request$(method, params).subscribe({
-      next: (answer) => {
-        id = answer;
-        detach = router.attach(answer, (notification) => {
-          let value: T;
+  // Lifetime: one server subscription on the link `opened` announced.
+  const onLink = (opened: PeerState) =>
+    new Observable<T>((subscriber) => {
+      const router = routerOf(peer, options.notification, options.subscriptionId ?? subscriptionField, options);
+      const stopWaiting = router.expect();
+      let id: unknown;
+      let detach: (() => void) | undefined;
+      const call = peer.request$(method, params).subscribe({
+        next: (answer) => {
+          id = answer;
+          detach = router.attach(answer, (notification) => {
+            let value: T;
+            try {
+              value = result(notification);
+            } catch (error) {
+              return subscriber.error(new ThrownByOption(error));
+            }
+            subscriber.next(value);
+          });
+          // Early notifications are handed over inside attach: one may have ended the stream
+          // (take(1), a throwing result) before the teardown could know what to detach.
+          if (subscriber.closed) return detach();
+          stopWaiting();
           try {
-            value = result(notification);
+            options.subscribed?.(answer);
           } catch (error) {
-            return subscriber.error(new ThrownByOption(error));
+            subscriber.error(new ThrownByOption(error));
           }
-          subscriber.next(value);
-        });
-        // Early notifications are handed over inside attach: one may have ended the stream
-        // (take(1), a throwing result) before the teardown could know what to detach.
-        if (subscriber.closed) return detach();
+        },
+        error: (error: unknown) => {
+          stopWaiting();
+          subscriber.error(error);
+        },
+      });
+      return () => {
+        call.unsubscribe();
         stopWaiting();
-        try {
-          options.subscribed?.(answer);
-        } catch (error) {
-          subscriber.error(new ThrownByOption(error));
+        detach?.();
+        // On a link that has since dropped, the server has forgotten the id already. Asked of
+        // the peer now, not of what this stream last saw: whoever reacts to the drop before us
+        // may be unsubscribing us.
+        if (id !== undefined && options.unsubscribe !== undefined && stateNow(peer) === opened) {
+          peer.request$(options.unsubscribe, unsubscribeParams(id)).subscribe({ error: () => undefined });
         }
-      },
-      error: (error: unknown) => {
-        stopWaiting();
-        subscriber.error(error);
-      },
+      };
     });
-    return () => {
-      call.unsubscribe();
-      stopWaiting();
-      detach?.();
-      // On a link that has since dropped, the server has forgotten the id already.
-      if (id !== undefined && options.unsubscribe !== undefined && linkOpen) {
-        peer.request$(options.unsubscribe, unsubscribeParams(id)).subscribe({ error: () => undefined });
-      }
-    };
-  });
 
   // Lifetime: from the first subscriber to the last; a new server subscription per link.
   return peer.state$.pipe(
-    tap((state) => (linkOpen = state.status === 'open')),
     switchMap((state) => {
       if (state.status === 'open' && state.info.duplex === false) return throwError(() => oneWay(method, state.info));
       if (state.status === 'open') {
-        return onThisLink.pipe(catchError(endOfLink));
+        return onLink(state).pipe(catchError(endOfLink));
       }
       return state.status === 'closed' && state.error !== undefined ? throwError(() => state.error) : EMPTY;
     }),
     share(),
   );
+}
+
+/** The peer's state now (state$ replays it at once): the same object while the same link is open. */
+function stateNow(peer: AnyPeer): PeerState | undefined {
+  let now: PeerState | undefined;
+  peer.state$.subscribe((state) => (now = state)).unsubscribe();
+  return now;
 }
 
 /** An error thrown by `result` or `subscribed`: the stream's to carry, retryable or not. */

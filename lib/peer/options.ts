@@ -229,8 +229,9 @@ export interface RequestOptions {
    */
   readonly timeout?: number;
   /**
-   * Told the id the call is sent with, before it is sent: to name the call in your own logs
-   * or errors (`requestWithProgress$()` names its timeouts with it).
+   * Told the id the call is given, before it is sent (also when the call is then refused
+   * before sending: an id in flight, params that cannot be serialised): to name the call in
+   * your own logs or errors. With `share`, only the first subscriber's call is made.
    */
   readonly onId?: (id: JsonRpcId) => void;
   /**

@@ -161,9 +161,10 @@ export interface Peer<Api extends RpcApi = UntypedApi> {
   report(error: RpcError): void;
 
   /**
-   * Runs `start`, and sends every call and notification it starts as one array frame:
-   * at once on an open link, otherwise in its place in the queue when the link opens.
-   * Ending the returned subscription ends `start`'s. `batch$()` is built on it.
+   * Runs `start`, and sends every call and notification it starts synchronously (while it
+   * runs) as one array frame: at once on an open link, otherwise in its place in the queue
+   * when the link opens. Ending the returned subscription ends `start`'s. If `start` throws,
+   * nothing is held and the error is rethrown. `batch$()` is built on it.
    */
   sendTogether(start: () => Subscription): Subscription;
 
