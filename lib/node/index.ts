@@ -8,6 +8,7 @@ export {
   type ServeOptions,
   type SetupPeer,
 } from './serve';
+export { serveHttp, type ServeHttpOptions } from './serve-http';
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
 export type { OriginPolicy } from './origin-policy';
 export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';

@@ -23,14 +23,31 @@ export async function admit(
   setup: AdmissionSetup,
 ): Promise<Record<string, unknown> | number> {
   if (setup.closing()) return 503;
-  const target = shown(request.url);
+  // The origin comes first: a page that may not call us costs no authentication.
+  return originRefusal(request, setup) ?? authenticated(request, setup);
+}
+
+/**
+ * The status refusing a request for its `Origin`: 403 for an origin not allowed, 500 when
+ * the policy threw (reported); undefined when it may go on.
+ */
+export function originRefusal(request: IncomingMessage, setup: AdmissionSetup): 403 | 500 | undefined {
   try {
-    // The origin comes first: a page that may not call us costs no authentication.
-    if (!setup.originAllowed(request)) return 403;
+    return setup.originAllowed(request) ? undefined : 403;
   } catch (cause) {
-    setup.report(new HandlerError(`origins() failed for ${target}: ${messageOf(cause)}`, { cause }));
+    setup.report(new HandlerError(`origins() failed for ${shown(request.url)}: ${messageOf(cause)}`, { cause }));
     return 500;
   }
+}
+
+/**
+ * Asks `authenticate`: resolves with the session the request starts from, 401 when it says
+ * no, 500 when it failed (reported). Never rejects.
+ */
+export async function authenticated(
+  request: IncomingMessage,
+  setup: AdmissionSetup,
+): Promise<Record<string, unknown> | 401 | 500> {
   if (setup.authenticate === undefined) return {};
   try {
     // What a JavaScript authenticate answers may be anything.
@@ -39,7 +56,7 @@ export async function admit(
     if (verdict === true) return {};
     return typeof verdict === 'object' && verdict !== null ? { ...verdict } : 401;
   } catch (cause) {
-    setup.report(new HandlerError(`authenticate() failed for ${target}: ${messageOf(cause)}`, { cause }));
+    setup.report(new HandlerError(`authenticate() failed for ${shown(request.url)}: ${messageOf(cause)}`, { cause }));
     return 500;
   }
 }

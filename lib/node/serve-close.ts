@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { WebSocketServer } from 'ws';
 
 /**
@@ -14,4 +15,15 @@ export async function closeSockets(wss: WebSocketServer, grace = 1_000): Promise
   clearTimeout(timer);
   for (const socket of open) socket.terminate();
   wss.close();
+}
+
+/**
+ * Stops a server of serve()'s own: it listens no more, its idle connections close, and after
+ * `grace` ms the connections still open (a client slow to read its answer, or to send a
+ * request) are cut, so that closing never waits on a client.
+ */
+export async function closeServer(server: Server, grace = 1_000): Promise<void> {
+  const timer = setTimeout(() => server.closeAllConnections(), grace);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  clearTimeout(timer);
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Observable } from 'rxjs';
 import type { ServerOptions, WebSocketServer } from 'ws';
@@ -12,11 +12,12 @@ import type { OriginPolicy } from './origin-policy';
 import type { ServerConnectionInfo } from './upgrade-info';
 
 /**
- * Decides whether a client may connect, from its upgrade request (headers, cookies,
- * address). Return true to accept it, or an object to accept it with that object as the
- * start of its `session` (the identity the token proved, say); anything else (false,
- * undefined) refuses it with HTTP 401 before the upgrade. Throwing or rejecting refuses it
- * with 500 and reports the error.
+ * Decides whether a client may connect, from its upgrade request or its HTTP POST (headers,
+ * cookies, address; a POST's body is not read yet). Return true to accept it, or an object
+ * to accept it with that object as the start of its `session` (the identity the token
+ * proved, say); anything else (false, undefined) refuses it with HTTP 401 (before the
+ * upgrade; for a POST, before its body is read). Throwing or rejecting refuses it with 500
+ * and reports the error.
  */
 export type Authenticate = (
   request: IncomingMessage,
@@ -37,7 +38,9 @@ export interface ServeOptions {
   /**
    * Which web pages may connect (see {@link OriginPolicy}): against cross-site WebSocket
    * hijacking, a page of another origin is refused with HTTP 403 before the upgrade (with
-   * `wss`: closed with 1008 'Origin not allowed'). Clients that send no `Origin` (Node,
+   * `wss`: closed with 1008 'Origin not allowed'), and its POSTs and CORS preflights with
+   * 403. A page allowed gets the CORS headers that let it read the answers of its POSTs
+   * (with its cookies, unless the policy is `'*'`). Clients that send no `Origin` (Node,
    * other programs) are always accepted. Pages served from another port count as another
    * origin: list them, e.g. `origins: ['http://localhost:4200']`.
    * @default 'same-origin'
@@ -47,7 +50,9 @@ export interface ServeOptions {
   readonly authenticate?: Authenticate;
   /**
    * The largest incoming message, in bytes. A larger one closes that connection with
-   * 1009 (Message Too Big), as `ws` does: a frame cannot be skipped half-read.
+   * 1009 (Message Too Big), as `ws` does: a frame cannot be skipped half-read. A larger
+   * POST body is answered 413, as soon as its `Content-Length` or the bytes read so far
+   * pass the limit (no more is kept), and its connection is closed.
    * @default 1_048_576 (1 MiB)
    */
   readonly maxPayload?: number;
@@ -67,9 +72,11 @@ export interface ServeOptions {
   /** Other `ws` server options (perMessageDeflate, handleProtocols...). */
   readonly ws?: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer' | 'path' | 'maxPayload'>;
   /**
-   * Options of each connection's peer. `handlerTimeout` defaults to 60 s here, so a
-   * handler that never answers cannot hold a call forever; `reconnect` is always off (the
-   * client reconnects). `session` is a template: each connection gets a deep copy of it
+   * Options of each connection's peer, and of each POST's. `handlerTimeout` defaults to 60 s
+   * here, so a handler that never answers cannot hold a call forever; `reconnect` is always
+   * off (the client reconnects), and a POST's peer has no `heartbeat` nor `batching`.
+   * `maxBatchSize`, `maxAnswering`, `maxAnswerSize` bound a POST as they bound a message.
+   * `session` is a template: each connection (each POST) gets a deep copy of it
    * (`structuredClone`), so what one client stores, even in a nested object, no other client
    * sees; serve() throws a TypeError at start for a template that cannot be copied
    * (functions, sockets): build such state per connection in `authenticate` or `setup`.
@@ -77,17 +84,28 @@ export interface ServeOptions {
   readonly peer?: PeerOptions;
 }
 
-/** A running server: one peer per connected client. */
+/** A running server: one peer per connected client, and one per HTTP POST being answered. */
 export interface JsonRpcServer {
-  /** The peers of the clients connected now; a peer leaves the set as soon as it closes. */
+  /**
+   * The peers of the clients connected now; a peer leaves the set as soon as it closes. The
+   * short-lived peers of HTTP POSTs are not in it: nobody can be notified through them.
+   */
   readonly peers: ReadonlySet<Peer>;
   /** `ws://host:port` when the server listens itself; undefined when attached. */
   readonly url: string | undefined;
   /**
    * Server-level problems: an `authenticate` or `origins` check that threw, a `setup` that
-   * threw, a malformed upgrade request, a failed upgrade. Hot; completes on close.
+   * threw, a malformed upgrade request, a failed upgrade, a POST that could not be answered,
+   * a handler that tried to notify or call its client over HTTP. Hot; completes on close.
    */
   readonly errors$: Observable<RpcError>;
+  /**
+   * Answers HTTP requests as a `node:http` request listener: a POST is a JSON-RPC call or
+   * batch, with a peer of its own (see `serveHttp`). serve() runs it on a server of its own;
+   * attached to your `server`, mount it in your routes, e.g. `app.post('/rpc', server.listener)`.
+   * Never throws; always answers.
+   */
+  readonly listener: (request: IncomingMessage, response: ServerResponse) => void;
   /**
    * Sends a notification to every connected client. Throws a `ProtocolError` for a bad
    * method or params (or params that cannot be serialised) before sending to anyone, as
@@ -95,16 +113,19 @@ export interface JsonRpcServer {
    */
   notifyAll(method: string, params?: JsonRpcParams): void;
   /**
-   * Shuts down gracefully: refuses new connections (503), lets each peer finish the calls
-   * it is answering (for `drain` ms at most), closes every connection with 1001, and stops
-   * listening if the server listened itself.
+   * Shuts down gracefully: refuses new connections and POSTs (503), lets each peer finish
+   * the calls it is answering (for `drain` ms at most; a POST still unanswered then gets
+   * 503), closes every connection with 1001, and stops listening if the server listened
+   * itself.
    */
   close(options?: { readonly drain?: number }): Promise<void>;
 }
 
 /**
- * What `serve()` hands to `setup` for each new client. If it throws (or returns a promise
- * that rejects), that connection is closed with 1011 and the error reported on `errors$`.
+ * What `serve()` hands to `setup` for each new client, and for each HTTP POST (whose body
+ * is dispatched once a promise `setup` returns resolves). If it throws (or returns a promise
+ * that rejects), that connection is closed with 1011 (that POST is answered 500) and the
+ * error reported on `errors$`.
  */
 export type SetupPeer<Api extends RpcApi = UntypedApi> = (
   peer: Peer<Api>,

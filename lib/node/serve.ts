@@ -1,15 +1,17 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Subject } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
+import { httpListener } from './http-listener';
+import { reply } from './http-reply';
 import { loadWs } from './load-ws';
 import { originCheck } from './origin-policy';
 import { admit, isForPath, shown, type AdmissionSetup } from './serve-admission';
 import { acceptor } from './serve-accept';
-import { closeSockets } from './serve-close';
+import { closeServer, closeSockets } from './serve-close';
 import { notifyAll } from './serve-notify-all';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { sessionCopies } from './serve-session';
@@ -24,8 +26,11 @@ export {
 } from './serve-options';
 
 /**
- * Serves JSON-RPC over WebSocket: listens (or attaches to a server), and for each client
- * makes a peer and hands it to `setup` to register handlers. Resolves once listening;
+ * Serves JSON-RPC over WebSocket and HTTP POST: listens (or attaches to a server), and for
+ * each client makes a peer and hands it to `setup` to register handlers. On a server of its
+ * own it also answers POSTs on its path (see `serveHttp`: a peer per POST, no pushes);
+ * attached to yours, it leaves your requests to you: mount `server.listener` where you want
+ * POSTs answered. Resolves once listening;
  * rejects with a TypeError for options it cannot work with (an `origins` entry that is no
  * origin, a `peer.session` that cannot be copied). Nothing a client sends makes it throw:
  * a bad handshake is refused, a failing check or `setup` is reported on `errors$`.
@@ -46,7 +51,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const report = (error: RpcError) => errors.next(error);
-  const owned = options.server === undefined && options.wss === undefined ? createServer(upgradeRequired) : undefined;
+  const owned = options.server === undefined && options.wss === undefined ? createServer() : undefined;
   const httpServer = options.server ?? owned;
   let closing = false;
   const admission: AdmissionSetup = {
@@ -71,6 +76,29 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     newSession,
     report,
     server: () => server,
+  });
+
+  const http = httpListener({
+    options,
+    origins: options.origins,
+    setup: setup as SetupPeer<never>,
+    newSession,
+    admission,
+    server: () => server,
+    // A GET without Upgrade is a WebSocket client that forgot to ask for it.
+    get: upgradeRequired,
+  });
+  // On a server of its own, serve() answers every request: its path's, or 404.
+  owned?.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    let ours: boolean;
+    try {
+      ours = isForPath(request, options.path);
+    } catch (error) {
+      report(error as RpcError);
+      return reply(response, 400, {}, { close: true });
+    }
+    if (ours) http.listener(request, response);
+    else reply(response, 404, {}, { close: true });
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -143,11 +171,15 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     url:
       typeof address === 'object' && address !== null ? `ws://${hostOf(address.address)}:${address.port}` : undefined,
     errors$: errors.asObservable(),
+    listener: http.listener,
     notifyAll: (method, params) => notifyAll(peers, report, method, params),
     close: async ({ drain = serveDefaults.drain } = {}) => {
       if (closing) return;
       closing = true;
-      await Promise.all([...peers].map((peer) => peer.close({ drain, code: 1001, reason: 'Server shutting down' })));
+      await Promise.all([
+        ...[...peers].map((peer) => peer.close({ drain, code: 1001, reason: 'Server shutting down' })),
+        http.stop(drain),
+      ]);
       if (options.wss !== undefined) {
         options.wss.off('connection', onConnection);
       } else {
@@ -155,7 +187,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
         httpServer!.off('upgrade', onUpgrade);
         await closeSockets(wss);
       }
-      if (owned !== undefined) await new Promise<void>((resolve) => owned.close(() => resolve()));
+      if (owned !== undefined) await closeServer(owned);
       errors.complete();
     },
   };

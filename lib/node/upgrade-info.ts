@@ -1,20 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionInfo } from '../transports/transport';
 
-/** What a server's handlers learn about a client from its upgrade request. */
+/**
+ * What a server's handlers learn about a client from its upgrade request, or its HTTP POST
+ * (`transport: 'http'`: the server can only answer it, not notify or call the client).
+ */
 export interface ServerConnectionInfo extends ConnectionInfo {
-  readonly transport: 'websocket';
-  /** The upgrade request's path and query. */
+  readonly transport: 'websocket' | 'http';
+  /** The request's path and query. */
   readonly url: string;
   readonly remoteAddress: string | undefined;
   readonly headers: IncomingMessage['headers'];
-  /** The cookies of the upgrade request, by name. */
+  /** The cookies of the request, by name. */
   readonly cookies: { readonly [name: string]: string };
-  /** The upgrade request itself. */
+  /** The upgrade request (or the POST) itself. */
   readonly request: IncomingMessage;
 }
 
-/** Reads the connection info a server peer hands its handlers from the upgrade request. */
+/** Reads the connection info a server peer hands its handlers from the upgrade request (or the POST). */
 export function upgradeInfo(request: IncomingMessage): Omit<ServerConnectionInfo, 'transport' | 'protocol'> {
   return {
     url: request.url ?? '/',

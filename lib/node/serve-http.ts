@@ -1,0 +1,72 @@
+import { Subject } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
+import type { RpcApi, UntypedApi } from '../peer/api';
+import type { Peer } from '../peer/peer';
+import { httpListener } from './http-listener';
+import { originCheck } from './origin-policy';
+import { notifyAll } from './serve-notify-all';
+import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import { sessionCopies } from './serve-session';
+
+/** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
+export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | 'maxPayload' | 'peer'>;
+
+/**
+ * Serves JSON-RPC over HTTP POST inside a server you already run: returns a server whose
+ * `listener` is a plain `(request, response)` handler, for a `node:http` server, or an
+ * Express or Fastify route (mounted before any body parser: it reads the body itself).
+ * Each POST (one call, or a batch) gets a peer of its own, made by `setup` as serve() makes
+ * one per WebSocket client, with the same options, limits, origin policy and
+ * `authenticate`; its answer is the response (200, `application/json`), or 204 when the
+ * body held notifications only. The server cannot push over HTTP: a handler's `notify` or
+ * call to its client fails at once with a non-retryable TransportError. `peers` stays
+ * empty and `notifyAll` reaches nobody. Throws a TypeError for options it cannot work with,
+ * as serve() does; nothing a client sends makes the listener throw.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const rpc = serveHttp({ maxPayload: 65_536 }, (peer) => {
+ *   peer.handle('math.sum', positional((a: number, b: number) => a + b));
+ * });
+ * createServer(rpc.listener).listen(8080);
+ * ```
+ */
+export function serveHttp<Api extends RpcApi = UntypedApi>(
+  options: ServeHttpOptions,
+  setup: SetupPeer<Api>,
+): JsonRpcServer {
+  const errors = new Subject<RpcError>();
+  const report = (error: RpcError) => errors.next(error);
+  const peers = new Set<Peer>();
+  let closing = false;
+  const http = httpListener({
+    options,
+    origins: options.origins,
+    // the listener is untyped; setup receives the peer it was typed for
+    setup: setup as SetupPeer<never>,
+    newSession: sessionCopies(options.peer?.session),
+    admission: {
+      closing: () => closing,
+      originAllowed: originCheck(options.origins),
+      authenticate: options.authenticate,
+      report,
+    },
+    server: () => server,
+  });
+  const server: JsonRpcServer = {
+    peers,
+    url: undefined,
+    errors$: errors.asObservable(),
+    listener: http.listener,
+    notifyAll: (method, params) => notifyAll(peers, report, method, params),
+    close: async ({ drain = serveDefaults.drain } = {}) => {
+      if (closing) return;
+      closing = true;
+      await http.stop(drain);
+      errors.complete();
+    },
+  };
+  return server;
+}
