@@ -1,5 +1,19 @@
-// Mutation testing of the protocol and peer layers: `npm run mutation` (docs/mutation.md).
+// Mutation testing of the protocol and peer layers and of the features: `npm run mutation` (docs/mutation.md).
 // @ts-check
+import { readFileSync } from 'node:fs';
+
+// The package's entries (`rx-jsonrpc`, `rx-jsonrpc/protocol`, ...) mapped to their files as tsconfig.json's paths
+// map them (jest.config.ts maps them the same way): Stryker's Jest options replace jest.config.ts's mapper whole.
+// Read from the project's root, where Stryker runs, as configFile below is.
+/** @type {{ compilerOptions: { paths: Record<string, string[]> } }} */
+const tsconfig = JSON.parse(readFileSync('tsconfig.json', 'utf8'));
+const entries = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths).map(([entry, [file]]) => [
+    `^${entry}$`,
+    `<rootDir>/${String(file).replace(/^\.\//, '')}`,
+  ]),
+);
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'npm',
@@ -7,6 +21,7 @@ const config = {
   mutate: [
     'lib/protocol/**/*.ts',
     'lib/peer/**/*.ts',
+    'lib/features/**/*.ts',
     '!lib/protocol/messages.ts',
     '!lib/peer/api.ts',
     '!lib/peer/peer.ts',
@@ -18,19 +33,19 @@ const config = {
     configFile: 'jest.config.ts',
     // Merged over jest.config.ts, one key at a time (docs/mutation.md says why each):
     config: {
-      // The suites about these two layers: their own specs, the specification's examples and the quirky
+      // The suites about these layers: their own specs, the specification's examples and the quirky
       // peers. Transports, Node, Angular, interop and examples suites test other layers; each loaded suite
       // costs every mutant run its load time.
       testMatch: [
         '**/spec/protocol/**/*.spec.ts',
         '**/spec/peer/**/*.spec.ts',
+        '**/spec/features/**/*.spec.ts',
         '**/spec/conformance/**/*.spec.ts',
         '**/spec/e2e/quirky-peers.spec.ts',
         '**/spec/transports/memory.spec.ts',
       ],
       moduleNameMapper: {
-        '^rx-jsonrpc$': '<rootDir>/lib/index.ts',
-        '^rx-jsonrpc/node$': '<rootDir>/lib/node/index.ts',
+        ...entries,
         // RxJS as its one-file bundle: each suite loads one file instead of some 400 modules,
         // which halves what a mutant run costs.
         '^rxjs$': '<rootDir>/node_modules/rxjs/dist/bundles/rxjs.umd.js',

@@ -1,6 +1,17 @@
 // Automatic batching: the calls and notifications of one tick (or window) go out as one array
-// frame; calls taken back before it goes are left out; a frame that fails fails every call in it.
-import { asapScheduler, map, observeOn, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+// frame; calls taken back before it goes are left out; a frame that fails or is refused fails every
+// call in it; what was collected for a link that dropped is never sent on the next one.
+import {
+  asapScheduler,
+  filter,
+  firstValueFrom,
+  forkJoin,
+  map,
+  observeOn,
+  timer,
+  VirtualAction,
+  VirtualTimeScheduler,
+} from 'rxjs';
 import {
   connect,
   type Connection,
@@ -11,7 +22,7 @@ import {
   type Transport,
   TransportError,
 } from 'rx-jsonrpc';
-import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
 
@@ -69,12 +80,40 @@ describe('automatic batching', () => {
     expect(peer.pendingCount).toBe(1);
   });
 
+  it('takes back a call unsubscribed between two others, and sends those two as one frame', async () => {
+    const { peer, raw } = await batching(true, { cancel: { method: '$/cancelRequest', params: (id) => ({ id }) } });
+    observe(peer.request$('kept'));
+    observe(peer.request$('dropped')).unsubscribe();
+    observe(peer.request$('kept too'));
+    expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['kept', 'kept too']);
+    await settle();
+    expect(raw.received).toHaveLength(1);
+    expect(peer.pendingCount).toBe(2);
+  });
+
   it('sends nothing when every call collected was taken back', async () => {
     const { peer, raw } = await batching(true);
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     for (const call of calls) call.unsubscribe();
     await settle();
     expect(raw.received).toEqual([]);
+  });
+
+  it('sends at maxSize without waiting for the tick', async () => {
+    const { peer, raw } = await batching({ maxSize: 2 });
+    for (const method of ['a', 'b', 'c']) observe(peer.request$(method));
+    expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['a', 'b']);
+    expect(await raw.next()).toMatchObject({ method: 'c' });
+  });
+
+  it('answers through real peers, in one round trip for a forkJoin', async () => {
+    const { client, server } = peerPair({ batching: true });
+    const frames: unknown[] = [];
+    client.trace$.subscribe((e) => e.kind === 'out' && frames.push(e.frame));
+    server.handle('double', ([n]: number[]) => n! * 2);
+    const results = await firstValueFrom(forkJoin([1, 2, 3].map((n) => client.request$<number>('double', [n]))));
+    expect(results).toEqual([2, 4, 6]);
+    expect(frames).toHaveLength(1);
   });
 
   it('answers a batch that holds calls the server leaves out with ProtocolError for those', async () => {
@@ -223,5 +262,35 @@ describe('a batch frame that fails', () => {
       'Request 1 (a) got no answer in the response to it',
       'Request 2 (b) got no answer in the response to it',
     ]);
+  });
+});
+
+describe('a batch frame refused with one error object without an id', () => {
+  it('fails every call it carries with that error', async () => {
+    const { peer, raw } = await peerWithRawServer({ timeout: 0, batching: true });
+    const calls = [peer.request('a'), peer.request('b')].map((call) => call.catch((e: unknown) => e));
+    expect(((await raw.next()) as Call[]).map((m) => m.id)).toEqual([1, 2]);
+    raw.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Batches are not supported' } });
+    for (const error of await Promise.all(calls)) {
+      expect(error).toMatchObject({ name: 'JsonRpcError', code: -32600, message: 'Batches are not supported' });
+    }
+  });
+});
+
+describe('automatic batching across a drop', () => {
+  it('does not send on the next link what was collected for the dropped one', async () => {
+    const link = memoryPair();
+    const raw = await rawEnd(link.server);
+    const peer = connect(link.client, { batching: { window: 50 }, reconnect: { delay: () => timer(5) } });
+    opened.push(peer);
+    const call = peer.request('collected').catch((e: unknown) => e);
+    link.drop(1006);
+    expect(await call).toMatchObject({ name: 'ConnectionClosedError', retryable: true });
+    const again = await rawEnd(link.server);
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(again.received).toEqual([]);
+    expect(raw.received).toEqual([]);
+    again.close();
   });
 });

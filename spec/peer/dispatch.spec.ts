@@ -101,6 +101,36 @@ describe('incoming frames', () => {
     });
   });
 
+  describe('that are invalid, and meant as a call (they have a method member)', () => {
+    it.each([
+      ['a legal number id', { id: 7, method: 5 }, 7],
+      ['a string id, kept a string', { jsonrpc: '2.0', id: '7', method: 5 }, '7'],
+      ['an id of 0', { id: 0, method: 'm' }, 0],
+      ['no id', { method: 'm' }, null],
+      ['a null id', { jsonrpc: '2.0', id: null, method: 5 }, null],
+      ['a method of null', { jsonrpc: '2.0', id: 4, method: null }, 4],
+    ])('answer one with %s with Invalid Request, naming that id', async (_, message, id) => {
+      const { raw, reported } = await watched();
+      raw.send(message);
+      expect(await raw.next()).toEqual(invalidRequest(id));
+      expect(reported[0]!.message).toMatch(/^Invalid request: /);
+    });
+
+    it('report, without answering, one meant as a response (a result, an error or an id, and no method)', async () => {
+      const { raw, reported } = await watched();
+      raw.send({ id: 99, result: 1 });
+      raw.send({ result: 1 });
+      raw.send({ error: {} });
+      await settle();
+      expect(raw.received).toEqual([]);
+      expect(reported.map((e) => e.message)).toEqual([
+        'Invalid message: "jsonrpc" must be "2.0", got nothing: {"id":99,"result":1}',
+        'Invalid message: "jsonrpc" must be "2.0", got nothing: {"result":1}',
+        'Invalid message: "jsonrpc" must be "2.0", got nothing: {"error":{}}',
+      ]);
+    });
+  });
+
   describe('that are responses nobody waits for', () => {
     it('report an unknown id', async () => {
       const { raw, reported } = await watched();
@@ -203,6 +233,23 @@ describe('incoming frames', () => {
       await settle();
       expect(raw.received).toEqual([]);
       expect(reported.map((e) => e.message.split(':')[0])).toEqual(['Invalid message', 'Invalid message']);
+    });
+
+    it('answer each invalid member not meant as a response, with its id when legal, and report the others', async () => {
+      const { raw, reported } = await watched();
+      raw.send([{ result: 1 }, { error: {} }, { id: 9 }, { method: 'm', id: 1 }, { foo: 'boo' }, [{ id: 2 }], 5]);
+      expect(await raw.next()).toEqual([invalidRequest(1), invalidRequest(), invalidRequest(), invalidRequest()]);
+      await settle();
+      expect(raw.received).toHaveLength(1);
+      expect(reported.map((e) => e.message.split(':')[0])).toEqual([
+        'Invalid message',
+        'Invalid message',
+        'Invalid message',
+        'Invalid request in a batch',
+        'Invalid request in a batch',
+        'Invalid request in a batch',
+        'Invalid request in a batch',
+      ]);
     });
 
     it('answer nothing at all to a batch of notifications', async () => {

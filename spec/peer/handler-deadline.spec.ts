@@ -1,8 +1,9 @@
 // handlerTimeout, the deadline of a call being answered: a handler still running at its deadline
-// is aborted, answered -32001 and reported once; a deadline of Infinity is never armed.
-import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+// is aborted, answered -32001 and reported once, its late result dropped; requests$ calls are
+// bounded too; a deadline of Infinity is never armed.
+import { firstValueFrom, Observable, Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { HandlerError } from 'rx-jsonrpc';
-import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
 
@@ -56,6 +57,40 @@ describe('the handler deadline', () => {
     await settle();
     expect(reported.values).toEqual([]);
     expect(raw.received).toHaveLength(1);
+  });
+
+  it('on a real clock, answers the caller -32001, stops the handler, reports it and counts it no more', async () => {
+    const { client, server } = peerPair({}, { handlerTimeout: 20 });
+    let stopped = false;
+    server.handle('forever', () => new Observable(() => () => (stopped = true)));
+    const reported = firstValueFrom(server.errors$);
+    await expect(client.request('forever')).rejects.toMatchObject({
+      name: 'JsonRpcError',
+      code: -32001,
+      message: 'Request timed out after 20 ms',
+    });
+    expect(stopped).toBe(true);
+    expect(await reported).toMatchObject({
+      name: 'HandlerError',
+      message: 'Handler of forever (request 1) timed out after 20 ms',
+    });
+    expect(server.answeringCount).toBe(0);
+  });
+
+  it('drops the late result of a Promise handler that missed its deadline', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerTimeout: 10 });
+    peer.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 30)));
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'slow' });
+    expect(await raw.next()).toMatchObject({ id: 1, error: { code: -32001 } });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(raw.received).toHaveLength(1);
+  });
+
+  it('also bounds requests left to requests$', async () => {
+    const { peer, raw } = await peerWithRawServer({ handlerTimeout: 10 });
+    peer.requests$.subscribe(() => undefined);
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'ignored' });
+    expect(await raw.next()).toMatchObject({ id: 1, error: { code: -32001 } });
   });
 
   describe('with a handlerTimeout of Infinity', () => {

@@ -1,5 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { EMPTY, NEVER, Observable, of, throwError, timer, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import {
+  EMPTY,
+  firstValueFrom,
+  NEVER,
+  Observable,
+  of,
+  throwError,
+  timer,
+  VirtualAction,
+  VirtualTimeScheduler,
+} from 'rxjs';
 import {
   ConnectionClosedError,
   connect,
@@ -10,7 +20,7 @@ import {
   type Transport,
 } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
-import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -229,6 +239,22 @@ describe('the heartbeat', () => {
       status: 'closed',
       error: { message: 'No answer to the heartbeat within 100 ms' },
     });
+  });
+
+  it('does not wait for a concurrency slot held by slow calls', async () => {
+    // Heartbeats every 20 ms, each given 500 ms: only a heartbeat stuck behind the slow call fails.
+    const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 20, timeout: 500 } });
+    let pings = 0;
+    server.handle('slow', () => new Promise(() => undefined));
+    server.handle('ping', () => {
+      pings++;
+      return 'pong';
+    });
+    client.request$('slow').subscribe({ error: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await firstValueFrom(client.state$)).status).toBe('open');
+    // The heartbeats ran beside the slow call (about 35 in 700 ms).
+    expect(pings).toBeGreaterThanOrEqual(10);
   });
 
   it('takes an error answer as a sign of life', async () => {

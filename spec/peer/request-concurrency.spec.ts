@@ -51,14 +51,16 @@ describe('requestConcurrency', () => {
   });
 
   describe('when the peer closes', () => {
-    it('fails the running and the waiting calls, and leaves nothing behind', async () => {
+    it('fails the running call, and the waiting ones as never sent, and leaves nothing behind', async () => {
       const { peer, raw } = await peerWithRawServer({ requestConcurrency: 1 });
       const running = observe(peer.request$('a'));
       const waiting = observe(peer.request$('b'));
       await raw.next();
       peer.close();
       expect(await running.error()).toBeInstanceOf(ConnectionClosedError);
-      expect(await waiting.error()).toBeInstanceOf(ConnectionClosedError);
+      const error = await waiting.error();
+      expect(error).toBeInstanceOf(ConnectionClosedError);
+      expect((error as Error).message).toBe('Request 2 (b) not sent: the peer is closed');
       await settle();
       expect(raw.received).toHaveLength(1);
       expect(peer.pendingCount).toBe(0);

@@ -1,6 +1,22 @@
 // What the peer makes of a transport that fails or falls short: an attempt that errors, frames
-// that end in an error, a write that throws, the problems it reports, a link with no calls to us.
-import { asapScheduler, map, observeOn, Subject, throwError, type Observable } from 'rxjs';
+// that end in an error, a write that throws (and the calls written with it), the problems it
+// reports, a link with no calls to us.
+import {
+  asapScheduler,
+  filter,
+  firstValueFrom,
+  forkJoin,
+  lastValueFrom,
+  map,
+  observeOn,
+  Subject,
+  switchMap,
+  take,
+  throwError,
+  timer,
+  toArray,
+  type Observable,
+} from 'rxjs';
 import { connect, memoryPair, TransportError, type Connection, type PeerState, type Transport } from 'rx-jsonrpc';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
@@ -94,6 +110,99 @@ describe('a write that throws', () => {
     const refused = new TransportError('frame too large', { retryable: false });
     const peer = await writesThrow(refused);
     expect(await observe(peer.request$('m')).error()).toBe(refused);
+  });
+
+  describe('on a read-only socket', () => {
+    const readOnly = (connection: Connection): Connection => ({
+      ...connection,
+      send: () => {
+        throw new Error('socket is read-only');
+      },
+    });
+
+    it('fails a call made before the link opened the same way, and keeps nothing pending', async () => {
+      const { transport } = changed(readOnly);
+      const peer = connect(transport);
+      opened.push(peer);
+      const error = await peer.request('m').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect((error as Error).message).toBe('Could not send a frame: socket is read-only');
+      expect(peer.pendingCount).toBe(0);
+    });
+
+    it('gives back the concurrency slot of a call whose write failed', async () => {
+      const { transport } = changed(readOnly);
+      const peer = connect(transport, { requestConcurrency: 1, timeout: 0 });
+      opened.push(peer);
+      await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+      // Each call fails inside the slot it was given: without the slot back, the second would wait forever.
+      const first = await peer.request('a').catch((e: unknown) => e);
+      const second = await peer.request('b').catch((e: unknown) => e);
+      expect([first, second].map((e) => (e as Error).message)).toEqual([
+        'Could not send a frame: socket is read-only',
+        'Could not send a frame: socket is read-only',
+      ]);
+      expect(peer.pendingCount).toBe(0);
+    });
+
+    it('reports a notification or an answer it could not send', async () => {
+      const { link, transport } = changed(readOnly);
+      const raw = await rawEnd(link.server);
+      const peer = connect(transport);
+      opened.push(peer);
+      const reported = lastValueFrom(peer.errors$.pipe(take(2), toArray()));
+      peer.notify('note');
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'missing' });
+      expect((await reported).map((e) => e.message)).toEqual([
+        'Could not send a frame: socket is read-only',
+        'Could not send a frame: socket is read-only',
+      ]);
+      raw.close();
+    });
+  });
+});
+
+describe('calls that fail as they are written', () => {
+  /** A memory link whose first write is refused (as a full send buffer refuses it), opened after `delay` ms. */
+  const refusingFirstWrite = (delay: number) => {
+    const link = memoryPair();
+    const written: unknown[] = [];
+    let refuse = true;
+    const transport: Transport = {
+      connect: () =>
+        timer(delay).pipe(
+          switchMap(() => link.client.connect()),
+          map((connection) => ({
+            ...connection,
+            send: (frame: string) => {
+              written.push(frame);
+              if (refuse) {
+                refuse = false;
+                throw new TransportError('Send buffer full');
+              }
+              return connection.send(frame);
+            },
+          })),
+        ),
+    };
+    return { link, written, transport };
+  };
+
+  it.each([
+    ['waited for the link together', 10],
+    ['were made on an open link', 0],
+  ])('end the others of a forkJoin unsent when they %s', async (_, delay) => {
+    const { link, written, transport } = refusingFirstWrite(delay);
+    const server = await rawEnd(link.server);
+    const peer = connect(transport);
+    if (delay === 0) await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+    const both = firstValueFrom(forkJoin([peer.request$('a'), peer.request$('b')])).catch((e: unknown) => e);
+    expect(await both).toMatchObject({ name: 'TransportError' });
+    await settle();
+    expect(written).toEqual([expect.stringContaining('"method":"a"')]);
+    expect(peer.pendingCount).toBe(0);
+    server.close();
+    peer.close();
   });
 });
 

@@ -1,4 +1,5 @@
-import { ErrorCodes, errorMessages } from '../../lib/protocol/error-codes';
+import { ErrorCodes } from 'rx-jsonrpc';
+import { errorMessages } from 'rx-jsonrpc/protocol';
 
 describe('ErrorCodes', () => {
   it('holds the codes of the JSON-RPC 2.0 specification', () => {

@@ -7,7 +7,7 @@ import {
   RequestTimeoutError,
   RpcError,
   TransportError,
-} from '../../lib/protocol/errors';
+} from 'rx-jsonrpc';
 
 describe('JsonRpcError', () => {
   it('is an RpcError and an Error named JsonRpcError', () => {

@@ -1,22 +1,39 @@
+// The message guards, as `rx-jsonrpc/protocol` exports them.
 import {
+  classify,
   isErrorObject,
   isFailure,
   isJsonRpcId,
   isJsonRpcParams,
   isNotification,
-  isPlainObject,
   isRequest,
   isResponse,
   isSuccess,
-} from '../../lib/protocol/guards';
+} from 'rx-jsonrpc/protocol';
 
-describe('isPlainObject', () => {
-  it.each([[{}], [{ a: 1 }], [Object.create(null)]])('accepts the object %p', (value) => {
-    expect(isPlainObject(value)).toBe(true);
+describe('the guards and classify', () => {
+  /** Each guard, with a message it accepts given as an object made by `{}`. */
+  const guards: [string, (value: unknown) => boolean, object][] = [
+    ['isRequest', isRequest, { jsonrpc: '2.0', id: 1, method: 'sum' }],
+    ['isNotification', isNotification, { jsonrpc: '2.0', method: 'log' }],
+    ['isSuccess', isSuccess, { jsonrpc: '2.0', id: 1, result: 3 }],
+    ['isFailure', isFailure, { jsonrpc: '2.0', id: 1, error: { code: 1, message: 'x' } }],
+    ['isResponse', isResponse, { jsonrpc: '2.0', id: 1, result: 3 }],
+    ['isErrorObject', isErrorObject, { code: 1, message: 'x' }],
+    ['classify', (value) => classify(value) !== 'invalid', { jsonrpc: '2.0', id: 1, method: 'sum' }],
+  ];
+
+  it.each(guards)('%s reads a message from an object made by Object.create(null) too', (_, guard, message) => {
+    expect(guard(message)).toBe(true);
+    expect(guard(Object.assign(Object.create(null) as object, message))).toBe(true);
   });
 
-  it.each([[null], [undefined], [[]], [[1]], ['{}'], [1], [true]])('rejects %p', (value) => {
-    expect(isPlainObject(value)).toBe(false);
+  it.each(guards)('%s refuses an array, whatever members it carries', (_, guard, message) => {
+    expect(guard(Object.assign([], message))).toBe(false);
+  });
+
+  it.each(guards)('%s refuses what is not an object', (_, guard, message) => {
+    for (const value of [null, undefined, JSON.stringify(message), 1, true]) expect(guard(value)).toBe(false);
   });
 });
 

@@ -1,35 +1,20 @@
-import { ProtocolError } from '../../lib/protocol/errors';
-import {
-  classify,
-  decodeFrame,
-  describeInvalid,
-  idOf,
-  looksLikeCall,
-  looksLikeResponse,
-  preview,
-} from '../../lib/protocol/parse';
-
-describe('preview', () => {
-  it('gives a short frame unchanged', () => {
-    expect(preview('{"jsonrpc":"2.0"}')).toBe('{"jsonrpc":"2.0"}');
-  });
-
-  it('flattens whitespace runs, newlines included, to one space', () => {
-    expect(preview('{\n  "a":\t1\r\n}')).toBe('{ "a": 1 }');
-  });
-
-  it('cuts a long frame to 120 characters and an ellipsis', () => {
-    const text = 'x'.repeat(500);
-    expect(preview(text)).toBe(`${'x'.repeat(120)}…`);
-  });
-
-  it('keeps a frame of exactly 120 characters whole', () => {
-    const text = 'y'.repeat(120);
-    expect(preview(text)).toBe(text);
-  });
-});
+// decodeFrame, classify and describeInvalid, as `rx-jsonrpc/protocol` exports them. What the peer
+// makes of an invalid message (answered or not, with which id) is in spec/peer/dispatch.
+import { ProtocolError } from 'rx-jsonrpc';
+import { classify, decodeFrame, describeInvalid } from 'rx-jsonrpc/protocol';
 
 describe('decodeFrame', () => {
+  /** The message of the ProtocolError decodeFrame throws for `frame`. */
+  const messageFor = (frame: string): string => {
+    try {
+      decodeFrame(frame);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProtocolError);
+      return (error as ProtocolError).message;
+    }
+    throw new Error(`decodeFrame took ${frame} for JSON`);
+  };
+
   it('decodes a single message to an object', () => {
     expect(decodeFrame('{"jsonrpc":"2.0","id":1,"result":3}')).toEqual({ jsonrpc: '2.0', id: 1, result: 3 });
   });
@@ -67,8 +52,18 @@ describe('decodeFrame', () => {
       expect(() => decodeFrame('')).toThrow(/^Invalid JSON in frame: $/);
     });
 
-    it('shows a long frame cut short in the message', () => {
+    it('shows a long frame cut short in the message, to 120 characters and an ellipsis', () => {
       expect(() => decodeFrame(`{${'a'.repeat(300)}`)).toThrow(`Invalid JSON in frame: {${'a'.repeat(119)}…`);
+    });
+
+    it('shows a frame of exactly 120 characters whole', () => {
+      const frame = `{${'a'.repeat(119)}`;
+      expect(messageFor(frame)).toBe(`Invalid JSON in frame: ${frame}`);
+      expect(messageFor(`${frame}a`)).toBe(`Invalid JSON in frame: ${frame}…`);
+    });
+
+    it('shows the frame on one line, each run of whitespace, newlines included, as one space', () => {
+      expect(messageFor('{\n  "a":\t1,\r\n}')).toBe('Invalid JSON in frame: { "a": 1, }');
     });
   });
 });
@@ -114,42 +109,6 @@ describe('classify', () => {
       expect(classify({ jsonrpc: '1.0', method: 'm' })).toBe('invalid');
       expect(classify({ method: 'm', id: 1 })).toBe('invalid');
     });
-  });
-});
-
-describe('looksLikeCall', () => {
-  it('is true for anything with a method member, valid or not', () => {
-    expect(looksLikeCall({ jsonrpc: '2.0', method: 'sum', id: 1 })).toBe(true);
-    expect(looksLikeCall({ method: 1, params: 'bar' })).toBe(true);
-    expect(looksLikeCall({ method: undefined })).toBe(true);
-  });
-
-  it('is false for responses and values that are not objects', () => {
-    expect(looksLikeCall({ jsonrpc: '2.0', id: 1, result: 1 })).toBe(false);
-    expect(looksLikeCall(['method'])).toBe(false);
-    expect(looksLikeCall('method')).toBe(false);
-    expect(looksLikeCall(null)).toBe(false);
-  });
-});
-
-describe('idOf', () => {
-  it('gives a legal id, keeping its type', () => {
-    expect(idOf({ id: 7, method: 5 })).toBe(7);
-    expect(idOf({ id: '7' })).toBe('7');
-    expect(idOf({ id: 0 })).toBe(0);
-  });
-
-  it('gives null for a missing, null or illegal id', () => {
-    expect(idOf({ method: 'x' })).toBeNull();
-    expect(idOf({ id: null })).toBeNull();
-    expect(idOf({ id: { n: 1 } })).toBeNull();
-    expect(idOf({ id: true })).toBeNull();
-  });
-
-  it('gives null for values that are not objects', () => {
-    expect(idOf([{ id: 1 }])).toBeNull();
-    expect(idOf(1)).toBeNull();
-    expect(idOf(undefined)).toBeNull();
   });
 });
 
@@ -231,18 +190,5 @@ describe('describeInvalid', () => {
       expect(classify(value)).toBe('invalid');
       expect(describeInvalid(value)).toMatch(/\S/);
     }
-  });
-});
-
-describe('looksLikeResponse', () => {
-  it.each([
-    [{ jsonrpc: '2.0', id: 1 }, true],
-    [{ result: 1 }, true],
-    [{ error: {} }, true],
-    [{ foo: 'boo' }, false],
-    [{ method: 'm', id: 1 }, false],
-    [5, false],
-  ])('says %j is %s', (value, expected) => {
-    expect(looksLikeResponse(value)).toBe(expected);
   });
 });

@@ -1,3 +1,5 @@
+// batch$() and batch(): the members of one batch sent as one array frame, each outcome in the
+// order of the members, a refusal of the whole batch, and how it meets automatic batching.
 import { firstValueFrom, forkJoin, lastValueFrom, switchMap, timer, toArray } from 'rxjs';
 import { batch, batch$, connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
@@ -111,16 +113,6 @@ describe('batch$', () => {
       raw.send([{ jsonrpc: '2.0', id: 1, result: 'A' }]);
       expect(await older).toEqual([{ ok: true, value: 'A' }]);
     });
-
-    it('fails the calls automatic batching put in one frame', async () => {
-      const { peer, raw } = await peerWithRawServer({ timeout: 0, batching: true });
-      const calls = [peer.request('a'), peer.request('b')].map((call) => call.catch((e: unknown) => e));
-      expect(((await raw.next()) as Frame).map((m) => m.id)).toEqual([1, 2]);
-      raw.send(refusal);
-      for (const error of await Promise.all(calls)) {
-        expect(error).toMatchObject({ name: 'JsonRpcError', code: -32600, message: 'Batches are not supported' });
-      }
-    });
   });
 
   it('errors with the first failure when failFast', async () => {
@@ -224,63 +216,5 @@ describe('batch$', () => {
     // The flush automatic batching had scheduled finds nothing left to write.
     await settle();
     expect(raw.received).toHaveLength(1);
-  });
-});
-
-describe('automatic batching', () => {
-  it('sends the calls subscribed in one tick as one frame', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true });
-    const all = firstValueFrom(forkJoin([peer.request$('a'), peer.request$('b')]));
-    const frame = (await raw.next()) as Frame;
-    expect(frame.map((m) => m.method)).toEqual(['a', 'b']);
-    raw.send(frame.map((m) => ({ jsonrpc: '2.0', id: m.id, result: m.method.toUpperCase() })));
-    expect(await all).toEqual(['A', 'B']);
-  });
-
-  it('sends a lone call as a plain frame', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true });
-    peer.request$('alone').subscribe({ error: () => undefined });
-    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, method: 'alone' });
-  });
-
-  it('takes a call unsubscribed before the flush out of the batch, sending no cancel for it', async () => {
-    const { peer, raw } = await peerWithRawServer({
-      batching: true,
-      cancel: { method: '$/cancelRequest', params: (id) => ({ id }) },
-    });
-    peer.request$('kept').subscribe({ error: () => undefined });
-    peer
-      .request$('dropped')
-      .subscribe({ error: () => undefined })
-      .unsubscribe();
-    peer.request$('kept too').subscribe({ error: () => undefined });
-    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['kept', 'kept too']);
-    await settle();
-    expect(raw.received).toHaveLength(1);
-    expect(peer.pendingCount).toBe(2);
-  });
-
-  it('sends at maxSize without waiting for the tick', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: { maxSize: 2 } });
-    for (const method of ['a', 'b', 'c']) peer.request$(method).subscribe({ error: () => undefined });
-    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['a', 'b']);
-    expect(await raw.next()).toMatchObject({ method: 'c' });
-  });
-
-  it('collects for the window given', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: { window: 20 } });
-    peer.request$('a').subscribe({ error: () => undefined });
-    setTimeout(() => peer.notify('b'), 5);
-    expect(((await raw.next()) as Frame).map((m) => m.method)).toEqual(['a', 'b']);
-  });
-
-  it('answers through real peers, one round trip for forkJoin', async () => {
-    const { client, server } = peerPair({ batching: true });
-    const frames: unknown[] = [];
-    client.trace$.subscribe((e) => e.kind === 'out' && frames.push(e.frame));
-    server.handle('double', ([n]: number[]) => n! * 2);
-    const results = await firstValueFrom(forkJoin([1, 2, 3].map((n) => client.request$<number>('double', [n]))));
-    expect(results).toEqual([2, 4, 6]);
-    expect(frames).toHaveLength(1);
   });
 });

@@ -1,9 +1,9 @@
 // Early notifications (those arriving while a subscribe call is unanswered) are kept within a
-// byte budget, oldest dropped first: through subscription$() with the default budget, and
-// through the routers' own API for other budgets and the drop report.
+// byte budget, oldest dropped first: through subscription$() with the default budget and with
+// maxEarlyNotificationBytes, and through the routers' own API for the measure and the drop report.
 import { Subject } from 'rxjs';
 import { ProtocolError, subscription$, type RpcError } from 'rx-jsonrpc';
-import { defaultEarlyNotificationBytes, subscriptionRouters } from '../../lib/features/subscription-router';
+import { subscriptionRouters } from '../../lib/features/subscription-router';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle, type RawEnd } from '../helpers/raw-end';
@@ -18,6 +18,8 @@ const tick = (subscription: unknown, result: unknown) => ({
 });
 const padded = (n: number, characters: number) => ({ n, pad: 'x'.repeat(characters) });
 const numbers = (values: readonly unknown[]) => values.map((value) => (value as { n: number }).n);
+/** The documented default of maxEarlyNotificationBytes: 1 MiB. */
+const oneMiB = 1_048_576;
 
 /** A peer whose subscribe call waits, the raw server end, and a function that answers it with `sub-1`. */
 async function waitingSubscription() {
@@ -43,10 +45,31 @@ describe('subscription$', () => {
     it('drops one larger than the whole budget on arrival, and keeps the others', async () => {
       const { raw, values, answer } = await waitingSubscription();
       raw.send(tick('sub-1', padded(1, 10)));
-      raw.send(tick('sub-1', padded(2, defaultEarlyNotificationBytes)));
+      raw.send(tick('sub-1', padded(2, oneMiB)));
       raw.send(tick('sub-1', padded(3, 10)));
       await answer();
       expect(numbers(values.values)).toEqual([1, 3]);
+    });
+
+    it('keeps one just under 1 MiB, and drops one just over it, reporting the budget on errors$', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const reported = observe(peer.errors$);
+      const values = observe(subscription$<unknown>(peer, 'ticks.subscribe', [], ticks));
+      const call = (await raw.next()) as { id: number };
+      // Measured as about the length of the params' JSON text: the padding, and some 60 more.
+      raw.send(tick('sub-1', padded(1, oneMiB - 100)));
+      await settle();
+      expect(reported.values).toEqual([]);
+      raw.send(tick('sub-1', padded(2, oneMiB)));
+      raw.send({ jsonrpc: '2.0', id: call.id, result: 'sub-1' });
+      await settle();
+      expect(numbers(values.values)).toEqual([1]);
+      expect(reported.values).toHaveLength(1);
+      expect(reported.values[0]).toBeInstanceOf(ProtocolError);
+      expect(reported.values[0]!.message).toBe(
+        'Early notifications of ticks dropped: more than 1048576 bytes (maxEarlyNotificationBytes) or 1000 of them ' +
+          'arrived before a subscribe call was answered',
+      );
     });
 
     it('counts what notifications for other ids hold too', async () => {
@@ -57,6 +80,25 @@ describe('subscription$', () => {
       raw.send(tick('sub-1', padded(2, 10)));
       await answer();
       expect(numbers(values.values)).toEqual([2]);
+    });
+  });
+
+  describe('with maxEarlyNotificationBytes', () => {
+    it('keeps the early notifications within that budget, and reports the drop on errors$', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const reported: RpcError[] = [];
+      peer.errors$.subscribe((error) => reported.push(error));
+      const values = observe(
+        subscription$<{ n: number }>(peer, 'ticks.subscribe', [], { ...ticks, maxEarlyNotificationBytes: 350 }),
+      );
+      const call = (await raw.next()) as { id: number };
+      for (const n of [1, 2, 3]) raw.send(tick('sub-1', padded(n, 100)));
+      await settle();
+      raw.send({ jsonrpc: '2.0', id: call.id, result: 'sub-1' });
+      await settle();
+      expect(numbers(values.values)).toEqual([2, 3]);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(ProtocolError);
     });
   });
 
@@ -204,9 +246,5 @@ describe('subscriptionRouters', () => {
     send('sub-2', 'y'.repeat(50));
     router.attach('sub-2', (params) => received.push((params as { result: unknown }).result));
     expect(received).toEqual(['x'.repeat(50), 'y'.repeat(50)]);
-  });
-
-  it('keeps 1 MiB by default', () => {
-    expect(defaultEarlyNotificationBytes).toBe(1_048_576);
   });
 });
