@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { ConnectionClosedError } from '../protocol/errors';
 import type { Connection, Frame, Transport } from './transport';
 
@@ -16,8 +16,39 @@ export interface MemoryPair {
 }
 
 interface Endpoint {
-  readonly frames: Subject<Frame>;
+  readonly frames: Feed;
   readonly subscriber: Subscriber<Connection>;
+}
+
+/**
+ * The incoming frames of one end, hot, as a Subject would give them, without the closure and
+ * iterator a Subject makes for every value: subscribers are kept in an array replaced on each
+ * change, so that one leaving while a frame is delivered does not disturb the delivery.
+ */
+class Feed {
+  private subscribers: readonly Subscriber<Frame>[] = [];
+  private ended = false;
+
+  readonly frames$ = new Observable<Frame>((subscriber) => {
+    if (this.ended) return subscriber.complete();
+    this.subscribers = [...this.subscribers, subscriber];
+    return () => {
+      this.subscribers = this.subscribers.filter((each) => each !== subscriber);
+    };
+  });
+
+  next(frame: Frame): void {
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]?.next(frame);
+  }
+
+  complete(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const subscriber of subscribers) subscriber.complete();
+  }
 }
 
 type Side = 0 | 1;
@@ -80,14 +111,14 @@ export function memoryPair(): MemoryPair {
   const end = (side: Side): Transport => ({
     connect: () =>
       new Observable<Connection>((subscriber) => {
-        const endpoint: Endpoint = { frames: new Subject<Frame>(), subscriber };
+        const endpoint: Endpoint = { frames: new Feed(), subscriber };
         endpoints[side]?.subscriber.error(new ConnectionClosedError('Memory link replaced by a new connection'));
         endpoints[side] = endpoint;
         const other = (1 - side) as Side;
         const isCurrent = () => endpoints[side] === endpoint;
         subscriber.next({
           info: { transport: 'memory' },
-          frames$: endpoint.frames.asObservable(),
+          frames$: endpoint.frames.frames$,
           send: (frame) => {
             if (!isCurrent()) return;
             // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' inboxes exist from the start
