@@ -3,7 +3,7 @@ import { ProtocolError, type RpcError } from '../protocol/errors';
 import { fitsInUtf8, utf8Length } from '../protocol/utf8-length';
 import type { JsonRpcId } from '../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
-import { encode } from './encode';
+import { unserialisable } from './encode';
 
 /**
  * Turns answers into frames no larger than `maxAnswerSize` bytes: an answer that cannot be
@@ -72,9 +72,9 @@ export class AnswerEncoder {
   encode(answer: Answer, room: number): string | undefined {
     let text: string;
     try {
-      text = encode(answer, () => `Answer to request ${String(answer.id)}`);
-    } catch (error) {
-      this.report(error as RpcError);
+      text = JSON.stringify(answer);
+    } catch (cause) {
+      this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause));
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
     }
     if (fitsInUtf8(text, room)) return text;

@@ -73,9 +73,14 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
   /** What the remote errors of the frame being dispatched keep as `cause` (an HTTP status). */
   let cause: RpcError | undefined;
 
+  /** How answers to lone frames of the current link go out: made once per link, not per request. */
+  let lone: { readonly generation: number; readonly done: (answer: Answer | undefined) => void } | undefined;
   const replyNow = () => {
     const generation = targets.generation();
-    return (answer: Answer | undefined) => answer !== undefined && targets.reply(answer, generation);
+    if (lone?.generation !== generation) {
+      lone = { generation, done: (answer) => answer !== undefined && targets.reply(answer, generation) };
+    }
+    return lone.done;
   };
 
   const settle = (response: JsonRpcResponse, inBatch: boolean): void => {

@@ -22,8 +22,13 @@ export function encode(message: object, subject: () => string): string {
   try {
     return JSON.stringify(message);
   } catch (cause) {
-    throw new ProtocolError(`${subject()} cannot be serialised to JSON: ${messageOf(cause)}`, { cause });
+    throw unserialisable(subject(), cause);
   }
+}
+
+/** The error of a message about `subject` that `JSON.stringify` refused with `cause`. */
+export function unserialisable(subject: string, cause: unknown): ProtocolError {
+  return new ProtocolError(`${subject} cannot be serialised to JSON: ${messageOf(cause)}`, { cause });
 }
 
 /** The frame of a request (with `id`) or a notification (without). */
