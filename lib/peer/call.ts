@@ -38,9 +38,13 @@ export function peerClosed(subject: string): ConnectionClosedError {
  * a call in flight costs one object rather than a closure for each of those roles. The
  * subclasses say where the outcome goes: a Promise or a subscriber.
  */
-export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
+export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Deadline {
   private frame: string | undefined;
-  private deadline: Deadline | undefined;
+  // Its place in the deadline line of its timeout (see Deadlines.enter).
+  at = 0;
+  line: Deadline['line'];
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
   private queued = false;
   private releaseSlot: (() => void) | undefined;
   private withdraw: (() => boolean | void) | undefined;
@@ -56,6 +60,11 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
     private readonly timeout: number,
   ) {
     this.frame = frame;
+  }
+
+  /** What the deadline expires: the call itself. */
+  get target(): Expiring {
+    return this;
   }
 
   /** Whether this is one of the peer's own calls (a heartbeat). */
@@ -78,7 +87,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
       else this.releaseSlot = release;
     }
     const timeout = this.timeout;
-    if (!this.ended && timeout > 0 && timeout < Infinity) this.deadline = this.context.deadlines.add(timeout, this);
+    if (!this.ended && timeout > 0 && timeout < Infinity) this.context.deadlines.enter(timeout, this);
   }
 
   /** The answer came (the dispatcher took the call out of the pending map). */
@@ -97,7 +106,6 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
 
   /** The deadline passed. */
   expire(): void {
-    this.deadline = undefined;
     this.raise(new RequestTimeoutError(this.id, this.method, this.timeout));
     this.end();
   }
@@ -134,10 +142,10 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring {
     if (this.ended) return;
     this.ended = true;
     const { context } = this;
-    if (this.deadline !== undefined) context.deadlines.remove(this.deadline);
+    context.deadlines.remove(this);
     if (this.queued) context.connection.dequeue(this);
     this.releaseSlot?.();
-    this.frame = this.deadline = this.releaseSlot = undefined;
+    this.frame = this.releaseSlot = undefined;
     if (this.taken || !context.pending.abandon(this.id, this)) return;
     // A call taken back out of a batch not yet written was never sent: nothing to cancel.
     if (this.withdraw?.() === true) return;

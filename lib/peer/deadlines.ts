@@ -14,9 +14,13 @@ interface Line {
   timer: Unsubscribable | undefined;
 }
 
-/** One deadline in its line: what `Deadlines.add` returns and `Deadlines.remove` takes. */
+/**
+ * One deadline in its line: what `Deadlines.add` returns and `Deadlines.remove` takes. An
+ * object may be its own entry (see `Deadlines.enter`), so that a deadline costs no object.
+ */
 export interface Deadline {
-  readonly at: number;
+  /** When it passes, on the scheduler's clock (set when it enters its line). */
+  at: number;
   readonly target: Expiring;
   /** The line it is in; undefined once it has left (fired or removed). */
   line: Line | undefined;
@@ -37,17 +41,26 @@ export class Deadlines {
 
   /** Calls `target.expire()` after `ms` unless `remove` is called first with what this returns. */
   add(ms: number, target: Expiring): Deadline {
+    const entry: Deadline = { at: 0, target, line: undefined, prev: undefined, next: undefined };
+    this.enter(ms, entry);
+    return entry;
+  }
+
+  /** Calls `entry.target.expire()` after `ms` unless `remove(entry)` comes first; `entry` must be in no line. */
+  enter(ms: number, entry: Deadline): void {
     let line = this.lines.get(ms);
     if (line === undefined) {
       line = { ms, head: undefined, tail: undefined, timer: undefined };
       this.lines.set(ms, line);
     }
-    const entry: Deadline = { at: this.scheduler.now() + ms, target, line, prev: line.tail, next: undefined };
+    entry.at = this.scheduler.now() + ms;
+    entry.line = line;
+    entry.prev = line.tail;
+    entry.next = undefined;
     if (line.tail === undefined) line.head = entry;
     else line.tail.next = entry;
     line.tail = entry;
     if (line.timer === undefined) this.arm(line);
-    return entry;
   }
 
   /** Takes a deadline out before it passes; does nothing once it has fired or been removed. */
