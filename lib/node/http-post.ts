@@ -20,6 +20,9 @@ export interface PostSetup {
   readonly server: () => JsonRpcServer;
 }
 
+/** What a POST waits for before its peer is made: a turn of the event loop with room (see `turnSlots`). */
+export type TakeTurn = () => Promise<void> | undefined;
+
 /** A POST being answered, as its server's `close()` sees it. */
 export interface PostInFlight {
   /**
@@ -47,12 +50,14 @@ export function answerPost(
   response: ServerResponse,
   headers: OutgoingHttpHeaders,
   context: PostSetup,
+  turn: TakeTurn,
 ): PostInFlight {
   const { admission, options } = context;
   const report = (error: RpcError) => admission.report(error);
   let peer: Peer | undefined;
-  // An object: the flag changes while answer() awaits, which narrowing cannot see.
-  const state = { stopped: false };
+  let stopped = false;
+  // A function: the flag changes while answer() awaits, which narrowing cannot see.
+  const isStopped = () => stopped;
   const post = `the POST from ${String(request.socket.remoteAddress)} to ${shown(request.url)}`;
   response.once('close', () => {
     // The client went away before its answer: its calls are abandoned (their signals abort).
@@ -79,7 +84,7 @@ export function answerPost(
       const text = `Payload Too Large: the body is over ${maxPayload} bytes`;
       reply(response, 413, headers, { text, close: true });
     } else if (body !== 'gone') {
-      if (!state.stopped) return [body.text, session];
+      if (!isStopped()) return [body.text, session];
       reply(response, 503, headers, { close: true });
     }
     return undefined;
@@ -89,6 +94,11 @@ export function answerPost(
     const admittedBody = await admitted();
     if (admittedBody === undefined) return;
     const [body, session] = admittedBody;
+    await turn();
+    if (isStopped() || response.destroyed) {
+      reply(response, 503, headers, { close: true });
+      return;
+    }
     const info: ServerConnectionInfo = { transport: 'http', ...upgradeInfo(request) };
     const link = oneShotLink(info, body, report);
     const own = connect(link.transport, {
@@ -120,8 +130,8 @@ export function answerPost(
     await own.close(own.answeringCount > 0 ? { drain: untilAnswered } : {});
     const json = link.answer;
     // Once the server is closing, no connection is kept alive for another request.
-    if (json !== undefined) reply(response, 200, headers, { json, close: state.stopped });
-    else reply(response, state.stopped ? 503 : 204, headers, { close: state.stopped });
+    if (json !== undefined) reply(response, 200, headers, { json, close: isStopped() });
+    else reply(response, isStopped() ? 503 : 204, headers, { close: isStopped() });
   };
 
   const done = answer().catch((cause: unknown) => {
@@ -131,7 +141,7 @@ export function answerPost(
   return {
     done,
     stop: async (drain) => {
-      state.stopped = true;
+      stopped = true;
       // Still reading or authenticating: nothing ran yet, and a slow client must not hold the close.
       if (peer === undefined) {
         reply(response, 503, headers, { close: true });
