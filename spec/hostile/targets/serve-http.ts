@@ -1,0 +1,49 @@
+import type { RpcError } from 'rx-jsonrpc';
+import { serve, type ServeOptions } from 'rx-jsonrpc/node';
+import { hostileChild } from '../harness/child';
+
+// A serve() process attacked over HTTP POST. argv[2] is JSON: the ServeOptions to use (port
+// 0 on 127.0.0.1 unless given). Handlers: ping; sleep (ms), which counts the calls running
+// and those whose signal aborted; big (n: a string of n characters). Commands: errors (what
+// errors$ reported since the last ask, by name and message), calls (the sleep counters).
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as ServeOptions;
+  const calls = { running: 0, aborted: 0, finished: 0 };
+  let errors: RpcError[] = [];
+  const server = await serve({ port: 0, ...options }, (peer) => {
+    peer.handle('ping', () => 'pong');
+    peer.handle('big', ([n]: [number]) => 'x'.repeat(n));
+    peer.handle('sleep', ([ms]: [number], { signal }) => {
+      calls.running++;
+      return new Promise((resolve) => {
+        const end = () => {
+          calls.running--;
+          clearTimeout(timer);
+          resolve(ms);
+        };
+        const timer = setTimeout(() => {
+          calls.finished++;
+          end();
+        }, ms);
+        signal.addEventListener('abort', () => {
+          calls.aborted++;
+          end();
+        });
+      });
+    });
+  });
+  server.errors$.subscribe((error) => errors.push(error));
+  hostileChild(
+    { url: server.url?.replace('ws:', 'http:') },
+    {
+      calls: () => calls,
+      errors: () => {
+        const reported = errors.map(({ name, message }) => ({ name, message }));
+        errors = [];
+        return reported;
+      },
+    },
+  );
+}
+
+void main();
