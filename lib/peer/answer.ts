@@ -73,7 +73,7 @@ export class Answering {
    * undefined when it ends with none (cancelled in a dialect whose cancelled calls get no
    * answer); `done` is not called at all for a call abandoned with its link.
    */
-  answer(request: JsonRpcRequest, done: (answer: Answer | undefined) => void, frame: FrameCost): void {
+  answer(request: JsonRpcRequest, done: (answer: Answer | undefined) => void, frame: FrameCost | number): void {
     const { id, method } = request;
     if (this.setup.handlers.get(method) === undefined && !this.unhandled.observed) {
       return done(errorAnswer(id, ErrorCodes.MethodNotFound, 'Method not found'));
@@ -92,7 +92,7 @@ export class Answering {
    * deadline as requests; its result is ignored, its failure reported. The dialect's cancel
    * notification cancels the call it names. Returns whether a handler took it.
    */
-  notice(notification: JsonRpcNotification, frame: FrameCost): boolean {
+  notice(notification: JsonRpcNotification, frame: FrameCost | number): boolean {
     const cancel = this.setup.cancel;
     if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
     if (this.setup.handlers.get(notification.method) === undefined) return false;
@@ -146,7 +146,7 @@ export class Answering {
   private begin(incoming: Incoming): void {
     incoming.started = true;
     const { call } = incoming;
-    incoming.deadline = handlerDeadline(this.setup, incoming, (answer) => this.finish(incoming, answer));
+    incoming.deadline = handlerDeadline(this.setup, incoming, this.end);
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.

@@ -34,14 +34,15 @@ export class AnsweringLimits {
   ) {}
 
   /**
-   * Takes a place for `call`, which came in `frame`; false when a limit is reached (nothing is
-   * taken). The first refusal of a run of them is reported.
+   * Takes a place for `call`, which came in `frame`: a batch's cost, or the size of a lone
+   * frame (its one call holds it alone). False when a limit is reached (nothing is taken).
+   * The first refusal of a run of them is reported.
    */
-  admit(frame: FrameCost, call: JsonRpcRequest | JsonRpcNotification): boolean {
+  admit(frame: FrameCost | number, call: JsonRpcRequest | JsonRpcNotification): boolean {
     if (this.fits(frame)) {
       this.refusing = false;
-      if (frame.calls === 0) this.bytes += frame.size;
-      frame.calls++;
+      if (typeof frame === 'number') this.bytes += frame;
+      else if (frame.calls++ === 0) this.bytes += frame.size;
       this.calls++;
       return true;
     }
@@ -54,15 +55,18 @@ export class AnsweringLimits {
     return false;
   }
 
-  private fits(frame: FrameCost): boolean {
+  private fits(frame: FrameCost | number): boolean {
     if (this.calls >= this.maxCalls) return false;
-    return frame.calls > 0 || this.bytes === 0 || this.bytes + frame.size <= this.maxBytes;
+    if (typeof frame !== 'number' && frame.calls > 0) return true;
+    const size = typeof frame === 'number' ? frame : frame.size;
+    return this.bytes === 0 || this.bytes + size <= this.maxBytes;
   }
 
   /** Gives back the place of one call of `frame`. */
-  release(frame: FrameCost): void {
+  release(frame: FrameCost | number): void {
     this.calls--;
-    if (--frame.calls === 0) this.bytes -= frame.size;
+    if (typeof frame === 'number') this.bytes -= frame;
+    else if (--frame.calls === 0) this.bytes -= frame.size;
   }
 
   private describe(): string {

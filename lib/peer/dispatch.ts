@@ -119,11 +119,11 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
         settle(value as JsonRpcResponse, inBatch);
         return false;
       case 'notification':
-        answering.notice(value as JsonRpcNotification, inBatch ? frame : new FrameCost(frame));
+        answering.notice(value as JsonRpcNotification, frame);
         notifications.deliver(value as JsonRpcNotification);
         return false;
       case 'request':
-        answering.answer(value as JsonRpcRequest, reply(), inBatch ? frame : new FrameCost(frame));
+        answering.answer(value as JsonRpcRequest, reply(), frame);
         return true;
       default:
         return invalid(value, reply, inBatch);

@@ -52,7 +52,8 @@ export class Incoming implements Linked<Incoming> {
 
   constructor(
     readonly call: JsonRpcRequest | JsonRpcNotification,
-    readonly cost: FrameCost,
+    /** The batch it came in, or the size of its lone frame. */
+    readonly cost: FrameCost | number,
     /** Sends the answer of a request; undefined for a notification. */
     readonly done: ((answer: Answer | undefined) => void) | undefined,
     /** Ends the call, once, with its answer (none for a notification); shared by the calls of a peer. */
@@ -99,8 +100,8 @@ export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer
 
 /**
  * Starts the deadline of one call's handler, if there is one: when it passes, the failure is
- * reported, the call's signal aborts, and `end` is given the -32001 answer (nothing for a
- * notification).
+ * reported, the call's signal aborts, and `end` is given the call and its -32001 answer
+ * (nothing for a notification). `end` is the peer's, not the call's: no closure per call.
  */
 export function handlerDeadline(
   setup: {
@@ -109,7 +110,7 @@ export function handlerDeadline(
     readonly report: (error: RpcError) => void;
   },
   incoming: Incoming,
-  end: (answer?: Answer) => void,
+  end: (incoming: Incoming, answer?: Answer) => void,
 ): Subscription | undefined {
   const { handlerTimeout } = setup;
   if (!(handlerTimeout > 0 && handlerTimeout < Infinity)) return undefined;
@@ -121,6 +122,7 @@ export function handlerDeadline(
     );
     incoming.control.abort('the handler timed out');
     end(
+      incoming,
       id === undefined
         ? undefined
         : errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
