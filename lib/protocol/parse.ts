@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors';
-import { isErrorObject, isFailure, isJsonRpcId, isJsonRpcParams, isPlainObject, isRequest, isSuccess } from './guards';
+import { isErrorObject, isJsonRpcId, isJsonRpcParams, isPlainObject } from './guards';
 
 /** What a decoded message is, decided by its shape alone. */
 export type MessageKind = 'request' | 'notification' | 'response' | 'invalid';
@@ -41,12 +41,15 @@ export function decodeFrame(text: string): unknown {
  */
 export function classify(value: unknown): MessageKind {
   if (!isPlainObject(value) || value.jsonrpc !== '2.0') return 'invalid';
+  // What isRequest, isSuccess and isFailure check, each member read once.
+  const id = value.id;
   if (typeof value.method === 'string') {
     if (value.params !== undefined && !isJsonRpcParams(value.params)) return 'invalid';
     if (!('id' in value)) return 'notification';
-    return isRequest(value) ? 'request' : 'invalid';
+    return id === null || isJsonRpcId(id) ? 'request' : 'invalid';
   }
-  return isSuccess(value) || isFailure(value) ? 'response' : 'invalid';
+  if ('result' in value) return !('error' in value) && isJsonRpcId(id) ? 'response' : 'invalid';
+  return (id === null || isJsonRpcId(id)) && isErrorObject(value.error) ? 'response' : 'invalid';
 }
 
 /** Whether an invalid message was meant as a call (so it deserves an Invalid Request answer). */
