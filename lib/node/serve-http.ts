@@ -26,6 +26,8 @@ export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | '
  * @example
  * ```ts
  * import { createServer } from 'node:http';
+ * import { positional } from 'rx-jsonrpc';
+ * import { serveHttp } from 'rx-jsonrpc/node';
  *
  * const rpc = serveHttp({ maxPayload: 65_536 }, (peer) => {
  *   peer.handle('math.sum', positional((a: number, b: number) => a + b));
