@@ -20,7 +20,7 @@ import {
   type Transport,
 } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
-import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
 afterEach(closeAll);
@@ -242,19 +242,29 @@ describe('the heartbeat', () => {
   });
 
   it('does not wait for a concurrency slot held by slow calls', async () => {
-    // Heartbeats every 20 ms, each given 500 ms: only a heartbeat stuck behind the slow call fails.
-    const { client, server } = peerPair({ requestConcurrency: 1, heartbeat: { interval: 20, timeout: 500 } });
-    let pings = 0;
-    server.handle('slow', () => new Promise(() => undefined));
-    server.handle('ping', () => {
-      pings++;
-      return 'pong';
+    // Heartbeats every 20 virtual ms, each given 500 ms, beside a call that holds the only slot.
+    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+    const { peer, raw } = await peerWithRawServer({
+      scheduler,
+      requestConcurrency: 1,
+      heartbeat: { interval: 20, timeout: 500 },
     });
-    client.request$('slow').subscribe({ error: () => undefined });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect((await firstValueFrom(client.state$)).status).toBe('open');
-    // The heartbeats ran beside the slow call (about 35 in 700 ms).
-    expect(pings).toBeGreaterThanOrEqual(10);
+    peer.request$('slow').subscribe({ error: () => undefined });
+    expect(await raw.next()).toMatchObject({ method: 'slow' });
+    for (let beat = 1; beat <= 35; beat++) {
+      scheduler.schedule(() => undefined, beat * 20 - scheduler.now());
+      scheduler.maxFrames = beat * 20;
+      scheduler.flush();
+      await settle();
+      // Each heartbeat goes out on time, though the slot is taken, and is answered at once.
+      expect(raw.received).toHaveLength(1 + beat);
+      const ping = JSON.parse(raw.received[beat] as string) as Call;
+      expect(ping).toMatchObject({ method: 'ping' });
+      raw.send({ jsonrpc: '2.0', id: ping.id, result: 'pong' });
+      await settle();
+    }
+    expect((await firstValueFrom(peer.state$)).status).toBe('open');
+    expect(raw.received).toHaveLength(1 + 35);
   });
 
   it('takes an error answer as a sign of life', async () => {
