@@ -12,6 +12,7 @@ const postsPerTurn = 32;
 
 /** What answering HTTP requests needs from its server. */
 export interface HttpListenerSetup extends PostSetup {
+  /** The `origins` option, for the CORS headers (`'*'` allows no credentials). */
   readonly origins: OriginPolicy | undefined;
   /** Answers a GET: serve()'s says to upgrade to WebSocket. @default 405 */
   readonly get?: (request: IncomingMessage, response: ServerResponse) => void;

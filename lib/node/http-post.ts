@@ -11,8 +11,11 @@ import { upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
 
 /** What answering a POST needs from its server. */
 export interface PostSetup {
+  /** The limits of a body, and the options of each POST's peer. */
   readonly options: Pick<ServeOptions, 'maxPayload' | 'peer'>;
+  /** Whether the server closes, `authenticate`, and where failures are reported. */
   readonly admission: AdmissionSetup;
+  /** The user's setup of each peer (untyped here: it gets the peer it was typed for). */
   readonly setup: SetupPeer<never>;
   /** A fresh copy of the session template. */
   readonly newSession: () => Record<string, unknown>;

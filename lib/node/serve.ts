@@ -81,6 +81,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const http = httpListener({
     options,
     origins: options.origins,
+    // untyped as the acceptor is
     setup: setup as SetupPeer<never>,
     newSession,
     admission,
@@ -94,6 +95,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     try {
       ours = isForPath(request, options.path);
     } catch (error) {
+      // isForPath throws only ProtocolErrors
       report(error as RpcError);
       return reply(response, 400, {}, { close: true });
     }
