@@ -13,6 +13,7 @@ import { handlerDeadline, idOf, Incoming, incomingRequest } from './incoming-cal
 import { LinkedSet } from './linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
+import { YoungMap } from './young-map';
 
 /** How the answering side is set up. */
 export interface AnsweringSetup {
@@ -45,7 +46,7 @@ export class Answering {
   /** Requests being answered (running or waiting). */
   private readonly active = new LinkedSet<Incoming>();
   /** The same by id, to cancel them: kept only in a dialect whose callers cancel. */
-  private readonly byId: Map<JsonRpcId, Incoming> | undefined;
+  private readonly byId: YoungMap<JsonRpcId, Incoming> | undefined;
   /** Notifications being handled (running or waiting). */
   private readonly notices = new LinkedSet<Incoming>();
   private readonly end = (incoming: Incoming, answer?: Answer) => this.finish(incoming, answer);
@@ -60,7 +61,7 @@ export class Answering {
   constructor(private readonly setup: AnsweringSetup) {
     this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
     this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
-    this.byId = setup.cancel === undefined ? undefined : new Map();
+    this.byId = setup.cancel === undefined ? undefined : new YoungMap();
   }
 
   /** How many requests are being answered now (running or waiting for their turn). */

@@ -1,5 +1,6 @@
 import type { JsonRpcId } from '../protocol/messages';
 import { UnreadNotifications } from './unread-notifications';
+import { YoungMap } from './young-map';
 
 /** A call sent and awaiting its answer. */
 export interface PendingCall {
@@ -28,8 +29,7 @@ interface SentBatch {
  * `1` and `"1"` are different keys, as the specification wants.
  */
 export class PendingCalls {
-  /** Made anew each time it empties: see `forget`. */
-  private calls = new Map<JsonRpcId, PendingCall>();
+  private readonly calls = new YoungMap<JsonRpcId, PendingCall>();
   private readonly abandoned = new Set<JsonRpcId>();
   /** The batch frame each batched call went out in, by member id (only batched calls are here). */
   private readonly batches = new Map<JsonRpcId, SentBatch>();
@@ -45,7 +45,7 @@ export class PendingCalls {
   /** How many of the user's calls were written and wait, leaving out the peer's own and `held` ones; walks the map. */
   inFlight(held: ReadonlySet<JsonRpcId>): number {
     let size = 0;
-    for (const [id, call] of this.calls) if (call.own !== true && !held.has(id)) size++;
+    for (const [id, call] of this.calls.entries()) if (call.own !== true && !held.has(id)) size++;
     return size;
   }
 
@@ -61,7 +61,7 @@ export class PendingCalls {
   /** Removes and returns the call answered by `id`, if one waits. */
   take(id: JsonRpcId): PendingCall | undefined {
     const call = this.calls.get(id);
-    if (call !== undefined) this.forget(id);
+    if (call !== undefined) this.calls.delete(id);
     if (this.batches.size > 0) this.leaveBatch(id, true);
     this.notifications.answered(id);
     return call;
@@ -119,24 +119,12 @@ export class PendingCalls {
    */
   abandon(id: JsonRpcId, call: PendingCall): boolean {
     if (this.calls.get(id) !== call) return false;
-    this.forget(id);
+    this.calls.delete(id);
     this.leaveBatch(id, false);
     this.abandoned.add(id);
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the set is not empty: it has just passed its size
     if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
     return true;
-  }
-
-  /**
-   * Takes `id` out of the map, and replaces the map when that empties it. V8 gives a Map a new
-   * table each time it grows or shrinks (as this one does, from the calls in flight to none and
-   * back), and once the Map has lived a while it makes those tables in the old generation, where
-   * each dead one keeps the calls it held alive through the next young-generation collections.
-   * A new Map starts young, its tables too.
-   */
-  private forget(id: JsonRpcId): void {
-    this.calls.delete(id);
-    if (this.calls.size === 0) this.calls = new Map();
   }
 
   /** Whether `id` belonged to a call abandoned recently (its answer is late, not unknown). */
@@ -146,7 +134,7 @@ export class PendingCalls {
 
   /** Removes every waiting call and errors each with the error `failure` makes for it. */
   failAll(failure: (id: JsonRpcId, method: string) => Error): void {
-    const calls = [...this.calls];
+    const calls = [...this.calls.entries()];
     this.calls.clear();
     this.batches.clear();
     this.unanswered.clear();
