@@ -206,6 +206,7 @@ export interface HandlerContext {
   /**
    * Aborted when the caller cancels the call (its dialect's cancel notification), when the
    * call times out (`handlerTimeout`), or when the link to the caller is lost: stop the work.
+   * Made when first read (a getter: `{ ...context }` does not copy it; destructure it instead).
    */
   readonly signal: AbortSignal;
   /**
