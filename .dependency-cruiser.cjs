@@ -2,7 +2,14 @@
 // nothing imports itself back, type-only imports included.
 //   protocol, operators   messages, errors, parsing; RxJS operators (import nothing of ours)
 //   transports            links (import protocol)
-//   peer                  the peer (imports protocol, transports, operators)
+//   peer                  the peer (imports protocol, transports, operators), in parts:
+//     collections           hot-path Map and Set shapes (import nothing of the peer)
+//     link/                 the transport's life, and what goes onto it (outbox, encoding)
+//     caller/, answerer/    calls we make, calls we answer: each imports link/, never the other
+//     incoming/             what arrives, routed to the caller and the answerer
+//     connect.ts, outgoing.ts   assemble the parts; no part imports them
+//     peer.ts, api.ts, options.ts, dialect.ts, state.ts, trace.ts   the vocabulary every part
+//                           names; they import the parts' types only
 //   features              built on the Peer (subscriptions, progress, batches, the proxy): import
 //                         protocol, operators and the public types of the peer and transports,
 //                         never the peer's inside
@@ -34,6 +41,39 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/peer/' },
       to: { path: '^lib/', pathNot: '^lib/(protocol|transports|operators|peer)/' },
+    },
+    {
+      name: 'peer-collections-import-no-part',
+      severity: 'error',
+      from: { path: '^lib/peer/collections/' },
+      to: { path: '^lib/peer/', pathNot: '^lib/peer/collections/' },
+    },
+    {
+      name: 'peer-link-is-below-the-other-parts',
+      severity: 'error',
+      from: { path: '^lib/peer/link/' },
+      to: { path: '^lib/peer/(caller|answerer|incoming)/' },
+    },
+    {
+      name: 'caller-and-answerer-stay-apart',
+      comment: 'The calls this peer makes and the calls it answers share only the link and the vocabulary.',
+      severity: 'error',
+      from: { path: '^lib/peer/(caller|answerer)/' },
+      to: { path: '^lib/peer/(caller|answerer|incoming)/', pathNot: '^lib/peer/$1/' },
+    },
+    {
+      name: 'no-part-imports-the-assembly',
+      severity: 'error',
+      from: { path: '^lib/peer/', pathNot: '^lib/peer/connect\\.ts$' },
+      to: { path: '^lib/peer/(connect|outgoing)\\.ts$' },
+    },
+    {
+      name: 'peer-vocabulary-names-parts-by-type-only',
+      comment:
+        'peer.ts, api.ts, options.ts... are what every part names: a value import from a part would turn them into assembly.',
+      severity: 'error',
+      from: { path: '^lib/peer/(peer|api|options|dialect|state|trace)\\.ts$' },
+      to: { path: '^lib/peer/(collections|link|caller|answerer|incoming)/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'features-use-only-the-public-peer',

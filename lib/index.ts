@@ -47,10 +47,10 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 
 // Peer
 export { connect } from './peer/connect';
-export { reconnectable, type ReconnectOptions } from './peer/reconnect';
+export { reconnectable, type ReconnectOptions } from './peer/link/reconnect';
 export { generic, lsp, mcp, type Dialect } from './peer/dialect';
-export type { LenientOptions } from './peer/lenient';
-export type { BatchingOptions } from './peer/outbox';
+export type { LenientOptions } from './peer/incoming/lenient';
+export type { BatchingOptions } from './peer/link/outbox';
 export type { AnyPeer, HandleFn, Handler, HandlerContext, HandlerTree, Peer } from './peer/peer';
 export type {
   ArgsOf,
@@ -69,10 +69,10 @@ export type {
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
 export type { HandleAllOptions, HandleOptions } from './peer/options';
-export type { IncomingRequest } from './peer/incoming-call';
-export type { IncomingMessage } from './peer/incoming';
-export { positional } from './peer/positional';
-export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/subscription-handler';
+export type { IncomingRequest } from './peer/answerer/incoming-call';
+export type { IncomingMessage } from './peer/incoming/incoming';
+export { positional } from './peer/answerer/positional';
+export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/answerer/subscription-handler';
 export {
   peerDefaults,
   type CancelNotification,

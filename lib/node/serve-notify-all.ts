@@ -1,6 +1,6 @@
 import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
-import { callMessage, checkCall, encode } from '../peer/encode';
+import { callMessage, checkCall, encode } from '../peer/link/encode';
 import type { Peer } from '../peer/peer';
 
 /**

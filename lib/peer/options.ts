@@ -1,9 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
-import type { BatchingOptions } from './outbox';
+import type { BatchingOptions } from './link/outbox';
 import type { Dialect } from './dialect';
-import type { LenientOptions } from './lenient';
-import type { ReconnectOptions } from './reconnect';
+import type { LenientOptions } from './incoming/lenient';
+import type { ReconnectOptions } from './link/reconnect';
 
 /**
  * The notification a peer sends when a call is abandoned before its answer

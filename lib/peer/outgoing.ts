@@ -2,13 +2,13 @@ import type { SchedulerLike } from 'rxjs';
 import { ProtocolError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { FrameEnded } from '../transports/transport';
-import { AnswerEncoder, BatchAnswer } from './answer-encoder';
-import type { Answer } from './answer-message';
-import type { PeerConnection, Queued } from './connection';
-import { callMessage, checkCall, encode } from './encode';
-import { batchingOptions, Outbox, type BatchingOptions } from './outbox';
-import type { PendingCalls } from './pending';
-import { peerClosed } from './call';
+import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
+import type { Answer } from './answerer/answer-message';
+import type { PeerConnection, Queued } from './link/connection';
+import { callMessage, checkCall, encode } from './link/encode';
+import { batchingOptions, Outbox, type BatchingOptions } from './link/outbox';
+import type { PendingCalls } from './caller/pending';
+import { peerClosed } from './caller/call';
 import type { Tracer } from './trace';
 
 /** What the sending side needs. */

@@ -15,8 +15,8 @@ import type {
   RpcApi,
   UntypedApi,
 } from './api';
-import type { IncomingRequest } from './incoming-call';
-import type { IncomingMessage } from './incoming';
+import type { IncomingRequest } from './answerer/incoming-call';
+import type { IncomingMessage } from './incoming/incoming';
 import type { Dialect } from './dialect';
 import type { CloseOptions, HandleAllOptions, HandleOptions } from './options';
 import type { PeerState } from './state';

@@ -1,7 +1,7 @@
 import { EMPTY, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
-import { Answering } from '../../lib/peer/answer';
-import { FrameCost } from '../../lib/peer/answering-limits';
-import { HandlerRegistry } from '../../lib/peer/handlers';
+import { Answering } from '../../lib/peer/answerer/answer';
+import { FrameCost } from '../../lib/peer/answerer/answering-limits';
+import { HandlerRegistry } from '../../lib/peer/answerer/handlers';
 import { HandlerError, JsonRpcError, ProtocolError, type IncomingRequest, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';

@@ -1,4 +1,4 @@
-import { HandlerRegistry } from '../../lib/peer/handlers';
+import { HandlerRegistry } from '../../lib/peer/answerer/handlers';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 
 describe('HandlerRegistry', () => {

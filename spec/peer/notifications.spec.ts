@@ -1,5 +1,5 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { NotificationRouter } from '../../lib/peer/notifications';
+import { NotificationRouter } from '../../lib/peer/incoming/notifications';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';

@@ -1,4 +1,4 @@
-import { PendingCalls, type PendingCall } from '../../lib/peer/pending';
+import { PendingCalls, type PendingCall } from '../../lib/peer/caller/pending';
 
 /** A pending call reporting its failure to `onError`. */
 const call = (method = 'm', onError: (error: unknown) => void = () => undefined): PendingCall => ({

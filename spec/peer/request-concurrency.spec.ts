@@ -1,7 +1,7 @@
 // requestConcurrency: no more calls in flight at once than the limit, the others waiting their
 // turn in order until the peer closes; and Slots, the part that keeps the count, as a unit.
 import { ConnectionClosedError } from 'rx-jsonrpc';
-import { Slots } from '../../lib/peer/slots';
+import { Slots } from '../../lib/peer/caller/slots';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';

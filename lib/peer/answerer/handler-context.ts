@@ -1,0 +1,72 @@
+import type { RpcError } from '../../protocol/errors';
+import type { JsonRpcId, JsonRpcNotification, JsonRpcParams, JsonRpcRequest } from '../../protocol/messages';
+import type { ConnectionInfo } from '../../transports/transport';
+import type { CallControl } from './call-control';
+import type { Dialect } from '../dialect';
+import type { HandlerContext } from '../peer';
+import type { Peer } from '../peer';
+
+/** What the contexts of one peer's handlers are made of. */
+export interface HandlerContextSetup {
+  readonly peer: () => Peer;
+  readonly connection: () => ConnectionInfo | undefined;
+  readonly session: Record<string, unknown>;
+  readonly dialect: Dialect;
+  readonly notify: (method: string, params?: JsonRpcParams) => void;
+  readonly report: (error: RpcError) => void;
+}
+
+/**
+ * Makes the context handed to the handler of one call: the peer, the call, the link, the
+ * session, the call's abort signal, and a progress reporter that speaks the dialect (and
+ * does nothing when the caller asked for no progress).
+ */
+export function handlerContext(
+  setup: HandlerContextSetup,
+  call: JsonRpcRequest | JsonRpcNotification,
+  control: CallControl,
+): HandlerContext {
+  return new CallContext(setup, call, control);
+}
+
+/**
+ * A class, not an object literal: a literal with a getter costs V8 a hidden class of its own
+ * per object, made in the old generation, which keeps the getter's closure (and the call it
+ * reaches) alive through young-generation collections: about 700 bytes and 0.4 µs per call.
+ */
+class CallContext implements HandlerContext {
+  readonly peer: Peer;
+  readonly method: string;
+  readonly id: JsonRpcId | null | undefined;
+  readonly connection: ConnectionInfo | undefined;
+  readonly session: Record<string, unknown>;
+  /** An own function, as before: handlers may take it out of the context (`{ progress }`). */
+  readonly progress: (value: unknown) => void;
+
+  constructor(
+    setup: HandlerContextSetup,
+    call: JsonRpcRequest | JsonRpcNotification,
+    private readonly control: CallControl,
+  ) {
+    this.peer = setup.peer();
+    this.method = call.method;
+    this.id = 'id' in call ? call.id : undefined;
+    this.connection = setup.connection();
+    this.session = setup.session;
+    const progress = setup.dialect.progress;
+    const token = 'id' in call ? progress?.tokenOf(call.params) : undefined;
+    this.progress = (value) => {
+      if (progress === undefined || token === undefined) return;
+      try {
+        setup.notify(progress.method, progress.notification(token, value));
+      } catch (error) {
+        // notify() throws only RpcErrors
+        setup.report(error as RpcError);
+      }
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.control.signal;
+  }
+}

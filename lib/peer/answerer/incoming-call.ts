@@ -1,0 +1,131 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { ServerErrorCodes } from '../../protocol/error-codes';
+import { HandlerError, JsonRpcError, type RpcError } from '../../protocol/errors';
+import type {
+  JsonRpcErrorObject,
+  JsonRpcId,
+  JsonRpcNotification,
+  JsonRpcParams,
+  JsonRpcRequest,
+} from '../../protocol/messages';
+import { errorAnswer, type Answer } from './answer-message';
+import type { FrameCost } from './answering-limits';
+import { CallControl } from './call-control';
+import type { Linked } from '../collections/linked-set';
+
+/**
+ * A request that no handler serves, as `requests$` emits it. Answer it once with
+ * `respond()` or `respondError()`; later answers are ignored.
+ */
+export interface IncomingRequest {
+  /** The request's id. */
+  readonly id: JsonRpcId | null;
+  /** The method called. */
+  readonly method: string;
+  /** The params, as received. */
+  readonly params: JsonRpcParams | undefined;
+  /** Answers with a result (undefined is sent as null). */
+  respond(result: unknown): void;
+  /** Answers with an error. */
+  respondError(error: JsonRpcError | JsonRpcErrorObject): void;
+}
+
+/**
+ * One incoming call being handled, or waiting for its turn. It is its own link in the set of
+ * calls being handled and where its handler's outcome goes (`runHandler`), so that a call
+ * makes no closures.
+ */
+export class Incoming implements Linked<Incoming> {
+  /**
+   * A separate object: the handler's context keeps it, and a context may live on (in the old
+   * generation), so it must not keep the call, its params and its answer alive with it.
+   */
+  readonly control = new CallControl();
+  started = false;
+  ended = false;
+  /** The deadline of the handler and the work of an Observable handler: what `stop()` ends. */
+  deadline: Subscription | undefined;
+  work: Subscription | undefined;
+  prev: Incoming | undefined;
+  next: Incoming | undefined;
+  linked = false;
+
+  constructor(
+    readonly call: JsonRpcRequest | JsonRpcNotification,
+    /** The batch it came in, or the size of its lone frame. */
+    readonly cost: FrameCost | number,
+    /** Sends the answer of a request; undefined for a notification. */
+    readonly done: ((answer: Answer | undefined) => void) | undefined,
+    /** Ends the call, once, with its answer (none for a notification); shared by the calls of a peer. */
+    private readonly end: (incoming: Incoming, answer?: Answer) => void,
+  ) {}
+
+  /** The handler returned `result`. */
+  result(result: unknown): void {
+    const id = idOf(this);
+    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, result });
+  }
+
+  /** The handler failed with `error`. */
+  error(error: JsonRpcErrorObject): void {
+    const id = idOf(this);
+    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, error });
+  }
+
+  /** Stops the work of the handler and its deadline. */
+  stop(): void {
+    this.deadline?.unsubscribe();
+    this.work?.unsubscribe();
+    this.deadline = this.work = undefined;
+  }
+}
+
+/** The id of a request; undefined for a notification. */
+export function idOf(incoming: Incoming): JsonRpcId | null | undefined {
+  return 'id' in incoming.call ? incoming.call.id : undefined;
+}
+
+/** What `requests$` hands out for a request no handler serves. */
+export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer) => void): IncomingRequest {
+  const { id, method, params } = request;
+  return {
+    id,
+    method,
+    params,
+    respond: (result) => answer({ jsonrpc: '2.0', id, result: result === undefined ? null : result }),
+    respondError: (error) =>
+      answer({ jsonrpc: '2.0', id, error: error instanceof JsonRpcError ? error.toJSON() : error }),
+  };
+}
+
+/**
+ * Starts the deadline of one call's handler, if there is one: when it passes, the failure is
+ * reported, the call's signal aborts, and `end` is given the call and its -32001 answer
+ * (nothing for a notification). `end` is the peer's, not the call's: no closure per call.
+ */
+export function handlerDeadline(
+  setup: {
+    readonly handlerTimeout: number;
+    readonly scheduler: SchedulerLike;
+    readonly report: (error: RpcError) => void;
+  },
+  incoming: Incoming,
+  end: (incoming: Incoming, answer?: Answer) => void,
+): Subscription | undefined {
+  const { handlerTimeout } = setup;
+  if (!(handlerTimeout > 0 && handlerTimeout < Infinity)) return undefined;
+  return setup.scheduler.schedule(() => {
+    const id = idOf(incoming);
+    const subject = id === undefined ? 'notification' : `request ${String(id)}`;
+    setup.report(
+      new HandlerError(`Handler of ${incoming.call.method} (${subject}) timed out after ${handlerTimeout} ms`),
+    );
+    incoming.control.abort('the handler timed out');
+    end(
+      incoming,
+      id === undefined
+        ? undefined
+        : errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
+    );
+  }, handlerTimeout);
+}

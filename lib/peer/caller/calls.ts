@@ -1,0 +1,47 @@
+import { finalize, firstValueFrom, share, type Observable } from 'rxjs';
+import type { JsonRpcParams } from '../../protocol/messages';
+import type { RequestOptions } from '../options';
+import type { CallContext } from './call';
+import { request, request$ } from './request';
+
+/** The calling side of a peer, as its public methods. */
+export interface Calls {
+  readonly request$: (method: string, params?: JsonRpcParams, options?: RequestOptions) => Observable<unknown>;
+  readonly request: (method: string, params?: JsonRpcParams, options?: RequestOptions) => Promise<unknown>;
+}
+
+/** Makes the calling methods: plain calls, and shared calls (`share`). */
+export function createCalls(context: CallContext): Calls {
+  // Lifetime of an entry: from the first subscriber of a shared call until it ends.
+  const shared = new Map<string, Observable<unknown>>();
+
+  const call$ = (method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<unknown> => {
+    if (options?.share !== true) return request$(context, method, params, options);
+    let key: string;
+    try {
+      // JSON.stringify(undefined) returns undefined, which its type does not say
+      key = `${method}\u0000${(JSON.stringify(params) as string | undefined) ?? ''}`;
+    } catch {
+      return request$(context, method, params, options); // It errors with the reason, as any call would.
+    }
+    let call = shared.get(key);
+    if (call === undefined) {
+      const made: Observable<unknown> = request$(context, method, params, options).pipe(
+        finalize(() => shared.get(key) === made && shared.delete(key)),
+        share(),
+      );
+      shared.set(key, made);
+      call = made;
+    }
+    return call;
+  };
+
+  return {
+    request$: call$,
+    // The plain Promise form settles straight from the answer: no Observable in between.
+    request: (method, params, options) =>
+      options?.share === true
+        ? firstValueFrom(call$(method, params, options))
+        : request(context, method, params, options),
+  };
+}

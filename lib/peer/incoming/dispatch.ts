@@ -1,0 +1,256 @@
+import { ErrorCodes } from '../../protocol/error-codes';
+import { JsonRpcError, ProtocolError, type RpcError } from '../../protocol/errors';
+import { isPlainObject } from '../../protocol/guards';
+import type {
+  JsonRpcFailure,
+  JsonRpcId,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../../protocol/messages';
+import {
+  classify,
+  decodeFrame,
+  describeInvalid,
+  idOf,
+  isForeign,
+  looksLikeCall,
+  looksLikeResponse,
+  previewValue,
+} from '../../protocol/parse';
+import type { Frame, FrameWithCause } from '../../transports/transport';
+import type { Answering } from '../answerer/answer';
+import type { BatchAnswer } from '../answerer/answer-encoder';
+import { errorAnswer, type Answer } from '../answerer/answer-message';
+import { FrameCost } from '../answerer/answering-limits';
+import { otherIdType, salvageResponse, type LenientOptions } from './lenient';
+import { binaryFrameText } from './binary-frame';
+import { settleIdlessError } from '../caller/idless-error';
+import type { IncomingStream } from './incoming';
+import type { NotificationRouter } from './notifications';
+import type { PendingCalls } from '../caller/pending';
+import type { Tracer } from '../trace';
+
+/** What the dispatcher routes to. */
+export interface DispatchTargets {
+  readonly pending: PendingCalls;
+  readonly notifications: NotificationRouter;
+  readonly answering: Answering;
+  readonly tracer: Tracer;
+  /** Every message, classified, before it is acted on (`Peer.incoming$`). */
+  readonly incoming: IncomingStream;
+  readonly binaryFrames: 'report' | 'utf8';
+  readonly maxBatchSize: number;
+  readonly lenient: LenientOptions;
+  /** The link's generation now (see `PeerConnection.generation`). */
+  generation(): number;
+  /**
+   * Sends one answer, or a batch's as one array frame, if the link of `generation` is still
+   * the one open: an answer never goes to a peer that did not ask.
+   */
+  reply(answer: Answer | BatchAnswer, generation: number): void;
+  /** Starts the answer to an incoming batch. */
+  batchAnswer(): BatchAnswer;
+}
+
+const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
+
+/** Where incoming frames go. */
+export interface Dispatcher {
+  /** Every incoming frame. */
+  readonly frame: (frame: Frame) => void;
+  /** A frame that came with a failure below JSON-RPC: its remote errors keep it as `cause`. */
+  readonly frameWithCause: (frame: FrameWithCause) => void;
+}
+
+/**
+ * Makes what every incoming frame goes through: decode, classify, then a Map
+ * lookup for responses and notifications. Bad input is reported, answered where the
+ * specification says so, and never thrown.
+ */
+export function createDispatcher(targets: DispatchTargets): Dispatcher {
+  const { pending, notifications, answering, tracer } = targets;
+  /** What the remote errors of the frame being dispatched keep as `cause` (an HTTP status). */
+  let cause: RpcError | undefined;
+
+  /** How answers to lone frames of the current link go out: made once per link, not per request. */
+  let lone: { readonly generation: number; readonly done: (answer: Answer | undefined) => void } | undefined;
+  const replyNow = () => {
+    const generation = targets.generation();
+    if (lone?.generation !== generation) {
+      lone = { generation, done: (answer) => answer !== undefined && targets.reply(answer, generation) };
+    }
+    return lone.done;
+  };
+
+  const settle = (response: JsonRpcResponse, inBatch: boolean): void => {
+    const id = response.id;
+    if (id === null) return settleIdlessError((response as JsonRpcFailure).error, inBatch, cause, pending, tracer);
+    let call = pending.take(id);
+    if (call === undefined && targets.lenient.idTypes) {
+      const other = otherIdType(id);
+      if (other !== undefined) call = pending.take(other);
+    }
+    if (call === undefined) {
+      if (!pending.wasAbandoned(id)) tracer.report(new ProtocolError(`Response for unknown id ${JSON.stringify(id)}`));
+    } else if ('error' in response) {
+      call.reject(JsonRpcError.fromObject(response.error, cause));
+    } else {
+      call.resolve(response.result);
+    }
+  };
+
+  /**
+   * Routes one message; returns whether it owes an answer through `reply` (made on demand,
+   * so that a response, the client's hot path, allocates nothing). `frame` is the cost of the
+   * batch the message came in, or the size of its lone frame, charged to a call only when
+   * one is taken.
+   */
+  const route = (
+    value: unknown,
+    reply: () => (answer: Answer | undefined) => void,
+    frame: FrameCost | number,
+  ): boolean => {
+    const inBatch = typeof frame !== 'number';
+    const kind = classify(value);
+    targets.incoming.push(kind, value, inBatch);
+    switch (kind) {
+      case 'response':
+        settle(value as JsonRpcResponse, inBatch);
+        return false;
+      case 'notification':
+        answering.notice(value as JsonRpcNotification, frame);
+        notifications.deliver(value as JsonRpcNotification);
+        return false;
+      case 'request':
+        answering.answer(value as JsonRpcRequest, reply(), frame);
+        return true;
+      default:
+        return invalid(value, reply, inBatch);
+    }
+  };
+
+  const invalid = (value: unknown, reply: () => (answer: Answer | undefined) => void, inBatch: boolean): boolean => {
+    const reason = describeInvalid(value);
+    const id = idOf(value);
+    // The specification answers every invalid member of a batch; a lone object that is
+    // neither call nor response (an `{"event": ...}` sharing the socket) is only reported.
+    const answerable = inBatch ? !looksLikeResponse(value) : looksLikeCall(value) || !isPlainObject(value);
+    if (answerable) {
+      tracer.report(new ProtocolError(`Invalid request${inBatch ? ' in a batch' : ''}: ${reason}`));
+      reply()(invalidRequest(id));
+      return true;
+    }
+    const salvaged = salvageResponse(value, targets.lenient);
+    if (salvaged !== undefined) {
+      settle(salvaged, inBatch);
+      return false;
+    }
+    // What is not JSON-RPC settles no call, even one whose id it carries: it goes to whoever
+    // listens, or is reported.
+    if (!inBatch && isForeign(value)) {
+      if (!notifications.deliverForeign(value)) {
+        const hint = '(to receive messages that are not JSON-RPC, listen to foreign$)';
+        tracer.report(new ProtocolError(`Invalid message: ${reason}: ${previewValue(value)} ${hint}`));
+      }
+      return false;
+    }
+    const call = id === null ? undefined : pending.take(id);
+    const subject =
+      call === undefined ? 'Invalid message' : `Request ${String(id)} (${call.method}) got an invalid response`;
+    const error = new ProtocolError(`${subject}: ${reason}: ${previewValue(value)}`);
+    call?.reject(error);
+    tracer.report(error);
+    return false;
+  };
+
+  /** A batch is answered in one array: members of ours it left out will get no answer. */
+  const failUnanswered = (batches: Set<readonly JsonRpcId[]>) => {
+    for (const ids of batches) {
+      for (const id of ids) {
+        if (pending.batchOf(id) !== ids) continue;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- batchOf(id) above says the call still waits
+        const call = pending.take(id)!;
+        call.reject(new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`));
+      }
+    }
+  };
+
+  const batch = (values: unknown[], generation: number, size: number): void => {
+    if (values.length === 0) {
+      tracer.report(new ProtocolError('Invalid request: an empty batch'));
+      return targets.reply(invalidRequest(null), generation);
+    }
+    if (values.length > targets.maxBatchSize) {
+      tracer.report(
+        new ProtocolError(
+          `Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`,
+        ),
+      );
+      return targets.reply(invalidRequest(null), generation);
+    }
+    // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
+    const answers = targets.batchAnswer();
+    let owed = 0;
+    let settled = 0;
+    let routing = true;
+    // A member cancelled without an answer settles too: the others' answers still go out,
+    // and a batch with no answer at all gets none.
+    const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
+    const collect = (answer: Answer | undefined) => {
+      settled++;
+      const last = !routing && settled === owed;
+      if (answer !== undefined) answers.add(answer, last);
+      if (last) done();
+    };
+    const collector = () => collect;
+    let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
+    const cost = new FrameCost(size);
+    for (const value of values) {
+      const id = idOf(value);
+      const sentTogether = id === null ? undefined : pending.batchOf(id);
+      if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
+      if (route(value, collector, cost)) owed++;
+    }
+    // Our own calls failed here may settle members at once: still while routing, so that
+    // the batch is answered once, below.
+    if (answeredBatches !== undefined) failUnanswered(answeredBatches);
+    routing = false;
+    if (owed > 0 && settled === owed) done();
+    else if (owed > settled) answers.wait();
+  };
+
+  const dispatch = (frame: Frame): void => {
+    tracer.incoming(frame);
+    const source =
+      typeof frame === 'string' ? frame : binaryFrameText(frame, targets.binaryFrames, (error) => tracer.report(error));
+    if (source === undefined) return;
+    let value: unknown;
+    try {
+      value = decodeFrame(source);
+    } catch (error) {
+      tracer.report(error as ProtocolError);
+      if (targets.lenient.textFrames) return;
+      return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
+    }
+    if (Array.isArray(value)) batch(value, targets.generation(), source.length);
+    else route(value, replyNow, source.length);
+  };
+
+  /** Dispatches `frame` with `given` as the cause of its remote errors, then restores the outer one. */
+  const dispatchWith = (frame: Frame, given: RpcError | undefined) => {
+    const outer = cause;
+    cause = given;
+    try {
+      dispatch(frame);
+    } finally {
+      cause = outer;
+    }
+  };
+
+  return {
+    // A frame dispatched from within another (a memory link) must not take that one's cause.
+    frame: (frame) => (cause === undefined ? dispatch(frame) : dispatchWith(frame, undefined)),
+    frameWithCause: (frame) => dispatchWith(frame.frame, frame.cause),
+  };
+}

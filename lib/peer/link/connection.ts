@@ -1,0 +1,208 @@
+import {
+  BehaviorSubject,
+  concat,
+  defer,
+  distinctUntilChanged,
+  ignoreElements,
+  merge,
+  Observable,
+  of,
+  switchMap,
+  tap,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { messageOf, RpcError, TransportError } from '../../protocol/errors';
+import type {
+  Connection,
+  ConnectionInfo,
+  Frame,
+  FrameEnded,
+  FrameWithCause,
+  Transport,
+} from '../../transports/transport';
+import { cutShort } from './failures';
+import { link$ } from './link';
+import { reconnectLinks, type ReconnectPolicy } from './reconnect';
+import type { PeerState } from '../state';
+
+/** Something waiting for the link to open: a call or a notification. */
+export interface Queued {
+  /** Called once the link is open, in the order things were queued. */
+  send(): void;
+  /** Called if the link closes for good before the entry could be sent. */
+  fail(error: RpcError): void;
+}
+
+/**
+ * The peer's link: opens the transport (again after a drop, if a reconnect policy says
+ * so), routes incoming frames, keeps what waits for the link in order, and publishes
+ * the state.
+ */
+export class PeerConnection {
+  private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
+  private readonly waiting = new Set<Queued>();
+  private subscription: Subscription | undefined;
+  private connection: Connection | undefined;
+  private lastInfo: ConnectionInfo | undefined;
+  private closing = false;
+  private opens = 0;
+
+  /** The state, replayed to each new subscriber; completes after `closed`. */
+  readonly state$: Observable<PeerState> = defer(() =>
+    // A completed BehaviorSubject replays nothing: give late subscribers the final state.
+    this.state.value.status === 'closed' ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
+  );
+
+  constructor(
+    private readonly transport: Transport,
+    /** The clock of the reconnect deadline: the peer's scheduler, so that virtual time works. */
+    private readonly clock: SchedulerLike,
+  ) {}
+
+  /**
+   * Opens the transport and keeps it open as `policy` says. `onFrame` gets every incoming
+   * frame; `onDrop` is called each time the link ends by itself (dropped, or could not
+   * open), with whether the peer will try again. `liveness` runs while each link is open
+   * and errors to declare the link dead. An attempt that does not open within
+   * `connectTimeout` ms fails; a transport that completes has ended its link.
+   */
+  start(hooks: {
+    readonly onFrame: (frame: Frame) => void;
+    readonly onFrameWithCause: (frame: FrameWithCause) => void;
+    readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
+    readonly policy: ReconnectPolicy | undefined;
+    readonly connectTimeout: number;
+    readonly liveness?: () => Observable<never>;
+    readonly onProblem: (error: RpcError) => void;
+    /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
+    readonly inFlight: () => number;
+  }): void {
+    const { onDrop, policy, connectTimeout, inFlight } = hooks;
+    // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
+    this.subscription = link$(this.transport, connectTimeout, this.clock)
+      .pipe(
+        // What waited goes out, and state$ says open, before the link's frames are listened to.
+        tap((connection) => this.opened(connection)),
+        // The link is passed on (reconnectLinks counts it as opened) and lives until it ends.
+        switchMap((connection) => concat(of(connection), this.incoming(connection, hooks))),
+        reconnectLinks(policy, this.clock, {
+          lost: (cause) => this.lost(cause, inFlight()),
+          closing: () => this.closing,
+          retrying: (error, attempt) => {
+            this.state.next({ status: 'reconnecting', attempt, error });
+            onDrop(error, true);
+          },
+        }),
+      )
+      .subscribe({ error: (error: unknown) => onDrop(this.lost(error, inFlight()), false) });
+  }
+
+  /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
+  get generation(): number {
+    return this.opens;
+  }
+
+  /** Facts about the current link, or the last one once it has closed. */
+  get info(): ConnectionInfo | undefined {
+    return this.lastInfo;
+  }
+
+  get isOpen(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** True from the moment `close()` begins, so that a transport failing inside it cannot close twice. */
+  get isClosed(): boolean {
+    return this.closing;
+  }
+
+  /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
+  write(frame: string, ended?: FrameEnded): (() => void) | void {
+    const connection = this.connection;
+    if (connection === undefined) {
+      throw new TransportError('Could not send a frame: the link is not open', { retryable: true });
+    }
+    try {
+      return connection.send(frame, ended);
+    } catch (cause) {
+      if (cause instanceof RpcError) throw cause;
+      throw new TransportError(`Could not send a frame: ${messageOf(cause)}`, { cause });
+    }
+  }
+
+  /** Waits for the link to open (`dequeue` takes the entry back out). */
+  enqueue(entry: Queued): void {
+    this.waiting.add(entry);
+  }
+
+  /** Takes an entry out of the queue: it no longer waits for the link. */
+  dequeue(entry: Queued): void {
+    this.waiting.delete(entry);
+  }
+
+  /**
+   * Closes the link for good: fails what waits with `failure`, then ends `state$` with
+   * `closed`, carrying `cause` when the close was not deliberate. `code` and `reason` go to
+   * the other side when the link is open.
+   */
+  close(failure: RpcError, cause?: RpcError, code?: number, reason?: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (code !== undefined) this.connection?.close(code, reason);
+    this.connection = undefined;
+    this.subscription?.unsubscribe();
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const entry of waiting) entry.fail(failure);
+    this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
+    this.state.complete();
+  }
+
+  private opened(connection: Connection): void {
+    this.connection = connection;
+    this.lastInfo = connection.info;
+    this.opens++;
+    // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
+    // Each leaves the live queue as it goes: one that fails may end others, which then leave
+    // it unsent.
+    for (const entry of this.waiting) {
+      this.waiting.delete(entry);
+      entry.send();
+    }
+    this.state.next({ status: 'open', info: connection.info });
+  }
+
+  /**
+   * One link's life: its frames go to `onFrame`, its problems are reported and its liveness
+   * is checked on the side; it emits nothing, and ends or fails when the link does.
+   */
+  private incoming(
+    connection: Connection,
+    { onFrame, onFrameWithCause, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
+  ): Observable<never> {
+    // Frames go straight to the dispatcher, not through the operators of the reconnect pipeline.
+    const frames$ = new Observable<never>((subscriber) =>
+      connection.frames$.subscribe({
+        next: onFrame,
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
+    const sides: Observable<never>[] = [];
+    if (connection.framesWithCause$ !== undefined) {
+      sides.push(connection.framesWithCause$.pipe(tap(onFrameWithCause), ignoreElements()));
+    }
+    if (connection.problems$ !== undefined) sides.push(connection.problems$.pipe(tap(onProblem), ignoreElements()));
+    if (liveness !== undefined) sides.push(liveness());
+    return sides.length === 0 ? frames$ : merge(frames$, ...sides);
+  }
+
+  /** The link is gone: why, as an RpcError, an inferred clean end restated when `waiting` calls were left unanswered. */
+  private lost(cause: unknown, waiting: number): RpcError {
+    this.connection = undefined;
+    const error =
+      cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
+    return cutShort(error, waiting);
+  }
+}

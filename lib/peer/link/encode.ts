@@ -1,0 +1,38 @@
+import { messageOf, ProtocolError } from '../../protocol/errors';
+import { isJsonRpcParams } from '../../protocol/guards';
+import type { JsonRpcId, JsonRpcMessage, JsonRpcParams } from '../../protocol/messages';
+
+/**
+ * Checks what a caller passes before anything is sent. Returns the problem in words, or
+ * undefined when the call is well formed.
+ */
+export function checkCall(method: unknown, params: unknown): string | undefined {
+  if (typeof method !== 'string' || method === '')
+    return `the method must be a non-empty string, got ${String(method)}`;
+  if (params !== undefined && !isJsonRpcParams(params))
+    return `params must be an array or an object, got ${params === null ? 'null' : typeof params}`;
+  return undefined;
+}
+
+/**
+ * Serialises a message, turning `JSON.stringify`'s TypeError (BigInt, cycles) into a
+ * ProtocolError about `subject` (a function: the words are made only when they are needed).
+ */
+export function encode(message: object, subject: () => string): string {
+  try {
+    return JSON.stringify(message);
+  } catch (cause) {
+    throw unserialisable(subject(), cause);
+  }
+}
+
+/** The error of a message about `subject` that `JSON.stringify` refused with `cause`. */
+export function unserialisable(subject: string, cause: unknown): ProtocolError {
+  return new ProtocolError(`${subject} cannot be serialised to JSON: ${messageOf(cause)}`, { cause });
+}
+
+/** The frame of a request (with `id`) or a notification (without). */
+export function callMessage(method: string, params: JsonRpcParams | undefined, id?: JsonRpcId): JsonRpcMessage {
+  if (id === undefined) return params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+  return params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+}

@@ -1,0 +1,159 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { RpcError } from '../../protocol/errors';
+import type { JsonRpcId } from '../../protocol/messages';
+import type { FrameEnded } from '../../transports/transport';
+
+/** Options of automatic batching; see `PeerOptions.batching`. */
+export interface BatchingOptions {
+  /**
+   * Milliseconds to collect calls before sending them as one batch; 0 collects what is
+   * sent in the same tick (until the microtask queue runs).
+   * @default 0
+   */
+  readonly window?: number;
+  /**
+   * The most messages in one batch frame; reaching it sends the batch at once.
+   * @default 100
+   */
+  readonly maxSize?: number;
+}
+
+/** One outgoing message on its way to the link. */
+export interface Outgoing {
+  readonly frame: string;
+  /** The request's id; undefined for a notification. */
+  readonly id?: JsonRpcId;
+  /** Told what became of the frame carrying this message, where the transport knows. */
+  readonly ended: FrameEnded | undefined;
+}
+
+/**
+ * The last step before the link: writes each message at once, or, while batching (always
+ * with the `batching` option, or inside an explicit `batch$`), collects messages and writes
+ * them as one array frame. `onBatch` learns the request ids each batch frame carried;
+ * `onNotification` learns of each notification written as its own frame.
+ */
+export class Outbox {
+  private buffer: Outgoing[] | undefined;
+  private holds = 0;
+  private forceArray = false;
+  private timer: Subscription | undefined;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly write: (frame: string, ended?: FrameEnded) => (() => void) | void,
+    private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
+    private readonly batching: BatchingOptions | undefined,
+    private readonly scheduler: SchedulerLike,
+    private readonly onNotification: () => void,
+  ) {}
+
+  /**
+   * Sends a message now (a write failure is thrown to the caller), or adds it to the batch
+   * being collected (a write failure then goes to `ended`). Returns, when there is one, the
+   * function that withdraws the message: it takes a collected message back out of the batch
+   * (returning true: it was never sent) or aborts a frame in flight where the transport can.
+   */
+  send(frame: string, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
+    if (this.holds === 0 && this.batching === undefined) {
+      const abandon = this.write(frame, ended) ?? undefined;
+      if (id === undefined) this.onNotification();
+      return abandon;
+    }
+    const message: Outgoing = { frame, id, ended };
+    const buffer = (this.buffer ??= []);
+    buffer.push(message);
+    if (this.holds === 0) this.schedule(buffer.length);
+    return () => {
+      const index = this.buffer === buffer ? buffer.indexOf(message) : -1;
+      if (index >= 0) buffer.splice(index, 1);
+      return index >= 0;
+    };
+  }
+
+  /** The ids of the requests collected and not yet written. */
+  heldIds(): ReadonlySet<JsonRpcId> {
+    const ids = new Set<JsonRpcId>();
+    for (const message of this.buffer ?? []) if (message.id !== undefined) ids.add(message.id);
+    return ids;
+  }
+
+  /**
+   * Drops what is collected and not yet written: the link it was meant for is gone, and the
+   * calls in it have already failed (nothing is sent twice unless asked).
+   */
+  discard(): void {
+    this.buffer = undefined;
+    this.forceArray = false;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+  }
+
+  /**
+   * Collects everything sent until the returned release is called, then writes it as one
+   * array frame (even a batch of one), for an explicit batch.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.forceArray = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.flush();
+    };
+  }
+
+  private schedule(size: number): void {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- schedule() runs only with batching or a hold, and a hold never schedules
+    const { window = 0, maxSize = 100 } = this.batching!;
+    if (size >= maxSize) return this.flush();
+    if (window > 0) {
+      this.timer ??= this.scheduler.schedule(() => this.flush(), window);
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    if (this.holds > 0) return;
+    this.flushScheduled = false;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    const messages = this.buffer ?? [];
+    const asArray = this.forceArray;
+    this.buffer = undefined;
+    this.forceArray = false;
+    if (messages.length === 0) return;
+    // A lone message from automatic batching goes out plain: not every server takes batches.
+    if (messages.length === 1 && !asArray) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- messages has exactly one member here
+      if (this.writeOrFail(messages[0]!.frame, messages) && messages[0]!.id === undefined) this.onNotification();
+      return;
+    }
+    const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
+    if (ids.length > 0) this.onBatch(ids);
+    this.writeOrFail(`[${messages.map((message) => message.frame).join(',')}]`, messages);
+  }
+
+  /** Writes a frame, or fails its messages with what writing threw; returns whether it was written. */
+  private writeOrFail(frame: string, messages: readonly Outgoing[]): boolean {
+    const ended: FrameEnded = (error) => {
+      for (const message of messages) message.ended?.(error);
+    };
+    try {
+      this.write(frame, ended);
+      return true;
+    } catch (error) {
+      ended(error as RpcError);
+      return false;
+    }
+  }
+}
+
+/** Reads the `batching` option: undefined when calls are not batched automatically. */
+export function batchingOptions(option: boolean | BatchingOptions | undefined): BatchingOptions | undefined {
+  if (option === undefined || option === false) return undefined;
+  return option === true ? {} : option;
+}

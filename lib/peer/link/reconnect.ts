@@ -1,0 +1,130 @@
+import { defer, retry, tap, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { backoff } from '../../operators/backoff';
+import { ConnectionClosedError, TransportError, type RpcError } from '../../protocol/errors';
+
+/** How a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
+export interface ReconnectOptions {
+  /**
+   * The wait before each attempt: any `retry({ delay })` function (the attempt counts
+   * from 1 after a drop of a link that stayed open `resetAfter` ms, and goes on counting
+   * otherwise). Emit to try again; error to give up with that error.
+   * @default backoff()
+   */
+  readonly delay?: (error: RpcError, attempt: number) => ObservableInput<unknown>;
+  /**
+   * Failed attempts in a row after which the peer gives up and closes.
+   * @default Infinity
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Milliseconds after a drop after which the peer stops trying and closes.
+   * @default Infinity
+   */
+  readonly deadline?: number;
+  /**
+   * Whether a link that ended with `error` is worth re-opening.
+   * @default reconnectable
+   */
+  readonly shouldReconnect?: (error: RpcError) => boolean;
+  /**
+   * Milliseconds a link must stay open to count as healthy: only then does the next drop
+   * start again from attempt 1 (and a new `deadline`). A server that accepts and drops at
+   * once keeps the backoff growing instead of being hit several times a second.
+   * @default 5_000
+   */
+  readonly resetAfter?: number;
+}
+
+/** Close codes that mean "do not come back like this": protocol error, unsupported or invalid data, policy violation. */
+const goAwayCodes = new Set([1002, 1003, 1007, 1008]);
+
+/**
+ * The default reconnect decision: yes after a drop or a failed attempt, no after a close
+ * that means "go away" (1002, 1003, 1007, 1008), and no after a handshake refused with an
+ * HTTP status of 400-499 (401 Unauthorized, 403 Forbidden, 404...) other than 408 and 429,
+ * and no after a `TransportError` that says it is not retryable (a socket that cannot be opened again).
+ */
+export function reconnectable(error: RpcError): boolean {
+  if (error instanceof ConnectionClosedError) return !goAwayCodes.has(error.code);
+  if (error instanceof TransportError && !error.retryable) return false;
+  if (error instanceof TransportError && error.status !== undefined) {
+    return error.status < 400 || error.status >= 500 || error.status === 408 || error.status === 429;
+  }
+  return true;
+}
+
+/** A reconnect policy with every option filled in. */
+export interface ReconnectPolicy {
+  readonly delay: (error: RpcError, attempt: number) => ObservableInput<unknown>;
+  readonly maxAttempts: number;
+  readonly deadline: number;
+  readonly shouldReconnect: (error: RpcError) => boolean;
+  readonly resetAfter: number;
+}
+
+/** Fills in the defaults; undefined when the peer does not reconnect. */
+export function reconnectPolicy(option: boolean | ReconnectOptions | undefined): ReconnectPolicy | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = option === true ? {} : option;
+  return {
+    delay: given.delay ?? backoff(),
+    maxAttempts: given.maxAttempts ?? Infinity,
+    deadline: given.deadline ?? Infinity,
+    shouldReconnect: given.shouldReconnect ?? reconnectable,
+    resetAfter: given.resetAfter ?? 5_000,
+  };
+}
+
+/** What `reconnectLinks` tells and asks its peer. */
+export interface ReconnectHooks {
+  /** Turns what ended a link into the error it ended with. */
+  lost(cause: unknown): RpcError;
+  /** Whether the peer is closing: it never reconnects then. */
+  closing(): boolean;
+  /** Told before each wait for the next attempt. */
+  retrying(error: RpcError, attempt: number): void;
+}
+
+/**
+ * The `reconnect` option as an operator on a stream of links (`link$`): after a link ends,
+ * subscribes again as `policy` says, and errors with the link's error when it gives up
+ * (at once without a policy). Each value is a link that opened; only one that stayed open
+ * `resetAfter` ms starts the count of attempts (and the `deadline`) again.
+ */
+export function reconnectLinks<T>(
+  policy: ReconnectPolicy | undefined,
+  clock: SchedulerLike,
+  hooks: ReconnectHooks,
+): MonoTypeOperatorFunction<T> {
+  return (links$) =>
+    defer(() => {
+      let attempt = 0;
+      let droppedAt: number | undefined;
+      let openedAt: number | undefined;
+      return links$.pipe(
+        tap(() => (openedAt = clock.now())),
+        retry({
+          delay: (cause: unknown) => {
+            const error = hooks.lost(cause);
+            // A server that accepts and drops at once must not reset the backoff.
+            if (openedAt !== undefined && clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
+              attempt = 0;
+              droppedAt = undefined;
+            }
+            openedAt = undefined;
+            droppedAt ??= clock.now();
+            attempt++;
+            const giveUp =
+              hooks.closing() ||
+              policy === undefined ||
+              !policy.shouldReconnect(error) ||
+              attempt > policy.maxAttempts ||
+              clock.now() - droppedAt > policy.deadline;
+            if (giveUp) throw error;
+            hooks.retrying(error, attempt);
+            return policy.delay(error, attempt);
+          },
+        }),
+      );
+    });
+}
