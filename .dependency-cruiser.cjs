@@ -9,7 +9,7 @@
 //     incoming/             what arrives, routed to the caller and the answerer
 //     connect.ts, outgoing.ts   assemble the parts; no part imports them
 //     peer.ts, api.ts, options.ts, dialect.ts, state.ts, trace.ts   the vocabulary every part
-//                           names; they import the parts' types only
+//                           names; they import no part
 //   features              built on the Peer (subscriptions, progress, batches, the proxy): import
 //                         protocol, operators and the public types of the peer and transports,
 //                         never the peer's inside
@@ -68,12 +68,12 @@ module.exports = {
       to: { path: '^lib/peer/(connect|outgoing)\\.ts$' },
     },
     {
-      name: 'peer-vocabulary-names-parts-by-type-only',
+      name: 'peer-vocabulary-imports-no-part',
       comment:
-        'peer.ts, api.ts, options.ts... are what every part names: a value import from a part would turn them into assembly.',
+        'peer.ts, api.ts, options.ts... are what every part names: they import none of the parts, types included.',
       severity: 'error',
       from: { path: '^lib/peer/(peer|api|options|dialect|state|trace)\\.ts$' },
-      to: { path: '^lib/peer/(collections|link|caller|answerer|incoming)/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^lib/peer/(collections|link|caller|answerer|incoming)/' },
     },
     {
       name: 'features-use-only-the-public-peer',

@@ -47,11 +47,18 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 
 // Peer
 export { connect } from './peer/connect';
-export { reconnectable, type ReconnectOptions } from './peer/link/reconnect';
+export { reconnectable } from './peer/link/reconnect';
 export { generic, lsp, mcp, type Dialect } from './peer/dialect';
-export type { LenientOptions } from './peer/incoming/lenient';
-export type { BatchingOptions } from './peer/link/outbox';
-export type { AnyPeer, HandleFn, Handler, HandlerContext, HandlerTree, Peer } from './peer/peer';
+export type {
+  AnyPeer,
+  HandleFn,
+  Handler,
+  HandlerContext,
+  HandlerTree,
+  IncomingMessage,
+  IncomingRequest,
+  Peer,
+} from './peer/peer';
 export type {
   ArgsOf,
   IsUntyped,
@@ -69,16 +76,17 @@ export type {
 export type { PeerState } from './peer/state';
 export type { TraceEvent } from './peer/trace';
 export type { HandleAllOptions, HandleOptions } from './peer/options';
-export type { IncomingRequest } from './peer/answerer/incoming-call';
-export type { IncomingMessage } from './peer/incoming/incoming';
 export { positional } from './peer/answerer/positional';
 export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/answerer/subscription-handler';
 export {
   peerDefaults,
+  type BatchingOptions,
   type CancelNotification,
   type CloseOptions,
   type HeartbeatOptions,
+  type LenientOptions,
   type PeerOptions,
+  type ReconnectOptions,
   type RequestOptions,
 } from './peer/options';
 

@@ -1,9 +1,7 @@
-import type { SchedulerLike } from 'rxjs';
+import type { ObservableInput, SchedulerLike } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
-import type { BatchingOptions } from './link/outbox';
 import type { Dialect } from './dialect';
-import type { LenientOptions } from './incoming/lenient';
-import type { ReconnectOptions } from './link/reconnect';
 
 /**
  * The notification a peer sends when a call is abandoned before its answer
@@ -259,4 +257,83 @@ export interface HandleAllOptions extends HandleOptions {
    * @default '.'
    */
   readonly separator?: string;
+}
+
+/** Options of automatic batching; see `PeerOptions.batching`. */
+export interface BatchingOptions {
+  /**
+   * Milliseconds to collect calls before sending them as one batch; 0 collects what is
+   * sent in the same tick (until the microtask queue runs).
+   * @default 0
+   */
+  readonly window?: number;
+  /**
+   * The most messages in one batch frame; reaching it sends the batch at once.
+   * @default 100
+   */
+  readonly maxSize?: number;
+}
+
+/**
+ * Quirks of real servers that the peer may accept instead of reporting them as malformed.
+ * Each is off by default: strict JSON-RPC 2.0 catches bugs on both sides.
+ */
+export interface LenientOptions {
+  /**
+   * A response with neither `result` nor `error` answers `null` (servers that leave out the
+   * result of a method that returns nothing).
+   * @default false
+   */
+  readonly missingResult?: boolean;
+  /**
+   * An error whose `code` is not an integer (`1.5`, `"404"`) is passed on as a `JsonRpcError`,
+   * its code read as a number (-32603 when it is not one).
+   * @default false
+   */
+  readonly errorCodes?: boolean;
+  /**
+   * An answer with id `"1"` for a call sent with id `1` (or the reverse) goes to that call
+   * (servers that turn ids into strings).
+   * @default false
+   */
+  readonly idTypes?: boolean;
+  /**
+   * A frame that is not JSON (a process printing log lines on its stdout) is only reported,
+   * not answered with a Parse error.
+   * @default false
+   */
+  readonly textFrames?: boolean;
+}
+
+/** How a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
+export interface ReconnectOptions {
+  /**
+   * The wait before each attempt: any `retry({ delay })` function (the attempt counts
+   * from 1 after a drop of a link that stayed open `resetAfter` ms, and goes on counting
+   * otherwise). Emit to try again; error to give up with that error.
+   * @default backoff()
+   */
+  readonly delay?: (error: RpcError, attempt: number) => ObservableInput<unknown>;
+  /**
+   * Failed attempts in a row after which the peer gives up and closes.
+   * @default Infinity
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Milliseconds after a drop after which the peer stops trying and closes.
+   * @default Infinity
+   */
+  readonly deadline?: number;
+  /**
+   * Whether a link that ended with `error` is worth re-opening.
+   * @default reconnectable
+   */
+  readonly shouldReconnect?: (error: RpcError) => boolean;
+  /**
+   * Milliseconds a link must stay open to count as healthy: only then does the next drop
+   * start again from attempt 1 (and a new `deadline`). A server that accepts and drops at
+   * once keeps the backoff growing instead of being hit several times a second.
+   * @default 5_000
+   */
+  readonly resetAfter?: number;
 }

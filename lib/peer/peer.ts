@@ -1,6 +1,13 @@
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import type { RpcError } from '../protocol/errors';
-import type { JsonRpcId } from '../protocol/messages';
+import type { JsonRpcError, RpcError } from '../protocol/errors';
+import type {
+  JsonRpcErrorObject,
+  JsonRpcId,
+  JsonRpcNotification,
+  JsonRpcParams,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../protocol/messages';
 import type { ConnectionInfo } from '../transports/transport';
 import type {
   IsUntyped,
@@ -15,8 +22,6 @@ import type {
   RpcApi,
   UntypedApi,
 } from './api';
-import type { IncomingRequest } from './answerer/incoming-call';
-import type { IncomingMessage } from './incoming/incoming';
 import type { Dialect } from './dialect';
 import type { CloseOptions, HandleAllOptions, HandleOptions } from './options';
 import type { PeerState } from './state';
@@ -245,3 +250,55 @@ export type HandleFn<Api extends RpcApi> =
         handler: Handler<ParamsOf<Part<Api, 'serves'>[M]>, ResultOf<Part<Api, 'serves'>[M]>>,
         options?: HandleOptions,
       ) => Subscription;
+
+/**
+ * A request that no handler serves, as `requests$` emits it. Answer it once with
+ * `respond()` or `respondError()`; later answers are ignored.
+ */
+export interface IncomingRequest {
+  /** The request's id. */
+  readonly id: JsonRpcId | null;
+  /** The method called. */
+  readonly method: string;
+  /** The params, as received. */
+  readonly params: JsonRpcParams | undefined;
+  /** Answers with a result (undefined is sent as null). */
+  respond(result: unknown): void;
+  /** Answers with an error. */
+  respondError(error: JsonRpcError | JsonRpcErrorObject): void;
+}
+
+/**
+ * One incoming message, classified once, as `Peer.incoming$` emits it: a response to one
+ * of this peer's calls, a request or a notification for it, or something invalid (malformed
+ * JSON-RPC, or not JSON-RPC at all). The members of a batch come one by one.
+ */
+export type IncomingMessage = (
+  | {
+      /** An answer to one of this peer's calls. */
+      readonly kind: 'response';
+      /** The response, as parsed. */
+      readonly message: JsonRpcResponse;
+    }
+  | {
+      /** A call to this peer. */
+      readonly kind: 'request';
+      /** The request, as parsed. */
+      readonly message: JsonRpcRequest;
+    }
+  | {
+      /** A notification to this peer. */
+      readonly kind: 'notification';
+      /** The notification, as parsed. */
+      readonly message: JsonRpcNotification;
+    }
+  | {
+      /** Not a valid JSON-RPC message: the peer answers, salvages or reports it as usual. */
+      readonly kind: 'invalid';
+      /** What arrived, as parsed JSON. */
+      readonly message: unknown;
+    }
+) & {
+  /** Whether it came as a member of a batch (an array frame). */
+  readonly inBatch: boolean;
+};

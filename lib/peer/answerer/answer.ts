@@ -7,7 +7,7 @@ import { AnsweringLimits, type FrameCost } from './answering-limits';
 import type { CallControl } from './call-control';
 import type { Dialect } from '../dialect';
 import type { HandlerRegistry } from './handlers';
-import type { IncomingRequest } from './incoming-call';
+import type { IncomingRequest } from '../peer';
 import type { HandlerContext } from '../peer';
 import { handlerDeadline, idOf, Incoming, incomingRequest } from './incoming-call';
 import { LinkedSet } from '../collections/linked-set';

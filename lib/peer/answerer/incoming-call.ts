@@ -1,34 +1,12 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { ServerErrorCodes } from '../../protocol/error-codes';
 import { HandlerError, JsonRpcError, type RpcError } from '../../protocol/errors';
-import type {
-  JsonRpcErrorObject,
-  JsonRpcId,
-  JsonRpcNotification,
-  JsonRpcParams,
-  JsonRpcRequest,
-} from '../../protocol/messages';
+import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
 import { CallControl } from './call-control';
 import type { Linked } from '../collections/linked-set';
-
-/**
- * A request that no handler serves, as `requests$` emits it. Answer it once with
- * `respond()` or `respondError()`; later answers are ignored.
- */
-export interface IncomingRequest {
-  /** The request's id. */
-  readonly id: JsonRpcId | null;
-  /** The method called. */
-  readonly method: string;
-  /** The params, as received. */
-  readonly params: JsonRpcParams | undefined;
-  /** Answers with a result (undefined is sent as null). */
-  respond(result: unknown): void;
-  /** Answers with an error. */
-  respondError(error: JsonRpcError | JsonRpcErrorObject): void;
-}
+import type { IncomingRequest } from '../peer';
 
 /**
  * One incoming call being handled, or waiting for its turn. It is its own link in the set of

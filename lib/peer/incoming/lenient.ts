@@ -1,37 +1,7 @@
 import { ErrorCodes } from '../../protocol/error-codes';
 import { hasPlainPrototype, isJsonRpcId } from '../../protocol/guards';
 import type { JsonRpcId, JsonRpcResponse } from '../../protocol/messages';
-
-/**
- * Quirks of real servers that the peer may accept instead of reporting them as malformed.
- * Each is off by default: strict JSON-RPC 2.0 catches bugs on both sides.
- */
-export interface LenientOptions {
-  /**
-   * A response with neither `result` nor `error` answers `null` (servers that leave out the
-   * result of a method that returns nothing).
-   * @default false
-   */
-  readonly missingResult?: boolean;
-  /**
-   * An error whose `code` is not an integer (`1.5`, `"404"`) is passed on as a `JsonRpcError`,
-   * its code read as a number (-32603 when it is not one).
-   * @default false
-   */
-  readonly errorCodes?: boolean;
-  /**
-   * An answer with id `"1"` for a call sent with id `1` (or the reverse) goes to that call
-   * (servers that turn ids into strings).
-   * @default false
-   */
-  readonly idTypes?: boolean;
-  /**
-   * A frame that is not JSON (a process printing log lines on its stdout) is only reported,
-   * not answered with a Parse error.
-   * @default false
-   */
-  readonly textFrames?: boolean;
-}
+import type { LenientOptions } from '../options';
 
 /** Reads a malformed response as the response it was meant to be, where `lenient` allows; else undefined. */
 export function salvageResponse(value: unknown, lenient: LenientOptions): JsonRpcResponse | undefined {

@@ -2,21 +2,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import type { RpcError } from '../../protocol/errors';
 import type { JsonRpcId } from '../../protocol/messages';
 import type { FrameEnded } from '../../transports/transport';
-
-/** Options of automatic batching; see `PeerOptions.batching`. */
-export interface BatchingOptions {
-  /**
-   * Milliseconds to collect calls before sending them as one batch; 0 collects what is
-   * sent in the same tick (until the microtask queue runs).
-   * @default 0
-   */
-  readonly window?: number;
-  /**
-   * The most messages in one batch frame; reaching it sends the batch at once.
-   * @default 100
-   */
-  readonly maxSize?: number;
-}
+import type { BatchingOptions } from '../options';
 
 /** One outgoing message on its way to the link. */
 export interface Outgoing {

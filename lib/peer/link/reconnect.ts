@@ -1,39 +1,7 @@
 import { defer, retry, tap, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { backoff } from '../../operators/backoff';
 import { ConnectionClosedError, TransportError, type RpcError } from '../../protocol/errors';
-
-/** How a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
-export interface ReconnectOptions {
-  /**
-   * The wait before each attempt: any `retry({ delay })` function (the attempt counts
-   * from 1 after a drop of a link that stayed open `resetAfter` ms, and goes on counting
-   * otherwise). Emit to try again; error to give up with that error.
-   * @default backoff()
-   */
-  readonly delay?: (error: RpcError, attempt: number) => ObservableInput<unknown>;
-  /**
-   * Failed attempts in a row after which the peer gives up and closes.
-   * @default Infinity
-   */
-  readonly maxAttempts?: number;
-  /**
-   * Milliseconds after a drop after which the peer stops trying and closes.
-   * @default Infinity
-   */
-  readonly deadline?: number;
-  /**
-   * Whether a link that ended with `error` is worth re-opening.
-   * @default reconnectable
-   */
-  readonly shouldReconnect?: (error: RpcError) => boolean;
-  /**
-   * Milliseconds a link must stay open to count as healthy: only then does the next drop
-   * start again from attempt 1 (and a new `deadline`). A server that accepts and drops at
-   * once keeps the backoff growing instead of being hit several times a second.
-   * @default 5_000
-   */
-  readonly resetAfter?: number;
-}
+import type { ReconnectOptions } from '../options';
 
 /** Close codes that mean "do not come back like this": protocol error, unsupported or invalid data, policy violation. */
 const goAwayCodes = new Set([1002, 1003, 1007, 1008]);
