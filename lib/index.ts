@@ -83,6 +83,7 @@ export {
   type BatchingOptions,
   type CancelNotification,
   type CloseOptions,
+  type Codec,
   type HeartbeatOptions,
   type LenientOptions,
   type PeerOptions,

@@ -62,7 +62,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
     url: undefined,
     errors$: errors.asObservable(),
     listener: http.listener,
-    notifyAll: (method, params) => notifyAll(peers, report, method, params),
+    notifyAll: (method, params) => notifyAll(peers, report, method, params, options.peer?.codec),
     close: async ({ drain = serveDefaults.drain } = {}) => {
       if (closing) return;
       closing = true;

@@ -174,7 +174,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       typeof address === 'object' && address !== null ? `ws://${hostOf(address.address)}:${address.port}` : undefined,
     errors$: errors.asObservable(),
     listener: http.listener,
-    notifyAll: (method, params) => notifyAll(peers, report, method, params),
+    notifyAll: (method, params) => notifyAll(peers, report, method, params, options.peer?.codec),
     close: async ({ drain = serveDefaults.drain } = {}) => {
       if (closing) return;
       closing = true;

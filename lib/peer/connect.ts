@@ -46,6 +46,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const session = options.session ?? {};
   // Without a dialect: the generic progress, and no cancel notification unless asked.
   const dialect = options.dialect ?? { ...generic(), cancel: undefined };
+  const codec = options.codec;
   const tracer = new Tracer();
   const pending = new PendingCalls();
   const notifications = new NotificationRouter();
@@ -61,6 +62,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     notificationQueue: options.notificationQueue ?? peerDefaults.notificationQueue,
     maxAnswerSize: options.maxAnswerSize ?? peerDefaults.maxAnswerSize,
     maxPendingAnswerBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
+    codec,
   });
   const { notify } = outgoing;
 
@@ -107,6 +109,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     nextId: options.nextId ?? sequentialIds(),
     outbox: outgoing.outbox,
     notify,
+    codec,
   };
 
   const calls = createCalls(context);
@@ -181,6 +184,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     tracer,
     incoming,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
+    decode: codec && ((text) => codec.decode(text)),
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
     lenient: options.lenient ?? {},
     generation: () => connection.generation,

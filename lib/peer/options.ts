@@ -152,6 +152,16 @@ export interface PeerOptions {
    */
   readonly lenient?: LenientOptions;
   /**
+   * How messages become the text of frames and back: JSON unless given. For another JSON
+   * dialect: numbers past 2^53 as `BigInt` (blockchain nodes), dates revived, a faster
+   * parser. A batch is its members' texts joined into an array, so `encode` must write JSON
+   * text; `decode` reads whatever the other side sends. What either throws is handled as
+   * for JSON: a message that cannot be encoded fails its call (`ProtocolError`), a frame that
+   * cannot be decoded is a parse error (-32700, reported).
+   * @default JSON (`JSON.stringify`, `JSON.parse`)
+   */
+  readonly codec?: Codec;
+  /**
    * The scheduler for timeouts (a `TestScheduler` or virtual-time scheduler in tests).
    * @default asyncScheduler
    */
@@ -336,4 +346,12 @@ export interface ReconnectOptions {
    * @default 5_000
    */
   readonly resetAfter?: number;
+}
+
+/** How a peer turns messages into the text of frames and back; see `PeerOptions.codec`. */
+export interface Codec {
+  /** The JSON text of one message (an object). Throws for a value it cannot write. */
+  encode(message: object): string;
+  /** The value the text of one frame holds: a message, or an array of them (a batch). Throws for text it cannot read. */
+  decode(text: string): unknown;
 }

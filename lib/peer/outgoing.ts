@@ -6,7 +6,7 @@ import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import type { PeerConnection, Queued } from './link/connection';
 import { callMessage, checkCall, encode } from './link/encode';
-import type { BatchingOptions } from './options';
+import type { BatchingOptions, Codec } from './options';
 import { batchingOptions, Outbox } from './link/outbox';
 import type { PendingCalls } from './caller/pending';
 import { peerClosed } from './caller/call';
@@ -25,6 +25,8 @@ export interface OutgoingSetup {
   readonly maxAnswerSize: number;
   /** The most bytes batch answers waiting for a member may hold, all batches together. */
   readonly maxPendingAnswerBytes: number;
+  /** How messages become text: JSON when undefined. */
+  readonly codec: Codec | undefined;
 }
 
 /** The sending side of a peer: the outbox for calls, notifications, and answers. */
@@ -72,7 +74,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
       throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    const frame = encode(callMessage(method, params), () => `Notification (${method})`);
+    const frame = encode(callMessage(method, params), () => `Notification (${method})`, setup.codec);
     if (connection.isOpen) return sendNotification(frame);
     if (queued.size >= setup.notificationQueue) {
       const oldest = queued.values().next().value;
@@ -97,6 +99,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     setup.maxPendingAnswerBytes,
     report,
     () => connection.generation,
+    setup.codec,
   );
 
   const reply = (answer: Answer | BatchAnswer, generation: number) => {

@@ -25,11 +25,12 @@ export function previewValue(value: unknown): string {
 
 /**
  * Decodes one text frame into a JSON value: an object for a single message, an array for
- * a batch. Throws `ProtocolError` (with the `SyntaxError` as `cause`) for invalid JSON.
+ * a batch. Throws `ProtocolError` (with what `parse` threw, the `SyntaxError` of
+ * `JSON.parse` by default, as `cause`) for text it cannot read.
  */
-export function decodeFrame(text: string): unknown {
+export function decodeFrame(text: string, parse: (text: string) => unknown = JSON.parse): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (cause) {
     throw new ProtocolError(`Invalid JSON in frame: ${preview(text)}`, { cause });
   }

@@ -3,7 +3,8 @@ import { ProtocolError, type RpcError } from '../../protocol/errors';
 import { fitsInUtf8, utf8Length } from '../../protocol/utf8-length';
 import type { JsonRpcId } from '../../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
-import { unserialisable } from '../link/encode';
+import { encodeWith, unserialisable } from '../link/encode';
+import type { Codec } from '../options';
 
 /**
  * Turns answers into frames no larger than `maxAnswerSize` bytes: an answer that cannot be
@@ -22,6 +23,8 @@ export class AnswerEncoder {
     private readonly report: (error: RpcError) => void,
     /** The link's generation now: batches of a link that dropped will never be sent, nor count. */
     private readonly generation: () => number,
+    /** How answers become text: JSON when undefined. */
+    private readonly codec?: Codec,
   ) {}
 
   /** One answer as a frame of its own. */
@@ -72,7 +75,7 @@ export class AnswerEncoder {
   encode(answer: Answer, room: number): string | undefined {
     let text: string;
     try {
-      text = JSON.stringify(answer);
+      text = this.codec === undefined ? JSON.stringify(answer) : encodeWith(this.codec, answer);
     } catch (cause) {
       this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause));
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));

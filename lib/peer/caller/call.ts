@@ -3,7 +3,7 @@ import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import type { PeerConnection, Queued } from '../link/connection';
 import type { Deadline, Deadlines, Expiring } from './deadlines';
 import { callFailure } from '../link/failures';
-import type { CancelNotification } from '../options';
+import type { CancelNotification, Codec } from '../options';
 import type { Outbox } from '../link/outbox';
 import type { PendingCall, PendingCalls } from './pending';
 import type { Slots } from './slots';
@@ -25,6 +25,8 @@ export interface CallContext {
   notify(method: string, params?: JsonRpcParams): void;
   /** Whether its calls are the peer's own (heartbeats), not the user's. */
   readonly own?: boolean;
+  /** How messages become text: JSON when undefined. */
+  readonly codec?: Codec;
 }
 
 /** The error of a call made on a peer that is closed for good. */

@@ -78,7 +78,7 @@ function prepare<C extends OutgoingCall>(
   if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`);
   let frame: string;
   try {
-    frame = encode(callMessage(method, params, id), subject);
+    frame = encode(callMessage(method, params, id), subject, context.codec);
   } catch (error) {
     // encode() throws only ProtocolErrors
     return error as Error;

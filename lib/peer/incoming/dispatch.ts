@@ -41,6 +41,8 @@ export interface DispatchTargets {
   /** Every message, classified, before it is acted on (`Peer.incoming$`). */
   readonly incoming: IncomingStream;
   readonly binaryFrames: 'report' | 'utf8';
+  /** Reads a frame's text (the codec's `decode`); JSON.parse when undefined. */
+  readonly decode: ((text: string) => unknown) | undefined;
   readonly maxBatchSize: number;
   readonly lenient: LenientOptions;
   /** The link's generation now (see `PeerConnection.generation`). */
@@ -228,7 +230,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     if (source === undefined) return;
     let value: unknown;
     try {
-      value = decodeFrame(source);
+      value = decodeFrame(source, targets.decode);
     } catch (error) {
       tracer.report(error as ProtocolError);
       if (targets.lenient.textFrames) return;

@@ -1,6 +1,7 @@
 import { messageOf, ProtocolError } from '../../protocol/errors';
 import { isJsonRpcParams } from '../../protocol/guards';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcParams } from '../../protocol/messages';
+import type { Codec } from '../options';
 
 /**
  * Checks what a caller passes before anything is sent. Returns the problem in words, or
@@ -15,15 +16,23 @@ export function checkCall(method: unknown, params: unknown): string | undefined 
 }
 
 /**
- * Serialises a message, turning `JSON.stringify`'s TypeError (BigInt, cycles) into a
- * ProtocolError about `subject` (a function: the words are made only when they are needed).
+ * Serialises a message with `codec` (JSON without one), turning what it throws (for JSON:
+ * the TypeError of a BigInt or a cycle) into a ProtocolError about `subject` (a function:
+ * the words are made only when they are needed).
  */
-export function encode(message: object, subject: () => string): string {
+export function encode(message: object, subject: () => string, codec?: Codec): string {
   try {
-    return JSON.stringify(message);
+    return codec === undefined ? JSON.stringify(message) : encodeWith(codec, message);
   } catch (cause) {
     throw unserialisable(subject(), cause);
   }
+}
+
+/** A codec's text for `message`; throws when it gives something else than a string. */
+export function encodeWith(codec: Codec, message: object): string {
+  const text: unknown = codec.encode(message);
+  if (typeof text !== 'string') throw new TypeError(`the codec's encode() returned ${typeof text}, not a string`);
+  return text;
 }
 
 /** The error of a message about `subject` that `JSON.stringify` refused with `cause`. */
