@@ -58,7 +58,7 @@ describe('codec', () => {
     const { peer, raw } = await peerWithRawServer({ codec: refusing });
     const error = await firstValueFrom(peer.request$('a')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as Error).message).toBe('Request 1 (a) cannot be serialised to JSON: no');
+    expect((error as Error).message).toBe('Request 1 (a) cannot be serialised by the codec: no');
     expect(raw.received).toEqual([]);
   });
 
@@ -100,5 +100,15 @@ describe('codec', () => {
     const frames = [await raw.next(), await raw.next()];
     expect(raw.received[0]).toBe(`{"jsonrpc":"2.0","id":1,"result":${big.toString()}}`);
     expect(frames[1]).toMatchObject({ id: 2, error: { code: -32603 } });
+  });
+
+  it('shares a call whose params only the codec can write', async () => {
+    const { peer, raw } = await peerWithRawServer({ codec: bigIntJson });
+    const first = firstValueFrom(peer.request$('balance', [big], { share: true }));
+    const second = firstValueFrom(peer.request$('balance', [big], { share: true }));
+    await raw.next();
+    raw.send('{"jsonrpc":"2.0","id":1,"result":7}');
+    expect(await Promise.all([first, second])).toEqual([7, 7]);
+    expect(raw.received).toHaveLength(1);
   });
 });

@@ -77,7 +77,7 @@ export class AnswerEncoder {
     try {
       text = this.codec === undefined ? JSON.stringify(answer) : encodeWith(this.codec, answer);
     } catch (cause) {
-      this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause));
+      this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause, this.codec !== undefined));
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
     }
     if (fitsInUtf8(text, room)) return text;

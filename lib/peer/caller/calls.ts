@@ -2,6 +2,7 @@ import { finalize, firstValueFrom, share, type Observable } from 'rxjs';
 import type { JsonRpcParams } from '../../protocol/messages';
 import type { RequestOptions } from '../options';
 import type { CallContext } from './call';
+import { encodeWith } from '../link/encode';
 import { request, request$ } from './request';
 
 /** The calling side of a peer, as its public methods. */
@@ -19,8 +20,8 @@ export function createCalls(context: CallContext): Calls {
     if (options?.share !== true) return request$(context, method, params, options);
     let key: string;
     try {
-      // JSON.stringify(undefined) returns undefined, which its type does not say
-      key = `${method}\u0000${(JSON.stringify(params) as string | undefined) ?? ''}`;
+      // The codec's text, as the call would be sent: params it can write share like any other.
+      key = `${method}\u0000${params === undefined ? '' : context.codec === undefined ? JSON.stringify(params) : encodeWith(context.codec, params)}`;
     } catch {
       return request$(context, method, params, options); // It errors with the reason, as any call would.
     }

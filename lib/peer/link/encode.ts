@@ -24,7 +24,7 @@ export function encode(message: object, subject: () => string, codec?: Codec): s
   try {
     return codec === undefined ? JSON.stringify(message) : encodeWith(codec, message);
   } catch (cause) {
-    throw unserialisable(subject(), cause);
+    throw unserialisable(subject(), cause, codec !== undefined);
   }
 }
 
@@ -35,9 +35,10 @@ export function encodeWith(codec: Codec, message: object): string {
   return text;
 }
 
-/** The error of a message about `subject` that `JSON.stringify` refused with `cause`. */
-export function unserialisable(subject: string, cause: unknown): ProtocolError {
-  return new ProtocolError(`${subject} cannot be serialised to JSON: ${messageOf(cause)}`, { cause });
+/** The error of a message about `subject` that `JSON.stringify` (or the peer's codec) refused with `cause`. */
+export function unserialisable(subject: string, cause: unknown, byCodec = false): ProtocolError {
+  const how = byCodec ? 'by the codec' : 'to JSON';
+  return new ProtocolError(`${subject} cannot be serialised ${how}: ${messageOf(cause)}`, { cause });
 }
 
 /** The frame of a request (with `id`) or a notification (without). */
