@@ -1,19 +1,8 @@
 // serve() with a codec: its peers and notifyAll write with it.
-import { connect, type Codec, type Peer } from 'rx-jsonrpc';
+import { connect, type Peer } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
+import { bigIntJson } from '../helpers/big-int-json';
 import { observe } from '../helpers/observe';
-
-/** JSON with BigInt written as bare digits. */
-const bigIntJson: Codec = {
-  encode: (message) =>
-    JSON.stringify(message, (_key, value: unknown) =>
-      typeof value === 'bigint' ? `@@${value.toString()}@@` : value,
-    ).replace(/"@@(-?\d+)@@"/g, '$1'),
-  decode: (text) =>
-    JSON.parse(text.replace(/([:,[]\s*)(-?\d{16,})(?=\s*[,\]}])/g, '$1"@@$2@@"'), (_key, value: unknown) =>
-      typeof value === 'string' && /^@@-?\d+@@$/.test(value) ? BigInt(value.slice(2, -2)) : value,
-    ),
-};
 
 const big = 2n ** 70n;
 let server: JsonRpcServer | undefined;

@@ -3,21 +3,10 @@
 import { firstValueFrom } from 'rxjs';
 import { batch, ProtocolError, type Codec, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
+import { bigIntJson } from '../helpers/big-int-json';
 import { observe } from '../helpers/observe';
 
 afterEach(closeAll);
-
-/** JSON whose integers past 2^53 stay exact as BigInt, written as bare digits the way blockchain nodes do. */
-const bigIntJson: Codec = {
-  encode: (message) =>
-    JSON.stringify(message, (_key, value: unknown) =>
-      typeof value === 'bigint' ? `@@${value.toString()}@@` : value,
-    ).replace(/"@@(-?\d+)@@"/g, '$1'),
-  decode: (text) =>
-    JSON.parse(text.replace(/([:,[]\s*)(-?\d{16,})(?=\s*[,\]}])/g, '$1"@@$2@@"'), (_key, value: unknown) =>
-      typeof value === 'string' && /^@@-?\d+@@$/.test(value) ? BigInt(value.slice(2, -2)) : value,
-    ),
-};
 
 const big = 2n ** 64n + 1n;
 
