@@ -131,6 +131,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     request$: calls.request$ as Peer['request$'],
     request: calls.request as Peer['request'],
     notify,
+    // one function for both overloads of NotificationsFn: its params are the caller's promise
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
     handle: (method, handler, handleOptions) => {

@@ -43,6 +43,7 @@ export interface Outgoing {
 /** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
 export function createOutgoing(setup: OutgoingSetup): Outgoing {
   const { connection, tracer, pending } = setup;
+  // what reaches it is what the link and the encoder throw: RpcErrors
   const report = (error: unknown) => tracer.report(error as RpcError);
   const reportFailure: FrameEnded = (error) => error && report(error);
 

@@ -114,6 +114,7 @@ export function memoryPair(): MemoryPair {
         const endpoint: Endpoint = { frames: new Feed(), subscriber };
         endpoints[side]?.subscriber.error(new ConnectionClosedError('Memory link replaced by a new connection'));
         endpoints[side] = endpoint;
+        // 1 - 0 is 1 and 1 - 1 is 0: the other side
         const other = (1 - side) as Side;
         const isCurrent = () => endpoints[side] === endpoint;
         subscriber.next({

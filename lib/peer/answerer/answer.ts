@@ -109,10 +109,12 @@ export class Answering {
    * the dialect says (or not at all). An unknown or finished id is ignored.
    */
   cancel(id: unknown): void {
+    // the dialect read `id` from the cancel's params: a lookup of anything else finds nothing
     const incoming = this.byId?.get(id as JsonRpcId);
     if (incoming === undefined) return;
     incoming.control.abort('cancelled by the caller');
     const answer = this.setup.cancel?.answer;
+    // found above, so it is the id of a call being answered
     this.finish(incoming, answer && errorAnswer(id as JsonRpcId, answer.code, answer.message));
   }
 

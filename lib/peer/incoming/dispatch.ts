@@ -88,6 +88,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
 
   const settle = (response: JsonRpcResponse, inBatch: boolean): void => {
     const id = response.id;
+    // only an error answer may have a null id: classify() checked it
     if (id === null) return settleIdlessError((response as JsonRpcFailure).error, inBatch, cause, pending, tracer);
     let call = pending.take(id);
     if (call === undefined && targets.lenient.idTypes) {
@@ -118,6 +119,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     const kind = classify(value);
     targets.incoming.push(kind, value, inBatch);
     switch (kind) {
+      // classify() read the shape each case names: the casts only say so
       case 'response':
         settle(value as JsonRpcResponse, inBatch);
         return false;
@@ -232,6 +234,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     try {
       value = decodeFrame(source, targets.decode);
     } catch (error) {
+      // decodeFrame() throws only ProtocolErrors
       tracer.report(error as ProtocolError);
       if (targets.lenient.textFrames) return;
       return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());

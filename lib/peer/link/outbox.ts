@@ -132,6 +132,7 @@ export class Outbox {
       this.write(frame, ended);
       return true;
     } catch (error) {
+      // write() turns anything a transport throws into a TransportError
       ended(error as RpcError);
       return false;
     }
