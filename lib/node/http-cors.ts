@@ -8,7 +8,8 @@ const preflightMaxAge = '600';
  * The CORS headers of a response to `request`, whose origin the policy allowed: the page's
  * origin is named (a browser shows the response to that page only), with credentials (its
  * cookies) unless the policy is `'*'`, which lets any page call and must not let it call as
- * the user. Without an `Origin` header (not a browser, or the same origin): `Vary` only.
+ * the user. Without an `Origin` header (a client that is no browser: browsers send one with
+ * every POST, same-origin too): `Vary` only.
  */
 export function corsHeaders(request: IncomingMessage, policy: OriginPolicy | undefined): OutgoingHttpHeaders {
   const origin = request.headers.origin;
@@ -27,6 +28,8 @@ export function preflightHeaders(request: IncomingMessage, policy: OriginPolicy 
   const asked = request.headers['access-control-request-headers'];
   return {
     ...corsHeaders(request, policy),
+    // The allowed headers echo the ones asked for: a cache must not hand them to another preflight.
+    vary: 'Origin, Access-Control-Request-Headers',
     'access-control-allow-methods': 'POST',
     'access-control-allow-headers': asked ?? 'Content-Type',
     'access-control-max-age': preflightMaxAge,

@@ -1,52 +1,44 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { HandlerError, messageOf, TransportError, type RpcError } from '../protocol/errors';
-import { connect } from '../peer/connect';
-import type { Peer } from '../peer/peer';
+import { messageOf, ProtocolError, TransportError } from '../protocol/errors';
 import { isJsonContentType, readBody } from './http-body';
-import { oneShotLink } from './http-link';
+import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
-import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
-import { upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
+import { serveDefaults, type ServeOptions } from './serve-options';
+import { upgradeInfo } from './upgrade-info';
 
 /** What answering a POST needs from its server. */
-export interface PostSetup {
+export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
   /** The limits of a body, and the options of each POST's peer. */
   readonly options: Pick<ServeOptions, 'maxPayload' | 'peer'>;
   /** Whether the server closes, `authenticate`, and where failures are reported. */
   readonly admission: AdmissionSetup;
-  /** The user's setup of each peer (untyped here: it gets the peer it was typed for). */
-  readonly setup: SetupPeer<never>;
-  /** A fresh copy of the session template. */
-  readonly newSession: () => Record<string, unknown>;
-  /** The server, handed to `setup`. */
-  readonly server: () => JsonRpcServer;
 }
 
-/** What a POST waits for before its peer is made: a turn of the event loop with room (see `turnSlots`). */
-export type TakeTurn = () => Promise<void> | undefined;
+/** How a POST learns it may make its peer: its connection's turn, then one of the event loop's. */
+export type TakeTurn = () => Promise<void>;
 
-/** A POST being answered, as its server's `close()` sees it. */
+/** A POST being answered, as its server sees it. */
 export interface PostInFlight {
   /**
    * Answers it now with 503 if it has no peer yet; otherwise lets its peer finish its calls
-   * for `drain` ms. Resolves once it is answered. Never rejects.
+   * for `drain` ms (a setup still running gets as long, then the POST is answered 503).
+   * Resolves once it is answered. Never rejects.
    */
   stop(drain: number): Promise<void>;
+  /** Its client has gone: its peer closes at once (its handlers' signals abort). */
+  abandon(): void;
   /** Resolves once it is answered, or its client has gone. Never rejects. */
   readonly done: Promise<void>;
 }
 
-// The longest a timer can wait: how long a POST's peer may take to answer (handlerTimeout bounds it).
-const untilAnswered = 2_147_483_647;
-
 /**
  * Answers one POST, whose origin was allowed, with a peer of its own: checks its
  * Content-Type (415) and `authenticate` (401, 500), reads its body within `maxPayload`
- * (413), runs `setup` on a new peer, hands it the body as its one frame, and answers with
- * its answer frame (200), or 204 when the body held notifications only. The peer closes
- * once it has answered (a client that goes away closes it at once, aborting its handlers).
- * Total: whatever fails is reported and answered 500.
+ * (413) (sending `100 Continue` first when `sendContinue`), and once `turn` lets it, runs `setup` on a new peer, hands it the body as its one
+ * frame, and answers with its answer frame (200); 204 when the body held notifications
+ * only; 400 (reported) when it held nothing to answer and something the peer could not take
+ * (a JSON-RPC response). Total: whatever fails is reported and answered 500.
  */
 export function answerPost(
   request: IncomingMessage,
@@ -54,18 +46,17 @@ export function answerPost(
   headers: OutgoingHttpHeaders,
   context: PostSetup,
   turn: TakeTurn,
+  sendContinue: boolean,
 ): PostInFlight {
   const { admission, options } = context;
-  const report = (error: RpcError) => admission.report(error);
-  let peer: Peer | undefined;
+  const report = admission.report;
+  let running: PostPeer | undefined;
   let stopped = false;
-  // A function: the flag changes while answer() awaits, which narrowing cannot see.
+  let gone = false;
+  // Functions: the flags change while answer() awaits, which narrowing cannot see.
   const isStopped = () => stopped;
+  const isGone = () => gone || request.socket.destroyed;
   const post = `the POST from ${String(request.socket.remoteAddress)} to ${shown(request.url)}`;
-  response.once('close', () => {
-    // The client went away before its answer: its calls are abandoned (their signals abort).
-    if (!response.writableFinished) void peer?.close({ code: 1001, reason: 'Client gone' });
-  });
 
   /** Reads and checks the body: its text, or what the POST was answered (undefined when it is not). */
   const admitted = async (): Promise<readonly [string, Record<string, unknown>] | undefined> => {
@@ -79,7 +70,8 @@ export function answerPost(
       return undefined;
     }
     const maxPayload = options.maxPayload ?? serveDefaults.maxPayload;
-    const body = await readBody(request, maxPayload);
+    // Only now, the checks passed: a client that waits for 100 Continue sends no body in vain.
+    const body = await readBody(request, maxPayload, () => sendContinue && response.writeContinue());
     if (body === 'consumed') {
       report(new TransportError(`Could not answer ${post}: its body was read before (by a body parser?)`));
       reply(response, 500, headers);
@@ -98,43 +90,23 @@ export function answerPost(
     if (admittedBody === undefined) return;
     const [body, session] = admittedBody;
     await turn();
-    if (isStopped() || response.destroyed) {
+    if (isGone()) return;
+    if (isStopped()) {
       reply(response, 503, headers, { close: true });
       return;
     }
-    const info: ServerConnectionInfo = { transport: 'http', ...upgradeInfo(request) };
-    const link = oneShotLink(info, body, report);
-    const own = connect(link.transport, {
-      handlerTimeout: serveDefaults.handlerTimeout,
-      ...options.peer,
-      // One frame in, one out: no reconnecting, no heartbeat calls, nothing to batch; the
-      // link opens as it is asked to, so it needs no connect timer either.
-      reconnect: false,
-      connectTimeout: 0,
-      heartbeat: undefined,
-      batching: false,
-      session: { ...context.newSession(), ...session },
-    });
-    peer = own;
-    try {
-      // Typed to return void so that any function fits; an async one returns a promise to wait for.
-      // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
-      const ready: unknown = context.setup(own, info, context.server());
-      // Handlers an async setup registers must be there before the body is dispatched.
-      if (isThenable(ready)) await ready;
-    } catch (cause) {
-      report(new HandlerError(`setup() failed for ${post}: ${messageOf(cause)}`, { cause }));
-      await own.close({ code: 1011, reason: 'Internal error' });
-      reply(response, 500, headers);
-      return;
-    }
-    link.deliver();
-    // Resolves once every call of the body is answered, or given up (client gone, server closed).
-    await own.close(own.answeringCount > 0 ? { drain: untilAnswered } : {});
-    const json = link.answer;
+    const info = { transport: 'http' as const, ...upgradeInfo(request) };
+    running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone());
+    const outcome = await running.outcome;
     // Once the server is closing, no connection is kept alive for another request.
-    if (json !== undefined) reply(response, 200, headers, { json, close: isStopped() });
-    else reply(response, isStopped() ? 503 : 204, headers, { close: isStopped() });
+    const close = isStopped();
+    if (outcome === 500) reply(response, 500, headers);
+    else if (outcome === 'interrupted') reply(response, 503, headers, { close: true });
+    else if (outcome instanceof ProtocolError) {
+      report(new ProtocolError(`Nothing to answer in ${post}: ${outcome.message}`, { cause: outcome }));
+      reply(response, 400, headers, { text: `Bad Request: ${outcome.message}; POST requests or notifications`, close });
+    } else if (outcome !== 'none') reply(response, 200, headers, { json: outcome.json, close });
+    else reply(response, close ? 503 : 204, headers, { close });
   };
 
   const done = answer().catch((cause: unknown) => {
@@ -143,20 +115,21 @@ export function answerPost(
   });
   return {
     done,
+    abandon: () => {
+      gone = true;
+      running?.interrupt(0);
+      void running?.peer.close({ code: 1001, reason: 'Client gone' });
+    },
     stop: async (drain) => {
       stopped = true;
-      // Still reading or authenticating: nothing ran yet, and a slow client must not hold the close.
-      if (peer === undefined) {
+      // Still reading, authenticating or waiting its turn: nothing ran yet, and a slow client must not hold the close.
+      if (running === undefined) {
         reply(response, 503, headers, { close: true });
         return;
       }
-      await peer.close({ drain, code: 1001, reason: 'Server shutting down' });
+      // A setup still running gets the drain, then the POST is answered 503: none of its calls ran.
+      if (!running.interrupt(drain)) await running.peer.close({ drain, code: 1001, reason: 'Server shutting down' });
       await done;
     },
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  // reading `then` of any value is how a thenable is told; undefined otherwise
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

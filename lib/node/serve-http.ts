@@ -9,7 +9,7 @@ import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } 
 import { sessionCopies } from './serve-session';
 
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
-export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | 'maxPayload' | 'peer'>;
+export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'peer'>;
 
 /**
  * Serves JSON-RPC over HTTP POST inside a server you already run: returns a server whose

@@ -52,10 +52,20 @@ export interface ServeOptions {
    * The largest incoming message, in bytes. A larger one closes that connection with
    * 1009 (Message Too Big), as `ws` does: a frame cannot be skipped half-read. A larger
    * POST body is answered 413, as soon as its `Content-Length` or the bytes read so far
-   * pass the limit (no more is kept), and its connection is closed.
+   * pass the limit (no more is kept), and its connection is closed. 0 means no limit, over
+   * WebSocket (as in `ws`) and HTTP alike: then one message or body may take all the memory
+   * the process has.
    * @default 1_048_576 (1 MiB)
    */
   readonly maxPayload?: number;
+  /**
+   * How long, in ms, an HTTP answer may take to be written out (its last bytes handed to the
+   * kernel) before its connection is cut: a client that never reads its answer cannot keep
+   * it in the server's memory. Counted from when the answer is ready; 0 means no limit.
+   * WebSocket clients are bounded by `highWaterMark` instead.
+   * @default 30_000
+   */
+  readonly writeTimeout?: number;
   /**
    * Pings each client and closes it when the pong does not come back in time (see
    * `keepAlive`), so that dead clients do not hold their peers forever; `false` turns it off.
@@ -145,4 +155,6 @@ export const serveDefaults = {
   handlerTimeout: 60_000,
   /** `drain` of {@link JsonRpcServer.close}. */
   drain: 5_000,
+  /** {@link ServeOptions.writeTimeout} */
+  writeTimeout: 30_000,
 } as const;

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Subject } from 'rxjs';
 import type { WebSocket } from 'ws';
@@ -6,7 +6,6 @@ import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
-import { reply } from './http-reply';
 import { loadWs } from './load-ws';
 import { originCheck } from './origin-policy';
 import { admit, isForPath, shown, type AdmissionSetup } from './serve-admission';
@@ -14,6 +13,7 @@ import { acceptor } from './serve-accept';
 import { closeServer, closeSockets } from './serve-close';
 import { notifyAll } from './serve-notify-all';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import { answerOwnRequests } from './serve-own-requests';
 import { sessionCopies } from './serve-session';
 import { refuseUpgrade, upgradeRequired } from './upgrade-refuse';
 
@@ -90,18 +90,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     get: upgradeRequired,
   });
   // On a server of its own, serve() answers every request: its path's, or 404.
-  owned?.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    let ours: boolean;
-    try {
-      ours = isForPath(request, options.path);
-    } catch (error) {
-      // isForPath throws only ProtocolErrors
-      report(error as RpcError);
-      return reply(response, 400, {}, { close: true });
-    }
-    if (ours) http.listener(request, response);
-    else reply(response, 404, {}, { close: true });
-  });
+  if (owned !== undefined) answerOwnRequests(owned, http, options.path, report);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     let ours: boolean;

@@ -18,8 +18,8 @@ export function refuseUpgrade(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${statusText[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-/** Answers plain HTTP requests to a server of serve()'s own: only WebSocket upgrades are served. */
+/** Answers a GET without Upgrade on serve()'s path: a WebSocket client that forgot to ask, or a browser's address bar. */
 export function upgradeRequired(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(426, { 'content-type': 'text/plain', connection: 'close', upgrade: 'websocket' });
-  response.end('This server speaks JSON-RPC over WebSocket.\n');
+  response.end('JSON-RPC here: upgrade to WebSocket, or POST calls with Content-Type: application/json.\n');
 }

@@ -33,19 +33,25 @@ const post = (url: string, body: string, headers: Record<string, string> = json)
 
 describe('serve() over HTTP: what it admits', () => {
   describe('methods and paths', () => {
-    it('answers 405 with Allow to a method other than GET, POST and OPTIONS', async () => {
+    it('answers 405 with Allow: POST, OPTIONS to a method other than GET, POST and OPTIONS, HEAD too', async () => {
       const url = await start();
       for (const method of ['PUT', 'DELETE', 'PATCH']) {
         const answer = await send(url, { method, headers: json, body: ping });
-        expect([answer.status, answer.headers.get('allow')]).toEqual([405, 'GET, POST, OPTIONS']);
+        expect([answer.status, answer.headers.get('allow')]).toEqual([405, 'POST, OPTIONS']);
       }
+      const head = await send(url, { method: 'HEAD' });
+      expect([head.status, head.headers.get('allow')]).toEqual([405, 'POST, OPTIONS']);
     });
 
-    it('still answers a GET without Upgrade with 426, and OPTIONS without Origin with 204 and Allow', async () => {
+    it('answers a GET without Upgrade with 426 naming both ways in, and OPTIONS without Origin with 204 and Allow', async () => {
       const url = await start();
-      expect((await send(url, { method: 'GET' })).status).toBe(426);
+      const get = await send(url, { method: 'GET' });
+      expect([get.status, get.text]).toEqual([
+        426,
+        'JSON-RPC here: upgrade to WebSocket, or POST calls with Content-Type: application/json.\n',
+      ]);
       const options = await send(url, { method: 'OPTIONS' });
-      expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, POST, OPTIONS']);
+      expect([options.status, options.headers.get('allow')]).toEqual([204, 'POST, OPTIONS']);
     });
 
     it('answers POSTs on its path only, 404 elsewhere', async () => {
@@ -173,7 +179,7 @@ describe('serve() over HTTP: what it admits', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     });
 
-    it('answers the preflight of an allowed origin with 204, POST and the headers asked for', async () => {
+    it('answers the preflight of an allowed origin with 204, POST and the headers asked for, varying on them', async () => {
       const url = await start({ origins: [page] });
       const preflight = await send(url, {
         method: 'OPTIONS',
@@ -192,7 +198,7 @@ describe('serve() over HTTP: what it admits', () => {
         'access-control-allow-headers': 'content-type, authorization',
         'access-control-allow-credentials': 'true',
         'access-control-max-age': '600',
-        vary: 'Origin',
+        vary: 'Origin, Access-Control-Request-Headers',
       });
     });
 

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { RpcError } from 'rx-jsonrpc';
 import { serve, type ServeOptions } from 'rx-jsonrpc/node';
 import { hostileChild } from '../harness/child';
@@ -5,7 +7,13 @@ import { hostileChild } from '../harness/child';
 // A serve() process attacked over HTTP POST. argv[2] is JSON: the ServeOptions to use (port
 // 0 on 127.0.0.1 unless given). Handlers: ping; sleep (ms), which counts the calls running
 // and those whose signal aborted; big (n: a string of n characters). Commands: errors (what
-// errors$ reported since the last ask, by name and message), calls (the sleep counters).
+// errors$ reported since the last ask, by name and message), calls (the sleep counters),
+// memory (process.memoryUsage() after a full garbage collection: what is still held).
+// A gc() of this process's own, for `memory` (the harness starts it without --expose-gc);
+// runInNewContext returns any: with the flag set, a new context's `gc` is that function.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as ServeOptions;
   const calls = { running: 0, aborted: 0, finished: 0 };
@@ -37,6 +45,10 @@ async function main(): Promise<void> {
     { url: server.url?.replace('ws:', 'http:') },
     {
       calls: () => calls,
+      memory: () => {
+        gc();
+        return process.memoryUsage();
+      },
       errors: () => {
         const reported = errors.map(({ name, message }) => ({ name, message }));
         errors = [];

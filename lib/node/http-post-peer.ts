@@ -1,0 +1,130 @@
+import { HandlerError, messageOf, ProtocolError, type RpcError } from '../protocol/errors';
+import { connect } from '../peer/connect';
+import type { Peer } from '../peer/peer';
+import { oneShotLink } from './http-link';
+import { waitForSetup, type SetupWait } from './http-setup-wait';
+import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import type { ServerConnectionInfo } from './upgrade-info';
+
+/** What a POST's peer is made from. */
+export interface PostPeerSetup {
+  /** The options of each POST's peer. */
+  readonly options: Pick<ServeOptions, 'peer'>;
+  /** The user's setup of each peer (untyped here: it gets the peer it was typed for). */
+  readonly setup: SetupPeer<never>;
+  /** A fresh copy of the session template. */
+  readonly newSession: () => Record<string, unknown>;
+  /** The server, handed to `setup`. */
+  readonly server: () => JsonRpcServer;
+  /** Reports a failure on the server's `errors$`. */
+  readonly report: (error: RpcError) => void;
+}
+
+/**
+ * How a POST's peer answered: its answer frame; 'none' when the body held notifications
+ * only; a ProtocolError when it held nothing to answer and something the peer reported (a
+ * JSON-RPC response: no call of the server's waits on a POST); 500 when setup failed (or
+ * did not settle in time: reported); 'interrupted' when the wait for setup was ended.
+ */
+export type PeerOutcome = { readonly json: string } | 'none' | ProtocolError | 500 | 'interrupted';
+
+/** A POST's peer at work; see {@link runPostPeer}. */
+export interface PostPeer {
+  readonly peer: Peer;
+  /** Resolves once the peer has answered the body (or given up). Never rejects. */
+  readonly outcome: Promise<PeerOutcome>;
+  /** Ends a wait for setup `afterMs` from now; returns whether one was pending. */
+  interrupt(afterMs: number): boolean;
+}
+
+// The longest a timer can wait: how long a POST's peer may take to answer (handlerTimeout bounds it).
+const untilAnswered = 2_147_483_647;
+
+/**
+ * Makes a POST's peer over a one-shot link, runs `setup` on it (waiting for a promise it
+ * returns, within the peer's `handlerTimeout`), hands it the body as its one frame, and
+ * closes it once it has answered. `proceed()` says, once setup is done, whether the body
+ * may still be dispatched (the server is not closing, the client is still there).
+ */
+export function runPostPeer(
+  context: PostPeerSetup,
+  info: ServerConnectionInfo,
+  body: string,
+  session: Record<string, unknown>,
+  post: string,
+  proceed: () => boolean,
+): PostPeer {
+  const { options, report } = context;
+  const link = oneShotLink(info, body, report);
+  const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
+  const peer = connect(link.transport, {
+    handlerTimeout,
+    ...options.peer,
+    // One frame in, one out: no reconnecting, no heartbeat calls, nothing to batch; the
+    // link opens as it is asked to, so it needs no connect timer either.
+    reconnect: false,
+    connectTimeout: 0,
+    heartbeat: undefined,
+    batching: false,
+    session: { ...context.newSession(), ...session },
+  });
+  let wait: SetupWait | undefined;
+  const failed = async (message: string, cause?: unknown): Promise<500> => {
+    report(new HandlerError(message, { cause }));
+    await peer.close({ code: 1011, reason: 'Internal error' });
+    return 500;
+  };
+
+  const run = async (): Promise<PeerOutcome> => {
+    try {
+      // Typed to return void so that any function fits; an async one returns a promise to wait for.
+      // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
+      const ready: unknown = context.setup(peer, info, context.server());
+      // Handlers an async setup registers must be there before the body is dispatched.
+      if (isThenable(ready)) {
+        wait = waitForSetup(ready, handlerTimeout);
+        const settled = await wait.outcome;
+        wait = undefined;
+        if (settled.kind === 'failed') {
+          return await failed(`setup() failed for ${post}: ${messageOf(settled.cause)}`, settled.cause);
+        }
+        if (settled.kind === 'timeout')
+          return await failed(`setup() did not settle within ${handlerTimeout} ms for ${post}`);
+        if (settled.kind === 'interrupted') return await closed('interrupted');
+      }
+    } catch (cause) {
+      return failed(`setup() failed for ${post}: ${messageOf(cause)}`, cause);
+    }
+    if (!proceed()) return closed('interrupted');
+    // What the peer reports while it dispatches the body (synchronously): a response, say.
+    const reported: ProtocolError[] = [];
+    const listening = peer.errors$.subscribe((error) => error instanceof ProtocolError && reported.push(error));
+    link.deliver();
+    listening.unsubscribe();
+    // Resolves once every call of the body is answered, or given up (client gone, server closed).
+    await peer.close(peer.answeringCount > 0 ? { drain: untilAnswered } : {});
+    const json = link.answer;
+    if (json !== undefined) return { json };
+    return reported[0] ?? 'none';
+  };
+
+  const closed = async (outcome: 'interrupted'): Promise<'interrupted'> => {
+    await peer.close({ code: 1001, reason: 'Server shutting down' });
+    return outcome;
+  };
+
+  const outcome = run();
+  return {
+    peer,
+    outcome,
+    interrupt: (afterMs) => {
+      wait?.interrupt(afterMs);
+      return wait !== undefined;
+    },
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  // reading `then` of any value is how a thenable is told; undefined otherwise
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
