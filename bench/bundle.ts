@@ -50,13 +50,13 @@ interface Bytes {
  * and the WebSocket transport. A smaller entry would need a smaller version of these.
  */
 const callPathEntry = [
-  `export { PeerConnection } from './lib/peer/connection';`,
-  `export { createDispatcher } from './lib/peer/dispatch';`,
+  `export { PeerConnection } from './lib/peer/link/connection';`,
+  `export { createDispatcher } from './lib/peer/incoming/dispatch';`,
   `export { createOutgoing } from './lib/peer/outgoing';`,
-  `export { PendingCalls } from './lib/peer/pending';`,
-  `export { request$ } from './lib/peer/request';`,
-  `export { Deadlines } from './lib/peer/deadlines';`,
-  `export { NotificationRouter } from './lib/peer/notifications';`,
+  `export { PendingCalls } from './lib/peer/caller/pending';`,
+  `export { request$ } from './lib/peer/caller/request';`,
+  `export { Deadlines } from './lib/peer/caller/deadlines';`,
+  `export { NotificationRouter } from './lib/peer/incoming/notifications';`,
   `export { Tracer } from './lib/peer/trace';`,
   `export { webSocket } from './lib/transports/web-socket';`,
 ].join('\n');
