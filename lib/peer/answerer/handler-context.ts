@@ -42,12 +42,11 @@ class CallContext implements HandlerContext {
   readonly session: Record<string, unknown>;
   /** An own function, as before: handlers may take it out of the context (`{ progress }`). */
   readonly progress: (value: unknown) => void;
+  /** A true private field: a spread or Object.keys of the context must not hand out abort(). */
+  readonly #control: CallControl;
 
-  constructor(
-    setup: HandlerContextSetup,
-    call: JsonRpcRequest | JsonRpcNotification,
-    private readonly control: CallControl,
-  ) {
+  constructor(setup: HandlerContextSetup, call: JsonRpcRequest | JsonRpcNotification, control: CallControl) {
+    this.#control = control;
     this.peer = setup.peer();
     this.method = call.method;
     this.id = 'id' in call ? call.id : undefined;
@@ -67,6 +66,6 @@ class CallContext implements HandlerContext {
   }
 
   get signal(): AbortSignal {
-    return this.control.signal;
+    return this.#control.signal;
   }
 }

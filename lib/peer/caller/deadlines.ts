@@ -1,5 +1,8 @@
 import type { SchedulerLike, Unsubscribable } from 'rxjs';
 
+/** The longest delay a timer keeps (setTimeout's limit). */
+const longestTimer = 2 ** 31 - 1;
+
 /** Something with a deadline: a call that times out. */
 export interface Expiring {
   /** The deadline passed (the entry is already out of its line). */
@@ -87,7 +90,10 @@ export class Deadlines {
   private arm(line: Line): void {
     const head = line.head;
     if (head === undefined) return;
-    line.timer = this.scheduler.schedule(() => this.expire(line), Math.max(0, head.at - this.scheduler.now()));
+    // Timers take at most 2^31 - 1 ms (about 24.8 days): a longer wait fires at once in Node,
+    // and would re-arm at once, forever. Waiting the most and arming again is the same wait.
+    const wait = Math.min(longestTimer, Math.max(0, head.at - this.scheduler.now()));
+    line.timer = this.scheduler.schedule(() => this.expire(line), wait);
   }
 
   private expire(line: Line): void {

@@ -46,7 +46,11 @@ export class YoungMap<K, V> {
     this.deleted = 0;
   }
 
-  /** The entries, oldest first. */
+  /**
+   * The entries, oldest first, of the map as it is now: unlike a Map's, the walk does not see
+   * what is added or deleted after a remake that happens during it (copy it first to change
+   * the map while walking).
+   */
   entries(): IterableIterator<[K, V]> {
     return this.map.entries();
   }

@@ -1,0 +1,21 @@
+// What a handler's context shows of itself: its documented members, and not the call's
+// controls (a spread or Object.keys of the context cannot abort the call).
+import type { HandlerContext } from 'rx-jsonrpc';
+import { closeAll, peerPair } from '../helpers/memory-peers';
+
+afterEach(closeAll);
+
+describe('the handler context', () => {
+  it('lists its members, hands out no control of the call, and gives signal when read', async () => {
+    const { client, server } = peerPair();
+    let seen: HandlerContext | undefined;
+    server.handle('look', (_params, context) => {
+      seen = context;
+      return Object.keys(context).sort();
+    });
+    expect(await client.request('look')).toEqual(['connection', 'id', 'method', 'peer', 'progress', 'session']);
+    const { signal } = seen ?? ({} as Partial<HandlerContext>);
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal?.aborted).toBe(false);
+  });
+});
