@@ -1,6 +1,6 @@
 // A call timeout past what a timer holds (2^31 - 1 ms, about 24.8 days) waits as asked,
 // with one timer: Node fires a longer timer at once, which re-armed it again and again.
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 
 afterEach(closeAll);
@@ -10,7 +10,7 @@ function countingScheduler(): { scheduler: SchedulerLike; scheduled: () => numbe
   let count = 0;
   const scheduler: SchedulerLike = {
     now: () => asyncScheduler.now(),
-    schedule: (work, delay, state) => {
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
       count++;
       return asyncScheduler.schedule(work, delay, state);
     },
