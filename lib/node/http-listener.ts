@@ -68,11 +68,8 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
       reply(response, refused, { vary: 'Origin' }, { close: true });
       return undefined;
     }
-    const turn = async () => {
-      await queued.turn;
-      await take();
-    };
-    const exchange = answerPost(request, response, corsHeaders(request, origins), setup, turn, sendContinue);
+    const turns = { connection: () => queued.turn, loop: take };
+    const exchange = answerPost(request, response, corsHeaders(request, origins), setup, turns, sendContinue);
     inFlight.add(exchange);
     queued.whenGone(() => exchange.abandon());
     return exchange.done.then(() => void inFlight.delete(exchange));

@@ -15,8 +15,13 @@ export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
   readonly admission: AdmissionSetup;
 }
 
-/** How a POST learns it may make its peer: its connection's turn, then one of the event loop's. */
-export type TakeTurn = () => Promise<void>;
+/** How a POST waits: for its connection's turn (before its body is read), then for one of the event loop's. */
+export interface PostTurns {
+  /** Resolves once the requests before it on its connection are answered (or it has closed). */
+  readonly connection: () => Promise<void>;
+  /** Resolves when the event loop may take one more peer; undefined when it may now. */
+  readonly loop: () => Promise<void> | undefined;
+}
 
 /** A POST being answered, as its server sees it. */
 export interface PostInFlight {
@@ -35,7 +40,8 @@ export interface PostInFlight {
 /**
  * Answers one POST, whose origin was allowed, with a peer of its own: checks its
  * Content-Type (415) and `authenticate` (401, 500), reads its body within `maxPayload`
- * (413) (sending `100 Continue` first when `sendContinue`), and once `turn` lets it, runs `setup` on a new peer, hands it the body as its one
+ * (413) (sending `100 Continue` first when `sendContinue`), all once its connection's turn
+ * has come, and once the event loop's turn lets it, runs `setup` on a new peer, hands it the body as its one
  * frame, and answers with its answer frame (200); 204 when the body held notifications
  * only; 400 (reported) when it held nothing to answer and something the peer could not take
  * (a JSON-RPC response). Total: whatever fails is reported and answered 500.
@@ -45,7 +51,7 @@ export function answerPost(
   response: ServerResponse,
   headers: OutgoingHttpHeaders,
   context: PostSetup,
-  turn: TakeTurn,
+  turns: PostTurns,
   sendContinue: boolean,
 ): PostInFlight {
   const { admission, options } = context;
@@ -86,10 +92,19 @@ export function answerPost(
   };
 
   const answer = async (): Promise<void> => {
+    // Its turn first, then its body: a request waiting behind others on its connection reads
+    // nothing, so node:http stops reading the socket (one pipelining client cannot make the
+    // server hold 16 bodies of maxPayload per connection).
+    await turns.connection();
+    if (isGone()) return;
+    if (isStopped()) {
+      reply(response, 503, headers, { close: true });
+      return;
+    }
     const admittedBody = await admitted();
     if (admittedBody === undefined) return;
     const [body, session] = admittedBody;
-    await turn();
+    await turns.loop();
     if (isGone()) return;
     if (isStopped()) {
       reply(response, 503, headers, { close: true });

@@ -72,6 +72,24 @@ describe('serve() attacked through the POSTs of one connection', () => {
     );
   }, 30_000);
 
+  it('reads no body of a pipelined POST before its turn: 20 sockets of 15 bodies behind a slow call', async () => {
+    type Memory = { heapUsed: number; external: number; rss: number };
+    const held = (memory: Memory) => Math.round((memory.heapUsed + memory.external) / mib);
+    const base = await target.ask<Memory>('memory');
+    // Each body just under maxPayload (1 MiB): read early, 20 x 15 of them would be 300 MiB.
+    const body = postText('ping', ['x'.repeat(mib - 1_024)]);
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, () => neverReading(target.info.url, postText('sleep', [5_000]) + body.repeat(15))),
+    );
+    await pause(1_500);
+    const during = await target.ask<Memory>('memory');
+    for (const socket of sockets) socket.destroy();
+    console.log(`20 sockets x 15 pipelined bodies of 1 MiB behind a slow call: ${held(during) - held(base)} MiB held`);
+    expect(held(during) - held(base)).toBeLessThan(60);
+    await target.stats(true);
+    await expectHealthy(target, ping(target.info.url), { maxRssMb: 400 });
+  }, 30_000);
+
   it('lets go of answers nobody reads once writeTimeout passes', async () => {
     type Memory = { heapUsed: number; external: number; rss: number };
     const held = (memory: Memory) => Math.round((memory.heapUsed + memory.external) / mib);
