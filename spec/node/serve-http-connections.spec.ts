@@ -95,6 +95,18 @@ describe('serve() over HTTP: the POSTs of one connection', () => {
     expect(client.received().length).toBeLessThan(size);
   });
 
+  it('gives writeTimeout to an answer from when it can be written, not while it waits behind a slow one', async () => {
+    const server = await start((peer) => peer.handle('sleep', ([ms]: [number]) => pause(ms).then(() => 'slept')), {
+      writeTimeout: 300,
+    });
+    const client = open(server);
+    // The 405 is ready at once but queued behind the POST, which takes longer than writeTimeout.
+    client.socket.write(`${postText('sleep', [800])}HEAD / HTTP/1.1\r\nHost: x\r\n\r\n`);
+    for (let waited = 0; waited < 3_000 && !client.received().includes('405'); waited += 20) await pause(20);
+    expect(client.received().match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 405']);
+    expect(client.received()).toContain('"result":"slept"');
+  });
+
   describe('a setup that never settles', () => {
     const hangs: SetupPeer = async (peer) => {
       peer.handle('ping', () => 'pong');
