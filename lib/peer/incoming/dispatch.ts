@@ -1,13 +1,7 @@
 import { ErrorCodes } from '../../protocol/error-codes';
 import { JsonRpcError, ProtocolError, type RpcError } from '../../protocol/errors';
 import { isPlainObject } from '../../protocol/guards';
-import type {
-  JsonRpcFailure,
-  JsonRpcId,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-} from '../../protocol/messages';
+import type { JsonRpcFailure, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../protocol/messages';
 import {
   classify,
   decodeFrame,
@@ -21,10 +15,11 @@ import {
 import type { Frame, FrameWithCause } from '../../transports/transport';
 import type { Answering } from '../answerer/answer';
 import type { BatchAnswer } from '../answerer/answer-encoder';
-import { errorAnswer, type Answer } from '../answerer/answer-message';
+import { errorAnswer, invalidRequest, type Answer } from '../answerer/answer-message';
 import { FrameCost } from '../answerer/answering-limits';
 import type { LenientOptions } from '../options';
 import { otherIdType, salvageResponse } from './lenient';
+import { dispatchBatch, type BatchTargets } from './batch-frame';
 import { binaryFrameText } from './binary-frame';
 import { settleIdlessError } from '../caller/idless-error';
 import type { IncomingStream } from './incoming';
@@ -51,12 +46,10 @@ export interface DispatchTargets {
    * Sends one answer, or a batch's as one array frame, if the link of `generation` is still
    * the one open: an answer never goes to a peer that did not ask.
    */
-  reply(answer: Answer | BatchAnswer, generation: number): void;
+  readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
   /** Starts the answer to an incoming batch. */
-  batchAnswer(): BatchAnswer;
+  readonly batchAnswer: () => BatchAnswer;
 }
-
-const invalidRequest = (id: string | number | null) => errorAnswer(id, ErrorCodes.InvalidRequest, 'Invalid Request');
 
 /** Where incoming frames go. */
 export interface Dispatcher {
@@ -169,60 +162,13 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     return false;
   };
 
-  /** A batch is answered in one array: members of ours it left out will get no answer. */
-  const failUnanswered = (batches: Set<readonly JsonRpcId[]>) => {
-    for (const ids of batches) {
-      for (const id of ids) {
-        if (pending.batchOf(id) !== ids) continue;
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- batchOf(id) above says the call still waits
-        const call = pending.take(id)!;
-        call.reject(new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`));
-      }
-    }
-  };
-
-  const batch = (values: unknown[], generation: number, size: number): void => {
-    if (values.length === 0) {
-      tracer.report(new ProtocolError('Invalid request: an empty batch'));
-      return targets.reply(invalidRequest(null), generation);
-    }
-    if (values.length > targets.maxBatchSize) {
-      tracer.report(
-        new ProtocolError(
-          `Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`,
-        ),
-      );
-      return targets.reply(invalidRequest(null), generation);
-    }
-    // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
-    const answers = targets.batchAnswer();
-    let owed = 0;
-    let settled = 0;
-    let routing = true;
-    // A member cancelled without an answer settles too: the others' answers still go out,
-    // and a batch with no answer at all gets none.
-    const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
-    const collect = (answer: Answer | undefined) => {
-      settled++;
-      const last = !routing && settled === owed;
-      if (answer !== undefined) answers.add(answer, last);
-      if (last) done();
-    };
-    const collector = () => collect;
-    let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
-    const cost = new FrameCost(size);
-    for (const value of values) {
-      const id = idOf(value);
-      const sentTogether = id === null ? undefined : pending.batchOf(id);
-      if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
-      if (route(value, collector, cost)) owed++;
-    }
-    // Our own calls failed here may settle members at once: still while routing, so that
-    // the batch is answered once, below.
-    if (answeredBatches !== undefined) failUnanswered(answeredBatches);
-    routing = false;
-    if (owed > 0 && settled === owed) done();
-    else if (owed > settled) answers.wait();
+  const batchTargets: BatchTargets = {
+    pending,
+    tracer,
+    maxBatchSize: targets.maxBatchSize,
+    reply: targets.reply,
+    batchAnswer: targets.batchAnswer,
+    route,
   };
 
   const dispatch = (frame: Frame): void => {
@@ -239,7 +185,7 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
       if (targets.lenient.textFrames) return;
       return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
-    if (Array.isArray(value)) batch(value, targets.generation(), source.length);
+    if (Array.isArray(value)) dispatchBatch(batchTargets, value, targets.generation(), source.length);
     else route(value, replyNow, source.length);
   };
 

@@ -1,0 +1,81 @@
+import { ProtocolError } from '../../protocol/errors';
+import type { JsonRpcId } from '../../protocol/messages';
+import { idOf } from '../../protocol/parse';
+import type { BatchAnswer } from '../answerer/answer-encoder';
+import { invalidRequest, type Answer } from '../answerer/answer-message';
+import { FrameCost } from '../answerer/answering-limits';
+import type { PendingCalls } from '../caller/pending';
+import type { Tracer } from '../trace';
+
+/** What an incoming batch is dispatched with: the dispatcher's targets and its `route`. */
+export interface BatchTargets {
+  readonly pending: PendingCalls;
+  readonly tracer: Tracer;
+  readonly maxBatchSize: number;
+  readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
+  readonly batchAnswer: () => BatchAnswer;
+  /** Routes one member; returns whether it owes an answer through the reply it is given. */
+  readonly route: (value: unknown, reply: () => (answer: Answer | undefined) => void, frame: FrameCost) => boolean;
+}
+
+/**
+ * Dispatches the members of one array frame, of link `generation`, `size` UTF-16 units long:
+ * an empty one or one over `maxBatchSize` is answered with one Invalid Request and none of it
+ * runs; otherwise each member is routed (charged to the frame's one `FrameCost`) and the
+ * batch is answered with one array once the last answer owed is ready. Our own batched calls
+ * the frame answers in part, and leaves members of unanswered, fail.
+ */
+export function dispatchBatch(targets: BatchTargets, values: unknown[], generation: number, size: number): void {
+  const { pending, tracer } = targets;
+  if (values.length === 0) {
+    tracer.report(new ProtocolError('Invalid request: an empty batch'));
+    return targets.reply(invalidRequest(null), generation);
+  }
+  if (values.length > targets.maxBatchSize) {
+    tracer.report(
+      new ProtocolError(`Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`),
+    );
+    return targets.reply(invalidRequest(null), generation);
+  }
+  // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
+  const answers = targets.batchAnswer();
+  let owed = 0;
+  let settled = 0;
+  let routing = true;
+  // A member cancelled without an answer settles too: the others' answers still go out,
+  // and a batch with no answer at all gets none.
+  const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
+  const collect = (answer: Answer | undefined) => {
+    settled++;
+    const last = !routing && settled === owed;
+    if (answer !== undefined) answers.add(answer, last);
+    if (last) done();
+  };
+  const collector = () => collect;
+  let answeredBatches: Set<readonly JsonRpcId[]> | undefined;
+  const cost = new FrameCost(size);
+  for (const value of values) {
+    const id = idOf(value);
+    const sentTogether = id === null ? undefined : pending.batchOf(id);
+    if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
+    if (targets.route(value, collector, cost)) owed++;
+  }
+  // Our own calls failed here may settle members at once: still while routing, so that
+  // the batch is answered once, below.
+  if (answeredBatches !== undefined) failUnanswered(pending, answeredBatches);
+  routing = false;
+  if (owed > 0 && settled === owed) done();
+  else if (owed > settled) answers.wait();
+}
+
+/** A batch is answered in one array: members of ours it left out will get no answer. */
+function failUnanswered(pending: PendingCalls, batches: Set<readonly JsonRpcId[]>): void {
+  for (const ids of batches) {
+    for (const id of ids) {
+      if (pending.batchOf(id) !== ids) continue;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- batchOf(id) above says the call still waits
+      const call = pending.take(id)!;
+      call.reject(new ProtocolError(`Request ${String(id)} (${call.method}) got no answer in its batch's answer`));
+    }
+  }
+}
