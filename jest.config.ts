@@ -4,8 +4,9 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
-  // Browser suites need Debian's chromium: `npm run test:browser` runs them (CI does).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/browser/'],
+  // Browser suites need Debian's chromium (`npm run test:browser`), Redis suites redis-server
+  // (`npm run test:redis`): CI runs both.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/browser/', '<rootDir>/spec/redis/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
     // Angular ships ES modules only: spec/angular's specs load them as CommonJS.

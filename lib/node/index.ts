@@ -9,6 +9,13 @@ export {
   type SetupPeer,
 } from './serve';
 export { serveHttp, type ServeHttpOptions } from './serve-http';
+export type { Backplane, BackplaneListener } from './backplane';
+export {
+  redisBackplane,
+  type RedisBackplaneOptions,
+  type RedisPublisher,
+  type RedisSubscriber,
+} from './backplane-redis';
 export { parseCookies, type ServerConnectionInfo } from './upgrade-info';
 export type { OriginPolicy } from './origin-policy';
 export { keepAlive, pingDefaults, type PingOptions } from './keep-alive';

@@ -4,7 +4,7 @@ import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { originCheck } from './origin-policy';
-import { notifyAll } from './serve-notify-all';
+import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { sessionCopies } from './serve-session';
 
@@ -20,7 +20,7 @@ export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | '
  * `authenticate`; its answer is the response (200, `application/json`), or 204 when the
  * body held notifications only. The server cannot push over HTTP: a handler's `notify` or
  * call to its client fails at once with a non-retryable TransportError. `peers` stays
- * empty and `notifyAll` reaches nobody. Throws a TypeError for options it cannot work with,
+ * empty, `notifyAll` and `notifyGroup` reach nobody, and `join` returns false. Throws a TypeError for options it cannot work with,
  * as serve() does; nothing a client sends makes the listener throw.
  *
  * @example
@@ -43,6 +43,8 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   const report = (error: RpcError) => errors.next(error);
   const peers = new Set<Peer>();
   let closing = false;
+  // It has nobody to deliver to; `backplane` is serve()'s, whose WebSocket clients can be notified.
+  const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: undefined });
   const http = httpListener({
     options,
     origins: options.origins,
@@ -62,7 +64,10 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
     url: undefined,
     errors$: errors.asObservable(),
     listener: http.listener,
-    notifyAll: (method, params) => notifyAll(peers, report, method, params, options.peer?.codec),
+    notifyAll: broadcast.notifyAll,
+    notifyGroup: broadcast.notifyGroup,
+    join: broadcast.join,
+    leave: broadcast.leave,
     close: async ({ drain = serveDefaults.drain } = {}) => {
       if (closing) return;
       closing = true;

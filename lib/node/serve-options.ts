@@ -7,6 +7,7 @@ import type { JsonRpcParams } from '../protocol/messages';
 import type { PeerOptions } from '../peer/options';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
+import type { Backplane } from './backplane';
 import type { PingOptions } from './keep-alive';
 import type { OriginPolicy } from './origin-policy';
 import type { ServerConnectionInfo } from './upgrade-info';
@@ -92,6 +93,14 @@ export interface ServeOptions {
    * (functions, sockets): build such state per connection in `authenticate` or `setup`.
    */
   readonly peer?: PeerOptions;
+  /**
+   * Carries `notifyAll` and `notifyGroup` to the servers of other processes (and theirs to
+   * this one), each delivering to its own clients: `redisBackplane(...)`, or any
+   * {@link Backplane}. serve() starts listening before it resolves (and rejects when it
+   * cannot), and stops on close. At most once: what is broadcast while the backplane is
+   * down reaches this process's clients only, and the failure is reported on `errors$`.
+   */
+  readonly backplane?: Backplane;
 }
 
 /** A running server: one peer per connected client, and one per HTTP POST being answered. */
@@ -123,10 +132,34 @@ export interface JsonRpcServer {
    */
   notifyAll(method: string, params?: JsonRpcParams): void;
   /**
+   * Sends a notification to every client in `group` (see `join`), as `notifyAll` does;
+   * with a `backplane`, to the clients in that group of every process. A group nobody is
+   * in reaches nobody. Throws a TypeError for a group that is not a non-empty string.
+   */
+  notifyGroup(group: string, method: string, params?: JsonRpcParams): void;
+  /**
+   * Puts a connected client's peer in a named group (a room, a topic), for `notifyGroup`;
+   * a peer leaves all its groups when it closes. Returns false, and does nothing, for a
+   * peer that is not among `peers` (closed, or an HTTP POST's: it cannot be notified).
+   * Groups live in each process; with a backplane a group's broadcast reaches its members
+   * in every process.
+   *
+   * @example
+   * ```ts
+   * const server = await serve({ port: 8080 }, (peer) => {
+   *   peer.handle('room.enter', ({ room }: { room: string }) => server.join(peer, room));
+   * });
+   * server.notifyGroup('lobby', 'room.message', { text: 'hello' });
+   * ```
+   */
+  join(peer: Peer, group: string): boolean;
+  /** Takes a peer out of a group; nothing happens if it is not in it. */
+  leave(peer: Peer, group: string): void;
+  /**
    * Shuts down gracefully: refuses new connections and POSTs (503), lets each peer finish
    * the calls it is answering (for `drain` ms at most; a POST still unanswered then gets
-   * 503), closes every connection with 1001, and stops listening if the server listened
-   * itself.
+   * 503), closes every connection with 1001, stops listening if the server listened
+   * itself, and stops listening to the backplane (whose clients stay open: they are yours).
    */
   close(options?: { readonly drain?: number }): Promise<void>;
 }

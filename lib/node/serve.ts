@@ -11,7 +11,7 @@ import { originCheck } from './origin-policy';
 import { admit, isForPath, shown, type AdmissionSetup } from './serve-admission';
 import { acceptor } from './serve-accept';
 import { closeServer, closeSockets } from './serve-close';
-import { notifyAll } from './serve-notify-all';
+import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { answerOwnRequests } from './serve-own-requests';
 import { sessionCopies } from './serve-session';
@@ -51,6 +51,9 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const report = (error: RpcError) => errors.next(error);
+  // First: when the backplane cannot listen, serve() rejects before it has set up anything.
+  const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: options.backplane });
+  await broadcast.listening;
   const owned = options.server === undefined && options.wss === undefined ? createServer() : undefined;
   const httpServer = options.server ?? owned;
   let closing = false;
@@ -163,7 +166,10 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       typeof address === 'object' && address !== null ? `ws://${hostOf(address.address)}:${address.port}` : undefined,
     errors$: errors.asObservable(),
     listener: http.listener,
-    notifyAll: (method, params) => notifyAll(peers, report, method, params, options.peer?.codec),
+    notifyAll: broadcast.notifyAll,
+    notifyGroup: broadcast.notifyGroup,
+    join: broadcast.join,
+    leave: broadcast.leave,
     close: async ({ drain = serveDefaults.drain } = {}) => {
       if (closing) return;
       closing = true;
@@ -179,6 +185,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
         await closeSockets(wss);
       }
       if (owned !== undefined) await closeServer(owned);
+      await broadcast.close();
       errors.complete();
     },
   };

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { messageOf, ProtocolError, TransportError, type RpcError } from '../protocol/errors';
+import type { JsonRpcParams } from '../protocol/messages';
+import type { Codec } from '../peer/options';
+import type { Peer } from '../peer/peer';
+import type { Backplane } from './backplane';
+import { envelope, openEnvelope } from './broadcast-envelope';
+import { Groups } from './serve-groups';
+import { notifyAll } from './serve-notify-all';
+
+/** What a {@link broadcaster} needs from its server. */
+export interface BroadcastSetup {
+  /** The server's connected peers. */
+  readonly peers: ReadonlySet<Peer>;
+  readonly report: (error: RpcError) => void;
+  /** The peers' codec. */
+  readonly codec: Codec | undefined;
+  /** Carries broadcasts to the other processes; without it they stay in this one. */
+  readonly backplane: Backplane | undefined;
+}
+
+/** A server's broadcasts: to all its clients or a group's, in every process of the backplane. */
+export interface Broadcaster {
+  // Function-typed members: the server hands them out as its own.
+  readonly notifyAll: (method: string, params?: JsonRpcParams) => void;
+  readonly notifyGroup: (group: string, method: string, params?: JsonRpcParams) => void;
+  readonly join: (peer: Peer, group: string) => boolean;
+  readonly leave: (peer: Peer, group: string) => void;
+  /** Settles once the backplane listens (at once without one); rejects when it could not. */
+  readonly listening: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Delivers a broadcast to this process's clients at once, then publishes it for the other
+ * processes, which deliver it to theirs; a server skips what it published itself, so each
+ * client hears a broadcast once. Publishing in call order over one channel keeps each
+ * sender's broadcasts in order everywhere.
+ */
+export function broadcaster(setup: BroadcastSetup): Broadcaster {
+  const { peers, report, codec, backplane } = setup;
+  const self = randomUUID();
+  const groups = new Groups();
+  const deliver = (group: string | undefined, method: string, params: JsonRpcParams | undefined) =>
+    notifyAll(group === undefined ? peers : groups.of(group), report, method, params, codec);
+
+  const send = (group: string | undefined, method: string, params: JsonRpcParams | undefined) => {
+    // Throws for a bad method or params before anything is sent anywhere.
+    const frame = deliver(group, method, params);
+    backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
+      const to = group === undefined ? 'its clients' : `its clients in ${group}`;
+      report(
+        new TransportError(`Broadcast (${method}) reached only this process's ${to}: ${messageOf(cause)}`, { cause }),
+      );
+    });
+  };
+
+  const receive = (text: string) => {
+    try {
+      const broadcast = openEnvelope(text, codec);
+      if (broadcast.from === self) return;
+      deliver(broadcast.group, broadcast.notification.method, broadcast.notification.params);
+    } catch (cause) {
+      report(new ProtocolError(`A broadcast from the backplane was not delivered: ${messageOf(cause)}`, { cause }));
+    }
+  };
+
+  return {
+    notifyAll: (method, params) => send(undefined, method, params),
+    notifyGroup: (group, method, params) => send(checkGroup(group), method, params),
+    join: (peer, group) => {
+      checkGroup(group);
+      // A closed peer, or an HTTP POST's, cannot be notified.
+      if (!peers.has(peer)) return false;
+      groups.join(peer, group);
+      return true;
+    },
+    leave: (peer, group) => groups.leave(peer, group),
+    listening:
+      backplane?.listen({
+        message: receive,
+        error: (cause) => report(new TransportError(`The backplane failed: ${messageOf(cause)}`, { cause })),
+      }) ?? Promise.resolve(),
+    close: async () => backplane?.close(),
+  };
+}
+
+function checkGroup(group: unknown): string {
+  if (typeof group !== 'string' || group === '')
+    throw new TypeError(`A group name must be a non-empty string, got ${String(group)}`);
+  return group;
+}
