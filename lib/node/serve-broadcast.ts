@@ -48,7 +48,7 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
     // Throws for a bad method or params before anything is sent anywhere.
     const frame = deliver(group, method, params);
     backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
-      const to = group === undefined ? 'its clients' : `its clients in ${group}`;
+      const to = group === undefined ? 'clients' : `clients in ${group}`;
       report(
         new TransportError(`Broadcast (${method}) reached only this process's ${to}: ${messageOf(cause)}`, { cause }),
       );
