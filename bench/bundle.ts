@@ -2,15 +2,16 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const entry = `export { connect, memoryPair } from './lib/index';\nexport { webSocket } from './lib/node/index';\n`;
+const entry = `export { connect, memoryPair } from './lib/index';\nexport { webSocket, serve, serveHttp, redisBackplane } from './lib/node/index';\n`;
 
 /**
- * Bundles lib/ the way a package build does (esbuild, one CommonJS file, rxjs and ws left
- * as imports, no name-keeping helpers), with a source map for the profile. Lives under
+ * Bundles lib/ the way a package build does (esbuild, one CommonJS file, rxjs, ws and redis
+ * left as imports, no name-keeping helpers), with a source map for the profile. Lives under
  * node_modules/.cache so that the bundle's `require('rxjs')` finds the project's copy.
  */
 export async function bundleLibrary(root: string): Promise<string> {
-  const outfile = join(root, 'node_modules', '.cache', 'rx-jsonrpc-bench', 'rx-jsonrpc.cjs');
+  // One file per run: runs started side by side in one checkout must not load each other's bundle.
+  const outfile = join(root, 'node_modules', '.cache', 'rx-jsonrpc-bench', `rx-jsonrpc-${process.pid}.cjs`);
   await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts' },
     bundle: true,
@@ -19,7 +20,7 @@ export async function bundleLibrary(root: string): Promise<string> {
     target: 'node20',
     outfile,
     sourcemap: true,
-    external: ['rxjs', 'ws'],
+    external: ['rxjs', 'ws', 'redis', '@redis/*'],
     logLevel: 'silent',
   });
   return outfile;

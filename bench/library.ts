@@ -1,12 +1,16 @@
 import { createRequire } from 'node:module';
 import type { connect, memoryPair } from '../lib/index';
-import type { webSocket } from '../lib/node/index';
+import type { redisBackplane, serve, serveHttp, webSocket } from '../lib/node/index';
 
 /** The parts of rx-jsonrpc the adapters use. */
 export interface Library {
   readonly connect: typeof connect;
   readonly memoryPair: typeof memoryPair;
   readonly webSocket: typeof webSocket;
+  /** The servers of W7 and W8. */
+  readonly serve: typeof serve;
+  readonly serveHttp: typeof serveHttp;
+  readonly redisBackplane: typeof redisBackplane;
 }
 
 /** The variable that tells client processes where the harness put its bundle of lib/. */
@@ -19,5 +23,12 @@ export function loadLibrary(): Library {
   if (bundle !== undefined && bundle !== '') return load(bundle) as Library;
   const main = load('../lib/index') as typeof import('../lib/index');
   const node = load('../lib/node/index') as typeof import('../lib/node/index');
-  return { connect: main.connect, memoryPair: main.memoryPair, webSocket: node.webSocket };
+  return {
+    connect: main.connect,
+    memoryPair: main.memoryPair,
+    webSocket: node.webSocket,
+    serve: node.serve,
+    serveHttp: node.serveHttp,
+    redisBackplane: node.redisBackplane,
+  };
 }

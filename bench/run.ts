@@ -225,6 +225,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
     for (const dir of profileDirs.values()) rmSync(dir, { recursive: true, force: true });
+    for (const file of [bundle, `${bundle}.map`]) rmSync(file, { force: true });
   }
   results.durationSeconds = (Date.now() - started) / 1000;
   results.loadAtEnd = loadavg()[0];
