@@ -1,11 +1,14 @@
 import { inProcessAdapters, socketAdapters } from './clients';
+import { fullServerSteps, quickServerSteps } from './plan-servers';
 
 /** One worker run: which workload, with what, under which node flags, pinned or not. */
 export interface Step {
-  readonly workload: 'smoke' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'profile' | 'profile-w3' | 'heap';
+  readonly workload:
+    'smoke' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'w7' | 'w8' | 'profile' | 'profile-w3' | 'heap';
   /** Run under `node --cpu-prof`; the workload reports the windows to keep. */
   readonly cpuProfile?: boolean;
   readonly rounds: number;
+  /** The clients to run, by key (W7: the servers). */
   readonly adapters: readonly string[];
   readonly sizes: Record<string, number>;
   readonly levels?: readonly number[];
@@ -66,6 +69,7 @@ export const fullPlan: readonly Step[] = [
     sizes: { calls: 100_000, window: 100, warmup: 20_000 },
     deadlineMs: 300_000,
   },
+  ...fullServerSteps,
   {
     workload: 'profile',
     rounds: 1,
@@ -140,6 +144,7 @@ export const quickPlan: readonly Step[] = [
     sizes: { calls: 3_000, window: 100, warmup: 1_000 },
     deadlineMs: 60_000,
   },
+  ...quickServerSteps,
   {
     workload: 'profile',
     rounds: 1,

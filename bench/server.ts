@@ -9,8 +9,12 @@
 // Methods: `sum` (adds its positional params), `echo` (returns its params), `push`
 // ({ method, count }: answers { count }, then pushes `count` notifications of `method`
 // with params { seq } as fast as the socket drains), `release` (see ?hold).
+//
+// W7 also runs it, as the limit of servers over WebSocket (it reports its CPU time, see
+// servers/child.ts); the harness stops it by its pid and it exits if its parent goes away.
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { portOf, serving } from './servers/child';
 
 type Message = {
   readonly jsonrpc?: unknown;
@@ -153,12 +157,5 @@ function serveConnection(socket: WebSocket, url: URL): void {
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 server.on('connection', (socket, request) => serveConnection(socket, new URL(request.url ?? '/', 'http://bench')));
-server.on('listening', () => {
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('The server has no port');
-  // Started by the harness: tell it over IPC; started by hand: print the URL.
-  if (process.send !== undefined) process.send({ type: 'listening', port: address.port });
-  else console.log(`ws://127.0.0.1:${address.port}`);
-});
-// The harness stops this process by its pid; if the harness itself dies, so does this.
-process.on('disconnect', () => process.exit(0));
+// Tells the harness (or W7, where it is the limit) its port, and answers W7's CPU questions.
+server.on('listening', () => serving(portOf(server.address())));

@@ -11,6 +11,8 @@ import { w3Scaling } from './workloads/w3-scaling';
 import { w4Memory } from './workloads/w4-memory';
 import { w5Notifications } from './workloads/w5-notifications';
 import { w6InProcess } from './workloads/w6-in-process';
+import { w7Servers } from './workloads/w7-servers';
+import { w8FanOut } from './workloads/w8-fan-out';
 
 const workloads: Record<string, (config: WorkloadConfig) => Promise<unknown>> = {
   smoke,
@@ -20,6 +22,8 @@ const workloads: Record<string, (config: WorkloadConfig) => Promise<unknown>> = 
   w4: w4Memory,
   w5: w5Notifications,
   w6: w6InProcess,
+  w7: w7Servers,
+  w8: w8FanOut,
   profile: profileThroughput,
   'profile-w3': profileAnswers,
   heap: heapBreakdown,
