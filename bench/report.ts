@@ -5,6 +5,8 @@ import { format, resolveConfig } from 'prettier';
 import { barChart, logLogChart, type Bar } from './charts';
 import { diagnosticKeys, observableFloorKey, ourKeys, peerKeys } from './clients';
 import type { ProfiledFunction, ProfileSummary } from './profile';
+import { fixed, integer, micros, table, times } from './report-format';
+import { serverSections } from './report-servers';
 import type { RunResults } from './results';
 import { logLogSlope, median, spread } from './stats';
 import type { Samples } from './workloads/common';
@@ -22,23 +24,9 @@ const value = (row: Samples | undefined, metric: string): number => median(row?.
 const rowOf = (rows: readonly Samples[], key: string) => rows.find((row) => row.key === key);
 const kindOf = (key: string): Bar['kind'] => (key === limitKey ? 'limit' : key.startsWith('rx-') ? 'ours' : 'peer');
 
-function fixed(number: number, digits: number): string {
-  if (!Number.isFinite(number)) return '—';
-  return number.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-const integer = (number: number) => fixed(number, 0);
-const micros = (number: number) => fixed(number, number >= 100 ? 0 : number >= 10 ? 1 : 2);
-const times = (ratio: number) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—');
 const signed = (number: number) =>
   Number.isFinite(number) ? `${number >= 0 ? '+' : '−'}${integer(Math.abs(number))}` : '—';
 const kib = (bytes: number) => (Number.isFinite(bytes) ? `${signed(bytes / 1024)} kB` : '—');
-
-/** A Markdown table; numbers (every column but the first) align right unless `left`. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], left = false): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const rule = header.map((_, i) => (i === 0 || left ? '---' : '---:'));
-  return [line(header), line(rule), ...rows.map(line)].join('\n');
-}
 
 interface Verdict {
   readonly target: string;
@@ -372,6 +360,8 @@ export async function writeReport(results: RunResults, outDir: string, root: str
       ]),
     ),
   );
+
+  sections.push(...serverSections(results));
 
   if (results.browserEntry !== undefined) {
     sections.push(
