@@ -9,25 +9,37 @@ import type { WebSocket } from 'ws';
  * corked from the second and uncorked in a microtask.
  */
 export function corkEachTick(socket: WebSocket): void {
-  // ws overloads send(); the wrapper passes its arguments through untouched
-  const send = socket.send.bind(socket) as (...args: unknown[]) => void;
-  let sentThisTick = false;
-  let corked: Socket | undefined;
-  const endOfTick = () => {
-    sentThisTick = false;
-    corked?.uncork();
-    corked = undefined;
-  };
-  socket.send = ((...args: unknown[]) => {
-    if (!sentThisTick) {
-      sentThisTick = true;
+  socket.send = corkingSend;
+}
+
+// The state of every socket lives here, not in closures of each: a server holds many thousands.
+/** The sockets that sent in this tick, and the TCP sockets corked for its end. */
+const sentThisTick = new Set<WebSocket>();
+const corked: Socket[] = [];
+let tickEnds = false;
+
+function endOfTick(): void {
+  tickEnds = false;
+  sentThisTick.clear();
+  for (const tcp of corked) tcp.uncork();
+  corked.length = 0;
+}
+
+function corkingSend(this: WebSocket, ...args: unknown[]): void {
+  if (!sentThisTick.has(this)) {
+    sentThisTick.add(this);
+    if (!tickEnds) {
+      tickEnds = true;
       queueMicrotask(endOfTick);
-    } else if (corked === undefined) {
-      // `_socket` is ws's TCP socket, there once the WebSocket is open.
-      corked = (socket as unknown as { _socket?: Socket })._socket;
-      corked?.cork();
     }
-    send(...args);
-    // the same arguments as the original, passed through
-  }) as WebSocket['send'];
+  } else {
+    // `_socket` is ws's TCP socket, there once the WebSocket is open.
+    const tcp = (this as unknown as { _socket?: Socket })._socket;
+    if (tcp !== undefined && tcp.writableCorked === 0) {
+      tcp.cork();
+      corked.push(tcp);
+    }
+  }
+  // ws overloads send(); the arguments pass through untouched, to the prototype's own send.
+  (Object.getPrototypeOf(this) as { send: (...args: unknown[]) => void }).send.apply(this, args);
 }

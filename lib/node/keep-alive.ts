@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { PingWheel } from './ping-wheel';
 
 /** WebSocket ping/pong liveness: see {@link keepAlive}. */
 export interface PingOptions {
@@ -23,24 +24,21 @@ export const pingDefaults = {
  * Pings an open socket every `interval` and terminates it (close code 1006) when a pong
  * does not come back within `timeout`: a dead link that never closes by itself (a laptop
  * asleep, a cable pulled, a half-open TCP connection) is then seen as the drop it is.
- * Stops by itself when the socket closes.
+ * Stops by itself when the socket closes. The sockets of one interval and timeout share one
+ * timer, which pings each socket in its turn: the first ping comes about one interval after
+ * this call, and a missing pong is seen between `timeout` and `timeout` plus a slot of the
+ * wheel (an eighth of the interval, 250 ms at most).
  */
 export function keepAlive(socket: WebSocket, options: PingOptions): void {
   const timeout = options.timeout ?? options.interval;
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const ping = setInterval(() => {
-    if (deadline !== undefined) return;
-    deadline = setTimeout(() => socket.terminate(), timeout);
-    socket.ping();
-  }, options.interval);
-  const alive = () => {
-    clearTimeout(deadline);
-    deadline = undefined;
-  };
-  socket.on('pong', alive);
-  socket.once('close', () => {
-    clearInterval(ping);
-    alive();
-    socket.off('pong', alive);
-  });
+  const key = `${String(options.interval)}/${String(timeout)}`;
+  let wheel = wheels.get(key);
+  if (wheel === undefined) {
+    wheel = new PingWheel(options.interval, timeout, () => wheels.delete(key));
+    wheels.set(key, wheel);
+  }
+  wheel.add(socket);
 }
+
+/** The wheels of the process, one per interval and timeout: sockets share timers. */
+const wheels = new Map<string, PingWheel>();

@@ -1,0 +1,67 @@
+// keepAlive(): serve()'s and the Node client's ping/pong liveness, on real sockets.
+import { serve, type JsonRpcServer } from 'rx-jsonrpc/node';
+import { WebSocket } from 'ws';
+
+let server: JsonRpcServer | undefined;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.terminate();
+  await server?.close({ drain: 0 });
+  server = undefined;
+});
+
+async function open(options: {
+  autoPong: boolean;
+}): Promise<{ socket: WebSocket; pings: number[]; closed: Promise<number> }> {
+  const socket = new WebSocket(server?.url ?? '', options);
+  sockets.push(socket);
+  const pings: number[] = [];
+  socket.on('ping', () => pings.push(Date.now()));
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  await new Promise((resolve) => socket.once('open', resolve));
+  return { socket, pings, closed };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+describe('serve() keeps its clients alive with pings', () => {
+  it('pings a client about once per interval and keeps it while it answers', async () => {
+    server = await serve({ port: 0, heartbeat: { interval: 80, timeout: 80 } }, () => undefined);
+    const started = Date.now();
+    const alive = await Promise.all([open({ autoPong: true }), open({ autoPong: true })]);
+    await sleep(500);
+    for (const { socket, pings } of alive) {
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      // About six intervals: not one ping per tick of the wheel, not none.
+      expect(pings.length).toBeGreaterThanOrEqual(3);
+      expect(pings.length).toBeLessThanOrEqual(7);
+      // The first comes about one interval after the connection, not at once.
+      expect(pings[0]! - started).toBeGreaterThanOrEqual(50);
+    }
+  });
+
+  it('cuts a client that stops answering pings (1006), and not one that answers', async () => {
+    server = await serve({ port: 0, heartbeat: { interval: 60, timeout: 60 } }, () => undefined);
+    const [mute, talking] = await Promise.all([open({ autoPong: false }), open({ autoPong: true })]);
+    const started = Date.now();
+    expect(await mute.closed).toBe(1006);
+    // One interval to the ping, the timeout, a slot of the wheel; slack for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(mute.pings.length).toBeGreaterThanOrEqual(1);
+    expect(talking.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('leaves no timer behind once its sockets have closed', async () => {
+    const before = timers();
+    server = await serve({ port: 0, heartbeat: { interval: 70, timeout: 70 } }, () => undefined);
+    const clients = await Promise.all([open({ autoPong: true }), open({ autoPong: true })]);
+    expect(timers()).toBeGreaterThan(before);
+    for (const client of clients) client.socket.close();
+    await Promise.all(clients.map((client) => client.closed));
+    while (server.peers.size > 0) await sleep(5);
+    await sleep(20);
+    expect(timers()).toBe(before);
+  });
+});
