@@ -1,8 +1,10 @@
 import type { Step } from './plan';
+import { fanOutRows } from './servers/fan-out-rows';
 import { serverRows } from './servers/rows';
 
 // The server workloads (issue 24), apart so that plan.ts keeps to the clients.
 const serverKeys = serverRows.map((row) => row.key);
+const fanOutKeys = fanOutRows.map((row) => row.key);
 
 /** W7 and W8 in the full run: about two minutes together. */
 export const fullServerSteps: readonly Step[] = [
@@ -16,7 +18,7 @@ export const fullServerSteps: readonly Step[] = [
   {
     workload: 'w8',
     rounds: 1,
-    adapters: [],
+    adapters: fanOutKeys,
     sizes: { clients: 1_000, ticks: 20, warmup: 3, gapMs: 100, tickTimeoutMs: 5_000 },
     deadlineMs: 180_000,
   },
@@ -34,7 +36,7 @@ export const quickServerSteps: readonly Step[] = [
   {
     workload: 'w8',
     rounds: 1,
-    adapters: [],
+    adapters: fanOutKeys,
     sizes: { clients: 100, ticks: 5, warmup: 1, gapMs: 20, tickTimeoutMs: 5_000 },
     deadlineMs: 60_000,
   },

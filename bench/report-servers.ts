@@ -6,10 +6,10 @@ import { serverRows, serverTargets } from './servers/rows';
 import { median, spread } from './stats';
 import type { Samples } from './workloads/common';
 import type { FanOutResult } from './workloads/w8-fan-out';
+import { fanOutSection, fanOutTargets } from './report-fan-out';
 
 const value = (row: Samples | undefined, metric: string): number => median(row?.metrics[metric] ?? []);
 const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**missed**');
-const ms = (number: number) => fixed(number, number >= 10 ? 1 : 2);
 
 /** W7's rows of one transport, against the first of them (`reference` names it in the header). */
 function w7Table(rows: readonly Samples[], transport: 'ws' | 'http', reference: string): string {
@@ -50,20 +50,7 @@ export function serverSections(results: RunResults): string[] {
       verdict(known ? rate >= peerRate : undefined),
     ]);
   }
-  const ran = w8 !== undefined && w8.skipped === undefined;
-  const p99 = w8?.latency?.all.p99 ?? Number.NaN;
-  targets.push(
-    [
-      `W8 fan-out across 2 processes: nothing lost`,
-      ran ? `${integer(w8.delivered ?? 0)} delivered of ${integer(w8.expected ?? 0)}` : '—',
-      verdict(ran ? w8.delivered === w8.expected && w8.outOfOrder === 0 : undefined),
-    ],
-    [
-      `W8 fan-out: p99 delivery < 50 ms at ${integer(w8?.clients ?? 1_000)} clients`,
-      ran ? `${ms(p99)} ms` : '—',
-      verdict(ran ? p99 < 50 : undefined),
-    ],
-  );
+  targets.push(...fanOutTargets(w8));
 
   sections.push(
     `## Servers (issue 24)`,
@@ -83,28 +70,6 @@ export function serverSections(results: RunResults): string[] {
     );
   }
 
-  if (w8Step !== undefined) {
-    const { sizes } = w8Step;
-    sections.push(`## W8 fan-out across 2 processes`);
-    if (w8 === undefined || w8.skipped !== undefined) {
-      sections.push(`Skipped: ${w8?.skipped ?? 'no result'}.`);
-      return sections;
-    }
-    const latency = w8.latency!;
-    sections.push(
-      `Two rx-jsonrpc \`serve()\` processes share a Redis backplane (\`redisBackplane()\` over node-redis, a real \`redis-server\` on a free loopback port, stopped by its pid), with ${integer(w8.clients ?? 0)} plain \`ws\` clients split evenly between them, all in the workload's process. The first server calls \`server.notifyAll('tick', { seq, sentAt })\` ${w8.ticks} times (after ${sizes.warmup ?? 0} warm-up ticks, left out), each ${sizes.gapMs ?? 0} ms after the previous one reached every client (or ${integer(sizes.tickTimeoutMs ?? 0)} ms passed). A delivery's latency runs from \`sentAt\` to its arrival, both read as \`performance.timeOrigin + performance.now()\`, a clock the processes of one machine share. "Local" clients are those of the process that broadcasts, "remote" those of the other, reached through Redis.`,
-      table(
-        ['clients', 'p50 ms', 'p99 ms', 'max ms', 'delivered'],
-        (['all', 'local', 'remote'] as const).map((group) => [
-          group,
-          ms(latency[group].p50),
-          ms(latency[group].p99),
-          ms(latency[group].max),
-          group === 'all' ? `${integer(w8.delivered ?? 0)} of ${integer(w8.expected ?? 0)} (ticks × clients)` : '',
-        ]),
-      ),
-      `Out of order or duplicated, per client: ${integer(w8.outOfOrder ?? 0)}. \`notifyAll()\` held the broadcasting process for ${ms(w8.notifyMs ?? Number.NaN)} ms per tick (median): it writes to its own clients first, then hands the tick to Redis, so remote clients wait for that too. The clients' process spent ${micros(w8.clientCpuMicrosPerDelivery ?? Number.NaN)} µs of CPU per delivery, which is in the latency as well. Problems the servers reported: ${w8.serverErrors?.length ? w8.serverErrors.join('; ') : 'none'}.`,
-    );
-  }
+  if (w8Step !== undefined) sections.push(...fanOutSection(w8Step, w8));
   return sections;
 }
