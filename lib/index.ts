@@ -38,7 +38,7 @@ export {
   type WebSocketLike,
   type WebSocketOptions,
 } from './transports/web-socket';
-export { memoryPair, type MemoryPair } from './transports/memory';
+export { memoryPair, type MemoryPair, type MemoryPairOptions } from './transports/memory';
 export { http, type FetchLike, type HttpOptions } from './transports/http';
 export { messagePort, type MessagePortOptions, type MessageTarget } from './transports/message-port';
 

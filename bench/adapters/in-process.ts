@@ -1,6 +1,6 @@
 import { JSONRPCClient, JSONRPCServer, type JSONRPCResponse } from 'json-rpc-2.0';
 import { lastValueFrom } from 'rxjs';
-import type { PeerOptions } from '../../lib/index';
+import type { MemoryPairOptions, PeerOptions } from '../../lib/index';
 import { loadLibrary } from '../library';
 import type { BenchClient } from './adapter';
 
@@ -81,13 +81,19 @@ export const jsonRpc2Json: InProcessAdapter = {
   },
 };
 
-function rxMemory(key: string, name: string, options: PeerOptions, through: 'request' | 'request$'): InProcessAdapter {
+function rxMemory(
+  key: string,
+  name: string,
+  options: PeerOptions,
+  through: 'request' | 'request$',
+  pair: MemoryPairOptions = {},
+): InProcessAdapter {
   return {
     key,
     name,
     open: async () => {
       const { connect, memoryPair } = loadLibrary();
-      const link = memoryPair();
+      const link = memoryPair(pair);
       const server = connect(link.server);
       server.handle('sum', sum);
       const client = connect(link.client, options);
@@ -113,4 +119,12 @@ export const rxMemoryNoTimeout = rxMemory(
   'rx-jsonrpc request(), timeout: 0, over memoryPair()',
   { timeout: 0 },
   'request',
+);
+/** The same pair handing message objects over, with no JSON text either way, as json-rpc-2.0's direct row does. */
+export const rxMemoryObjects = rxMemory(
+  'rx-memory-objects',
+  'rx-jsonrpc request() over memoryPair({ serialize: false })',
+  {},
+  'request',
+  { serialize: false },
 );

@@ -9,6 +9,7 @@ import { PeerConnection } from './link/connection';
 import { generic } from './dialect';
 import { Deadlines } from './caller/deadlines';
 import { createDispatcher } from './incoming/dispatch';
+import { asIs } from './link/encode';
 import { callFailure } from './link/failures';
 import { HandlerRegistry } from './answerer/handlers';
 import { IncomingStream } from './incoming/incoming';
@@ -46,7 +47,9 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const session = options.session ?? {};
   // Without a dialect: the generic progress, and no cancel notification unless asked.
   const dialect = options.dialect ?? { ...generic(), cancel: undefined };
-  const codec = options.codec;
+  const textCodec = options.codec;
+  // A transport that does not serialize is handed the messages themselves: no codec writes them.
+  const codec = transport.serialize === false ? asIs : textCodec;
   const tracer = new Tracer();
   const pending = new PendingCalls();
   const notifications = new NotificationRouter();
@@ -185,7 +188,8 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     tracer,
     incoming,
     binaryFrames: options.binaryFrames ?? peerDefaults.binaryFrames,
-    decode: codec && ((text) => codec.decode(text)),
+    // Text that comes on such a link (a Connection.send() of the user's) is still read as usual.
+    decode: textCodec && ((text) => textCodec.decode(text)),
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
     lenient: options.lenient ?? {},
     generation: () => connection.generation,
@@ -199,6 +203,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   connection.start({
     onFrame: dispatch.frame,
     onFrameWithCause: dispatch.frameWithCause,
+    onMessage: dispatch.message,
     onDrop: dropped,
     onProblem: (error) => tracer.report(error),
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.

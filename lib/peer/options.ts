@@ -157,7 +157,8 @@ export interface PeerOptions {
    * parser. A batch is its members' texts joined into an array, so `encode` must write JSON
    * text; `decode` reads whatever the other side sends. What either throws is handled as
    * for JSON: a message that cannot be encoded fails its call (`ProtocolError`), a frame that
-   * cannot be decoded is a parse error (-32700, reported).
+   * cannot be decoded is a parse error (-32700, reported). Over a transport that does not
+   * serialize (`memoryPair({ serialize: false })`) messages go as objects and it is not used.
    * @default JSON (`JSON.stringify`, `JSON.parse`)
    */
   readonly codec?: Codec;

@@ -5,7 +5,7 @@ import type { FrameEnded } from '../transports/transport';
 import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import type { PeerConnection, Queued } from './link/connection';
-import { callMessage, checkCall, encode } from './link/encode';
+import { callMessage, checkCall, encodeFrame, type OutgoingFrame } from './link/encode';
 import type { BatchingOptions, Codec } from './options';
 import { batchingOptions, Outbox } from './link/outbox';
 import type { PendingCalls } from './caller/pending';
@@ -47,7 +47,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
   const report = (error: unknown) => tracer.report(error as RpcError);
   const reportFailure: FrameEnded = (error) => error && report(error);
 
-  const send = (frame: string, ended?: FrameEnded) => {
+  const send = (frame: OutgoingFrame, ended?: FrameEnded) => {
     tracer.outgoing(frame);
     return connection.write(frame, ended);
   };
@@ -59,7 +59,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     () => pending.notificationSent(),
   );
 
-  const sendNotification = (frame: string) => {
+  const sendNotification = (frame: OutgoingFrame) => {
     try {
       outbox.send(frame, undefined, reportFailure);
     } catch (error) {
@@ -75,7 +75,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
       throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    const frame = encode(callMessage(method, params), () => `Notification (${method})`, setup.codec);
+    const frame = encodeFrame(callMessage(method, params), () => `Notification (${method})`, setup.codec);
     if (connection.isOpen) return sendNotification(frame);
     if (queued.size >= setup.notificationQueue) {
       const oldest = queued.values().next().value;

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { RpcError } from '../protocol/errors';
+import { messageOf, type RpcError } from '../protocol/errors';
 import type { Frame } from '../transports/transport';
 
 /**
@@ -10,16 +10,20 @@ export type TraceEvent =
   | {
       /** A frame received. */
       readonly kind: 'in';
-      /** The frame as it came. */
+      /** The frame as it came; for a message that came as an object, its JSON text, as far as JSON can show it. */
       readonly frame: Frame;
+      /** The message (or a batch's array) itself, when it came as an object: see `Transport.serialize`. */
+      readonly message?: object;
       /** When, as `Date.now()`. */
       readonly at: number;
     }
   | {
       /** A frame sent. */
       readonly kind: 'out';
-      /** The frame as it went. */
+      /** The frame as it went; for a message handed over as an object, its JSON text, as far as JSON can show it. */
       readonly frame: string;
+      /** The message (or a batch's array) itself, when it went as an object: see `Transport.serialize`. */
+      readonly message?: object;
       /** When, as `Date.now()`. */
       readonly at: number;
     }
@@ -43,8 +47,17 @@ export class Tracer {
     if (this.trace.observed) this.trace.next({ kind: 'in', frame, at: Date.now() });
   }
 
-  outgoing(frame: string): void {
-    if (this.trace.observed) this.trace.next({ kind: 'out', frame, at: Date.now() });
+  /** A message that came as an object, from a transport that does not serialize. */
+  incomingMessage(message: object): void {
+    if (this.trace.observed) this.trace.next({ kind: 'in', frame: shown(message), message, at: Date.now() });
+  }
+
+  outgoing(frame: string | object): void {
+    if (!this.trace.observed) return;
+    const at = Date.now();
+    this.trace.next(
+      typeof frame === 'string' ? { kind: 'out', frame, at } : { kind: 'out', frame: shown(frame), message: frame, at },
+    );
   }
 
   /** Reports bad input or a failure that belongs to no caller. */
@@ -56,5 +69,16 @@ export class Tracer {
   complete(): void {
     this.trace.complete();
     this.errors.complete();
+  }
+}
+
+/** The JSON text of a message handed over as an object, for reading; never throws. */
+function shown(message: object): string {
+  try {
+    // undefined only from a toJSON() that gives it, which its type does not say
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    return JSON.stringify(message) ?? '';
+  } catch (error) {
+    return `(not shown: JSON cannot write it: ${messageOf(error)})`;
   }
 }

@@ -15,8 +15,30 @@ export interface MemoryPair {
   drop(code?: number, reason?: string): void;
 }
 
+/** How {@link memoryPair} hands messages over. */
+export interface MemoryPairOptions {
+  /**
+   * False to hand message objects from one peer to the other as they are, without JSON text
+   * either way, as json-rpc-2.0's client and server in one process do: faster, and values JSON
+   * cannot carry (a `Date`, a `Map`, a `BigInt`, a class instance) arrive as they were sent.
+   * Each message is still checked as parsed JSON is: its shape, and that it and its params
+   * are what JSON could have carried (a plain object, params an array or an object JSON
+   * writes as one), else it is refused as JSON-RPC says (-32600). Both peers share the very
+   * objects, never copied nor frozen: neither side may change params, results or error data
+   * it has sent or received. The peers' `codec` is not used; limits counted in bytes of text
+   * (`maxAnswerSize`, what `maxAnsweringBytes` charges per frame) do not apply; the others do.
+   * Frames written with `Connection.send()` still arrive as text.
+   * @default true
+   */
+  readonly serialize?: boolean;
+}
+
+/** What one end's peer is handed: text frames, and message objects on a pair that does not serialize. */
+type Item = string | object;
+
 interface Endpoint {
-  readonly frames: Feed;
+  readonly frames: Feed<Frame>;
+  readonly messages: Feed<object> | undefined;
   readonly subscriber: Subscriber<Connection>;
 }
 
@@ -25,11 +47,11 @@ interface Endpoint {
  * iterator a Subject makes for every value: subscribers are kept in an array replaced on each
  * change, so that one leaving while a frame is delivered does not disturb the delivery.
  */
-class Feed {
-  private subscribers: readonly Subscriber<Frame>[] = [];
+class Feed<T> {
+  private subscribers: readonly Subscriber<T>[] = [];
   private ended = false;
 
-  readonly frames$ = new Observable<Frame>((subscriber) => {
+  readonly items$ = new Observable<T>((subscriber) => {
     if (this.ended) return subscriber.complete();
     this.subscribers = [...this.subscribers, subscriber];
     return () => {
@@ -37,9 +59,9 @@ class Feed {
     };
   });
 
-  next(frame: Frame): void {
+  next(item: T): void {
     const subscribers = this.subscribers;
-    for (let i = 0; i < subscribers.length; i++) subscribers[i]?.next(frame);
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]?.next(item);
   }
 
   complete(): void {
@@ -53,10 +75,19 @@ class Feed {
 
 type Side = 0 | 1;
 
+function deliver(endpoint: Endpoint, item: Item): void {
+  const messages = endpoint.messages;
+  // What send() took (text, or bytes a test sends) is a frame; what sendMessage() took, a message.
+  if (typeof item === 'string' || messages === undefined || ArrayBuffer.isView(item))
+    endpoint.frames.next(item as Frame);
+  else messages.next(item);
+}
+
 /**
  * An in-memory link for tests and same-process peers. Frames are delivered asynchronously
  * (in a microtask, in order), as on a real link, so tests see the same re-entrancy as production.
- * Frames sent before the other end connects wait for it.
+ * Frames sent before the other end connects wait for it. With `serialize: false`, the peers
+ * hand each other message objects instead of JSON text (see {@link MemoryPairOptions}).
  *
  * @example
  * ```ts
@@ -65,11 +96,16 @@ type Side = 0 | 1;
  * server.handle('math.sum', ([a, b]: number[]) => a + b);
  * const client = connect(link.client);
  * await client.request('math.sum', [1, 2]); // 3
+ *
+ * const objects = memoryPair({ serialize: false });
+ * connect(objects.server).handle('day', ([date]: [Date]) => date.getUTCDay());
+ * await connect(objects.client).request('day', [new Date(0)]); // 4: the Date itself arrived
  * ```
  */
-export function memoryPair(): MemoryPair {
+export function memoryPair(options: MemoryPairOptions = {}): MemoryPair {
+  const serialize = options.serialize !== false;
   const endpoints: (Endpoint | undefined)[] = [undefined, undefined];
-  let inboxes: Frame[][] = [[], []];
+  let inboxes: Item[][] = [[], []];
   let flushScheduled = false;
 
   const flush = () => {
@@ -80,7 +116,7 @@ export function memoryPair(): MemoryPair {
       const inbox = inboxes[side]!;
       if (endpoint === undefined || inbox.length === 0) continue;
       inboxes[side] = [];
-      for (const frame of inbox) endpoint.frames.next(frame);
+      for (const item of inbox) deliver(endpoint, item);
     }
   };
   const scheduleFlush = () => {
@@ -100,8 +136,9 @@ export function memoryPair(): MemoryPair {
         const victim = victims[side];
         if (victim === undefined) continue;
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' lists exist from the start
-        for (const frame of undelivered[side]!) victim.frames.next(frame);
+        for (const item of undelivered[side]!) deliver(victim, item);
         victim.frames.complete();
+        victim.messages?.complete();
         const suffix = reason ? `: ${reason}` : '';
         victim.subscriber.error(new ConnectionClosedError(`Memory link closed (${code}${suffix})`, { code, reason }));
       }
@@ -109,30 +146,37 @@ export function memoryPair(): MemoryPair {
   };
 
   const end = (side: Side): Transport => ({
+    ...(serialize ? {} : { serialize: false }),
     connect: () =>
       new Observable<Connection>((subscriber) => {
-        const endpoint: Endpoint = { frames: new Feed(), subscriber };
+        const messages = serialize ? undefined : new Feed<object>();
+        const endpoint: Endpoint = { frames: new Feed(), messages, subscriber };
         endpoints[side]?.subscriber.error(new ConnectionClosedError('Memory link replaced by a new connection'));
         endpoints[side] = endpoint;
         // 1 - 0 is 1 and 1 - 1 is 0: the other side
         const other = (1 - side) as Side;
         const isCurrent = () => endpoints[side] === endpoint;
-        subscriber.next({
+        const send = (item: Item) => {
+          if (!isCurrent()) return;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' inboxes exist from the start
+          inboxes[other]!.push(item);
+          scheduleFlush();
+        };
+        const connection: Connection = {
           info: { transport: 'memory' },
-          frames$: endpoint.frames.frames$,
-          send: (frame) => {
-            if (!isCurrent()) return;
-            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both sides' inboxes exist from the start
-            inboxes[other]!.push(frame);
-            scheduleFlush();
-          },
+          frames$: endpoint.frames.items$,
+          send,
           close: (code = 1000, reason = '') => {
             if (isCurrent()) close(code, reason);
           },
-        });
+        };
+        subscriber.next(
+          messages === undefined ? connection : { ...connection, messages$: messages.items$, sendMessage: send },
+        );
         scheduleFlush();
         return () => {
           endpoint.frames.complete();
+          messages?.complete();
           if (isCurrent()) close(1000, '', side);
         };
       }),

@@ -75,6 +75,12 @@ export interface Connection {
    */
   readonly problems$?: Observable<RpcError>;
   /**
+   * Incoming messages handed over as objects, on a link that does not serialize (see
+   * `Transport.serialize`): one message, or a batch's array of them. The peer checks each as
+   * it checks parsed JSON. Optional; hot, like `frames$`.
+   */
+  readonly messages$?: Observable<object>;
+  /**
    * Writes one frame. May throw (the peer then fails the call with `TransportError`);
    * a frame written while the link is closing may also be dropped silently, as
    * WebSockets do, since the close that follows fails every call still waiting.
@@ -83,6 +89,12 @@ export interface Connection {
    * request).
    */
   send(frame: string, ended?: FrameEnded): (() => void) | void;
+  /**
+   * Writes one message as an object (or a batch's array of them), not copied: what the peer
+   * calls in place of `send()` on a transport with `serialize: false`, which must have it.
+   * Otherwise as `send()`.
+   */
+  sendMessage?(message: object, ended?: FrameEnded): (() => void) | void;
   /** Closes the link with a close code and reason where the link has them. */
   close(code?: number, reason?: string): void;
 }
@@ -100,4 +112,12 @@ export interface Connection {
 export interface Transport {
   /** Opens a link per subscription: cold; emits the `Connection` once it is open, never completes. */
   connect(): Observable<Connection>;
+  /**
+   * False for a transport that carries messages as objects, not as text: the peer neither
+   * writes JSON (nor uses its `codec`) for it, and hands each message, or a batch's array, to
+   * `Connection.sendMessage()` as it is; what arrives on `messages$` is checked as parsed JSON
+   * is. Both ends then share the very objects. `memoryPair({ serialize: false })` is one.
+   * @default true
+   */
+  readonly serialize?: boolean;
 }

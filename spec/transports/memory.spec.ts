@@ -1,6 +1,7 @@
 import { ConnectionClosedError } from '../../lib/protocol/errors';
 import { memoryPair } from '../../lib/transports/memory';
-import { observe, stopObserving } from '../helpers/observe';
+import { tap } from 'rxjs';
+import { observe, stopObserving, type Observed } from '../helpers/observe';
 import { openConnection } from '../helpers/open-connection';
 
 afterEach(() => stopObserving());
@@ -215,6 +216,38 @@ describe('memoryPair', () => {
       const server = await openConnection(link.server);
       server.connection.send('hello');
       expect(await client.frames.next()).toBe('hello');
+    });
+  });
+
+  describe('with serialize: false', () => {
+    /** Connects both ends, recording what each receives as messages. */
+    async function objectEnds() {
+      const link = memoryPair({ serialize: false });
+      const ends = [];
+      for (const transport of [link.client, link.server]) {
+        let messages: Observed<object> | undefined;
+        const end = observe(transport.connect().pipe(tap((c) => (messages = observe(c.messages$!)))));
+        ends.push({ connection: await end.next(), end, messages: messages! });
+      }
+      return { link, client: ends[0]!, server: ends[1]! };
+    }
+
+    it('hands the very object sent to the other end, in a microtask', async () => {
+      const { client, server } = await objectEnds();
+      const message = { jsonrpc: '2.0', method: 'tick', params: [new Date(0)] };
+      client.connection.sendMessage!(message);
+      expect(server.messages.values).toEqual([]);
+      expect(await server.messages.next()).toBe(message);
+    });
+
+    it('delivers what was sent, then completes messages$, when the link drops', async () => {
+      const { link, client, server } = await objectEnds();
+      const message = { n: 1 };
+      client.connection.sendMessage!(message);
+      link.drop(1006);
+      expect(await server.messages.ended).toEqual({ kind: 'complete' });
+      expect(server.messages.values).toEqual([message]);
+      expect(await server.end.error()).toBeInstanceOf(ConnectionClosedError);
     });
   });
 });

@@ -3,7 +3,7 @@ import { ProtocolError, type RpcError } from '../../protocol/errors';
 import { fitsInUtf8, utf8Length } from '../../protocol/utf8-length';
 import type { JsonRpcId } from '../../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
-import { encodeWith, unserialisable } from '../link/encode';
+import { areText, asIs, encodeWith, unserialisable, type OutgoingFrame } from '../link/encode';
 import type { Codec } from '../options';
 
 /**
@@ -28,7 +28,7 @@ export class AnswerEncoder {
   ) {}
 
   /** One answer as a frame of its own. */
-  single(answer: Answer): string {
+  single(answer: Answer): OutgoingFrame {
     return this.encode(answer, this.maxAnswerSize) ?? tooLarge(answer.id);
   }
 
@@ -70,12 +70,14 @@ export class AnswerEncoder {
 
   /**
    * One answer as text (-32603 instead when it cannot be serialised), or undefined, reported,
-   * when it is over `room` bytes.
+   * when it is over `room` bytes. With the `asIs` codec, the answer itself: no text, no size.
    */
-  encode(answer: Answer, room: number): string | undefined {
+  encode(answer: Answer, room: number): OutgoingFrame | undefined {
     let text: string;
     try {
-      text = this.codec === undefined ? JSON.stringify(answer) : encodeWith(this.codec, answer);
+      if (this.codec === undefined) text = JSON.stringify(answer);
+      else if (this.codec === asIs) return answer;
+      else text = encodeWith(this.codec, answer);
     } catch (cause) {
       this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause, this.codec !== undefined));
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
@@ -101,7 +103,7 @@ function tooLarge(id: JsonRpcId | null): string {
  * it was read: a batch answered at once, or the member that completes one, waits for nothing.
  */
 export class BatchAnswer {
-  private readonly parts: string[] = [];
+  private readonly parts: OutgoingFrame[] = [];
   /** The members answered while the batch was read, not yet counted: their place, id and size. */
   private unheld: { readonly index: number; readonly id: JsonRpcId | null; readonly size: number }[] = [];
   private full = false;
@@ -129,7 +131,7 @@ export class BatchAnswer {
       this.full = true;
       return this.push(tooLarge(answer.id));
     }
-    const size = utf8Length(text) + 1;
+    const size = typeof text === 'string' ? utf8Length(text) + 1 : 0;
     if (this.waiting && !last && !this.hold(size, answer.id)) return this.push(tooMany(answer.id));
     if (!this.waiting) this.unheld.push({ index: this.parts.length, id: answer.id, size });
     this.room -= size;
@@ -146,11 +148,17 @@ export class BatchAnswer {
     this.unheld = [];
   }
 
-  /** The array frame, or an empty string when no member was answered; what it held is given back. */
-  frame(): string {
+  /**
+   * The array frame (the array of the answers themselves with the `asIs` codec), or an empty
+   * string when no member was answered; what it held is given back.
+   */
+  frame(): OutgoingFrame {
     this.encoder.release(this.held, this.generation);
     this.held = 0;
-    return this.parts.length === 0 ? '' : `[${this.parts.join(',')}]`;
+    const parts = this.parts;
+    if (parts.length === 0) return '';
+    // Answers handed over as objects have no size: no limit replaces one with text.
+    return areText(parts) ? `[${parts.join(',')}]` : parts;
   }
 
   private hold(size: number, id: JsonRpcId | null): boolean {

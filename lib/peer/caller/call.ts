@@ -1,6 +1,7 @@
 import { ConnectionClosedError, ProtocolError, RequestTimeoutError, type RpcError } from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import type { PeerConnection, Queued } from '../link/connection';
+import type { OutgoingFrame } from '../link/encode';
 import type { Deadline, Deadlines, Expiring } from './deadlines';
 import { callFailure } from '../link/failures';
 import type { CancelNotification, Codec } from '../options';
@@ -41,7 +42,7 @@ export function peerClosed(subject: string): ConnectionClosedError {
  * subclasses say where the outcome goes: a Promise or a subscriber.
  */
 export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Deadline {
-  private frame: string | undefined;
+  private frame: OutgoingFrame | undefined;
   // Its place in the deadline line of its timeout (see Deadlines.enter).
   at = 0;
   line: Deadline['line'];
@@ -58,7 +59,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
     private readonly context: CallContext,
     readonly id: JsonRpcId,
     readonly method: string,
-    frame: string,
+    frame: OutgoingFrame,
     private readonly timeout: number,
   ) {
     this.frame = frame;

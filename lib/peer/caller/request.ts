@@ -2,7 +2,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { ProtocolError } from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import { OutgoingCall, peerClosed, type CallContext } from './call';
-import { callMessage, checkCall, encode } from '../link/encode';
+import { callMessage, checkCall, encodeFrame, type OutgoingFrame } from '../link/encode';
 import type { RequestOptions } from '../options';
 
 /** A call whose outcome goes to a subscriber; it is also the subscription's teardown. */
@@ -11,7 +11,7 @@ class ObservedCall extends OutgoingCall {
     context: CallContext,
     id: JsonRpcId,
     method: string,
-    frame: string,
+    frame: OutgoingFrame,
     timeout: number,
     private readonly subscriber: Subscriber<unknown>,
   ) {
@@ -39,7 +39,7 @@ class PromisedCall extends OutgoingCall {
     context: CallContext,
     id: JsonRpcId,
     method: string,
-    frame: string,
+    frame: OutgoingFrame,
     timeout: number,
     private readonly onResult: (result: unknown) => void,
     private readonly onError: (error: unknown) => void,
@@ -65,7 +65,7 @@ function prepare<C extends OutgoingCall>(
   method: string,
   params: JsonRpcParams | undefined,
   options: RequestOptions | undefined,
-  make: (id: JsonRpcId, frame: string, timeout: number) => C,
+  make: (id: JsonRpcId, frame: OutgoingFrame, timeout: number) => C,
 ): C | Error {
   const problem = checkCall(method, params);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
@@ -76,9 +76,9 @@ function prepare<C extends OutgoingCall>(
   // Built only when a message needs it: most calls never do.
   const subject = () => `Request ${String(id)} (${method})`;
   if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`);
-  let frame: string;
+  let frame: OutgoingFrame;
   try {
-    frame = encode(callMessage(method, params, id), subject, context.codec);
+    frame = encodeFrame(callMessage(method, params, id), subject, context.codec);
   } catch (error) {
     // encode() throws only ProtocolErrors
     return error as Error;

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../../protocol/error-codes';
-import { JsonRpcError, ProtocolError, type RpcError } from '../../protocol/errors';
+import { JsonRpcError, messageOf, ProtocolError, type RpcError } from '../../protocol/errors';
 import { isPlainObject } from '../../protocol/guards';
 import type { JsonRpcFailure, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../protocol/messages';
 import {
@@ -12,6 +12,7 @@ import {
   looksLikeResponse,
   previewValue,
 } from '../../protocol/parse';
+import { unparsedProblem } from '../../protocol/unparsed';
 import type { Frame, FrameWithCause } from '../../transports/transport';
 import type { Answering } from '../answerer/answer';
 import type { BatchAnswer } from '../answerer/answer-encoder';
@@ -57,6 +58,8 @@ export interface Dispatcher {
   readonly frame: (frame: Frame) => void;
   /** A frame that came with a failure below JSON-RPC: its remote errors keep it as `cause`. */
   readonly frameWithCause: (frame: FrameWithCause) => void;
+  /** Every message handed over as an object (a transport that does not serialize). */
+  readonly message: (message: object) => void;
 }
 
 /**
@@ -128,8 +131,12 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     }
   };
 
-  const invalid = (value: unknown, reply: () => (answer: Answer | undefined) => void, inBatch: boolean): boolean => {
-    const reason = describeInvalid(value);
+  const invalid = (
+    value: unknown,
+    reply: () => (answer: Answer | undefined) => void,
+    inBatch: boolean,
+    reason = describeInvalid(value),
+  ): boolean => {
     const id = idOf(value);
     // The specification answers every invalid member of a batch; a lone object that is
     // neither call nor response (an `{"event": ...}` sharing the socket) is only reported.
@@ -189,12 +196,41 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
     else route(value, replyNow, source.length);
   };
 
-  /** Dispatches `frame` with `given` as the cause of its remote errors, then restores the outer one. */
-  const dispatchWith = (frame: Frame, given: RpcError | undefined) => {
+  /**
+   * Routes a message that came as an object, not as JSON text: it must also be what JSON
+   * text would have been (see `unparsedProblem`), else it is invalid as JSON-RPC says.
+   */
+  const routeUnparsed = (
+    value: unknown,
+    reply: () => (answer: Answer | undefined) => void,
+    frame: FrameCost | number,
+  ): boolean => {
+    const problem = unparsedProblem(value);
+    if (problem === undefined) return route(value, reply, frame);
+    const inBatch = typeof frame !== 'number';
+    targets.incoming.push('invalid', value, inBatch);
+    return invalid(value, reply, inBatch, problem);
+  };
+  const unparsedBatchTargets: BatchTargets = { ...batchTargets, route: routeUnparsed };
+
+  const dispatchMessage = (message: object): void => {
+    tracer.incomingMessage(message);
+    try {
+      // No text, so no size: nothing is charged to maxAnsweringBytes for it.
+      if (Array.isArray(message)) dispatchBatch(unparsedBatchTargets, message, targets.generation(), 0);
+      else routeUnparsed(message, replyNow, 0);
+    } catch (error) {
+      // Only an object can throw while it is read (a getter, a Proxy): JSON text never does.
+      tracer.report(new ProtocolError(`Message could not be read: ${messageOf(error)}`, { cause: error }));
+    }
+  };
+
+  /** Runs `run` with `given` as the cause of remote errors, then restores the outer one. */
+  const within = (given: RpcError | undefined, run: () => void) => {
     const outer = cause;
     cause = given;
     try {
-      dispatch(frame);
+      run();
     } finally {
       cause = outer;
     }
@@ -202,7 +238,9 @@ export function createDispatcher(targets: DispatchTargets): Dispatcher {
 
   return {
     // A frame dispatched from within another (a memory link) must not take that one's cause.
-    frame: (frame) => (cause === undefined ? dispatch(frame) : dispatchWith(frame, undefined)),
-    frameWithCause: (frame) => dispatchWith(frame.frame, frame.cause),
+    frame: (frame) => (cause === undefined ? dispatch(frame) : within(undefined, () => dispatch(frame))),
+    frameWithCause: ({ frame, cause: given }) => within(given, () => dispatch(frame)),
+    message: (message) =>
+      cause === undefined ? dispatchMessage(message) : within(undefined, () => dispatchMessage(message)),
   };
 }

@@ -21,6 +21,7 @@ import type {
   FrameWithCause,
   Transport,
 } from '../../transports/transport';
+import type { OutgoingFrame } from './encode';
 import { cutShort } from './failures';
 import { link$ } from './link';
 import { reconnectLinks, type ReconnectPolicy } from './reconnect';
@@ -70,6 +71,8 @@ export class PeerConnection {
   start(hooks: {
     readonly onFrame: (frame: Frame) => void;
     readonly onFrameWithCause: (frame: FrameWithCause) => void;
+    /** Every message handed over as an object (a transport that does not serialize). */
+    readonly onMessage: (message: object) => void;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     readonly policy: ReconnectPolicy | undefined;
     readonly connectTimeout: number;
@@ -117,14 +120,19 @@ export class PeerConnection {
     return this.closing;
   }
 
-  /** Writes a frame now. Only call while `isOpen`; throws `TransportError` if the link refuses it. */
-  write(frame: string, ended?: FrameEnded): (() => void) | void {
+  /**
+   * Writes a frame now: text with `send()`, a message object with `sendMessage()`. Only call
+   * while `isOpen`; throws `TransportError` if the link refuses it.
+   */
+  write(frame: OutgoingFrame, ended?: FrameEnded): (() => void) | void {
     const connection = this.connection;
     if (connection === undefined) {
       throw new TransportError('Could not send a frame: the link is not open', { retryable: true });
     }
     try {
-      return connection.send(frame, ended);
+      if (typeof frame === 'string') return connection.send(frame, ended);
+      if (connection.sendMessage === undefined) throw new TypeError('the transport has no sendMessage()');
+      return connection.sendMessage(frame, ended);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
       throw new TransportError(`Could not send a frame: ${messageOf(cause)}`, { cause });
@@ -179,17 +187,11 @@ export class PeerConnection {
    */
   private incoming(
     connection: Connection,
-    { onFrame, onFrameWithCause, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
+    { onFrame, onFrameWithCause, onMessage, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
   ): Observable<never> {
-    // Frames go straight to the dispatcher, not through the operators of the reconnect pipeline.
-    const frames$ = new Observable<never>((subscriber) =>
-      connection.frames$.subscribe({
-        next: onFrame,
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    const frames$ = straight(connection.frames$, onFrame);
     const sides: Observable<never>[] = [];
+    if (connection.messages$ !== undefined) sides.push(straight(connection.messages$, onMessage));
     if (connection.framesWithCause$ !== undefined) {
       sides.push(connection.framesWithCause$.pipe(tap(onFrameWithCause), ignoreElements()));
     }
@@ -205,4 +207,15 @@ export class PeerConnection {
       cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
     return cutShort(error, waiting);
   }
+}
+
+/** Hands what `source` emits straight to `next`, not through the operators of the reconnect pipeline. */
+function straight<T>(source: Observable<T>, next: (value: T) => void): Observable<never> {
+  return new Observable<never>((subscriber) =>
+    source.subscribe({
+      next,
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    }),
+  );
 }

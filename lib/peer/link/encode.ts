@@ -16,6 +16,35 @@ export function checkCall(method: unknown, params: unknown): string | undefined 
 }
 
 /**
+ * A message ready for the link: its text, or, for a transport that does not serialize, the
+ * message object itself (or a batch's array of them).
+ */
+export type OutgoingFrame = string | object;
+
+/**
+ * The codec of a peer whose transport does not serialize (`Transport.serialize` false): the
+ * encoders hand messages over as they are, without calling it. Its `encode` (JSON) serves
+ * only to key shared calls (`share`) by the JSON text of their params, as without a codec.
+ */
+export const asIs: Codec = {
+  encode: (message) => JSON.stringify(message),
+  decode: (text) => JSON.parse(text) as unknown,
+};
+
+/**
+ * Whether the frames of a batch are text. A peer's frames are all text, or all objects (its
+ * transport does not serialize), so the first one says it for all.
+ */
+export function areText(frames: readonly OutgoingFrame[]): frames is readonly string[] {
+  return typeof frames[0] === 'string';
+}
+
+/** The frame of a message: what `encode()` writes, or the message itself with the `asIs` codec. */
+export function encodeFrame(message: object, subject: () => string, codec?: Codec): OutgoingFrame {
+  return codec === asIs ? message : encode(message, subject, codec);
+}
+
+/**
  * Serialises a message with `codec` (JSON without one), turning what it throws (for JSON:
  * the TypeError of a BigInt or a cycle) into a ProtocolError about `subject` (a function:
  * the words are made only when they are needed).

@@ -3,10 +3,11 @@ import type { RpcError } from '../../protocol/errors';
 import type { JsonRpcId } from '../../protocol/messages';
 import type { FrameEnded } from '../../transports/transport';
 import type { BatchingOptions } from '../options';
+import { areText, type OutgoingFrame } from './encode';
 
 /** One outgoing message on its way to the link. */
 export interface Outgoing {
-  readonly frame: string;
+  readonly frame: OutgoingFrame;
   /** The request's id; undefined for a notification. */
   readonly id?: JsonRpcId;
   /** Told what became of the frame carrying this message, where the transport knows. */
@@ -27,7 +28,7 @@ export class Outbox {
   private flushScheduled = false;
 
   constructor(
-    private readonly write: (frame: string, ended?: FrameEnded) => (() => void) | void,
+    private readonly write: (frame: OutgoingFrame, ended?: FrameEnded) => (() => void) | void,
     private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
     private readonly batching: BatchingOptions | undefined,
     private readonly scheduler: SchedulerLike,
@@ -40,7 +41,7 @@ export class Outbox {
    * function that withdraws the message: it takes a collected message back out of the batch
    * (returning true: it was never sent) or aborts a frame in flight where the transport can.
    */
-  send(frame: string, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
+  send(frame: OutgoingFrame, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
     if (this.holds === 0 && this.batching === undefined) {
       const abandon = this.write(frame, ended) ?? undefined;
       if (id === undefined) this.onNotification();
@@ -120,11 +121,12 @@ export class Outbox {
     }
     const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
     if (ids.length > 0) this.onBatch(ids);
-    this.writeOrFail(`[${messages.map((message) => message.frame).join(',')}]`, messages);
+    const frames = messages.map((message) => message.frame);
+    this.writeOrFail(areText(frames) ? `[${frames.join(',')}]` : frames, messages);
   }
 
   /** Writes a frame, or fails its messages with what writing threw; returns whether it was written. */
-  private writeOrFail(frame: string, messages: readonly Outgoing[]): boolean {
+  private writeOrFail(frame: OutgoingFrame, messages: readonly Outgoing[]): boolean {
     const ended: FrameEnded = (error) => {
       for (const message of messages) message.ended?.(error);
     };
