@@ -192,6 +192,8 @@ async function main(): Promise<void> {
         if (step.pinned && results.pinned) pin(server.pid!, `0-${machine.cores - 1}`);
       }
       log(`${step.workload} done in ${((Date.now() - stepStart) / 1000).toFixed(1)} s`);
+      const skipped = (results.steps[step.workload]!.result as { skipped?: unknown }).skipped;
+      if (typeof skipped === 'string') log(`${step.workload} SKIPPED: ${skipped}`);
       if (step.workload === 'smoke') {
         const failed = (results.steps.smoke!.result as SmokeResult[]).filter((each) => !each.ok);
         for (const each of failed) log(`adapter ${each.name} FAILED: ${each.failure}`);
