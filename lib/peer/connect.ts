@@ -6,7 +6,7 @@ import { answeringSide } from './answerer/answering-side';
 import type { RpcApi, UntypedApi } from './api';
 import { createCalls } from './caller/calls';
 import { PeerConnection } from './link/connection';
-import { generic } from './dialect';
+import { quietGeneric } from './dialect';
 import { Deadlines } from './caller/deadlines';
 import { createDispatcher } from './incoming/dispatch';
 import { asIs } from './link/encode';
@@ -46,7 +46,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const scheduler = options.scheduler ?? asyncScheduler;
   const session = options.session ?? {};
   // Without a dialect: the generic progress, and no cancel notification unless asked.
-  const dialect = options.dialect ?? { ...generic(), cancel: undefined };
+  const dialect = options.dialect ?? quietGeneric();
   const textCodec = options.codec;
   // A transport that does not serialize is handed the messages themselves: no codec writes them.
   const codec = transport.serialize === false ? asIs : textCodec;

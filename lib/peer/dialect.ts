@@ -136,3 +136,14 @@ export function generic(): Dialect {
     },
   };
 }
+
+let quiet: Dialect | undefined;
+
+/** `generic()` without its cancel notification: the peers' default, one frozen object shared by all. */
+export function quietGeneric(): Dialect {
+  if (quiet === undefined) {
+    const { progress } = generic();
+    quiet = Object.freeze({ name: 'generic', cancel: undefined, progress: progress && Object.freeze(progress) });
+  }
+  return quiet;
+}

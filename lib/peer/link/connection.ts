@@ -1,17 +1,4 @@
-import {
-  BehaviorSubject,
-  concat,
-  defer,
-  distinctUntilChanged,
-  ignoreElements,
-  merge,
-  Observable,
-  of,
-  switchMap,
-  tap,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { BehaviorSubject, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../../protocol/errors';
 import type {
   Connection,
@@ -50,10 +37,15 @@ export class PeerConnection {
   private opens = 0;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
-  readonly state$: Observable<PeerState> = defer(() =>
+  // Each state is a new object: nothing repeats, nothing to filter. One subscriber, no operators.
+  readonly state$: Observable<PeerState> = new Observable<PeerState>((subscriber) => {
+    const state = this.state.value;
     // A completed BehaviorSubject replays nothing: give late subscribers the final state.
-    this.state.value.status === 'closed' ? of(this.state.value) : this.state.pipe(distinctUntilChanged()),
-  );
+    if (state.status !== 'closed') return this.state.subscribe(subscriber);
+    subscriber.next(state);
+    subscriber.complete();
+    return undefined;
+  });
 
   constructor(
     private readonly transport: Transport,
@@ -82,23 +74,26 @@ export class PeerConnection {
     readonly inFlight: () => number;
   }): void {
     const { onDrop, policy, connectTimeout, inFlight } = hooks;
-    // Lifetime: one pipeline for the whole life of the peer; each retry opens a new link.
-    this.subscription = link$(this.transport, connectTimeout, this.clock)
-      .pipe(
-        // What waited goes out, and state$ says open, before the link's frames are listened to.
-        tap((connection) => this.opened(connection)),
-        // The link is passed on (reconnectLinks counts it as opened) and lives until it ends.
-        switchMap((connection) => concat(of(connection), this.incoming(connection, hooks))),
-        reconnectLinks(policy, this.clock, {
-          lost: (cause) => this.lost(cause, inFlight()),
-          closing: () => this.closing,
-          retrying: (error, attempt) => {
-            this.state.next({ status: 'reconnecting', attempt, error });
-            onDrop(error, true);
-          },
-        }),
-      )
-      .subscribe({ error: (error: unknown) => onDrop(this.lost(error, inFlight()), false) });
+    // What waited goes out, and state$ says open, before the link's frames are listened to.
+    const links$ = link$(this.transport, connectTimeout, this.clock, (connection, fail) => {
+      this.opened(connection);
+      return this.listen(connection, hooks, fail);
+    });
+    // Lifetime: one subscription for the whole life of the peer; each retry opens a new link.
+    this.subscription = (
+      policy === undefined
+        ? links$
+        : links$.pipe(
+            reconnectLinks(policy, this.clock, {
+              lost: (cause) => this.lost(cause, inFlight()),
+              closing: () => this.closing,
+              retrying: (error, attempt) => {
+                this.state.next({ status: 'reconnecting', attempt, error });
+                onDrop(error, true);
+              },
+            }),
+          )
+    ).subscribe({ error: (error: unknown) => onDrop(this.lost(error, inFlight()), false) });
   }
 
   /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
@@ -183,21 +178,22 @@ export class PeerConnection {
 
   /**
    * One link's life: its frames go to `onFrame`, its problems are reported and its liveness
-   * is checked on the side; it emits nothing, and ends or fails when the link does.
+   * is checked on the side; a failure of any of them ends the link with `fail`.
    */
-  private incoming(
+  private listen(
     connection: Connection,
     { onFrame, onFrameWithCause, onMessage, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
-  ): Observable<never> {
-    const frames$ = straight(connection.frames$, onFrame);
-    const sides: Observable<never>[] = [];
-    if (connection.messages$ !== undefined) sides.push(straight(connection.messages$, onMessage));
+    fail: (error: unknown) => void,
+  ): Subscription {
+    // Frames go straight to the dispatcher; no operator stands between.
+    const life = connection.frames$.subscribe({ next: onFrame, error: fail });
+    if (connection.messages$ !== undefined) life.add(connection.messages$.subscribe({ next: onMessage, error: fail }));
     if (connection.framesWithCause$ !== undefined) {
-      sides.push(connection.framesWithCause$.pipe(tap(onFrameWithCause), ignoreElements()));
+      life.add(connection.framesWithCause$.subscribe({ next: onFrameWithCause, error: fail }));
     }
-    if (connection.problems$ !== undefined) sides.push(connection.problems$.pipe(tap(onProblem), ignoreElements()));
-    if (liveness !== undefined) sides.push(liveness());
-    return sides.length === 0 ? frames$ : merge(frames$, ...sides);
+    if (connection.problems$ !== undefined) life.add(connection.problems$.subscribe({ next: onProblem, error: fail }));
+    if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
+    return life;
   }
 
   /** The link is gone: why, as an RpcError, an inferred clean end restated when `waiting` calls were left unanswered. */
@@ -207,15 +203,4 @@ export class PeerConnection {
       cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
     return cutShort(error, waiting);
   }
-}
-
-/** Hands what `source` emits straight to `next`, not through the operators of the reconnect pipeline. */
-function straight<T>(source: Observable<T>, next: (value: T) => void): Observable<never> {
-  return new Observable<never>((subscriber) =>
-    source.subscribe({
-      next,
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => subscriber.complete(),
-    }),
-  );
 }

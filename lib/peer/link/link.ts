@@ -1,34 +1,58 @@
-import { concatWith, defer, identity, tap, throwError, timeout, type Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../../protocol/errors';
 import type { Connection, Transport } from '../../transports/transport';
 
 /**
  * One link of `transport` as a cold Observable: each subscription opens a link, emits it
- * once it is open, and errors when it ends, whatever the way it ends: dropped, refused,
- * not opened within `connectTimeout` ms (0 or Infinity: no limit), or completed by a
- * transport that does not error. `retry` (see `reconnectLinks`) makes it a stream of links.
+ * once it is open, runs `use` on it for its life (its frames, its liveness: `use` calls
+ * `fail` to end the link with an error), and errors when it ends, whatever the way it ends:
+ * dropped, refused, not opened within `connectTimeout` ms (0 or Infinity: no limit), or
+ * completed by a transport that does not error. `retry` (see `reconnectLinks`) makes it a
+ * stream of links.
+ *
+ * Written by hand rather than as a pipe of operators: a server holds one per connection,
+ * and each operator of a pipe is a subscriber and closures of its own (about 5 KiB a link).
  */
-export function link$(transport: Transport, connectTimeout: number, clock: SchedulerLike): Observable<Connection> {
-  return defer(() => {
+export function link$(
+  transport: Transport,
+  connectTimeout: number,
+  clock: SchedulerLike,
+  use?: (connection: Connection, fail: (error: unknown) => void) => Subscription,
+): Observable<Connection> {
+  return new Observable<Connection>((subscriber) => {
     let opened = false;
-    return transport.connect().pipe(
-      openWithin(connectTimeout, clock),
-      tap(() => (opened = true)),
+    let using: Subscription | undefined;
+    const fail = (error: unknown) => subscriber.error(error);
+    const timer =
+      connectTimeout > 0 && connectTimeout < Infinity
+        ? clock.schedule(
+            () => fail(notOpened(`did not open a link within ${String(connectTimeout)} ms`)),
+            connectTimeout,
+          )
+        : undefined;
+    const links = transport.connect().subscribe({
+      next: (connection) => {
+        opened = true;
+        timer?.unsubscribe();
+        // A transport emits one link per connect(); a second one replaces the first.
+        using?.unsubscribe();
+        subscriber.next(connection);
+        if (use === undefined || subscriber.closed) return;
+        using = use(connection, fail);
+        // `use` may have ended the link at once, before there was a `using` to tear down.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- use() may call fail()
+        if (subscriber.closed) using.unsubscribe();
+      },
+      error: fail,
       // Links end by erroring; a transport that completes instead has still ended its link.
-      concatWith(defer(() => throwError(() => ended(opened)))),
-    );
+      complete: () => fail(ended(opened)),
+    });
+    return () => {
+      timer?.unsubscribe();
+      using?.unsubscribe();
+      links.unsubscribe();
+    };
   });
-}
-
-/** Fails a link that is not open within `ms` (none for 0 or Infinity). */
-function openWithin(ms: number, clock: SchedulerLike) {
-  return ms > 0 && ms < Infinity
-    ? timeout<Connection, Observable<never>>({
-        first: ms,
-        with: () => throwError(() => notOpened(`did not open a link within ${String(ms)} ms`)),
-        scheduler: clock,
-      })
-    : identity;
 }
 
 function notOpened(what: string): TransportError {
