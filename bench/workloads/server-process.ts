@@ -34,20 +34,19 @@ export async function startServerProcess(entry: string, env: NodeJS.ProcessEnv =
     await stop(child, exited);
     throw error;
   });
-  const ask = <T>(question: { type: string }) =>
-    within(
-      new Promise<T>((resolve) => {
-        const listen = (message: { type?: string }) => {
-          if (message.type !== question.type) return;
-          child.off('message', listen);
-          resolve(message as T);
-        };
-        child.on('message', listen);
-        child.send(question);
-      }),
-      10_000,
-      `The answer of ${entry} to ${question.type}`,
+  const ask = <T>(question: { type: string }) => {
+    let listen: (message: { type?: string }) => void = () => undefined;
+    const answered = new Promise<T>((resolve) => {
+      listen = (message) => {
+        if (message.type === question.type) resolve(message as T);
+      };
+      child.on('message', listen);
+      child.send(question);
+    });
+    return within(answered, 10_000, `The answer of ${entry} to ${question.type}`).finally(() =>
+      child.off('message', listen),
     );
+  };
   return {
     port,
     pid: child.pid!,
