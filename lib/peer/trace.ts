@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import { messageOf, type RpcError } from '../protocol/errors';
+import type { RpcError } from '../protocol/errors';
 import type { Frame } from '../transports/transport';
 
 /**
@@ -72,13 +72,13 @@ export class Tracer {
   }
 }
 
-/** The JSON text of a message handed over as an object, for reading; never throws. */
+/** The JSON text of a message handed over as an object, for reading, or '' when JSON cannot write it. */
 function shown(message: object): string {
   try {
     // undefined only from a toJSON() that gives it, which its type does not say
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     return JSON.stringify(message) ?? '';
-  } catch (error) {
-    return `(not shown: JSON cannot write it: ${messageOf(error)})`;
+  } catch {
+    return '';
   }
 }

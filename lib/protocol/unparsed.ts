@@ -1,4 +1,4 @@
-import { hasPlainPrototype } from './guards';
+import { hasPlainPrototype, isPlainObject } from './guards';
 
 /**
  * What a message handed over as an object, not parsed from JSON text, must also be for the
@@ -11,25 +11,21 @@ import { hasPlainPrototype } from './guards';
  */
 export function unparsedProblem(value: unknown): string | undefined {
   // Not an object at all: classify() finds it invalid and says why.
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  if (!hasPlainPrototype(value)) return `a message must be a plain object, got ${described(value)}`;
+  if (!isPlainObject(value)) return undefined;
+  if (!hasPlainPrototype(value)) return `a message must be a plain object, got ${instanceOf(value)}`;
   const params = value.params;
-  if (typeof params === 'object' && params !== null && !Array.isArray(params) && !writtenAsObject(params))
-    return `"params" must be an array or an object, got ${described(params)}, which JSON does not write as an object`;
-  if ('result' in value && value.result === undefined) return 'a response needs "result", got undefined';
-  return undefined;
+  if (
+    isPlainObject(params) &&
+    (typeof params.toJSON === 'function' ||
+      params instanceof String ||
+      params instanceof Number ||
+      params instanceof Boolean)
+  )
+    return `"params" must be an array or an object, got ${instanceOf(params)}, which JSON does not write as an object`;
+  return 'result' in value && value.result === undefined ? 'a response needs "result", got undefined' : undefined;
 }
 
-/** Whether JSON writes an object (that is not an array) as an object. */
-function writtenAsObject(value: object): boolean {
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  return !(value instanceof String || value instanceof Number || value instanceof Boolean);
-}
-
-/** "a Date", "a Map", "a Point" (a class instance), "an object": what an object is, for error messages. */
-function described(value: object): string {
-  const name: unknown = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor
-    ?.name;
-  if (typeof name !== 'string' || name === '' || name === 'Object') return 'an object';
-  return /^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
+/** "an instance of Date": what an object is, for error messages. */
+function instanceOf(value: object): string {
+  return `an instance of ${String((value.constructor as { name?: unknown } | undefined)?.name)}`;
 }

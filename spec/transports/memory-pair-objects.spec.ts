@@ -120,6 +120,17 @@ describe('memoryPair({ serialize: false })', () => {
       expect(answer!.message).toEqual({ jsonrpc: '2.0', id: 1, result: 3 });
     });
 
+    it('shows a message JSON cannot write on trace$ with an empty frame', async () => {
+      const { client, server } = pair();
+      server.handle('echo', ([value]: [unknown]) => value);
+      const trace = observe(client.trace$);
+      const params = [1n];
+      await client.request('echo', params);
+      const sent = trace.values[0] as TraceEvent & { kind: 'out' };
+      expect(sent.frame).toBe('');
+      expect((sent.message as { params: unknown }).params).toBe(params);
+    });
+
     it('leaves nothing pending', async () => {
       const { client, server } = pair();
       server.handle('sum', ([a, b]: number[]) => a! + b!);
@@ -140,7 +151,7 @@ describe('memoryPair({ serialize: false })', () => {
       expect(error).toMatchObject({ code: -32600, message: 'Invalid Request' });
       expect(handler).not.toHaveBeenCalled();
       expect((reported.values[0] as RpcError).message).toBe(
-        'Invalid request: "params" must be an array or an object, got a Date, which JSON does not write as an object',
+        'Invalid request: "params" must be an array or an object, got an instance of Date, which JSON does not write as an object',
       );
     });
 
@@ -180,7 +191,7 @@ describe('memoryPair({ serialize: false })', () => {
       });
       expect(handler).not.toHaveBeenCalled();
       expect((reported.values[0] as RpcError).message).toBe(
-        'Invalid request: a message must be a plain object, got a Call',
+        'Invalid request: a message must be a plain object, got an instance of Call',
       );
     });
 

@@ -126,8 +126,10 @@ export class PeerConnection {
     }
     try {
       if (typeof frame === 'string') return connection.send(frame, ended);
-      if (connection.sendMessage === undefined) throw new TypeError('the transport has no sendMessage()');
-      return connection.sendMessage(frame, ended);
+      // Objects go only to a transport that does not serialize, which has sendMessage() (if
+      // not, the TypeError becomes the TransportError below).
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
+      return connection.sendMessage!(frame, ended);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
       throw new TransportError(`Could not send a frame: ${messageOf(cause)}`, { cause });
