@@ -19,6 +19,7 @@ import { NotificationRouter } from './incoming/notifications';
 import { peerDefaults, type PeerOptions, type RequestOptions } from './options';
 import { createOutgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
+import { PeerObject, type PeerMembers } from './peer-object';
 import { PendingCalls } from './caller/pending';
 import { reconnectPolicy } from './link/reconnect';
 import type { CallContext } from './caller/call';
@@ -129,7 +130,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     );
   };
 
-  const peer: Peer = {
+  const members: PeerMembers = {
     // the calls are untyped; Peer<Api> types them by the API, which is the caller's promise
     request$: calls.request$ as Peer['request$'],
     request: calls.request as Peer['request'],
@@ -160,12 +161,6 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     timeout: context.timeout,
     report: (error) => tracer.report(error),
     sendTogether: (start) => sendTogether(connection, outgoing.outbox, start),
-    get pendingCount() {
-      return pending.size;
-    },
-    get answeringCount() {
-      return answering.answering;
-    },
     close: async ({ code = 1000, reason = '', drain = 0 } = {}) => {
       if (drain > 0 && !connection.isClosed) {
         await firstValueFrom(race(from(answering.idle()), timer(drain, scheduler)));
@@ -179,8 +174,8 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       shutdown(failure, undefined, code, reason);
     },
   };
+  const peer: Peer = new PeerObject(members, { pending, answering });
 
-  connection.state$.subscribe((state) => state.status === 'open' && warnIfOneWay());
   const dispatch = createDispatcher({
     pending,
     notifications,
@@ -205,6 +200,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     onFrameWithCause: dispatch.frameWithCause,
     onMessage: dispatch.message,
     onDrop: dropped,
+    onOpen: warnIfOneWay,
     onProblem: (error) => tracer.report(error),
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
     inFlight: () => pending.inFlight(outgoing.outbox.heldIds()),
