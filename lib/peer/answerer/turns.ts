@@ -4,7 +4,8 @@
  * however many of the calls end at once.
  */
 export class Turns<T> {
-  private readonly waiting = new Set<T>();
+  // Made when a call first has to wait: most peers never reach their limit.
+  private waiting: Set<T> | undefined;
   private running = 0;
   private passing = false;
 
@@ -16,30 +17,31 @@ export class Turns<T> {
 
   /** Starts `item` now if there is room and nobody waits, or queues it. */
   enter(item: T): void {
-    if (this.running < this.limit && this.waiting.size === 0) {
+    if (this.running < this.limit && (this.waiting === undefined || this.waiting.size === 0)) {
       this.running++;
       return this.begin(item);
     }
-    this.waiting.add(item);
+    (this.waiting ??= new Set<T>()).add(item);
     this.pass();
   }
 
   /** `item` ended: a running item gives its turn to the next; a waiting one leaves the queue. */
   leave(item: T, started: boolean): void {
-    if (!started) return void this.waiting.delete(item);
+    if (!started) return void this.waiting?.delete(item);
     this.running--;
     this.pass();
   }
 
   private pass(): void {
-    if (this.passing) return;
+    const waiting = this.waiting;
+    if (this.passing || waiting === undefined) return;
     this.passing = true;
     try {
-      for (let next = this.waiting.values().next(); !next.done && this.running < this.limit;) {
-        this.waiting.delete(next.value);
+      for (let next = waiting.values().next(); !next.done && this.running < this.limit;) {
+        waiting.delete(next.value);
         this.running++;
         this.begin(next.value);
-        next = this.waiting.values().next();
+        next = waiting.values().next();
       }
     } finally {
       this.passing = false;

@@ -13,8 +13,9 @@ export interface Calls {
 
 /** Makes the calling methods: plain calls, and shared calls (`share`). */
 export function createCalls(context: CallContext): Calls {
-  // Lifetime of an entry: from the first subscriber of a shared call until it ends.
-  const shared = new Map<string, Observable<unknown>>();
+  // Lifetime of an entry: from the first subscriber of a shared call until it ends. Made at the
+  // first shared call: a server holds a peer per connection, and most never share one.
+  let shared: Map<string, Observable<unknown>> | undefined;
 
   const call$ = (method: string, params?: JsonRpcParams, options?: RequestOptions): Observable<unknown> => {
     if (options?.share !== true) return request$(context, method, params, options);
@@ -25,13 +26,14 @@ export function createCalls(context: CallContext): Calls {
     } catch {
       return request$(context, method, params, options); // It errors with the reason, as any call would.
     }
-    let call = shared.get(key);
+    const calls = (shared ??= new Map<string, Observable<unknown>>());
+    let call = calls.get(key);
     if (call === undefined) {
       const made: Observable<unknown> = request$(context, method, params, options).pipe(
-        finalize(() => shared.get(key) === made && shared.delete(key)),
+        finalize(() => calls.get(key) === made && calls.delete(key)),
         share(),
       );
-      shared.set(key, made);
+      calls.set(key, made);
       call = made;
     }
     return call;

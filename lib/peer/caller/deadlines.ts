@@ -38,7 +38,8 @@ export interface Deadline {
  * itself for the next. A call answered in time costs two pointer updates, not a timer.
  */
 export class Deadlines {
-  private readonly lines = new Map<number, Line>();
+  // Made at the first deadline: a peer that never times a call out holds no table.
+  private lines: Map<number, Line> | undefined;
 
   constructor(private readonly scheduler: SchedulerLike) {}
 
@@ -51,10 +52,11 @@ export class Deadlines {
 
   /** Calls `entry.target.expire()` after `ms` unless `remove(entry)` comes first; `entry` must be in no line. */
   enter(ms: number, entry: Deadline): void {
-    let line = this.lines.get(ms);
+    const lines = (this.lines ??= new Map<number, Line>());
+    let line = lines.get(ms);
     if (line === undefined) {
       line = { ms, head: undefined, tail: undefined, timer: undefined };
-      this.lines.set(ms, line);
+      lines.set(ms, line);
     }
     entry.at = this.scheduler.now() + ms;
     entry.line = line;
@@ -83,7 +85,7 @@ export class Deadlines {
     if (line.head === undefined) {
       line.timer?.unsubscribe();
       line.timer = undefined;
-      if (this.lines.get(line.ms) === line) this.lines.delete(line.ms);
+      if (this.lines?.get(line.ms) === line) this.lines.delete(line.ms);
     }
   }
 

@@ -30,11 +30,13 @@ interface SentBatch {
  */
 export class PendingCalls {
   private readonly calls = new YoungMap<JsonRpcId, PendingCall>();
-  private readonly abandoned = new Set<JsonRpcId>();
+  // The collections below are made when first needed: most peers never abandon or batch a call,
+  // and a server holds a peer per connection.
+  private abandoned: Set<JsonRpcId> | undefined;
   /** The batch frame each batched call went out in, by member id (only batched calls are here). */
-  private readonly batches = new Map<JsonRpcId, SentBatch>();
+  private batches: Map<JsonRpcId, SentBatch> | undefined;
   /** Batch frames no answer has come for yet, oldest first. */
-  private readonly unanswered = new Set<SentBatch>();
+  private unanswered: Set<SentBatch> | undefined;
   /** The notifications an error without an id may answer instead of a batch. */
   private readonly notifications = new UnreadNotifications();
 
@@ -62,7 +64,7 @@ export class PendingCalls {
   take(id: JsonRpcId): PendingCall | undefined {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
-    if (this.batches.size > 0) this.leaveBatch(id, true);
+    if (this.batches !== undefined && this.batches.size > 0) this.leaveBatch(id, true);
     this.notifications.answered(id);
     return call;
   }
@@ -77,15 +79,15 @@ export class PendingCalls {
     const batch: SentBatch = { ids, waiting: 0, notificationsBefore: this.notifications.count };
     for (const id of ids) {
       if (!this.calls.has(id)) continue;
-      this.batches.set(id, batch);
+      (this.batches ??= new Map()).set(id, batch);
       batch.waiting++;
     }
-    if (batch.waiting > 0) this.unanswered.add(batch);
+    if (batch.waiting > 0) (this.unanswered ??= new Set()).add(batch);
   }
 
   /** The ids of the batch frame `id` went out in, if it went out in one and still waits. */
   batchOf(id: JsonRpcId): readonly JsonRpcId[] | undefined {
-    return this.batches.get(id)?.ids;
+    return this.batches?.get(id)?.ids;
   }
 
   /**
@@ -94,23 +96,22 @@ export class PendingCalls {
    * the error (see `UnreadNotifications`) and its message does not name a batch.
    */
   takeRefusedBatch(message: string): [JsonRpcId, PendingCall][] {
-    const oldest = this.unanswered.values().next();
-    if (!/batch/i.test(message) && this.notifications.explain(oldest.value?.notificationsBefore)) return [];
-    if (oldest.done === true) return [];
-    const batch = oldest.value;
-    this.unanswered.delete(batch);
+    const batch = this.unanswered?.values().next().value;
+    if (!/batch/i.test(message) && this.notifications.explain(batch?.notificationsBefore)) return [];
+    if (batch === undefined) return [];
+    this.unanswered?.delete(batch);
     const calls: [JsonRpcId, PendingCall][] = [];
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the batch map holds only ids that still wait
-    for (const id of batch.ids) if (this.batches.get(id) === batch) calls.push([id, this.take(id)!]);
+    for (const id of batch.ids) if (this.batches?.get(id) === batch) calls.push([id, this.take(id)!]);
     return calls;
   }
 
   /** `id` leaves its batch: answered (so is its batch), or forgotten. */
   private leaveBatch(id: JsonRpcId, answered: boolean): void {
-    const batch = this.batches.get(id);
+    const batch = this.batches?.get(id);
     if (batch === undefined) return;
-    this.batches.delete(id);
-    if (--batch.waiting === 0 || answered) this.unanswered.delete(batch);
+    this.batches?.delete(id);
+    if (--batch.waiting === 0 || answered) this.unanswered?.delete(batch);
   }
 
   /**
@@ -121,23 +122,24 @@ export class PendingCalls {
     if (this.calls.get(id) !== call) return false;
     this.calls.delete(id);
     this.leaveBatch(id, false);
-    this.abandoned.add(id);
+    const abandoned = (this.abandoned ??= new Set());
+    abandoned.add(id);
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the set is not empty: it has just passed its size
-    if (this.abandoned.size > rememberedAbandoned) this.abandoned.delete(this.abandoned.values().next().value!);
+    if (abandoned.size > rememberedAbandoned) abandoned.delete(abandoned.values().next().value!);
     return true;
   }
 
   /** Whether `id` belonged to a call abandoned recently (its answer is late, not unknown). */
   wasAbandoned(id: JsonRpcId): boolean {
-    return this.abandoned.delete(id);
+    return this.abandoned?.delete(id) ?? false;
   }
 
   /** Removes every waiting call and errors each with the error `failure` makes for it. */
   failAll(failure: (id: JsonRpcId, method: string) => Error): void {
     const calls = [...this.calls.entries()];
     this.calls.clear();
-    this.batches.clear();
-    this.unanswered.clear();
+    this.batches = undefined;
+    this.unanswered = undefined;
     this.notifications.reset();
     for (const [id, call] of calls) call.reject(failure(id, call.method));
   }

@@ -6,7 +6,8 @@ import type { JsonRpcNotification } from '../../protocol/messages';
  * number of methods listened to. A method's Subject exists only while someone listens.
  */
 export class NotificationRouter {
-  private readonly byMethod = new Map<string, Subject<unknown>>();
+  // Made at the first subscription to a method: most peers of a server never make one.
+  private byMethod: Map<string, Subject<unknown>> | undefined;
   private readonly all = new Subject<JsonRpcNotification>();
   private readonly foreign = new Subject<unknown>();
   private completed = false;
@@ -21,24 +22,25 @@ export class NotificationRouter {
   of<P>(method: string): Observable<P> {
     return new Observable<P>((subscriber) => {
       if (this.completed) return subscriber.complete();
-      let subject = this.byMethod.get(method);
+      const byMethod = (this.byMethod ??= new Map<string, Subject<unknown>>());
+      let subject = byMethod.get(method);
       if (subject === undefined) {
         subject = new Subject<unknown>();
-        this.byMethod.set(method, subject);
+        byMethod.set(method, subject);
       }
       const listened = subject;
       // P is what the caller says the params are: unchecked, as for request$<R>()
       const subscription = listened.subscribe(subscriber as Subscriber<unknown>);
       return () => {
         subscription.unsubscribe();
-        if (!listened.observed && this.byMethod.get(method) === listened) this.byMethod.delete(method);
+        if (!listened.observed && byMethod.get(method) === listened) byMethod.delete(method);
       };
     });
   }
 
   /** Delivers one notification; returns whether anybody was listening. */
   deliver(message: JsonRpcNotification): boolean {
-    const subject = this.byMethod.get(message.method);
+    const subject = this.byMethod?.get(message.method);
     subject?.next(message.params);
     const listened = this.all.observed;
     if (listened) this.all.next(message);
@@ -55,8 +57,8 @@ export class NotificationRouter {
   /** Completes every stream (the peer closed). */
   complete(): void {
     this.completed = true;
-    for (const subject of this.byMethod.values()) subject.complete();
-    this.byMethod.clear();
+    for (const subject of this.byMethod?.values() ?? []) subject.complete();
+    this.byMethod = undefined;
     this.all.complete();
     this.foreign.complete();
   }

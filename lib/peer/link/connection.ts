@@ -29,7 +29,8 @@ export interface Queued {
  */
 export class PeerConnection {
   private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
-  private readonly waiting = new Set<Queued>();
+  // Made when something first waits for a link: a server's peers are open from the start.
+  private waiting: Set<Queued> | undefined;
   private subscription: Subscription | undefined;
   private connection: Connection | undefined;
   private lastInfo: ConnectionInfo | undefined;
@@ -141,12 +142,12 @@ export class PeerConnection {
 
   /** Waits for the link to open (`dequeue` takes the entry back out). */
   enqueue(entry: Queued): void {
-    this.waiting.add(entry);
+    (this.waiting ??= new Set<Queued>()).add(entry);
   }
 
   /** Takes an entry out of the queue: it no longer waits for the link. */
   dequeue(entry: Queued): void {
-    this.waiting.delete(entry);
+    this.waiting?.delete(entry);
   }
 
   /**
@@ -160,8 +161,8 @@ export class PeerConnection {
     if (code !== undefined) this.connection?.close(code, reason);
     this.connection = undefined;
     this.subscription?.unsubscribe();
-    const waiting = [...this.waiting];
-    this.waiting.clear();
+    const waiting = [...(this.waiting ?? [])];
+    this.waiting = undefined;
     for (const entry of waiting) entry.fail(failure);
     this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
     this.state.complete();
@@ -174,8 +175,8 @@ export class PeerConnection {
     // What waited goes out before anyone who reacts to 'open' can send, to keep the order.
     // Each leaves the live queue as it goes: one that fails may end others, which then leave
     // it unsent.
-    for (const entry of this.waiting) {
-      this.waiting.delete(entry);
+    for (const entry of this.waiting ?? []) {
+      this.waiting?.delete(entry);
       entry.send();
     }
     this.state.next({ status: 'open', info: connection.info });
