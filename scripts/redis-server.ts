@@ -17,6 +17,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after `stop`, or a crash). */
   start(): Promise<void>;
+  /** Pauses the process (SIGSTOP): a Redis that hangs with its connections open. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
 }
 
 /** Whether `redis-server` is on the PATH (Debian package `redis-server`). */
@@ -39,7 +43,7 @@ export async function startRedis(): Promise<RedisServer> {
   };
   await start();
   process.once('exit', () => {
-    if (child?.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
   return {
@@ -50,6 +54,8 @@ export async function startRedis(): Promise<RedisServer> {
     },
     start,
     stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
   };
 }
 

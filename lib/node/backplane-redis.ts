@@ -1,4 +1,4 @@
-import type { Backplane } from './backplane';
+import type { Backplane, BackplaneListener } from './backplane';
 
 /**
  * A node-redis client (the `redis` package, v4 or later) as {@link redisBackplane} uses it
@@ -9,6 +9,7 @@ export interface RedisPublisher {
   readonly isReady: boolean;
   publish(channel: string, message: string): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A node-redis client in subscriber mode (a `duplicate()` of the publisher), as {@link redisBackplane} uses it. */
@@ -16,6 +17,7 @@ export interface RedisSubscriber {
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
   unsubscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** Options of {@link redisBackplane}. */
@@ -30,15 +32,23 @@ export interface RedisBackplaneOptions {
    * @default 'rx-jsonrpc'
    */
   readonly channel?: string;
+  /**
+   * The most broadcasts that may wait for Redis to confirm them; past it a broadcast fails
+   * at once (reported on the server's `errors$`), so that a Redis that hangs without closing
+   * the connection (a paused process, a network split) cannot make the heap grow.
+   * @default 1_000
+   */
+  readonly maxPublishing?: number;
 }
 
 /**
  * Broadcasts between server processes through Redis pub/sub, with clients of node-redis
  * (the `redis` package: the client Redis maintains and recommends for new projects). Give it
- * two connected clients; they stay yours to close, after the server. Create the publisher
- * with `disableOfflineQueue: true`: while Redis is down a broadcast then fails at once
- * (reported on the server's `errors$`) instead of waiting in the client's queue. node-redis
- * reconnects by itself and subscribes again; what was published meanwhile is lost.
+ * two connected clients, each with an `error` listener of yours; they stay yours, to close
+ * after the server. While the publisher is not connected a broadcast fails at once (reported
+ * on the server's `errors$`); `disableOfflineQueue: true` also fails those written when the
+ * connection drops, instead of sending them late. node-redis reconnects by itself and
+ * subscribes again; what was published meanwhile is lost.
  *
  * @example
  * ```ts
@@ -47,6 +57,8 @@ export interface RedisBackplaneOptions {
  *
  * const publisher = createClient({ url: 'redis://127.0.0.1:6379', disableOfflineQueue: true });
  * const subscriber = publisher.duplicate();
+ * // Without a listener, an 'error' event (Redis unreachable) ends the process.
+ * for (const client of [publisher, subscriber]) client.on('error', (error) => console.warn('redis:', error.message));
  * await Promise.all([publisher.connect(), subscriber.connect()]);
  * const server = await serve({ port: 8080, backplane: redisBackplane({ publisher, subscriber }) }, (peer) => {
  *   peer.handle('ping', () => 'pong');
@@ -55,29 +67,60 @@ export interface RedisBackplaneOptions {
  * ```
  */
 export function redisBackplane(options: RedisBackplaneOptions): Backplane {
-  const { publisher, subscriber, channel = 'rx-jsonrpc' } = options;
-  let onMessage: ((message: string) => void) | undefined;
+  const { publisher, subscriber, channel = 'rx-jsonrpc', maxPublishing = 1_000 } = options;
+  let listener: BackplaneListener | undefined;
   let closed = false;
+  let publishing = 0;
+  const onError = (error: Error) => listener?.error(error);
+  const onMessage = (message: string) => {
+    if (!closed) return listener?.message(message);
+    // Closed while Redis was down, then subscribed again by the client's reconnect: leave now.
+    void subscriber.unsubscribe(channel, onMessage).catch(ignore);
+  };
+  const detach = () => {
+    publisher.off('error', onError);
+    subscriber.off('error', onError);
+  };
   return {
-    async listen(listener) {
-      if (onMessage !== undefined || closed) throw new TypeError('redisBackplane(): a backplane serves one server');
-      onMessage = (message) => listener.message(message);
-      // Without a listener an 'error' event of a client ends the process: this one stays, muted after close().
-      const onError = (error: Error) => closed || listener.error(error);
+    async listen(given) {
+      if (listener !== undefined || closed) throw new TypeError('redisBackplane(): a backplane serves one server');
+      listener = given;
+      // Without a listener an 'error' event of a client ends the process.
       publisher.on('error', onError);
       subscriber.on('error', onError);
-      await subscriber.subscribe(channel, onMessage);
+      try {
+        await subscriber.subscribe(channel, onMessage);
+      } catch (error) {
+        // Not listening after all: the backplane can be given to a server again.
+        listener = undefined;
+        detach();
+        throw error;
+      }
     },
-    publish(text) {
-      if (!publisher.isReady) return Promise.reject(new Error('Redis is not connected'));
-      return publisher.publish(channel, text).then(() => undefined);
+    async publish(text) {
+      if (closed) throw new Error('the backplane is closed');
+      if (!publisher.isReady) throw new Error('Redis is not connected');
+      // A Redis that hangs without closing the connection must not make the heap grow.
+      if (publishing >= maxPublishing) throw new Error(`Redis is not answering: ${String(publishing)} broadcasts wait`);
+      publishing++;
+      try {
+        await publisher.publish(channel, text);
+      } finally {
+        publishing--;
+      }
     },
     async close() {
-      const listening = onMessage;
-      if (closed || listening === undefined) return;
+      if (closed) return;
       closed = true;
-      // An unsubscribe that cannot reach Redis does not keep the server from closing.
-      await subscriber.unsubscribe(channel, listening).catch(() => undefined);
+      detach();
+      if (listener === undefined) return;
+      listener = undefined;
+      // An unsubscribe that cannot reach Redis does not keep the server from closing (see onMessage).
+      await subscriber.unsubscribe(channel, onMessage).catch(ignore);
     },
   };
+}
+
+function ignore(): void {
+  // Nothing to do: the failure changes nothing for the caller.
 }

@@ -26,8 +26,9 @@ export interface Broadcaster {
   readonly notifyGroup: (group: string, method: string, params?: JsonRpcParams) => void;
   readonly join: (peer: Peer, group: string) => boolean;
   readonly leave: (peer: Peer, group: string) => void;
-  /** Settles once the backplane listens (at once without one); rejects when it could not. */
-  readonly listening: Promise<void>;
+  /** Starts listening to the backplane (nothing without one); rejects when it cannot. */
+  listen(): Promise<void>;
+  /** Stops listening and publishing: broadcasts from now on stay in this process. */
   close(): Promise<void>;
 }
 
@@ -41,16 +42,20 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
   const { peers, report, codec, backplane } = setup;
   const self = randomUUID();
   const groups = new Groups();
+  let closed = false;
   const deliver = (group: string | undefined, method: string, params: JsonRpcParams | undefined) =>
     notifyAll(group === undefined ? peers : groups.of(group), report, method, params, codec);
 
   const send = (group: string | undefined, method: string, params: JsonRpcParams | undefined) => {
     // Throws for a bad method or params before anything is sent anywhere.
     const frame = deliver(group, method, params);
+    if (closed) return;
     backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
       const to = group === undefined ? 'clients' : `clients in ${group}`;
       report(
-        new TransportError(`Broadcast (${method}) reached only this process's ${to}: ${messageOf(cause)}`, { cause }),
+        new TransportError(`Broadcast (${method}) may have reached only this process's ${to}: ${messageOf(cause)}`, {
+          cause,
+        }),
       );
     });
   };
@@ -76,12 +81,15 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
       return true;
     },
     leave: (peer, group) => groups.leave(peer, group),
-    listening:
+    listen: async () =>
       backplane?.listen({
         message: receive,
         error: (cause) => report(new TransportError(`The backplane failed: ${messageOf(cause)}`, { cause })),
-      }) ?? Promise.resolve(),
-    close: async () => backplane?.close(),
+      }),
+    close: async () => {
+      closed = true;
+      await backplane?.close();
+    },
   };
 }
 

@@ -51,9 +51,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const report = (error: RpcError) => errors.next(error);
-  // First: when the backplane cannot listen, serve() rejects before it has set up anything.
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: options.backplane });
-  await broadcast.listening;
   const owned = options.server === undefined && options.wss === undefined ? createServer() : undefined;
   const httpServer = options.server ?? owned;
   let closing = false;
@@ -144,6 +142,8 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     });
   };
 
+  // Listening to the backplane before the first client: when it cannot, serve() rejects having set up nothing.
+  await broadcast.listen();
   if (options.wss !== undefined) options.wss.on('connection', onConnection);
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- defined whenever no wss was given
   else httpServer!.on('upgrade', onUpgrade);
@@ -155,6 +155,11 @@ export async function serve<Api extends RpcApi = UntypedApi>(
         owned.off('error', reject);
         resolve();
       });
+    }).catch(async (error: unknown) => {
+      // A port taken: nothing is served, and the backplane is closed (its subscription let go).
+      httpServer?.off('upgrade', onUpgrade);
+      await broadcast.close();
+      throw error;
     });
     owned.on('error', (cause) => report(new TransportError(`The server failed: ${messageOf(cause)}`, { cause })));
   }

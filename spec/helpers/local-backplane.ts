@@ -8,6 +8,8 @@ export class LocalBus {
   private readonly listeners = new Set<BackplaneListener>();
   /** While true, publish rejects, as a backplane whose engine is unreachable does. */
   down = false;
+  /** Every text published through the bus, in order. */
+  readonly published: string[] = [];
 
   backplane(): Backplane {
     let own: BackplaneListener | undefined;
@@ -18,6 +20,7 @@ export class LocalBus {
       },
       publish: async (text) => {
         if (this.down) throw new Error('the bus is down');
+        this.published.push(text);
         this.deliver(text);
       },
       close: async () => {
