@@ -23,7 +23,7 @@ export function link$(
     let opened = false;
     let using: Subscription | undefined;
     const fail = (error: unknown) => subscriber.error(error);
-    const timer =
+    let timer =
       connectTimeout > 0 && connectTimeout < Infinity
         ? clock.schedule(
             () => fail(notOpened(`did not open a link within ${String(connectTimeout)} ms`)),
@@ -34,6 +34,8 @@ export function link$(
       next: (connection) => {
         opened = true;
         timer?.unsubscribe();
+        // Let go of it: the link lives long, a timer that has done its work need not.
+        timer = undefined;
         // A transport emits one link per connect(); a second one replaces the first.
         using?.unsubscribe();
         subscriber.next(connection);
