@@ -7,16 +7,23 @@ import type { Backplane, BackplaneListener } from './backplane';
 export interface RedisPublisher {
   /** Whether the client is connected now (node-redis: `isReady`). */
   readonly isReady: boolean;
+  /** Sends `message` to the subscribers of `channel` (Redis `PUBLISH`). */
   publish(channel: string, message: string): Promise<unknown>;
+  /** Listens to the client's failures (while the backplane listens). */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening to them (when the backplane closes). */
   off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A node-redis client in subscriber mode (a `duplicate()` of the publisher), as {@link redisBackplane} uses it. */
 export interface RedisSubscriber {
+  /** Calls `listener` with each message published on `channel` (Redis `SUBSCRIBE`), again after a reconnect. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  /** Stops calling `listener` (Redis `UNSUBSCRIBE` once nobody else listens to `channel`). */
   unsubscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  /** Listens to the client's failures (while the backplane listens). */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening to them (when the backplane closes). */
   off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
