@@ -1,6 +1,7 @@
 import { isNotification } from '../protocol/guards';
 import type { JsonRpcNotification } from '../protocol/messages';
 import { decodeFrame } from '../protocol/parse';
+import { checkCall } from '../peer/link/encode';
 import type { Codec } from '../peer/options';
 
 /** A broadcast as it travels between processes: who sent it, to which group, and the notification. */
@@ -31,6 +32,9 @@ export function openEnvelope(text: string, codec?: Codec): Broadcast {
     codec === undefined ? undefined : (frame) => codec.decode(frame),
   );
   if (!isNotification(notification)) throw new Error('its message is not a notification');
+  // What notify() would refuse for each client is refused once here.
+  const problem = checkCall(notification.method, notification.params);
+  if (problem !== undefined) throw new Error(problem);
   return { from: head.from, group: head.group, notification };
 }
 

@@ -6,7 +6,7 @@ import type { Peer } from '../peer/peer';
 import type { Backplane } from './backplane';
 import { envelope, openEnvelope } from './broadcast-envelope';
 import { Groups } from './serve-groups';
-import { notifyAll } from './serve-notify-all';
+import { notificationFrame, notifyEach } from './serve-notify-all';
 
 /** What a {@link broadcaster} needs from its server. */
 export interface BroadcastSetup {
@@ -33,8 +33,8 @@ export interface Broadcaster {
 }
 
 /**
- * Delivers a broadcast to this process's clients at once, then publishes it for the other
- * processes, which deliver it to theirs; a server skips what it published itself, so each
+ * Publishes a broadcast for the other processes, which deliver it to their clients, and
+ * delivers it to this process's clients at once; a server skips what it published itself, so each
  * client hears a broadcast once. Publishing in call order over one channel keeps each
  * sender's broadcasts in order everywhere.
  */
@@ -44,20 +44,22 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
   const groups = new Groups();
   let closed = false;
   const deliver = (group: string | undefined, method: string, params: JsonRpcParams | undefined) =>
-    notifyAll(group === undefined ? peers : groups.of(group), report, method, params, codec);
+    notifyEach(group === undefined ? peers : groups.of(group), report, method, params);
 
   const send = (group: string | undefined, method: string, params: JsonRpcParams | undefined) => {
     // Throws for a bad method or params before anything is sent anywhere.
-    const frame = deliver(group, method, params);
-    if (closed) return;
-    backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
-      const to = group === undefined ? 'clients' : `clients in ${group}`;
-      report(
-        new TransportError(`Broadcast (${method}) may have reached only this process's ${to}: ${messageOf(cause)}`, {
-          cause,
-        }),
-      );
-    });
+    const frame = notificationFrame(method, params, codec);
+    // Published first: the other processes' clients do not wait for this one's sends.
+    if (!closed)
+      backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
+        const to = group === undefined ? 'clients' : `clients in ${group}`;
+        report(
+          new TransportError(`Broadcast (${method}) may have reached only this process's ${to}: ${messageOf(cause)}`, {
+            cause,
+          }),
+        );
+      });
+    deliver(group, method, params);
   };
 
   const receive = (text: string) => {

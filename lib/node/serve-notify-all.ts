@@ -5,24 +5,29 @@ import type { Codec } from '../peer/options';
 import type { Peer } from '../peer/peer';
 
 /**
- * Sends a notification to each of `peers`. A bad method or params (or params the codec cannot
- * write) throw a ProtocolError before anyone is sent anything, as `notify()` does: that is
- * the caller's mistake. A peer that closes meanwhile is skipped quietly; any other failure
- * of one peer is reported and the others are still reached. Returns the notification's frame.
+ * The frame of a notification to broadcast, written with the peers' `codec`. A bad method or
+ * params (or params the codec cannot write) throw a ProtocolError, as `notify()` does: the
+ * caller's mistake, thrown before anyone is sent anything.
  */
-export function notifyAll(
-  peers: ReadonlySet<Peer>,
-  report: (error: RpcError) => void,
-  method: string,
-  params?: JsonRpcParams,
-  /** The peers' codec (`peer.codec` of the options): the params must be what it can write. */
-  codec?: Codec,
-): string {
+export function notificationFrame(method: string, params: JsonRpcParams | undefined, codec?: Codec): string {
   const problem = checkCall(method, params);
   if (problem !== undefined)
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
     throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
-  const frame = encode(callMessage(method, params), () => `Notification (${method})`, codec);
+  return encode(callMessage(method, params), () => `Notification (${method})`, codec);
+}
+
+/**
+ * Sends a notification, already checked (see {@link notificationFrame}), to each of `peers`.
+ * A peer that closes meanwhile is skipped quietly; any other failure of one peer is reported
+ * and the others are still reached.
+ */
+export function notifyEach(
+  peers: ReadonlySet<Peer>,
+  report: (error: RpcError) => void,
+  method: string,
+  params?: JsonRpcParams,
+): void {
   // A copy: a peer that closes while it is sent to leaves the set.
   for (const peer of [...peers]) {
     try {
@@ -32,5 +37,4 @@ export function notifyAll(
       if (!(error instanceof ConnectionClosedError)) report(error as RpcError);
     }
   }
-  return frame;
 }

@@ -143,9 +143,10 @@ describe('a backplane', () => {
       'not json\n{}',
       '{"v":2,"from":"x"}\n{}',
       '{"v":1,"from":"x"}\n{"jsonrpc":"2.0","id":1,"method":"m"}',
+      '{"v":1,"from":"x"}\n{"jsonrpc":"2.0","method":""}',
     ])
       bus.deliver(text);
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < 5; i++)
       expect((await errors.next()).message).toMatch(/^A broadcast from the backplane was not delivered: /);
     bus.fail(new Error('connection lost'));
     expect((await errors.next()).message).toBe('The backplane failed: connection lost');
