@@ -5,7 +5,8 @@ import { createClient } from 'redis';
 import { WebSocket, WebSocketServer } from 'ws';
 import { answer, portOf, serving } from './child';
 
-const channel = 'bench-bare';
+// One channel per W8 row (the workload names it), so that rows never hear each other.
+const channel = process.env.CHANNEL ?? 'bench-bare';
 // Every process hears its own publications: the prefix tells them apart.
 const self = `${process.pid}|`;
 const clients = new Set<WebSocket>();

@@ -1,6 +1,6 @@
-// W8: one of two rx-jsonrpc serve() processes sharing a Redis backplane (REDIS_URL). The
-// workload asks it how many clients it has, and has one of them broadcast the ticks: each
-// carries when it was sent, on the clock every process of the machine shares.
+// W8: one of two rx-jsonrpc serve() processes sharing a Redis backplane (REDIS_URL, on the
+// row's CHANNEL). The workload asks it how many clients it has, and has one of them broadcast
+// the ticks: each carries when it was sent, on the clock every process of the machine shares.
 import { createClient } from 'redis';
 import { loadLibrary } from '../library';
 import { answer, serving } from './child';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const publisher = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
   const subscriber = publisher.duplicate();
   await Promise.all([publisher.connect(), subscriber.connect()]);
-  const backplane = redisBackplane({ publisher, subscriber, channel: 'bench' });
+  const backplane = redisBackplane({ publisher, subscriber, channel: process.env.CHANNEL ?? 'bench' });
   // The clients only listen; heartbeats off, so that no ping lands inside a measurement.
   const server = await serve({ port: 0, host: '127.0.0.1', heartbeat: false, backplane }, () => undefined);
   const errors: string[] = [];

@@ -106,7 +106,7 @@ export async function w8FanOut(config: WorkloadConfig): Promise<FanOutResult> {
     redis = await startRedis();
     for (const fleet of fleets) {
       for (let i = 0; i < 2; i++)
-        fleet.servers.push(await startServerProcess(fleet.row.entry, { REDIS_URL: redis.url }));
+        fleet.servers.push(await startServerProcess(fleet.row.entry, { REDIS_URL: redis.url, CHANNEL: fleet.row.key }));
       fleet.clients = await openFanOutClients(
         fleet.servers.map((server) => server.port),
         total!,
