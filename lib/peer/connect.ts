@@ -81,12 +81,16 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     scheduler,
   });
 
-  /** Ends everything once: `failure` for the waiting calls, `cause` for `state$` when not deliberate. */
-  const shutdown = (failure: RpcError, cause?: RpcError, code?: number, reason?: string) => {
+  /**
+   * Ends everything once: the error `failure` makes for the waiting calls (made only when
+   * some wait: an Error's stack costs, and a server closes a peer per connection and per
+   * POST), `cause` for `state$` when not deliberate.
+   */
+  const shutdown = (failure: () => RpcError, cause?: RpcError, code?: number, reason?: string) => {
     if (connection.isClosed) return;
     connection.close(failure, cause, code, reason);
     outgoing.outbox.discard();
-    pending.failAll((id, method) => callFailure(id, method, failure, false));
+    pending.failAll((id, method) => callFailure(id, method, failure(), false));
     context.slots?.releaseAll();
     answering.stop();
     notifications.complete();
@@ -96,7 +100,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
 
   /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
   const dropped = (error: RpcError, reconnecting: boolean): void => {
-    if (!reconnecting) return shutdown(error, error);
+    if (!reconnecting) return shutdown(() => error, error);
     outgoing.outbox.discard();
     pending.failAll((id, method) => callFailure(id, method, error, true));
     answering.abandon();
@@ -165,13 +169,17 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       if (drain > 0 && !connection.isClosed) {
         await firstValueFrom(race(from(answering.idle()), timer(drain, scheduler)));
       }
-      const suffix = reason ? `: ${reason}` : '';
-      const failure = new ConnectionClosedError(`Connection closed by this peer (${code}${suffix})`, {
-        code,
-        reason,
-        retryable: false,
-      });
-      shutdown(failure, undefined, code, reason);
+      let failure: ConnectionClosedError | undefined;
+      const closedByUs = () =>
+        (failure ??= new ConnectionClosedError(
+          `Connection closed by this peer (${code}${reason ? `: ${reason}` : ''})`,
+          {
+            code,
+            reason,
+            retryable: false,
+          },
+        ));
+      shutdown(closedByUs, undefined, code, reason);
     },
   };
   const peer: Peer = new PeerObject(members, { pending, answering });

@@ -151,11 +151,11 @@ export class PeerConnection {
   }
 
   /**
-   * Closes the link for good: fails what waits with `failure`, then ends `state$` with
+   * Closes the link for good: fails what waits with the error `failure` makes (only if something waits), then ends `state$` with
    * `closed`, carrying `cause` when the close was not deliberate. `code` and `reason` go to
    * the other side when the link is open.
    */
-  close(failure: RpcError, cause?: RpcError, code?: number, reason?: string): void {
+  close(failure: () => RpcError, cause?: RpcError, code?: number, reason?: string): void {
     if (this.closing) return;
     this.closing = true;
     if (code !== undefined) this.connection?.close(code, reason);
@@ -163,7 +163,7 @@ export class PeerConnection {
     this.subscription?.unsubscribe();
     const waiting = [...(this.waiting ?? [])];
     this.waiting = undefined;
-    for (const entry of waiting) entry.fail(failure);
+    for (const entry of waiting) entry.fail(failure());
     this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
     this.state.complete();
   }
