@@ -43,8 +43,8 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
   const self = randomUUID();
   const groups = new Groups();
   let closed = false;
-  const deliver = (group: string | undefined, method: string, params: JsonRpcParams | undefined) =>
-    notifyEach(group === undefined ? peers : groups.of(group), report, method, params);
+  const deliver = (group: string | undefined, frame: string, method: string, params: JsonRpcParams | undefined) =>
+    notifyEach(group === undefined ? peers : groups.of(group), report, frame, method, params);
 
   const send = (group: string | undefined, method: string, params: JsonRpcParams | undefined) => {
     // Throws for a bad method or params before anything is sent anywhere.
@@ -59,14 +59,16 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
           }),
         );
       });
-    deliver(group, method, params);
+    deliver(group, frame, method, params);
   };
 
   const receive = (text: string) => {
     try {
       const broadcast = openEnvelope(text, codec);
       if (broadcast.from === self) return;
-      deliver(broadcast.group, broadcast.notification.method, broadcast.notification.params);
+      const { method, params } = broadcast.notification;
+      // Written again, once, with this server's codec: not the text another process sent.
+      deliver(broadcast.group, notificationFrame(method, params, codec), method, params);
     } catch (cause) {
       report(new ProtocolError(`A broadcast from the backplane was not delivered: ${messageOf(cause)}`, { cause }));
     }

@@ -3,6 +3,7 @@ import type { JsonRpcParams } from '../protocol/messages';
 import { callMessage, checkCall, encode } from '../peer/link/encode';
 import type { Codec } from '../peer/options';
 import type { Peer } from '../peer/peer';
+import { PeerObject } from '../peer/peer-object';
 
 /**
  * The frame of a notification to broadcast, written with the peers' `codec`. A bad method or
@@ -18,20 +19,22 @@ export function notificationFrame(method: string, params: JsonRpcParams | undefi
 }
 
 /**
- * Sends a notification, already checked (see {@link notificationFrame}), to each of `peers`.
+ * Sends a notification, checked and written as `frame` (see {@link notificationFrame}), to each of `peers`.
  * A peer that closes meanwhile is skipped quietly; any other failure of one peer is reported
  * and the others are still reached.
  */
 export function notifyEach(
   peers: ReadonlySet<Peer>,
   report: (error: RpcError) => void,
+  frame: string,
   method: string,
   params?: JsonRpcParams,
 ): void {
   // A copy: a peer that closes while it is sent to leaves the set.
   for (const peer of [...peers]) {
     try {
-      peer.notify(method, params);
+      // The frame written once for all: each peer sends the same text (and still traces it).
+      PeerObject.notifyEncoded(peer, frame, method, params);
     } catch (error) {
       // notify() throws only RpcErrors (ProtocolError, ConnectionClosedError)
       if (!(error instanceof ConnectionClosedError)) report(error as RpcError);

@@ -182,7 +182,9 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
       shutdown(closedByUs, undefined, code, reason);
     },
   };
-  const peer: Peer = new PeerObject(members, { pending, answering });
+  // A broadcast's text goes out as it is only on a link that carries text.
+  const notifyEncoded = codec === asIs ? undefined : outgoing.notifyEncoded;
+  const peer: Peer = new PeerObject(members, { pending, answering }, notifyEncoded);
 
   const dispatch = createDispatcher({
     pending,

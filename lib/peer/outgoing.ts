@@ -34,6 +34,8 @@ export interface Outgoing {
   readonly outbox: Outbox;
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
   readonly notify: (method: string, params?: JsonRpcParams) => void;
+  /** `notify` for a frame encoded already (checked and written once for many peers); throws for a closed peer. */
+  readonly notifyEncoded: (frame: OutgoingFrame, method: string) => void;
   /** Sends an answer, or a batch's, on the link of `generation`, if it is still the one open. */
   readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
   /** Starts the answer to an incoming batch (see `reply`). */
@@ -67,32 +69,40 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     }
   };
 
-  /** Notifications waiting for the link, oldest first, with how to take each out of the queue. */
-  const queued = new Set<Queued>();
+  /** Notifications waiting for the link, oldest first, with how to take each out of the queue (made when first needed). */
+  let queued: Set<Queued> | undefined;
+  /** Sends a notification's frame, encoded already: at once, or when the link opens. */
+  const notifyEncoded = (frame: OutgoingFrame, method: string): void => {
+    if (connection.isClosed) throw peerClosed(`Notification (${method})`);
+    if (connection.isOpen) return sendNotification(frame);
+    const waiting = (queued ??= new Set<Queued>());
+    if (waiting.size >= setup.notificationQueue) {
+      const oldest = waiting.values().next().value;
+      if (oldest === undefined) return report(new TransportError(`Notification (${method}) dropped: the link is down`));
+      connection.dequeue(oldest);
+      waiting.delete(oldest);
+      report(new TransportError(`A queued notification was dropped: more than ${setup.notificationQueue} wait`));
+    }
+    const entry: Queued = {
+      send: () => {
+        waiting.delete(entry);
+        sendNotification(frame);
+      },
+      fail: () => waiting.delete(entry),
+    };
+    waiting.add(entry);
+    connection.enqueue(entry);
+  };
   const notify = (method: string, params?: JsonRpcParams): void => {
     const problem = checkCall(method, params);
     if (problem !== undefined)
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
       throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    const frame = encodeFrame(callMessage(method, params), () => `Notification (${method})`, setup.codec);
-    if (connection.isOpen) return sendNotification(frame);
-    if (queued.size >= setup.notificationQueue) {
-      const oldest = queued.values().next().value;
-      if (oldest === undefined) return report(new TransportError(`Notification (${method}) dropped: the link is down`));
-      connection.dequeue(oldest);
-      queued.delete(oldest);
-      report(new TransportError(`A queued notification was dropped: more than ${setup.notificationQueue} wait`));
-    }
-    const entry: Queued = {
-      send: () => {
-        queued.delete(entry);
-        sendNotification(frame);
-      },
-      fail: () => queued.delete(entry),
-    };
-    queued.add(entry);
-    connection.enqueue(entry);
+    notifyEncoded(
+      encodeFrame(callMessage(method, params), () => `Notification (${method})`, setup.codec),
+      method,
+    );
   };
 
   const encoder = new AnswerEncoder(
@@ -115,5 +125,5 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     }
   };
 
-  return { outbox, notify, reply, batchAnswer: () => encoder.batch() };
+  return { outbox, notify, notifyEncoded, reply, batchAnswer: () => encoder.batch() };
 }

@@ -1,7 +1,11 @@
+import type { JsonRpcParams } from '../protocol/messages';
 import type { Peer } from './peer';
 
 /** A peer's members but its counts, which are read when asked. */
 export type PeerMembers = Omit<Peer, 'pendingCount' | 'answeringCount'>;
+
+/** Sends a notification's frame written already, for `method` (see {@link PeerObject.notifyEncoded}). */
+export type NotifyEncoded = (frame: string, method: string) => void;
 
 /** What the counts of a peer are read from. */
 export interface PeerCounters {
@@ -38,8 +42,13 @@ export class PeerObject implements Peer {
   readonly sendTogether: Peer['sendTogether'];
   readonly close: Peer['close'];
   readonly #counters: PeerCounters;
+  readonly #notifyEncoded: NotifyEncoded | undefined;
 
-  constructor(members: PeerMembers, counters: PeerCounters) {
+  /**
+   * `notifyEncoded`: how to send a notification's text as it is, when the peer's link carries
+   * text (undefined for a link that hands objects over).
+   */
+  constructor(members: PeerMembers, counters: PeerCounters, notifyEncoded?: NotifyEncoded) {
     this.request$ = members.request$;
     this.request = members.request;
     this.notify = members.notify;
@@ -60,6 +69,18 @@ export class PeerObject implements Peer {
     this.sendTogether = members.sendTogether;
     this.close = members.close;
     this.#counters = counters;
+    this.#notifyEncoded = notifyEncoded;
+  }
+
+  /**
+   * Notifies `peer` of `method` with `params`, whose frame, as the peer's codec writes it, is
+   * `frame`: sent as it is, not written again (a broadcast writes it once for every peer). A
+   * peer that is not one of these, or whose link hands objects over, is notified as usual.
+   * Throws as `notify()` does for a closed peer.
+   */
+  static notifyEncoded(peer: Peer, frame: string, method: string, params?: JsonRpcParams): void {
+    if (peer instanceof PeerObject && peer.#notifyEncoded !== undefined) return peer.#notifyEncoded(frame, method);
+    peer.notify(method, params);
   }
 
   get pendingCount(): number {

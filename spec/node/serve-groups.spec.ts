@@ -87,6 +87,22 @@ describe('groups', () => {
   });
 });
 
+describe('broadcasts', () => {
+  it('write the notification once for all the clients, who each get the same text', async () => {
+    const server = await start();
+    const clients = [client(server), client(server), client(server)];
+    await Promise.all(clients.map((rpc) => rpc.request('enter', { room: 'red' })));
+    const heard = clients.map(ticks);
+    let written = 0;
+    // JSON.stringify calls toJSON each time it writes the params.
+    const params = { toJSON: () => ({ n: ++written }) };
+    server.notifyAll('tick', params);
+    server.notifyGroup('red', 'tick', params);
+    for (const each of heard) expect([await each.next(), await each.next()]).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(written).toBe(2);
+  });
+});
+
 describe('a backplane', () => {
   it('carries notifyAll and notifyGroup to the other servers, and each client hears each broadcast once', async () => {
     const bus = new LocalBus();
