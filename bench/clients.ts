@@ -5,6 +5,7 @@ import {
   jsonRpc2Direct,
   jsonRpc2Json,
   rxMemoryNoTimeout,
+  rxMemoryObjects,
   rxMemoryRequest,
   rxMemoryRequest$,
   type InProcessAdapter,
@@ -40,6 +41,7 @@ export const inProcessAdapters: readonly InProcessAdapter[] = [
   rxMemoryRequest,
   rxMemoryRequest$,
   rxMemoryNoTimeout,
+  rxMemoryObjects,
 ];
 
 /** The peers rx-jsonrpc must beat (not the bare-ws rows, not our own rows). */

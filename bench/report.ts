@@ -18,7 +18,7 @@ const referenceW6 = 'json-rpc-2.0-direct';
 /** The W6 row that does only the JSON work of a round trip. */
 const jsonBaselineKey = 'json-baseline';
 /** W6 rows that hand objects over with no JSON at all. */
-const noJsonKeys: readonly string[] = [referenceW6, jsonBaselineKey];
+const noJsonKeys: readonly string[] = [referenceW6, jsonBaselineKey, 'rx-memory-objects'];
 
 const value = (row: Samples | undefined, metric: string): number => median(row?.metrics[metric] ?? []);
 const rowOf = (rows: readonly Samples[], key: string) => rows.find((row) => row.key === key);
@@ -343,7 +343,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
     value(rowOf(w6, key), metric) / value(rowOf(w6, referenceW6), metric);
   sections.push(
     `## W6 library overhead without a socket`,
-    `Client and server in one process, ${w6Step?.sizes.window ?? 100} calls in flight, ${integer(w6Step?.sizes.calls ?? 0)} calls per round, ${w6Step?.rounds ?? 0} rounds. rx-jsonrpc runs a client peer and a server peer over \`memoryPair()\` (JSON text both ways, delivered in microtasks); json-rpc-2.0's client hands its request to its \`JSONRPCServer\` directly, as objects, and once through JSON text for a like-for-like row. CPU here is both sides.`,
+    `Client and server in one process, ${w6Step?.sizes.window ?? 100} calls in flight, ${integer(w6Step?.sizes.calls ?? 0)} calls per round, ${w6Step?.rounds ?? 0} rounds. rx-jsonrpc runs a client peer and a server peer over \`memoryPair()\` (JSON text both ways, delivered in microtasks), and over \`memoryPair({ serialize: false })\` (message objects both ways, no JSON text); json-rpc-2.0's client hands its request to its \`JSONRPCServer\` directly, as objects, and once through JSON text for a like-for-like row. CPU here is both sides.`,
     `The JSON baseline does only the JSON work of each round trip (the request and its answer written and read once) in the same harness: \`× JSON baseline\` is a row's calls per second over the baseline's, and \`own µs/call\` is the time per call a row that serialises adds to it, both sides together.`,
     table(
       ['client', 'calls/s', '× json-rpc-2.0', '× JSON baseline', 'own µs/call', 'CPU µs/call'],
