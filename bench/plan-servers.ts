@@ -1,12 +1,14 @@
 import type { Step } from './plan';
 import { fanOutRows } from './servers/fan-out-rows';
+import { manyRows } from './servers/many-rows';
 import { serverRows } from './servers/rows';
 
-// The server workloads (issue 24), apart so that plan.ts keeps to the clients.
+// The server workloads (issues 24 and 26), apart so that plan.ts keeps to the clients.
 const serverKeys = serverRows.map((row) => row.key);
 const fanOutKeys = fanOutRows.map((row) => row.key);
+const manyKeys = manyRows.map((row) => row.key);
 
-/** W7 and W8 in the full run: about two minutes together. */
+/** W7 to W10 in the full run: about three minutes together. */
 export const fullServerSteps: readonly Step[] = [
   {
     workload: 'w7',
@@ -21,6 +23,21 @@ export const fullServerSteps: readonly Step[] = [
     adapters: fanOutKeys,
     sizes: { clients: 1_000, ticks: 20, warmup: 3, gapMs: 100, tickTimeoutMs: 5_000 },
     deadlineMs: 180_000,
+  },
+  {
+    workload: 'w9',
+    rounds: 1,
+    adapters: manyKeys,
+    // Within ulimit -n (20,000 here): this process holds one end of each connection, the server the other.
+    sizes: { connections: 10_000, warmup: 200, parallel: 50, settleMs: 500 },
+    deadlineMs: 300_000,
+  },
+  {
+    workload: 'w10',
+    rounds: 5,
+    adapters: manyKeys,
+    sizes: { clients: 1_000, broadcasts: 40, warmup: 5, gapMs: 5, tickTimeoutMs: 5_000 },
+    deadlineMs: 300_000,
   },
 ];
 
@@ -38,6 +55,20 @@ export const quickServerSteps: readonly Step[] = [
     rounds: 1,
     adapters: fanOutKeys,
     sizes: { clients: 100, ticks: 5, warmup: 1, gapMs: 20, tickTimeoutMs: 5_000 },
+    deadlineMs: 60_000,
+  },
+  {
+    workload: 'w9',
+    rounds: 1,
+    adapters: manyKeys,
+    sizes: { connections: 500, warmup: 100, parallel: 50, settleMs: 100 },
+    deadlineMs: 60_000,
+  },
+  {
+    workload: 'w10',
+    rounds: 1,
+    adapters: manyKeys,
+    sizes: { clients: 100, broadcasts: 10, warmup: 1, gapMs: 2, tickTimeoutMs: 5_000 },
     deadlineMs: 60_000,
   },
 ];

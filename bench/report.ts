@@ -6,6 +6,7 @@ import { barChart, logLogChart, type Bar } from './charts';
 import { diagnosticKeys, observableFloorKey, ourKeys, peerKeys } from './clients';
 import type { ProfiledFunction, ProfileSummary } from './profile';
 import { fixed, integer, micros, table, times } from './report-format';
+import { manySections } from './report-many';
 import { serverSections } from './report-servers';
 import type { RunResults } from './results';
 import { logLogSlope, median, spread } from './stats';
@@ -362,6 +363,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
   );
 
   sections.push(...serverSections(results));
+  sections.push(...manySections(results));
 
   if (results.browserEntry !== undefined) {
     sections.push(

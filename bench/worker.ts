@@ -13,6 +13,8 @@ import { w5Notifications } from './workloads/w5-notifications';
 import { w6InProcess } from './workloads/w6-in-process';
 import { w7Servers } from './workloads/w7-servers';
 import { w8FanOut } from './workloads/w8-fan-out';
+import { w9IdleHeap } from './workloads/w9-idle-heap';
+import { w10Broadcast } from './workloads/w10-broadcast';
 
 const workloads: Record<string, (config: WorkloadConfig) => Promise<unknown>> = {
   smoke,
@@ -24,6 +26,8 @@ const workloads: Record<string, (config: WorkloadConfig) => Promise<unknown>> = 
   w6: w6InProcess,
   w7: w7Servers,
   w8: w8FanOut,
+  w9: w9IdleHeap,
+  w10: w10Broadcast,
   profile: profileThroughput,
   'profile-w3': profileAnswers,
   heap: heapBreakdown,

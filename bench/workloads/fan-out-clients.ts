@@ -17,11 +17,15 @@ export interface FanOutClients {
 /** The clock every process of the machine shares (ms since the epoch, sub-millisecond). */
 export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
-/** Opens `total` clients, client i on ports[i % 2], `parallel` opening at a time. */
+/**
+ * Opens `total` clients, client i on ports[i % 2], `parallel` opening at a time. A client
+ * that must ask for the ticks (W10's rpc-websockets row) sends `subscribe` and waits for its answer.
+ */
 export async function openFanOutClients(
   ports: readonly number[],
   total: number,
   parallel = 50,
+  subscribe?: string,
 ): Promise<FanOutClients> {
   const sockets: WebSocket[] = new Array<WebSocket>(total);
   const lastSeq = new Float64Array(total).fill(-1);
@@ -49,8 +53,13 @@ export async function openFanOutClients(
       const index = next++;
       const socket = new WebSocket(`ws://127.0.0.1:${ports[index % ports.length]}`, { perMessageDeflate: false });
       sockets[index] = socket;
-      listen(socket, index);
       await within(opened(socket), 10_000, `Opening client ${index}`);
+      if (subscribe !== undefined) {
+        const answered = new Promise((resolve) => socket.once('message', resolve));
+        socket.send(subscribe);
+        await within(answered, 10_000, `Subscribing client ${index}`);
+      }
+      listen(socket, index);
     }
   };
   await Promise.all(Array.from({ length: parallel }, lane));

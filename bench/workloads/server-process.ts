@@ -13,9 +13,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `entry` (a file of bench/servers) under tsx and resolves once it listens. */
-export async function startServerProcess(entry: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Starts `entry` (a file of bench/servers) under tsx, with `nodeFlags` (W9: --expose-gc), and resolves once it listens. */
+export async function startServerProcess(
+  entry: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeFlags: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
