@@ -31,6 +31,7 @@ export const pingDefaults = {
  */
 export function keepAlive(socket: WebSocket, options: PingOptions): void {
   const timeout = options.timeout ?? options.interval;
+  checkPingOptions(options.interval, timeout);
   const key = `${String(options.interval)}/${String(timeout)}`;
   let wheel = wheels.get(key);
   if (wheel === undefined) {
@@ -42,3 +43,19 @@ export function keepAlive(socket: WebSocket, options: PingOptions): void {
 
 /** The wheels of the process, one per interval and timeout: sockets share timers. */
 const wheels = new Map<string, PingWheel>();
+
+/** Throws a TypeError for an interval or a timeout a timer cannot wait (use `heartbeat: false` for no pings). */
+export function checkPingOptions(interval: number, timeout: number): void {
+  for (const [name, ms] of [
+    ['interval', interval],
+    ['timeout', timeout],
+  ] as const) {
+    if (!(ms > 0 && ms <= maxTimer))
+      throw new TypeError(
+        `The heartbeat ${name} must be a number of ms above 0 and at most ${String(maxTimer)}, got ${String(ms)}`,
+      );
+  }
+}
+
+/** The longest a Node timer waits (2^31 - 1 ms, about 24.8 days). */
+const maxTimer = 2_147_483_647;

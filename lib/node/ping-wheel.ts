@@ -1,7 +1,9 @@
 import type { WebSocket } from 'ws';
 
-/** The longest a slot of a wheel lasts: a 30 s interval turns in 120 slots. */
+/** The longest a slot lasts when the slots are few enough: a 30 s interval turns in 120 slots. */
 const maxSlotMs = 250;
+/** The most slots a wheel has: a long interval gets longer slots, not more of them. */
+const maxSlots = 128;
 
 /**
  * Pings the sockets given the same interval and timeout, on one timer for all of them: each
@@ -11,12 +13,13 @@ const maxSlotMs = 250;
  */
 export class PingWheel {
   private readonly slots: Set<WebSocket>[];
+  /** The slot of each socket: a close finds it at once, and a socket added twice is in one slot. */
+  private readonly slotOf = new Map<WebSocket, Set<WebSocket>>();
   /** The sockets pinged and not ponged yet, with the tick by which the pong must come. */
   private readonly waiting = new Map<WebSocket, number>();
   private readonly slotMs: number;
   private readonly timeoutTicks: number;
   private tick = 0;
-  private size = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   // One listener of each kind for every socket of the wheel: `this` is the socket.
   private readonly onPong: (this: WebSocket) => void;
@@ -27,7 +30,7 @@ export class PingWheel {
     timeout: number,
     private readonly onEmpty: () => void,
   ) {
-    this.slotMs = Math.min(interval / 8, maxSlotMs);
+    this.slotMs = Math.max(interval / maxSlots, Math.min(interval / 8, maxSlotMs));
     this.slots = Array.from({ length: Math.max(1, Math.round(interval / this.slotMs)) }, () => new Set<WebSocket>());
     this.timeoutTicks = Math.max(1, Math.ceil(timeout / this.slotMs));
     const waiting = this.waiting;
@@ -42,9 +45,11 @@ export class PingWheel {
 
   /** Pings `socket` about one interval from now, and every interval after, until it closes. */
   add(socket: WebSocket): void {
+    if (this.slotOf.has(socket)) return;
     // The slot that has just passed comes round again one interval from now.
-    this.slots[this.tick % this.slots.length]?.add(socket);
-    this.size++;
+    const slot = this.slots[this.tick % this.slots.length] ?? new Set<WebSocket>();
+    slot.add(socket);
+    this.slotOf.set(socket, slot);
     socket.on('pong', this.onPong);
     socket.once('close', this.onClose);
     this.timer ??= setInterval(() => this.turn(), this.slotMs);
@@ -53,8 +58,9 @@ export class PingWheel {
   private remove(socket: WebSocket): void {
     socket.off('pong', this.onPong);
     this.waiting.delete(socket);
-    for (const slot of this.slots) if (slot.delete(socket)) this.size--;
-    if (this.size > 0) return;
+    this.slotOf.get(socket)?.delete(socket);
+    this.slotOf.delete(socket);
+    if (this.slotOf.size > 0) return;
     clearInterval(this.timer);
     this.timer = undefined;
     this.onEmpty();

@@ -50,16 +50,25 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
     // Throws for a bad method or params before anything is sent anywhere.
     const frame = notificationFrame(method, params, codec);
     // Published first: the other processes' clients do not wait for this one's sends.
-    if (!closed)
-      backplane?.publish(envelope(self, group, frame)).catch((cause: unknown) => {
-        const to = group === undefined ? 'clients' : `clients in ${group}`;
-        report(
-          new TransportError(`Broadcast (${method}) may have reached only this process's ${to}: ${messageOf(cause)}`, {
-            cause,
-          }),
-        );
-      });
+    if (!closed && backplane !== undefined) publish(backplane, envelope(self, group, frame), group, method);
     deliver(group, frame, method, params);
+  };
+
+  const publish = (to: Backplane, text: string, group: string | undefined, method: string) => {
+    const failed = (cause: unknown) => {
+      const whom = group === undefined ? 'clients' : `clients in ${group}`;
+      report(
+        new TransportError(`Broadcast (${method}) may have reached only this process's ${whom}: ${messageOf(cause)}`, {
+          cause,
+        }),
+      );
+    };
+    try {
+      to.publish(text).catch(failed);
+    } catch (cause) {
+      // A backplane of the user's may throw instead of rejecting: this process's clients still hear it.
+      failed(cause);
+    }
   };
 
   const receive = (text: string) => {

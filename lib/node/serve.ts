@@ -6,6 +6,7 @@ import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
+import { checkPingOptions } from './keep-alive';
 import { loadWs } from './load-ws';
 import { originCheck } from './origin-policy';
 import { admit, isForPath, shown, type AdmissionSetup } from './serve-admission';
@@ -48,6 +49,8 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   setup: SetupPeer<Api>,
 ): Promise<JsonRpcServer> {
   const newSession = sessionCopies(options.peer?.session);
+  if (options.heartbeat)
+    checkPingOptions(options.heartbeat.interval, options.heartbeat.timeout ?? options.heartbeat.interval);
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const report = (error: RpcError) => errors.next(error);

@@ -3,7 +3,7 @@ import type { ClientOptions } from 'ws';
 import { webSocket as platformWebSocket, type WebSocketConstructor } from '../transports/web-socket';
 import type { Transport } from '../transports/transport';
 import { corkEachTick } from './cork';
-import { keepAlive, pingDefaults, type PingOptions } from './keep-alive';
+import { checkPingOptions, keepAlive, pingDefaults, type PingOptions } from './keep-alive';
 import { loadWs } from './load-ws';
 
 /** Options of the Node `webSocket()`: every `ws` client option (headers, TLS, agent...), plus subprotocols and ping. */
@@ -46,6 +46,7 @@ const defaultMaxPayload = 67_108_864;
  */
 export function webSocket(url: string, options: NodeWebSocketOptions = {}): Transport {
   const { protocols, heartbeat = pingDefaults, highWaterMark, maxPayload = defaultMaxPayload, ...rest } = options;
+  if (heartbeat !== false) checkPingOptions(heartbeat.interval, heartbeat.timeout ?? heartbeat.interval);
   const clientOptions: ClientOptions = { ...rest, maxPayload };
   let loaded: Transport | undefined;
   const load = async () => {

@@ -18,8 +18,8 @@ export interface PeerCounters {
 /**
  * The object `connect()` returns. A class, each member assigned in one order, so that every
  * peer shares one hidden class: an object literal with getters is a dictionary in V8, about
- * 1.6 KiB a peer, which a server pays for each connection. The members stay own functions:
- * `const { request } = rpc` keeps working.
+ * 1.6 KiB a peer, which a server pays for each connection. The members stay own properties:
+ * `const { request } = rpc` keeps working, and a spread or a Proxy sees the counts.
  */
 export class PeerObject implements Peer {
   readonly request$: Peer['request$'];
@@ -41,7 +41,10 @@ export class PeerObject implements Peer {
   readonly report: Peer['report'];
   readonly sendTogether: Peer['sendTogether'];
   readonly close: Peer['close'];
-  readonly #counters: PeerCounters;
+  // Own, enumerable getters as the peer always had (a spread or a Proxy sees them), defined
+  // with shared functions in a fixed order: one hidden class for every peer, no closures each.
+  declare readonly pendingCount: number;
+  declare readonly answeringCount: number;
   readonly #notifyEncoded: NotifyEncoded | undefined;
 
   /**
@@ -68,7 +71,9 @@ export class PeerObject implements Peer {
     this.report = members.report;
     this.sendTogether = members.sendTogether;
     this.close = members.close;
-    this.#counters = counters;
+    Object.defineProperty(this, countersKey, { value: counters });
+    Object.defineProperty(this, 'pendingCount', { get: pendingCount, enumerable: true });
+    Object.defineProperty(this, 'answeringCount', { get: answeringCount, enumerable: true });
     this.#notifyEncoded = notifyEncoded;
   }
 
@@ -83,11 +88,14 @@ export class PeerObject implements Peer {
     peer.notify(method, params);
   }
 
-  get pendingCount(): number {
-    return this.#counters.pending.size;
-  }
+}
 
-  get answeringCount(): number {
-    return this.#counters.answering.answering;
-  }
+const countersKey = Symbol('counters');
+
+function pendingCount(this: { readonly [countersKey]: PeerCounters }): number {
+  return this[countersKey].pending.size;
+}
+
+function answeringCount(this: { readonly [countersKey]: PeerCounters }): number {
+  return this[countersKey].answering.answering;
 }

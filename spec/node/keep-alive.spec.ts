@@ -1,5 +1,5 @@
 // keepAlive(): serve()'s and the Node client's ping/pong liveness, on real sockets.
-import { serve, type JsonRpcServer } from 'rx-jsonrpc/node';
+import { keepAlive, serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
 import { WebSocket } from 'ws';
 
 let server: JsonRpcServer | undefined;
@@ -63,5 +63,32 @@ describe('serve() keeps its clients alive with pings', () => {
     while (server.peers.size > 0) await sleep(5);
     await sleep(20);
     expect(timers()).toBe(before);
+  });
+});
+
+describe('keepAlive()', () => {
+  it('keeps one place per socket when called twice on it, and leaves no timer once it closes', async () => {
+    const before = timers();
+    server = await serve({ port: 0, heartbeat: false }, () => undefined);
+    const { socket, closed } = await open({ autoPong: true });
+    keepAlive(socket, { interval: 50 });
+    keepAlive(socket, { interval: 50 });
+    expect(timers()).toBeGreaterThan(before);
+    socket.close();
+    await closed;
+    await sleep(20);
+    expect(timers()).toBe(before);
+  });
+
+  it('refuses, when it is given, an interval or a timeout a timer cannot wait', async () => {
+    for (const heartbeat of [
+      { interval: 0 },
+      { interval: Infinity },
+      { interval: 1_000, timeout: -1 },
+      { interval: NaN },
+    ]) {
+      await expect(serve({ port: 0, heartbeat }, () => undefined)).rejects.toThrow(TypeError);
+      expect(() => webSocket('ws://127.0.0.1:1', { heartbeat })).toThrow(/heartbeat (interval|timeout) must be/);
+    }
   });
 });

@@ -122,6 +122,26 @@ describe('a backplane', () => {
     }
   });
 
+  it('still reaches its own clients when a backplane throws instead of rejecting, and reports it', async () => {
+    const bus = new LocalBus();
+    const throwing = {
+      ...bus.backplane(),
+      publish: () => {
+        throw new Error('not ready');
+      },
+    };
+    const server = await start({ backplane: throwing });
+    const errors = observe<RpcError>(server.errors$);
+    const a = client(server);
+    await a.request('enter', { room: 'red' });
+    const toA = ticks(a);
+    server.notifyAll('tick', [1]);
+    expect(await toA.next()).toEqual([1]);
+    expect((await errors.next()).message).toBe(
+      "Broadcast (tick) may have reached only this process's clients: not ready",
+    );
+  });
+
   it("writes broadcasts with the peers' codec", async () => {
     const bus = new LocalBus();
     const peer = { codec: bigIntJson };

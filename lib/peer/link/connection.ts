@@ -162,6 +162,8 @@ export class PeerConnection {
     this.connection = undefined;
     this.subscription?.unsubscribe();
     const waiting = [...(this.waiting ?? [])];
+    // Cleared, not only dropped: a flush of the queue under way (in opened()) stops here.
+    this.waiting?.clear();
     this.waiting = undefined;
     for (const entry of waiting) entry.fail(failure());
     this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
@@ -194,10 +196,13 @@ export class PeerConnection {
     // Frames go straight to the dispatcher; no operator stands between.
     const life = connection.frames$.subscribe({ next: onFrame, error: fail });
     if (connection.messages$ !== undefined) life.add(connection.messages$.subscribe({ next: onMessage, error: fail }));
+    // What these side streams' targets throw ends the link, as it did in a pipe's tap().
     if (connection.framesWithCause$ !== undefined) {
-      life.add(connection.framesWithCause$.subscribe({ next: onFrameWithCause, error: fail }));
+      life.add(connection.framesWithCause$.subscribe({ next: failing(onFrameWithCause, fail), error: fail }));
     }
-    if (connection.problems$ !== undefined) life.add(connection.problems$.subscribe({ next: onProblem, error: fail }));
+    if (connection.problems$ !== undefined) {
+      life.add(connection.problems$.subscribe({ next: failing(onProblem, fail), error: fail }));
+    }
     if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
     return life;
   }
@@ -209,4 +214,15 @@ export class PeerConnection {
       cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
     return cutShort(error, waiting);
   }
+}
+
+/** `target`, whose throw goes to `fail` rather than out of a subscriber's `next`. */
+function failing<T>(target: (value: T) => void, fail: (error: unknown) => void): (value: T) => void {
+  return (value) => {
+    try {
+      target(value);
+    } catch (error) {
+      fail(error);
+    }
+  };
 }

@@ -40,7 +40,12 @@ export function link$(
         using?.unsubscribe();
         subscriber.next(connection);
         if (use === undefined || subscriber.closed) return;
-        using = use(connection, fail);
+        try {
+          using = use(connection, fail);
+        } catch (error) {
+          // A link that cannot be used (a connection without frames$, say) has failed: not the process.
+          return fail(error);
+        }
         // `use` may have ended the link at once, before there was a `using` to tear down.
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- use() may call fail()
         if (subscriber.closed) using.unsubscribe();

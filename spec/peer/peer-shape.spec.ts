@@ -1,0 +1,45 @@
+// What connect() returns and how it fails to open, seen from outside: a peer is read through
+// spreads and Proxies, and a link that cannot be used fails the peer, not the process.
+import { filter, firstValueFrom, Observable } from 'rxjs';
+import { connect, type Connection, type PeerState, type Transport } from 'rx-jsonrpc';
+import { closeAll, peerPair } from '../helpers/memory-peers';
+
+afterEach(closeAll);
+
+describe('a peer object', () => {
+  it('keeps its counts own and enumerable: a spread, a Proxy and an object made from it read them', async () => {
+    const { client, server } = peerPair();
+    server.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('late'), 30)));
+    const call = client.request('slow');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect({ ...client }.pendingCount).toBe(1);
+    expect(Object.keys(client)).toEqual(expect.arrayContaining(['request', 'pendingCount', 'answeringCount']));
+    expect(new Proxy(client, {}).pendingCount).toBe(1);
+    expect((Object.create(server) as typeof server).answeringCount).toBe(1);
+    const { request } = client;
+    expect(await request('slow')).toBe('late');
+    expect(await call).toBe('late');
+  });
+});
+
+describe('a link that cannot be used', () => {
+  it('fails the peer with a TransportError instead of throwing out of the process', async () => {
+    // A connection without frames$: what a broken transport of the user's might emit.
+    const broken: Transport = {
+      connect: () =>
+        new Observable<Connection>((subscriber) => {
+          subscriber.next({
+            info: { transport: 'broken' },
+            send: () => undefined,
+            close: () => undefined,
+          } as unknown as Connection);
+        }),
+    };
+    const rpc = connect(broken);
+    const closed = await firstValueFrom(
+      rpc.state$.pipe(filter((state): state is Extract<PeerState, { status: 'closed' }> => state.status === 'closed')),
+    );
+    expect(closed.error?.name).toBe('TransportError');
+    expect(closed.error?.message).toMatch(/^The transport failed: /);
+  });
+});
