@@ -27,7 +27,7 @@ export const pingDefaults = {
  * Stops by itself when the socket closes. The sockets of one interval and timeout share one
  * timer, which pings each socket in its turn: the first ping comes about one interval after
  * this call, and a missing pong is seen between `timeout` and `timeout` plus a slot of the
- * wheel (an eighth of the interval, 250 ms at most).
+ * wheel (an eighth of the interval, 250 ms at most, but no more than 128 slots a turn).
  */
 export function keepAlive(socket: WebSocket, options: PingOptions): void {
   const timeout = options.timeout ?? options.interval;
