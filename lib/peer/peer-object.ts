@@ -45,7 +45,6 @@ export class PeerObject implements Peer {
   // with shared functions in a fixed order: one hidden class for every peer, no closures each.
   declare readonly pendingCount: number;
   declare readonly answeringCount: number;
-  readonly #notifyEncoded: NotifyEncoded | undefined;
 
   /**
    * `notifyEncoded`: how to send a notification's text as it is, when the peer's link carries
@@ -74,7 +73,7 @@ export class PeerObject implements Peer {
     Object.defineProperty(this, countersKey, { value: counters });
     Object.defineProperty(this, 'pendingCount', { get: pendingCount, enumerable: true });
     Object.defineProperty(this, 'answeringCount', { get: answeringCount, enumerable: true });
-    this.#notifyEncoded = notifyEncoded;
+    Object.defineProperty(this, notifyKey, { value: notifyEncoded });
   }
 
   /**
@@ -84,13 +83,15 @@ export class PeerObject implements Peer {
    * Throws as `notify()` does for a closed peer.
    */
   static notifyEncoded(peer: Peer, frame: string, method: string, params?: JsonRpcParams): void {
-    if (peer instanceof PeerObject && peer.#notifyEncoded !== undefined) return peer.#notifyEncoded(frame, method);
+    // A symbol-keyed property, not a #private field: read once per client of a broadcast, it must be a plain load.
+    const send = (peer as { readonly [notifyKey]?: NotifyEncoded })[notifyKey];
+    if (send !== undefined) return send(frame, method);
     peer.notify(method, params);
   }
-
 }
 
 const countersKey = Symbol('counters');
+const notifyKey = Symbol('notifyEncoded');
 
 function pendingCount(this: { readonly [countersKey]: PeerCounters }): number {
   return this[countersKey].pending.size;

@@ -27,7 +27,7 @@ export class UnreadNotifications {
   notificationSent(): void {
     this.sent++;
     this.unread++;
-    this.after.clear();
+    if (this.after.size > 0) this.after.clear();
   }
 
   /** A call went out: its answer will show that the notifications before it were read. */
@@ -67,6 +67,6 @@ export class UnreadNotifications {
   /** The link is gone: the next one starts with nothing sent. */
   reset(): void {
     this.sent = this.unread = this.usedAfter = 0;
-    this.after.clear();
+    if (this.after.size > 0) this.after.clear();
   }
 }
