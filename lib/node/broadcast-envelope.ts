@@ -1,7 +1,6 @@
 import { isNotification } from '../protocol/guards';
 import type { JsonRpcNotification } from '../protocol/messages';
 import { decodeFrame } from '../protocol/parse';
-import { checkCall } from '../peer/link/encode';
 import type { Codec } from '../peer/options';
 
 /** A broadcast as it travels between processes: who sent it, to which group, and the notification. */
@@ -22,19 +21,21 @@ export function envelope(from: string, group: string | undefined, frame: string)
   return `${JSON.stringify(group === undefined ? { v: version, from } : { v: version, from, group })}\n${frame}`;
 }
 
-/** The broadcast `text` holds; throws a ProtocolError saying what is wrong with it. */
-export function openEnvelope(text: string, codec?: Codec): Broadcast {
+/**
+ * The broadcast `text` holds, or undefined for one that `self` sent (its body is not read);
+ * throws an Error saying what is wrong with it. The notification's method and params are
+ * checked when it is written again for this server's clients.
+ */
+export function openEnvelope(text: string, codec: Codec | undefined, self: string): Broadcast | undefined {
   const end = text.indexOf('\n');
   const head = decodeFrame(end === -1 ? text : text.slice(0, end));
   if (end === -1 || !isHead(head)) throw new Error('not an rx-jsonrpc broadcast envelope');
+  if (head.from === self) return undefined;
   const notification = decodeFrame(
     text.slice(end + 1),
     codec === undefined ? undefined : (frame) => codec.decode(frame),
   );
   if (!isNotification(notification)) throw new Error('its message is not a notification');
-  // What notify() would refuse for each client is refused once here.
-  const problem = checkCall(notification.method, notification.params);
-  if (problem !== undefined) throw new Error(problem);
   return { from: head.from, group: head.group, notification };
 }
 

@@ -50,7 +50,7 @@ export function checkPingOptions(interval: number, timeout: number): void {
     ['interval', interval],
     ['timeout', timeout],
   ] as const) {
-    if (!(ms > 0 && ms <= maxTimer))
+    if (typeof ms !== 'number' || !(ms > 0 && ms <= maxTimer))
       throw new TypeError(
         `The heartbeat ${name} must be a number of ms above 0 and at most ${String(maxTimer)}, got ${String(ms)}`,
       );

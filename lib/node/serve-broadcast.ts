@@ -64,7 +64,8 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
       );
     };
     try {
-      to.publish(text).catch(failed);
+      // Promise.resolve: a backplane of the user's that returns no promise has not failed.
+      Promise.resolve(to.publish(text)).catch(failed);
     } catch (cause) {
       // A backplane of the user's may throw instead of rejecting: this process's clients still hear it.
       failed(cause);
@@ -73,8 +74,8 @@ export function broadcaster(setup: BroadcastSetup): Broadcaster {
 
   const receive = (text: string) => {
     try {
-      const broadcast = openEnvelope(text, codec);
-      if (broadcast.from === self) return;
+      const broadcast = openEnvelope(text, codec, self);
+      if (broadcast === undefined) return;
       const { method, params } = broadcast.notification;
       // Written again, once, with this server's codec: not the text another process sent.
       deliver(broadcast.group, notificationFrame(method, params, codec), method, params);

@@ -1,6 +1,6 @@
 // What connect() returns and how it fails to open, seen from outside: a peer is read through
 // spreads and Proxies, and a link that cannot be used fails the peer, not the process.
-import { filter, firstValueFrom, Observable } from 'rxjs';
+import { filter, firstValueFrom, Observable, Subject } from 'rxjs';
 import { connect, type Connection, type PeerState, type Transport } from 'rx-jsonrpc';
 import { closeAll, peerPair } from '../helpers/memory-peers';
 
@@ -41,5 +41,28 @@ describe('a link that cannot be used', () => {
     );
     expect(closed.error?.name).toBe('TransportError');
     expect(closed.error?.message).toMatch(/^The transport failed: /);
+  });
+
+  it('lets go of the streams it had subscribed to when a later one of the link throws', async () => {
+    const frames = new Subject<string>();
+    // frames$ is fine, messages$ is not an Observable: listening fails half-way.
+    const halfBroken: Transport = {
+      connect: () =>
+        new Observable<Connection>((subscriber) => {
+          subscriber.next({
+            info: { transport: 'broken' },
+            frames$: frames,
+            messages$: null,
+            send: () => undefined,
+            close: () => undefined,
+          } as unknown as Connection);
+        }),
+    };
+    const rpc = connect(halfBroken);
+    const closed = await firstValueFrom(
+      rpc.state$.pipe(filter((state): state is Extract<PeerState, { status: 'closed' }> => state.status === 'closed')),
+    );
+    expect(closed.error?.message).toMatch(/^The transport failed: /);
+    expect(frames.observed).toBe(false);
   });
 });

@@ -195,15 +195,22 @@ export class PeerConnection {
   ): Subscription {
     // Frames go straight to the dispatcher; no operator stands between.
     const life = connection.frames$.subscribe({ next: onFrame, error: fail });
-    if (connection.messages$ !== undefined) life.add(connection.messages$.subscribe({ next: onMessage, error: fail }));
-    // What these side streams' targets throw ends the link, as it did in a pipe's tap().
-    if (connection.framesWithCause$ !== undefined) {
-      life.add(connection.framesWithCause$.subscribe({ next: failing(onFrameWithCause, fail), error: fail }));
+    try {
+      if (connection.messages$ !== undefined)
+        life.add(connection.messages$.subscribe({ next: onMessage, error: fail }));
+      // What these side streams' targets throw ends the link, as it did in a pipe's tap().
+      if (connection.framesWithCause$ !== undefined) {
+        life.add(connection.framesWithCause$.subscribe({ next: failing(onFrameWithCause, fail), error: fail }));
+      }
+      if (connection.problems$ !== undefined) {
+        life.add(connection.problems$.subscribe({ next: failing(onProblem, fail), error: fail }));
+      }
+      if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
+    } catch (error) {
+      // Whatever was subscribed before the throw is let go with the link.
+      life.unsubscribe();
+      throw error;
     }
-    if (connection.problems$ !== undefined) {
-      life.add(connection.problems$.subscribe({ next: failing(onProblem, fail), error: fail }));
-    }
-    if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
     return life;
   }
 
