@@ -1,4 +1,4 @@
-import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
+import { asyncScheduler, firstValueFrom, from, race, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
@@ -16,7 +16,7 @@ import { IncomingStream } from './incoming/incoming';
 import { heartbeat$ } from './link/heartbeat';
 import { sequentialIds } from './caller/ids';
 import { NotificationRouter } from './incoming/notifications';
-import { peerDefaults, type PeerOptions, type RequestOptions } from './options';
+import { peerDefaults, type HeartbeatOptions, type PeerOptions, type RequestOptions } from './options';
 import { createOutgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PeerObject, type PeerMembers } from './peer-object';
@@ -202,9 +202,6 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     batchAnswer: outgoing.batchAnswer,
   });
   const heartbeat = options.heartbeat;
-  const heartbeatContext: CallContext = { ...context, slots: undefined, own: true };
-  const heartbeatCall = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
-    request$(heartbeatContext, method, params, callOptions);
   connection.start({
     onFrame: dispatch.frame,
     onFrameWithCause: dispatch.frameWithCause,
@@ -217,7 +214,22 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     policy: reconnectPolicy(options.reconnect),
     connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.
-    liveness: heartbeat === undefined ? undefined : () => heartbeat$(heartbeat, heartbeatCall, scheduler),
+    liveness: heartbeat === undefined ? undefined : heartbeatOf(heartbeat, context, scheduler),
   });
   return peer as unknown as Peer<Api>;
+}
+
+/**
+ * The liveness check of each link: heartbeat calls, which skip the concurrency limit (slow
+ * calls must not make a live link look dead). Made only for a peer with a heartbeat.
+ */
+function heartbeatOf(
+  heartbeat: HeartbeatOptions,
+  context: CallContext,
+  scheduler: SchedulerLike,
+): () => Observable<never> {
+  const own: CallContext = { ...context, slots: undefined, own: true };
+  const call = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
+    request$(own, method, params, callOptions);
+  return () => heartbeat$(heartbeat, call, scheduler);
 }
