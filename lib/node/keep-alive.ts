@@ -30,8 +30,7 @@ export const pingDefaults = {
  * wheel (an eighth of the interval, 250 ms at most, but no more than 128 slots a turn).
  */
 export function keepAlive(socket: WebSocket, options: PingOptions): void {
-  const timeout = options.timeout ?? options.interval;
-  checkPingOptions(options.interval, timeout);
+  const timeout = checkPingOptions(options);
   const key = `${String(options.interval)}/${String(timeout)}`;
   let wheel = wheels.get(key);
   if (wheel === undefined) {
@@ -44,10 +43,14 @@ export function keepAlive(socket: WebSocket, options: PingOptions): void {
 /** The wheels of the process, one per interval and timeout: sockets share timers. */
 const wheels = new Map<string, PingWheel>();
 
-/** Throws a TypeError for an interval or a timeout a timer cannot wait (use `heartbeat: false` for no pings). */
-export function checkPingOptions(interval: number, timeout: number): void {
+/**
+ * Returns the timeout of `options` (the interval when not given); throws a TypeError for an
+ * interval or a timeout a timer cannot wait (use `heartbeat: false` for no pings).
+ */
+export function checkPingOptions(options: PingOptions): number {
+  const timeout = options.timeout ?? options.interval;
   for (const [name, ms] of [
-    ['interval', interval],
+    ['interval', options.interval],
     ['timeout', timeout],
   ] as const) {
     if (typeof ms !== 'number' || !(ms > 0 && ms <= maxTimer))
@@ -55,6 +58,7 @@ export function checkPingOptions(interval: number, timeout: number): void {
         `The heartbeat ${name} must be a number of ms above 0 and at most ${String(maxTimer)}, got ${String(ms)}`,
       );
   }
+  return timeout;
 }
 
 /** The longest a Node timer waits (2^31 - 1 ms, about 24.8 days). */

@@ -1,6 +1,6 @@
-import { ConnectionClosedError, ProtocolError, type RpcError } from '../protocol/errors';
+import { ConnectionClosedError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
-import { callMessage, checkCall, encode } from '../peer/link/encode';
+import { callMessage, checkNotification, encode } from '../peer/link/encode';
 import type { Codec } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import { PeerObject } from '../peer/peer-object';
@@ -11,10 +11,7 @@ import { PeerObject } from '../peer/peer-object';
  * caller's mistake, thrown before anyone is sent anything.
  */
 export function notificationFrame(method: string, params: JsonRpcParams | undefined, codec?: Codec): string {
-  const problem = checkCall(method, params);
-  if (problem !== undefined)
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
-    throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+  checkNotification(method, params);
   return encode(callMessage(method, params), () => `Notification (${method})`, codec);
 }
 

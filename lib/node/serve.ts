@@ -49,8 +49,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   setup: SetupPeer<Api>,
 ): Promise<JsonRpcServer> {
   const newSession = sessionCopies(options.peer?.session);
-  if (options.heartbeat)
-    checkPingOptions(options.heartbeat.interval, options.heartbeat.timeout ?? options.heartbeat.interval);
+  if (options.heartbeat) checkPingOptions(options.heartbeat);
   const peers = new Set<Peer>();
   const errors = new Subject<RpcError>();
   const report = (error: RpcError) => errors.next(error);

@@ -46,7 +46,7 @@ const defaultMaxPayload = 67_108_864;
  */
 export function webSocket(url: string, options: NodeWebSocketOptions = {}): Transport {
   const { protocols, heartbeat = pingDefaults, highWaterMark, maxPayload = defaultMaxPayload, ...rest } = options;
-  if (heartbeat !== false) checkPingOptions(heartbeat.interval, heartbeat.timeout ?? heartbeat.interval);
+  if (heartbeat !== false) checkPingOptions(heartbeat);
   const clientOptions: ClientOptions = { ...rest, maxPayload };
   let loaded: Transport | undefined;
   const load = async () => {

@@ -1,11 +1,11 @@
 import type { SchedulerLike } from 'rxjs';
-import { ProtocolError, TransportError, type RpcError } from '../protocol/errors';
+import { TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { FrameEnded } from '../transports/transport';
 import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import type { PeerConnection, Queued } from './link/connection';
-import { callMessage, checkCall, encodeFrame, type OutgoingFrame } from './link/encode';
+import { callMessage, checkNotification, encodeFrame, type OutgoingFrame } from './link/encode';
 import type { BatchingOptions, Codec } from './options';
 import { batchingOptions, Outbox } from './link/outbox';
 import type { PendingCalls } from './caller/pending';
@@ -94,10 +94,7 @@ export function createOutgoing(setup: OutgoingSetup): Outgoing {
     connection.enqueue(entry);
   };
   const notify = (method: string, params?: JsonRpcParams): void => {
-    const problem = checkCall(method, params);
-    if (problem !== undefined)
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
-      throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+    checkNotification(method, params);
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
     notifyEncoded(
       encodeFrame(callMessage(method, params), () => `Notification (${method})`, setup.codec),

@@ -44,6 +44,13 @@ export function encodeFrame(message: object, subject: () => string, codec?: Code
   return codec === asIs ? message : encode(message, subject, codec);
 }
 
+/** Throws the ProtocolError of a notification its caller may not send (a bad method or params). */
+export function checkNotification(method: unknown, params: unknown): void {
+  const problem = checkCall(method, params);
+  // String(): JavaScript callers may pass anything as the method.
+  if (problem !== undefined) throw new ProtocolError(`Notification (${String(method)}) not sent: ${problem}`);
+}
+
 /**
  * Serialises a message with `codec` (JSON without one), turning what it throws (for JSON:
  * the TypeError of a BigInt or a cycle) into a ProtocolError about `subject` (a function:
