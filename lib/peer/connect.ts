@@ -8,7 +8,7 @@ import { createCalls } from './caller/calls';
 import { PeerConnection } from './link/connection';
 import { quietGeneric } from './dialect';
 import { Deadlines } from './caller/deadlines';
-import { createDispatcher } from './incoming/dispatch';
+import { Dispatcher } from './incoming/dispatch';
 import { asIs } from './link/encode';
 import { callFailure } from './link/failures';
 import { HandlerRegistry } from './answerer/handlers';
@@ -186,7 +186,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const notifyEncoded = codec === asIs ? undefined : outgoing.notifyEncoded;
   const peer: Peer = new PeerObject(members, { pending, answering }, notifyEncoded);
 
-  const dispatch = createDispatcher({
+  const receiver = new Dispatcher({
     pending,
     notifications,
     answering,
@@ -203,9 +203,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   });
   const heartbeat = options.heartbeat;
   connection.start({
-    onFrame: dispatch.frame,
-    onFrameWithCause: dispatch.frameWithCause,
-    onMessage: dispatch.message,
+    receiver,
     onDrop: dropped,
     onOpen: warnIfOneWay,
     onProblem: (error) => tracer.report(error),

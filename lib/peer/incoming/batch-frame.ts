@@ -7,25 +7,39 @@ import { FrameCost } from '../answerer/answering-limits';
 import type { PendingCalls } from '../caller/pending';
 import type { Tracer } from '../trace';
 
-/** What an incoming batch is dispatched with: the dispatcher's targets and its `route`. */
+/** What an incoming batch is dispatched with (part of the dispatcher's targets). */
 export interface BatchTargets {
   readonly pending: PendingCalls;
   readonly tracer: Tracer;
   readonly maxBatchSize: number;
+  /** Sends an answer (here, a batch's), if the link of `generation` is still the one open. */
   readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
+  /** Starts the answer to an incoming batch. */
   readonly batchAnswer: () => BatchAnswer;
-  /** Routes one member; returns whether it owes an answer through the reply it is given. */
-  readonly route: (value: unknown, reply: () => (answer: Answer | undefined) => void, frame: FrameCost) => boolean;
+}
+
+/** Routes one member; returns whether it owes an answer through the reply it is given. */
+export interface Router {
+  route(value: unknown, reply: () => (answer: Answer | undefined) => void, frame: FrameCost): boolean;
+  /** `route` for a message that came as an object (see `unparsedProblem`). */
+  routeUnparsed(value: unknown, reply: () => (answer: Answer | undefined) => void, frame: FrameCost): boolean;
 }
 
 /**
- * Dispatches the members of one array frame, of link `generation`, `size` UTF-16 units long:
+ * Dispatches the members of one array frame (or array message, `unparsed`), of link `generation`, `size` UTF-16 units long:
  * an empty one or one over `maxBatchSize` is answered with one Invalid Request and none of it
  * runs; otherwise each member is routed (charged to the frame's one `FrameCost`) and the
  * batch is answered with one array once the last answer owed is ready. Our own batched calls
  * the frame answers in part, and leaves members of unanswered, fail.
  */
-export function dispatchBatch(targets: BatchTargets, values: unknown[], generation: number, size: number): void {
+export function dispatchBatch(
+  targets: BatchTargets,
+  router: Router,
+  values: unknown[],
+  generation: number,
+  size: number,
+  unparsed: boolean,
+): void {
   const { pending, tracer } = targets;
   if (values.length === 0) {
     tracer.report(new ProtocolError('Invalid request: an empty batch'));
@@ -58,7 +72,8 @@ export function dispatchBatch(targets: BatchTargets, values: unknown[], generati
     const id = idOf(value);
     const sentTogether = id === null ? undefined : pending.batchOf(id);
     if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
-    if (targets.route(value, collector, cost)) owed++;
+    const owes = unparsed ? router.routeUnparsed(value, collector, cost) : router.route(value, collector, cost);
+    if (owes) owed++;
   }
   // Our own calls failed here may settle members at once: still while routing, so that
   // the batch is answered once, below.

@@ -22,6 +22,14 @@ export interface Queued {
   fail(error: RpcError): void;
 }
 
+/** Where a link's incoming frames and messages go (the peer's dispatcher). */
+export interface Receiver {
+  frame(frame: Frame): void;
+  frameWithCause(frame: FrameWithCause): void;
+  /** Every message handed over as an object (a transport that does not serialize). */
+  message(message: object): void;
+}
+
 /**
  * The peer's link: opens the transport (again after a drop, if a reconnect policy says
  * so), routes incoming frames, keeps what waits for the link in order, and publishes
@@ -55,17 +63,14 @@ export class PeerConnection {
   ) {}
 
   /**
-   * Opens the transport and keeps it open as `policy` says. `onFrame` gets every incoming
+   * Opens the transport and keeps it open as `policy` says. `receiver` gets every incoming
    * frame; `onDrop` is called each time the link ends by itself (dropped, or could not
    * open), with whether the peer will try again. `liveness` runs while each link is open
    * and errors to declare the link dead. An attempt that does not open within
    * `connectTimeout` ms fails; a transport that completes has ended its link.
    */
   start(hooks: {
-    readonly onFrame: (frame: Frame) => void;
-    readonly onFrameWithCause: (frame: FrameWithCause) => void;
-    /** Every message handed over as an object (a transport that does not serialize). */
-    readonly onMessage: (message: object) => void;
+    readonly receiver: Receiver;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
     /** Told each time a link has opened, after `state$` has said so. */
     readonly onOpen: () => void;
@@ -185,22 +190,23 @@ export class PeerConnection {
   }
 
   /**
-   * One link's life: its frames go to `onFrame`, its problems are reported and its liveness
+   * One link's life: its frames go to the `receiver`, its problems are reported and its liveness
    * is checked on the side; a failure of any of them ends the link with `fail`.
    */
   private listen(
     connection: Connection,
-    { onFrame, onFrameWithCause, onMessage, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
+    { receiver, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
     fail: (error: unknown) => void,
   ): Subscription {
     // Frames go straight to the dispatcher; no operator stands between.
-    const life = connection.frames$.subscribe({ next: onFrame, error: fail });
+    const life = connection.frames$.subscribe({ next: (frame) => receiver.frame(frame), error: fail });
     try {
       if (connection.messages$ !== undefined)
-        life.add(connection.messages$.subscribe({ next: onMessage, error: fail }));
+        life.add(connection.messages$.subscribe({ next: (message) => receiver.message(message), error: fail }));
       // What these side streams' targets throw ends the link, as it did in a pipe's tap().
       if (connection.framesWithCause$ !== undefined) {
-        life.add(connection.framesWithCause$.subscribe({ next: failing(onFrameWithCause, fail), error: fail }));
+        const next = failing((frame: FrameWithCause) => receiver.frameWithCause(frame), fail);
+        life.add(connection.framesWithCause$.subscribe({ next, error: fail }));
       }
       if (connection.problems$ !== undefined) {
         life.add(connection.problems$.subscribe({ next: failing(onProblem, fail), error: fail }));
