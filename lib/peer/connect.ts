@@ -17,7 +17,7 @@ import { heartbeat$ } from './link/heartbeat';
 import { sequentialIds } from './caller/ids';
 import { NotificationRouter } from './incoming/notifications';
 import { peerDefaults, type HeartbeatOptions, type PeerOptions, type RequestOptions } from './options';
-import { createOutgoing } from './outgoing';
+import { Outgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PeerObject, type PeerMembers } from './peer-object';
 import { PendingCalls } from './caller/pending';
@@ -57,7 +57,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
   const incoming = new IncomingStream();
   const handlers = new HandlerRegistry();
   const connection = new PeerConnection(transport, scheduler);
-  const outgoing = createOutgoing({
+  const outgoing = new Outgoing({
     connection,
     tracer,
     pending,
@@ -68,7 +68,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     maxPendingAnswerBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
     codec,
   });
-  const { notify } = outgoing;
+  const notify = (method: string, params?: JsonRpcParams) => outgoing.notify(method, params);
 
   const answering = answeringSide(options, {
     peer: () => peer,
@@ -183,8 +183,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     },
   };
   // A broadcast's text goes out as it is only on a link that carries text.
-  const notifyEncoded = codec === asIs ? undefined : outgoing.notifyEncoded;
-  const peer: Peer = new PeerObject(members, { pending, answering }, notifyEncoded);
+  const peer: Peer = new PeerObject(members, { pending, answering }, codec === asIs ? undefined : outgoing);
 
   const receiver = new Dispatcher({
     pending,
@@ -198,8 +197,7 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
     lenient: options.lenient ?? {},
     generation: () => connection.generation,
-    reply: outgoing.reply,
-    batchAnswer: outgoing.batchAnswer,
+    answers: outgoing,
   });
   const heartbeat = options.heartbeat;
   connection.start({

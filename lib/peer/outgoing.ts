@@ -1,13 +1,13 @@
 import type { SchedulerLike } from 'rxjs';
 import { TransportError, type RpcError } from '../protocol/errors';
-import type { JsonRpcParams } from '../protocol/messages';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { FrameEnded } from '../transports/transport';
 import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import type { PeerConnection, Queued } from './link/connection';
 import { callMessage, checkNotification, encodeFrame, type OutgoingFrame } from './link/encode';
 import type { BatchingOptions, Codec } from './options';
-import { batchingOptions, Outbox } from './link/outbox';
+import { batchingOptions, Outbox, type OutboxLink } from './link/outbox';
 import type { PendingCalls } from './caller/pending';
 import { peerClosed } from './caller/call';
 import type { Tracer } from './trace';
@@ -29,98 +29,106 @@ export interface OutgoingSetup {
   readonly codec: Codec | undefined;
 }
 
-/** The sending side of a peer: the outbox for calls, notifications, and answers. */
-export interface Outgoing {
+/**
+ * The sending side of a peer: the outbox for calls, notifications, and answers. Every frame
+ * out is traced, and failures nobody waits for are reported.
+ *
+ * A class, not closures: a server holds one per connection, and its methods are shared.
+ */
+export class Outgoing implements OutboxLink {
   readonly outbox: Outbox;
+  private readonly encoder: AnswerEncoder;
+  /** Notifications waiting for the link, oldest first (made when first needed). */
+  private queued: Set<Queued> | undefined;
+  /** Reports what became of a notification's frame, where the transport knows. */
+  private readonly reportFailure: FrameEnded = (error) => error && this.report(error);
+
+  constructor(private readonly setup: OutgoingSetup) {
+    this.outbox = new Outbox(this, batchingOptions(setup.batching), setup.scheduler);
+    this.encoder = new AnswerEncoder(setup.maxAnswerSize, setup.maxPendingAnswerBytes, this, setup.codec);
+  }
+
+  /** The link's generation now. */
+  get generation(): number {
+    return this.setup.connection.generation;
+  }
+
+  /** Reports a failure nobody waits for: what reaches it is what the link and the encoder throw (RpcErrors). */
+  report(error: unknown): void {
+    this.setup.tracer.report(error as RpcError);
+  }
+
+  /** Traces and writes one frame now. */
+  write(frame: OutgoingFrame, ended?: FrameEnded): (() => void) | void {
+    this.setup.tracer.outgoing(frame);
+    return this.setup.connection.write(frame, ended);
+  }
+
+  markBatch(ids: readonly JsonRpcId[]): void {
+    this.setup.pending.markBatch(ids);
+  }
+
+  notificationSent(): void {
+    this.setup.pending.notificationSent();
+  }
+
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
-  readonly notify: (method: string, params?: JsonRpcParams) => void;
+  notify(method: string, params?: JsonRpcParams): void {
+    checkNotification(method, params);
+    if (this.setup.connection.isClosed) throw peerClosed(`Notification (${method})`);
+    const frame = encodeFrame(callMessage(method, params), () => `Notification (${method})`, this.setup.codec);
+    this.notifyEncoded(frame, method);
+  }
+
   /** `notify` for a frame encoded already (checked and written once for many peers); throws for a closed peer. */
-  readonly notifyEncoded: (frame: OutgoingFrame, method: string) => void;
-  /** Sends an answer, or a batch's, on the link of `generation`, if it is still the one open. */
-  readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
-  /** Starts the answer to an incoming batch (see `reply`). */
-  readonly batchAnswer: () => BatchAnswer;
-}
-
-/** Makes the sending side: every frame out is traced, and failures nobody waits for are reported. */
-export function createOutgoing(setup: OutgoingSetup): Outgoing {
-  const { connection, tracer, pending } = setup;
-  // what reaches it is what the link and the encoder throw: RpcErrors
-  const report = (error: unknown) => tracer.report(error as RpcError);
-  const reportFailure: FrameEnded = (error) => error && report(error);
-
-  const send = (frame: OutgoingFrame, ended?: FrameEnded) => {
-    tracer.outgoing(frame);
-    return connection.write(frame, ended);
-  };
-  const outbox = new Outbox(
-    send,
-    (ids) => pending.markBatch(ids),
-    batchingOptions(setup.batching),
-    setup.scheduler,
-    () => pending.notificationSent(),
-  );
-
-  const sendNotification = (frame: OutgoingFrame) => {
-    try {
-      outbox.send(frame, undefined, reportFailure);
-    } catch (error) {
-      report(error);
-    }
-  };
-
-  /** Notifications waiting for the link, oldest first, with how to take each out of the queue (made when first needed). */
-  let queued: Set<Queued> | undefined;
-  /** Sends a notification's frame, encoded already: at once, or when the link opens. */
-  const notifyEncoded = (frame: OutgoingFrame, method: string): void => {
+  notifyEncoded(frame: OutgoingFrame, method: string): void {
+    const { connection, notificationQueue } = this.setup;
     if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    if (connection.isOpen) return sendNotification(frame);
-    const waiting = (queued ??= new Set<Queued>());
-    if (waiting.size >= setup.notificationQueue) {
+    if (connection.isOpen) return this.sendNotification(frame);
+    const waiting = (this.queued ??= new Set<Queued>());
+    if (waiting.size >= notificationQueue) {
       const oldest = waiting.values().next().value;
-      if (oldest === undefined) return report(new TransportError(`Notification (${method}) dropped: the link is down`));
+      if (oldest === undefined)
+        return this.report(new TransportError(`Notification (${method}) dropped: the link is down`));
       connection.dequeue(oldest);
       waiting.delete(oldest);
-      report(new TransportError(`A queued notification was dropped: more than ${setup.notificationQueue} wait`));
+      this.report(new TransportError(`A queued notification was dropped: more than ${notificationQueue} wait`));
     }
     const entry: Queued = {
       send: () => {
         waiting.delete(entry);
-        sendNotification(frame);
+        this.sendNotification(frame);
       },
       fail: () => waiting.delete(entry),
     };
     waiting.add(entry);
     connection.enqueue(entry);
-  };
-  const notify = (method: string, params?: JsonRpcParams): void => {
-    checkNotification(method, params);
-    if (connection.isClosed) throw peerClosed(`Notification (${method})`);
-    notifyEncoded(
-      encodeFrame(callMessage(method, params), () => `Notification (${method})`, setup.codec),
-      method,
-    );
-  };
+  }
 
-  const encoder = new AnswerEncoder(
-    setup.maxAnswerSize,
-    setup.maxPendingAnswerBytes,
-    report,
-    () => connection.generation,
-    setup.codec,
-  );
-
-  const reply = (answer: Answer | BatchAnswer, generation: number) => {
+  /** Sends an answer, or a batch's, on the link of `generation`, if it is still the one open. */
+  reply(answer: Answer | BatchAnswer, generation: number): void {
     // A batch's frame is made first in any case: that gives back what it held.
     const batchFrame = answer instanceof BatchAnswer ? answer.frame() : undefined;
+    const { connection } = this.setup;
     // An answer owed on a link that has since dropped has no one to go to.
     if (!connection.isOpen || connection.generation !== generation) return;
     try {
-      send(batchFrame ?? encoder.single(answer as Answer));
+      this.write(batchFrame ?? this.encoder.single(answer as Answer));
     } catch (error) {
-      report(error);
+      this.report(error);
     }
-  };
+  }
 
-  return { outbox, notify, notifyEncoded, reply, batchAnswer: () => encoder.batch() };
+  /** Starts the answer to an incoming batch (see `reply`). */
+  batchAnswer(): BatchAnswer {
+    return this.encoder.batch();
+  }
+
+  private sendNotification(frame: OutgoingFrame): void {
+    try {
+      this.outbox.send(frame, undefined, this.reportFailure);
+    } catch (error) {
+      this.report(error);
+    }
+  }
 }

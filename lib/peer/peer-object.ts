@@ -5,7 +5,9 @@ import type { Peer } from './peer';
 export type PeerMembers = Omit<Peer, 'pendingCount' | 'answeringCount'>;
 
 /** Sends a notification's frame written already, for `method` (see {@link PeerObject.notifyEncoded}). */
-export type NotifyEncoded = (frame: string, method: string) => void;
+export interface EncodedSender {
+  notifyEncoded(frame: string, method: string): void;
+}
 
 /** What the counts of a peer are read from. */
 export interface PeerCounters {
@@ -47,10 +49,10 @@ export class PeerObject implements Peer {
   declare readonly answeringCount: number;
 
   /**
-   * `notifyEncoded`: how to send a notification's text as it is, when the peer's link carries
+   * `encoded`: how to send a notification's text as it is, when the peer's link carries
    * text (undefined for a link that hands objects over).
    */
-  constructor(members: PeerMembers, counters: PeerCounters, notifyEncoded?: NotifyEncoded) {
+  constructor(members: PeerMembers, counters: PeerCounters, encoded?: EncodedSender) {
     this.request$ = members.request$;
     this.request = members.request;
     this.notify = members.notify;
@@ -73,7 +75,7 @@ export class PeerObject implements Peer {
     Object.defineProperty(this, countersKey, { value: counters });
     Object.defineProperty(this, 'pendingCount', { get: pendingCount, enumerable: true });
     Object.defineProperty(this, 'answeringCount', { get: answeringCount, enumerable: true });
-    Object.defineProperty(this, notifyKey, { value: notifyEncoded });
+    Object.defineProperty(this, notifyKey, { value: encoded });
   }
 
   /**
@@ -84,8 +86,8 @@ export class PeerObject implements Peer {
    */
   static notifyEncoded(peer: Peer, frame: string, method: string, params?: JsonRpcParams): void {
     // A symbol-keyed property, not a #private field: read once per client of a broadcast, it must be a plain load.
-    const send = (peer as { readonly [notifyKey]?: NotifyEncoded })[notifyKey];
-    if (send !== undefined) return send(frame, method);
+    const sender = (peer as { readonly [notifyKey]?: EncodedSender })[notifyKey];
+    if (sender !== undefined) return sender.notifyEncoded(frame, method);
     peer.notify(method, params);
   }
 }

@@ -20,9 +20,8 @@ export class AnswerEncoder {
   constructor(
     private readonly maxAnswerSize: number,
     private readonly maxPending: number,
-    private readonly report: (error: RpcError) => void,
-    /** The link's generation now: batches of a link that dropped will never be sent, nor count. */
-    private readonly generation: () => number,
+    /** Where failures go, and the link's generation now: batches of a link that dropped will never be sent, nor count. */
+    private readonly link: { report(error: RpcError): void; readonly generation: number },
     /** How answers become text: JSON when undefined. */
     private readonly codec?: Codec,
   ) {}
@@ -39,12 +38,12 @@ export class AnswerEncoder {
    * without being serialised: a batch cannot make the peer encode far more than it may send.
    */
   batch(): BatchAnswer {
-    return new BatchAnswer(this, this.maxAnswerSize - 2, this.generation());
+    return new BatchAnswer(this, this.maxAnswerSize - 2, this.link.generation);
   }
 
   /** Takes `bytes` for a waiting member of a batch of link `generation`; false when batches would hold too much. */
   hold(bytes: number, generation: number): boolean {
-    if (generation !== this.generation()) return true;
+    if (generation !== this.link.generation) return true;
     if (generation !== this.counted) {
       // The first batch of a new link: what the batches of the last one held went with it.
       this.pending = 0;
@@ -57,7 +56,7 @@ export class AnswerEncoder {
 
   /** Says once per batch that its answers are refused for the budget. */
   reportFull(id: JsonRpcId | null): void {
-    this.report(
+    this.link.report(
       new ProtocolError(
         `Answer to request ${String(id)} not sent: batch answers waiting for their last member hold ${this.pending} bytes (maxAnsweringBytes ${this.maxPending}); answered -32005 instead`,
       ),
@@ -79,11 +78,11 @@ export class AnswerEncoder {
       else if (this.codec === asIs) return answer;
       else text = encodeWith(this.codec, answer);
     } catch (cause) {
-      this.report(unserialisable(`Answer to request ${String(answer.id)}`, cause, this.codec !== undefined));
+      this.link.report(unserialisable(`Answer to request ${String(answer.id)}`, cause, this.codec !== undefined));
       return JSON.stringify(errorAnswer(answer.id, ErrorCodes.InternalError, 'Internal error'));
     }
     if (fitsInUtf8(text, room)) return text;
-    this.report(
+    this.link.report(
       new ProtocolError(
         `Answer to request ${String(answer.id)} not sent: it would pass maxAnswerSize (${this.maxAnswerSize} bytes); answered -32005 instead`,
       ),

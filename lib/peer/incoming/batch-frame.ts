@@ -12,10 +12,19 @@ export interface BatchTargets {
   readonly pending: PendingCalls;
   readonly tracer: Tracer;
   readonly maxBatchSize: number;
-  /** Sends an answer (here, a batch's), if the link of `generation` is still the one open. */
-  readonly reply: (answer: Answer | BatchAnswer, generation: number) => void;
+  /** Where answers go. */
+  readonly answers: AnswerSink;
+}
+
+/** Where a peer's answers go out. */
+export interface AnswerSink {
+  /**
+   * Sends one answer, or a batch's as one array frame, if the link of `generation` is still
+   * the one open: an answer never goes to a peer that did not ask.
+   */
+  reply(answer: Answer | BatchAnswer, generation: number): void;
   /** Starts the answer to an incoming batch. */
-  readonly batchAnswer: () => BatchAnswer;
+  batchAnswer(): BatchAnswer;
 }
 
 /** Routes one member; returns whether it owes an answer through the reply it is given. */
@@ -43,22 +52,22 @@ export function dispatchBatch(
   const { pending, tracer } = targets;
   if (values.length === 0) {
     tracer.report(new ProtocolError('Invalid request: an empty batch'));
-    return targets.reply(invalidRequest(null), generation);
+    return targets.answers.reply(invalidRequest(null), generation);
   }
   if (values.length > targets.maxBatchSize) {
     tracer.report(
       new ProtocolError(`Invalid request: a batch of ${values.length} exceeds maxBatchSize (${targets.maxBatchSize})`),
     );
-    return targets.reply(invalidRequest(null), generation);
+    return targets.answers.reply(invalidRequest(null), generation);
   }
   // Each answer is encoded as it comes: only text is kept, within maxAnswerSize.
-  const answers = targets.batchAnswer();
+  const answers = targets.answers.batchAnswer();
   let owed = 0;
   let settled = 0;
   let routing = true;
   // A member cancelled without an answer settles too: the others' answers still go out,
   // and a batch with no answer at all gets none.
-  const done = () => (answers.size > 0 ? targets.reply(answers, generation) : answers.frame());
+  const done = () => (answers.size > 0 ? targets.answers.reply(answers, generation) : answers.frame());
   const collect = (answer: Answer | undefined) => {
     settled++;
     const last = !routing && settled === owed;

@@ -131,7 +131,7 @@ export class Dispatcher implements Router {
       // decodeFrame() throws only ProtocolErrors
       targets.tracer.report(error as ProtocolError);
       if (targets.lenient.textFrames) return;
-      return targets.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
+      return targets.answers.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
     }
     if (Array.isArray(value)) dispatchBatch(targets, this, value, targets.generation(), source.length, false);
     else this.route(value, undefined, source.length);
@@ -155,7 +155,7 @@ export class Dispatcher implements Router {
     const { targets } = this;
     const generation = targets.generation();
     if (this.lone?.generation !== generation) {
-      this.lone = { generation, done: (answer) => answer !== undefined && targets.reply(answer, generation) };
+      this.lone = { generation, done: (answer) => answer !== undefined && targets.answers.reply(answer, generation) };
     }
     return this.lone.done;
   }

@@ -14,11 +14,20 @@ export interface Outgoing {
   readonly ended: FrameEnded | undefined;
 }
 
+/** What an outbox writes to, and tells. */
+export interface OutboxLink {
+  /** Writes one frame now (see `PeerConnection.write`). */
+  write(frame: OutgoingFrame, ended?: FrameEnded): (() => void) | void;
+  /** Learns the request ids each batch frame carried. */
+  markBatch(ids: readonly JsonRpcId[]): void;
+  /** Learns of each notification written as its own frame. */
+  notificationSent(): void;
+}
+
 /**
  * The last step before the link: writes each message at once, or, while batching (always
  * with the `batching` option, or inside an explicit `batch$`), collects messages and writes
- * them as one array frame. `onBatch` learns the request ids each batch frame carried;
- * `onNotification` learns of each notification written as its own frame.
+ * them as one array frame, to its `link`.
  */
 export class Outbox {
   private buffer: Outgoing[] | undefined;
@@ -28,11 +37,9 @@ export class Outbox {
   private flushScheduled = false;
 
   constructor(
-    private readonly write: (frame: OutgoingFrame, ended?: FrameEnded) => (() => void) | void,
-    private readonly onBatch: (ids: readonly JsonRpcId[]) => void,
+    private readonly link: OutboxLink,
     private readonly batching: BatchingOptions | undefined,
     private readonly scheduler: SchedulerLike,
-    private readonly onNotification: () => void,
   ) {}
 
   /**
@@ -43,8 +50,8 @@ export class Outbox {
    */
   send(frame: OutgoingFrame, id?: JsonRpcId, ended?: FrameEnded): (() => boolean | void) | undefined {
     if (this.holds === 0 && this.batching === undefined) {
-      const abandon = this.write(frame, ended) ?? undefined;
-      if (id === undefined) this.onNotification();
+      const abandon = this.link.write(frame, ended) ?? undefined;
+      if (id === undefined) this.link.notificationSent();
       return abandon;
     }
     const message: Outgoing = { frame, id, ended };
@@ -116,11 +123,11 @@ export class Outbox {
     // A lone message from automatic batching goes out plain: not every server takes batches.
     if (messages.length === 1 && !asArray) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- messages has exactly one member here
-      if (this.writeOrFail(messages[0]!.frame, messages) && messages[0]!.id === undefined) this.onNotification();
+      if (this.writeOrFail(messages[0]!.frame, messages) && messages[0]!.id === undefined) this.link.notificationSent();
       return;
     }
     const ids = messages.flatMap((message) => (message.id === undefined ? [] : [message.id]));
-    if (ids.length > 0) this.onBatch(ids);
+    if (ids.length > 0) this.link.markBatch(ids);
     const frames = messages.map((message) => message.frame);
     this.writeOrFail(areText(frames) ? `[${frames.join(',')}]` : frames, messages);
   }
@@ -131,7 +138,7 @@ export class Outbox {
       for (const message of messages) message.ended?.(error);
     };
     try {
-      this.write(frame, ended);
+      this.link.write(frame, ended);
       return true;
     } catch (error) {
       // write() turns anything a transport throws into a TransportError
