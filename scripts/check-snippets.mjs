@@ -8,10 +8,13 @@
 // prelude, scripts/snippets/prelude.d.ts; CONTRIBUTING.md explains when to add to it.
 // A snippet that cannot compile for a good reason is skipped with `<!-- snippet: skip -->` on the
 // line before its fence (in Markdown, or in the doc comment); each skipped snippet is listed.
+// It also checks the links of README.md (scripts/check-readme-links.mjs): absolute, and resolving
+// in the repository, since the npm page shows the README without docs/ or examples/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readmeLinkProblems } from './check-readme-links.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ts = createRequire(join(root, 'package.json'))('typescript');
@@ -154,12 +157,19 @@ const problems = [
   ),
 ].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
+const links = readmeLinkProblems(root);
+
 const sources = new Set(snippets.map((snippet) => snippet.file)).size;
 for (const snippet of skipped)
   console.log(`skipped ${relative(root, snippet.file)}:${snippet.line - 1}  ${snippet.marker}`);
+if (links.problems.length > 0) {
+  console.error(links.problems.join('\n'));
+  console.error(`\n${links.problems.length} problem(s) in the links of README.md.\n`);
+}
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(`\n${problems.length} problem(s) in the code snippets.`);
-  process.exit(1);
 }
+if (problems.length > 0 || links.problems.length > 0) process.exit(1);
 console.log(`${snippets.length} snippets from ${sources} files type-check; ${skipped.length} skipped.`);
+console.log(`README.md: ${links.count} links, all absolute and resolving.`);
