@@ -45,8 +45,8 @@ export class Answering {
   private readonly unhandled = new Subject<IncomingRequest>();
   /** Requests being answered (running or waiting). */
   private readonly active = new LinkedSet<Incoming>();
-  /** The same by id, to cancel them: kept only in a dialect whose callers cancel. */
-  private readonly byId: YoungMap<JsonRpcId, Incoming> | undefined;
+  /** The same by id, to cancel them: kept only in a dialect whose callers cancel, from the first request. */
+  private byId: YoungMap<JsonRpcId, Incoming> | undefined;
   /** Notifications being handled (running or waiting). */
   private readonly notices = new LinkedSet<Incoming>();
   private readonly end = (incoming: Incoming, answer?: Answer) => this.finish(incoming, answer);
@@ -61,7 +61,6 @@ export class Answering {
   constructor(private readonly setup: AnsweringSetup) {
     this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
     this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
-    this.byId = setup.cancel === undefined ? undefined : new YoungMap();
   }
 
   /** How many requests are being answered now (running or waiting for their turn). */
@@ -84,7 +83,7 @@ export class Answering {
     }
     const incoming = new Incoming(request, frame, done, this.end);
     this.active.add(incoming);
-    if (id !== null) this.byId?.set(id, incoming);
+    if (id !== null && this.setup.cancel !== undefined) (this.byId ??= new YoungMap()).set(id, incoming);
     this.turns.enter(incoming);
   }
 
