@@ -1,14 +1,16 @@
 import type { Step } from './plan';
 import { fanOutRows } from './servers/fan-out-rows';
 import { manyRows } from './servers/many-rows';
+import { soakRows } from './servers/soak-rows';
 import { serverRows } from './servers/rows';
 
 // The server workloads (issues 24 and 26), apart so that plan.ts keeps to the clients.
 const serverKeys = serverRows.map((row) => row.key);
 const fanOutKeys = fanOutRows.map((row) => row.key);
 const manyKeys = manyRows.map((row) => row.key);
+const soakKeys = soakRows.map((row) => row.key);
 
-/** W7 to W10 in the full run: about three minutes together. */
+/** W7 to W11 in the full run: about eight minutes together (W11 alone about five). */
 export const fullServerSteps: readonly Step[] = [
   {
     workload: 'w7',
@@ -38,6 +40,15 @@ export const fullServerSteps: readonly Step[] = [
     adapters: manyKeys,
     sizes: { clients: 1_000, broadcasts: 40, warmup: 5, gapMs: 5, tickTimeoutMs: 5_000 },
     deadlineMs: 300_000,
+  },
+  {
+    workload: 'w11',
+    entry: 'workloads/w11-process.ts',
+    rounds: 1,
+    adapters: soakKeys,
+    // One call per connection per second: 10,000 calls/s for a minute, against each server in turn.
+    sizes: { connections: 10_000, seconds: 60, warmupSeconds: 10, timeoutMs: 5_000, parallel: 50 },
+    deadlineMs: 600_000,
   },
 ];
 
@@ -69,6 +80,14 @@ export const quickServerSteps: readonly Step[] = [
     rounds: 1,
     adapters: manyKeys,
     sizes: { clients: 100, broadcasts: 10, warmup: 1, gapMs: 2, tickTimeoutMs: 5_000 },
+    deadlineMs: 60_000,
+  },
+  {
+    workload: 'w11',
+    entry: 'workloads/w11-process.ts',
+    rounds: 1,
+    adapters: soakKeys,
+    sizes: { connections: 500, seconds: 3, warmupSeconds: 1, timeoutMs: 5_000, parallel: 50 },
     deadlineMs: 60_000,
   },
 ];

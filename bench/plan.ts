@@ -4,7 +4,23 @@ import { fullServerSteps, quickServerSteps } from './plan-servers';
 /** One worker run: which workload, with what, under which node flags, pinned or not. */
 export interface Step {
   readonly workload:
-    'smoke' | 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w6' | 'w7' | 'w8' | 'w9' | 'w10' | 'profile' | 'profile-w3' | 'heap';
+    | 'smoke'
+    | 'w1'
+    | 'w2'
+    | 'w3'
+    | 'w4'
+    | 'w5'
+    | 'w6'
+    | 'w7'
+    | 'w8'
+    | 'w9'
+    | 'w10'
+    | 'w11'
+    | 'profile'
+    | 'profile-w3'
+    | 'heap';
+  /** The client process's script, relative to bench/, when it is not worker.ts (W11's own). */
+  readonly entry?: string;
   /** Run under `node --cpu-prof`; the workload reports the windows to keep. */
   readonly cpuProfile?: boolean;
   readonly rounds: number;

@@ -8,6 +8,7 @@ import type { ProfiledFunction, ProfileSummary } from './profile';
 import { fixed, integer, micros, table, times } from './report-format';
 import { manySections } from './report-many';
 import { serverSections } from './report-servers';
+import { soakSections } from './report-soak';
 import type { RunResults } from './results';
 import { logLogSlope, median, spread } from './stats';
 import type { Samples } from './workloads/common';
@@ -364,6 +365,7 @@ export async function writeReport(results: RunResults, outDir: string, root: str
 
   sections.push(...serverSections(results));
   sections.push(...manySections(results));
+  sections.push(...soakSections(results));
 
   if (results.browserEntry !== undefined) {
     sections.push(

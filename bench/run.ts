@@ -19,6 +19,7 @@ import { fullPlan, quickPlan, type Step } from './plan';
 import { summariseProfile } from './profile';
 import { collectMachine, type RunResults } from './results';
 import { writeReport } from './report';
+import { soakSections } from './report-soak';
 import { browserEntrySize, bundleLibrary } from './bundle';
 import { bundleVariable } from './library';
 import type { ProfiledRun } from './workloads/profile';
@@ -112,7 +113,7 @@ function runWorker(
     ...extraFlags,
     '--import',
     'tsx',
-    join(__dirname, 'worker.ts'),
+    join(__dirname, step.entry ?? 'worker.ts'),
     step.workload,
     JSON.stringify(config),
   ];
@@ -202,6 +203,9 @@ async function main(): Promise<void> {
     }
     if (only !== undefined) {
       console.log(JSON.stringify(results.steps, null, 1));
+      // W11's section as the report writes it, for docs/benchmarks.md without a full run.
+      const soak = soakSections(results);
+      if (soak.length > 0) console.log(await format(soak.join('\n\n'), { parser: 'markdown' }));
       for (const [workload, dir] of profileDirs) {
         const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
         const { windows } = results.steps[workload]!.result as ProfiledRun;

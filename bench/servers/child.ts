@@ -1,6 +1,7 @@
 // What every server process of W7 and W8 does besides serving: it tells its parent (the
 // workload's process) its port, answers questions about itself over IPC, and ends with it.
 import type { AddressInfo } from 'node:net';
+import { loopDelayAnswer, memoryAnswer } from './soak-probes';
 
 /** A question from the workload, by `type`; the answer goes back with the same `type`. */
 export type Question = { readonly type: string; readonly [field: string]: unknown };
@@ -13,6 +14,9 @@ const answerers: Answerer[] = [
     const used = process.cpuUsage();
     return { micros: used.user + used.system };
   },
+  // W11's, cheap until asked.
+  memoryAnswer,
+  loopDelayAnswer,
 ];
 
 /** Adds answers to more questions (W8's server counts its clients and sends ticks). */
