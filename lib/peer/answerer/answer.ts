@@ -1,4 +1,4 @@
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { ErrorCodes, ServerErrorCodes } from '../../protocol/error-codes';
 import type { RpcError } from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
@@ -14,6 +14,7 @@ import { LinkedSet } from '../collections/linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
 import { YoungMap } from '../collections/young-map';
+import { LazySubject } from '../collections/lazy-subject';
 
 /** How the answering side is set up. */
 export interface AnsweringSetup {
@@ -42,7 +43,7 @@ export interface AnsweringSetup {
  * before a graceful close, and to stop them all when the link or the peer goes away.
  */
 export class Answering {
-  private readonly unhandled = new Subject<IncomingRequest>();
+  private readonly unhandled = new LazySubject<IncomingRequest>();
   /** Requests being answered (running or waiting). */
   private readonly active = new LinkedSet<Incoming>();
   /** The same by id, to cancel them: kept only in a dialect whose callers cancel, from the first request. */
@@ -56,7 +57,7 @@ export class Answering {
   private stopped = false;
 
   /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
-  readonly requests$: Observable<IncomingRequest> = this.unhandled.asObservable();
+  readonly requests$: Observable<IncomingRequest> = this.unhandled;
 
   constructor(private readonly setup: AnsweringSetup) {
     this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
@@ -141,7 +142,7 @@ export class Answering {
   stop(): void {
     this.stopped = true;
     this.abandon();
-    this.unhandled.complete();
+    this.unhandled.end();
   }
 
   /** Starts one call's handler (or hands a request to requests$), with its deadline. */
@@ -152,7 +153,7 @@ export class Answering {
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
-      this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
+      this.unhandled.emit(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
     } else {
       const { report, contextFor } = this.setup;
       incoming.work = runHandler(handler, call.params, contextFor(call, incoming.control), incoming, report);

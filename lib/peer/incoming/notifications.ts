@@ -1,5 +1,6 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import type { JsonRpcNotification } from '../../protocol/messages';
+import { LazySubject } from '../collections/lazy-subject';
 
 /**
  * Incoming notifications, routed by method through a Map: O(1) per message whatever the
@@ -8,15 +9,15 @@ import type { JsonRpcNotification } from '../../protocol/messages';
 export class NotificationRouter {
   // Made at the first subscription to a method: most peers of a server never make one.
   private byMethod: Map<string, Subject<unknown>> | undefined;
-  private readonly all = new Subject<JsonRpcNotification>();
-  private readonly foreign = new Subject<unknown>();
+  private readonly all = new LazySubject<JsonRpcNotification>();
+  private readonly foreign = new LazySubject<unknown>();
   private completed = false;
 
   /** Every notification, whole. */
-  readonly all$: Observable<JsonRpcNotification> = this.all.asObservable();
+  readonly all$: Observable<JsonRpcNotification> = this.all;
 
   /** Messages that are not JSON-RPC, which some servers push on the same link. */
-  readonly foreign$: Observable<unknown> = this.foreign.asObservable();
+  readonly foreign$: Observable<unknown> = this.foreign;
 
   /** The params of each notification of `method` (undefined when it has none). */
   of<P>(method: string): Observable<P> {
@@ -43,14 +44,14 @@ export class NotificationRouter {
     const subject = this.byMethod?.get(message.method);
     subject?.next(message.params);
     const listened = this.all.observed;
-    if (listened) this.all.next(message);
+    if (listened) this.all.emit(message);
     return listened || subject !== undefined;
   }
 
   /** Delivers a message that is not JSON-RPC, if anybody listens; returns whether anybody did. */
   deliverForeign(message: unknown): boolean {
     if (!this.foreign.observed) return false;
-    this.foreign.next(message);
+    this.foreign.emit(message);
     return true;
   }
 
@@ -59,7 +60,7 @@ export class NotificationRouter {
     this.completed = true;
     for (const subject of this.byMethod?.values() ?? []) subject.complete();
     this.byMethod = undefined;
-    this.all.complete();
-    this.foreign.complete();
+    this.all.end();
+    this.foreign.end();
   }
 }
