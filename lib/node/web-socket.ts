@@ -34,7 +34,9 @@ const defaultMaxPayload = 67_108_864;
 
 /**
  * A WebSocket transport for Node, backed by the `ws` package, so that headers, auth, TLS
- * and every other `ws` client option pass through.
+ * and every other `ws` client option pass through. `ws` is loaded at the first connect: if
+ * it cannot be, the link fails with a non-retryable `TransportError` that says `ws` "is not
+ * installed" when it is missing, and "failed to load: <reason>" when it is there and throws.
  *
  * @example
  * ```ts
