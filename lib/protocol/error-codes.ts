@@ -40,3 +40,18 @@ export const ServerErrorCodes = {
    */
   LimitExceeded: -32005,
 } as const;
+
+/**
+ * What the standard WebSocket close codes a user meets mean (RFC 6455, 7.4.1), for error
+ * messages; 1000, the normal close, needs no word. Kept short (it is in every browser bundle):
+ * the codes a server or a network gives, not those of a broken client (1002, 1003, 1007).
+ */
+export const closeCodeMeanings: { readonly [code: number]: string } = {
+  1001: 'going away',
+  1006: 'no close frame: the network dropped or the other side died',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1011: 'internal error',
+  1012: 'service restart',
+  1013: 'try again later',
+};

@@ -1,3 +1,4 @@
+import { closeCodeMeanings } from './error-codes';
 import type { JsonRpcErrorObject, JsonRpcId } from './messages';
 
 /** Options shared by the local error classes. */
@@ -6,28 +7,46 @@ export interface RpcErrorOptions {
   readonly cause?: unknown;
   /** Whether sending the same call again may succeed; see {@link isRetryable}. */
   readonly retryable?: boolean;
+  /** The method of the call the error fails, when it fails one. */
+  readonly method?: string;
+  /** The id of that call, when it had one. */
+  readonly id?: JsonRpcId;
+}
+
+/** How errors name a call in their messages: `Request 6 (user.get)`, or `Request (user.get)` before it has an id. */
+export function callName(method: string, id?: JsonRpcId): string {
+  return `Request ${id === undefined ? '' : `${String(id)} `}(${method})`;
 }
 
 /**
  * The base of every error rx-jsonrpc produces. Catch it to catch them all; check the
- * subclass (or `name`) to tell a remote answer from a local failure.
+ * subclass (or `name`) to tell a remote answer from a local failure. Each class's `name`,
+ * and its constructor's, is a literal that bundlers and minifiers keep.
  */
 export abstract class RpcError extends Error {
   /** The class's name, a literal in each subclass: test it to tell the kinds apart without `instanceof`. */
   abstract override readonly name: string;
   /** Whether the same call may succeed when sent again (for example after a reconnect). */
   readonly retryable: boolean;
+  /** The method of the call this error fails (its message names it too); undefined for an error of no call. */
+  declare readonly method?: string;
+  /** The id of the call this error fails; undefined for an error of no call, or of a call not given an id yet. */
+  declare readonly id?: JsonRpcId;
 
   constructor(message: string, options: RpcErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options.retryable ?? false;
+    // Own properties only when set: an error of no call shows no `method: undefined`.
+    if (options.method !== undefined) this.method = options.method;
+    if (options.id !== undefined) this.id = options.id;
   }
 }
 
 /**
  * A remote error: the other peer answered a call with an error object.
  * Also the error a handler throws to choose the code, message and data of its answer.
- * `message` is the remote message as sent, unchanged.
+ * The error of a call names it: `message` is `Request 6 (user.get) failed: No user 7 (404)`,
+ * with `method` and `id`; `remoteMessage` is the message as sent, unchanged.
  *
  * @example
  * ```ts
@@ -37,18 +56,25 @@ export abstract class RpcError extends Error {
  * ```
  */
 export class JsonRpcError extends RpcError {
+  /** Always `'JsonRpcError'`, also after bundling. */
+  static override readonly name = 'JsonRpcError';
   /** Always `'JsonRpcError'`. */
   override readonly name = 'JsonRpcError';
+  /** The error object's `message` as sent (or given to the constructor), without the call's name. */
+  readonly remoteMessage: string;
 
   constructor(
     /** The error code; the specification's codes are in `ErrorCodes`. */
     readonly code: number,
+    /** The error object's message; with `options.method`, `message` names the call before it. */
     message: string,
     /** The optional `data` member, as sent. */
     readonly data?: unknown,
     options?: RpcErrorOptions,
   ) {
-    super(message, options);
+    const method = options?.method;
+    super(method === undefined ? message : `${callName(method, options?.id)} failed: ${message} (${code})`, options);
+    this.remoteMessage = message;
   }
 
   /**
@@ -60,11 +86,10 @@ export class JsonRpcError extends RpcError {
     return new JsonRpcError(error.code, error.message, error.data, options);
   }
 
-  /** The error object to put in a response; never includes a stack trace. */
+  /** The error object to put in a response (with the message as sent: a proxy passes it on unchanged); never includes a stack trace. */
   toJSON(): JsonRpcErrorObject {
-    return this.data === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, data: this.data };
+    const { code, remoteMessage: message, data } = this;
+    return data === undefined ? { code, message } : { code, message, data };
   }
 }
 
@@ -73,6 +98,8 @@ export class JsonRpcError extends RpcError {
  * or a frame could not be written. The original failure is in `cause`.
  */
 export class TransportError extends RpcError {
+  /** Always `'TransportError'`, also after bundling. */
+  static override readonly name = 'TransportError';
   /** Always `'TransportError'`. */
   override readonly name = 'TransportError';
   /** The HTTP status of a refused handshake or request, where the transport knows it. */
@@ -106,9 +133,12 @@ export interface ConnectionClosedErrorOptions extends RpcErrorOptions {
 
 /**
  * The connection closed while a call was pending, or a call was made on a closed peer.
- * Retryable unless the peer itself was closed for good.
+ * Retryable unless the peer itself was closed for good. A message that shows a standard
+ * close code it did not infer (`closed (1006)`) ends with what the code means.
  */
 export class ConnectionClosedError extends RpcError {
+  /** Always `'ConnectionClosedError'`, also after bundling. */
+  static override readonly name = 'ConnectionClosedError';
   /** Always `'ConnectionClosedError'`. */
   override readonly name = 'ConnectionClosedError';
   /** The close code; 1006 when the link dropped without a close frame. */
@@ -119,8 +149,11 @@ export class ConnectionClosedError extends RpcError {
   readonly inferred: boolean;
 
   constructor(message: string, options: ConnectionClosedErrorOptions = {}) {
-    super(message, { ...options, retryable: options.retryable ?? true });
-    this.code = options.code ?? 1006;
+    const code = options.code ?? 1006;
+    const meaning = options.inferred === true ? undefined : closeCodeMeanings[code];
+    const explained = meaning !== undefined && message.includes(`(${code}`) ? `${message}: ${meaning}` : message;
+    super(explained, { ...options, retryable: options.retryable ?? true });
+    this.code = code;
     this.reason = options.reason ?? '';
     this.inferred = options.inferred ?? false;
   }
@@ -132,6 +165,8 @@ export class ConnectionClosedError extends RpcError {
  * or as the error of the call it concerns.
  */
 export class ProtocolError extends RpcError {
+  /** Always `'ProtocolError'`, also after bundling. */
+  static override readonly name = 'ProtocolError';
   /** Always `'ProtocolError'`. */
   override readonly name = 'ProtocolError';
 }
@@ -141,24 +176,30 @@ export class ProtocolError extends RpcError {
  * -32603 (Internal error, no details); this error, on `errors$`, keeps the original in `cause`.
  */
 export class HandlerError extends RpcError {
+  /** Always `'HandlerError'`, also after bundling. */
+  static override readonly name = 'HandlerError';
   /** Always `'HandlerError'`. */
   override readonly name = 'HandlerError';
 }
 
 /** A call got no answer within its timeout. The call was forgotten (and a cancel sent, if configured). */
 export class RequestTimeoutError extends RpcError {
+  /** Always `'RequestTimeoutError'`, also after bundling. */
+  static override readonly name = 'RequestTimeoutError';
   /** Always `'RequestTimeoutError'`. */
   override readonly name = 'RequestTimeoutError';
+  /** The id the call was sent with. */
+  declare readonly id: JsonRpcId;
+  /** The method that was called. */
+  declare readonly method: string;
 
   constructor(
-    /** The id the call was sent with. */
-    readonly id: JsonRpcId,
-    /** The method that was called. */
-    readonly method: string,
+    id: JsonRpcId,
+    method: string,
     /** The timeout that elapsed, in milliseconds. */
     readonly timeout: number,
   ) {
-    super(`Request ${String(id)} (${method}) timed out after ${timeout} ms`);
+    super(`${callName(method, id)} timed out after ${timeout} ms`, { id, method });
   }
 }
 

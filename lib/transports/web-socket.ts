@@ -62,7 +62,11 @@ const noop = () => undefined;
 
 /**
  * A transport over a WebSocket opened at `url`. Each `connect()` subscription opens a
- * new socket; unsubscribing closes it with code 1000.
+ * new socket; unsubscribing closes it with code 1000. Where the runtime has no WebSocket
+ * (Node before 22) and none is passed, `connect()` errors at once with a non-retryable
+ * `TransportError` saying to import `webSocket` from `rx-jsonrpc/node`, which the peer's
+ * calls then fail with too. A close is reported as a `ConnectionClosedError` whose message
+ * says what a standard close code means.
  *
  * @example
  * ```ts
@@ -76,9 +80,10 @@ export function webSocket(url: string, options: WebSocketOptions = {}): Transpor
         // a runtime without WebSocket (Node < 22) has none on globalThis
         const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
         if (WebSocketImpl === undefined) {
+          // Said to each call too (see peerClosed): an editor's auto-import picks this webSocket on Node.
           subscriber.error(
             new TransportError(
-              'No WebSocket implementation: pass options.WebSocket, or use webSocket() from rx-jsonrpc/node',
+              "No global WebSocket (Node < 22): import { webSocket } from 'rx-jsonrpc/node', or pass options.WebSocket",
             ),
           );
           return;

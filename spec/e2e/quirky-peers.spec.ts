@@ -77,7 +77,7 @@ describe('a server that', () => {
     const lenient = await quirky({ lenient: { errorCodes: true } });
     const failed = lenient.peer.request('m').catch((e: unknown) => e);
     lenient.send({ jsonrpc: '2.0', id: (await lenient.next()).id, error: { code, message: 'bad' } });
-    expect(await failed).toMatchObject({ name: 'JsonRpcError', code: lenientCode, message: 'bad' });
+    expect(await failed).toMatchObject({ name: 'JsonRpcError', code: lenientCode, remoteMessage: 'bad' });
   });
 
   it('adds a stack and nested data to its errors: the data arrives whole, the stack stays out', async () => {
@@ -130,10 +130,16 @@ describe('a server that', () => {
       error: { code: -32005, message: 'batch size exceed limit 1', data: { limit: 1 } },
     });
     const [a, b] = await results;
-    for (const member of [a, b]) {
+    for (const [index, member] of [a, b].entries()) {
+      const [id, method] = [sent[index]!.id, ['a', 'b'][index]];
       expect(member).toMatchObject({
         ok: false,
-        error: { name: 'JsonRpcError', code: -32005, message: 'batch size exceed limit 1', data: { limit: 1 } },
+        error: {
+          name: 'JsonRpcError',
+          code: -32005,
+          message: `Request ${id} (${method}) failed: batch size exceed limit 1 (-32005)`,
+          data: { limit: 1 },
+        },
       });
     }
     expect(reported.map((e) => e.message)).toEqual([

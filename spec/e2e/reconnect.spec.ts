@@ -96,7 +96,11 @@ describe('reconnect', () => {
     const error = await call;
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(ConnectionClosedError);
-    expect(error).toMatchObject({ message: 'Request 1 (hang) failed: connection closed (1006)', code: 1006 });
+    expect(error).toMatchObject({
+      message:
+        'Request 1 (hang) failed: connection closed (1006): no close frame: the network dropped or the other side died',
+      code: 1006,
+    });
     expect(isRetryable(error)).toBe(true);
     expect(peer.pendingCount).toBe(0);
   });

@@ -107,7 +107,11 @@ describe('a client peer on a real WebSocket', () => {
     socket.terminate();
     const error = await call;
     expect(error).toBeInstanceOf(ConnectionClosedError);
-    expect(error).toMatchObject({ message: 'Request 1 (slow) failed: connection closed (1006)', code: 1006 });
+    expect(error).toMatchObject({
+      message:
+        'Request 1 (slow) failed: connection closed (1006): no close frame: the network dropped or the other side died',
+      code: 1006,
+    });
     expect(client.pendingCount).toBe(0);
   });
 

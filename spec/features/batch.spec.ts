@@ -39,7 +39,10 @@ describe('batch$', () => {
     const [a, n, b, c] = await results;
     expect(a).toEqual({ ok: true, value: 'A' });
     expect(n).toEqual({ ok: true, value: undefined });
-    expect(b).toMatchObject({ ok: false, error: { name: 'JsonRpcError', code: 7, message: 'B failed' } });
+    expect(b).toMatchObject({
+      ok: false,
+      error: { name: 'JsonRpcError', code: 7, message: 'Request 2 (b) failed: B failed (7)' },
+    });
     expect(c).toEqual({ ok: true, value: 'C' });
     expect(peer.pendingCount).toBe(0);
   });

@@ -129,7 +129,11 @@ describe('subscription$', () => {
       raw.send({ jsonrpc: '2.0', id: call.id, error: { code: -32602, message: 'Unknown symbol' } });
       const error = await values.error();
       expect(error).toBeInstanceOf(JsonRpcError);
-      expect(error).toMatchObject({ code: -32602, message: 'Unknown symbol' });
+      expect(error).toMatchObject({
+        code: -32602,
+        message: `Request ${call.id} (ticks.subscribe) failed: Unknown symbol (-32602)`,
+        remoteMessage: 'Unknown symbol',
+      });
     });
   });
 

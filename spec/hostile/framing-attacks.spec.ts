@@ -145,7 +145,7 @@ describe('a stream() server whose reader never reads', () => {
     expect(result.call).toEqual({
       name: 'TransportError',
       message: expect.stringMatching(
-        /^Send buffer full: \d+ bytes wait to go to attacker \(highWaterMark 16777216\)$/,
+        /^Request \d+ \(anything\) failed: Send buffer full: \d+ bytes wait to go to attacker \(highWaterMark 16777216\)$/,
       ) as string,
     });
     const seen = await target.ask<Seen>('problems');

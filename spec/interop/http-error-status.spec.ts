@@ -49,7 +49,12 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
       .request('nope')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JsonRpcError);
-    expect(error).toMatchObject({ code: -32601, message: 'Method not found: nope', retryable: false });
+    expect(error).toMatchObject({
+      code: -32601,
+      message: 'Request 1 (nope) failed: Method not found: nope (-32601)',
+      remoteMessage: 'Method not found: nope',
+      retryable: false,
+    });
     const cause = (error as JsonRpcError).cause;
     expect(cause).toBeInstanceOf(TransportError);
     expect(cause).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^HTTP ${status}`)) });
@@ -80,8 +85,14 @@ describe('a JSON-RPC error answer sent with an HTTP error status', () => {
   it('gives each member of a batch its own answer', async () => {
     const server = await failingWith(400);
     const [a, b] = await batch(over(server.url), (m) => [m.request('a'), m.request('b')]);
-    expect(a).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: a' } });
-    expect(b).toMatchObject({ ok: false, error: { code: -32601, message: 'Method not found: b' } });
+    expect(a).toMatchObject({
+      ok: false,
+      error: { code: -32601, message: 'Request 1 (a) failed: Method not found: a (-32601)' },
+    });
+    expect(b).toMatchObject({
+      ok: false,
+      error: { code: -32601, message: 'Request 2 (b) failed: Method not found: b (-32601)' },
+    });
   });
 
   it('without an id answers the whole POST: its calls fail with it, not with "no answer"', async () => {

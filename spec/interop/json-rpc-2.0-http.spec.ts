@@ -49,7 +49,11 @@ describe('json-rpc-2.0 JSONRPCServer over HTTP', () => {
 
   it('passes its error for a throwing method through', async () => {
     const { peer } = await thirdPartyServer();
-    await expect(peer.request('fail')).rejects.toMatchObject({ name: 'JsonRpcError', message: 'boom' });
+    await expect(peer.request('fail')).rejects.toMatchObject({
+      name: 'JsonRpcError',
+      message: expect.stringMatching(/^Request \d+ \(fail\) failed: boom \(-?\d+\)$/) as string,
+      remoteMessage: 'boom',
+    });
   });
 
   it('takes notifications, answered by nothing', async () => {

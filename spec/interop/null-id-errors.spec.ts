@@ -130,7 +130,7 @@ describe('an error without an id', () => {
     const { peer, reported } = await strictServer({ refuseBatches: 'Batch requests are not supported' });
     peer.notify('initialized');
     const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
-    expect(a).toMatchObject({ ok: false, error: { code: -32600, message: 'Batch requests are not supported' } });
+    expect(a).toMatchObject({ ok: false, error: { code: -32600, remoteMessage: 'Batch requests are not supported' } });
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
   });
 

@@ -102,7 +102,12 @@ describe('serve() over HTTP POST', () => {
         .request('fail')
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JsonRpcError);
-      expect(error).toMatchObject({ code: 4001, message: 'No such account', data: { account: 7 } });
+      expect(error).toMatchObject({
+        code: 4001,
+        message: 'Request 1 (fail) failed: No such account (4001)',
+        remoteMessage: 'No such account',
+        data: { account: 7 },
+      });
     });
   });
 
@@ -187,8 +192,8 @@ describe('serve() over HTTP POST', () => {
       expect(seen).toEqual({
         name: 'TransportError',
         message:
-          'Not sent to 127.0.0.1: over HTTP the server can only answer the POST, not notify or call its client ' +
-          '(serve such methods over WebSocket)',
+          'Request 1 (client.name) failed: Not sent to 127.0.0.1: over HTTP the server can only answer the POST, ' +
+          'not notify or call its client (serve such methods over WebSocket)',
         retryable: false,
         ms: expect.any(Number) as number,
       });

@@ -167,7 +167,11 @@ describe('serve', () => {
         });
       });
       const peer = client(server.url!);
-      await expect(peer.request('secret')).rejects.toMatchObject({ code: 4003, message: 'Login first' });
+      await expect(peer.request('secret')).rejects.toMatchObject({
+        code: 4003,
+        message: 'Request 1 (secret) failed: Login first (4003)',
+        remoteMessage: 'Login first',
+      });
       await expect(peer.request('login', { token: 'nope' })).rejects.toMatchObject({ code: 4001 });
       await expect(peer.request('login', { token: 'token-ada' })).resolves.toEqual({ user: 'ada' });
       await expect(peer.request('secret')).resolves.toBe('for ada only');

@@ -215,7 +215,9 @@ describe('tcp and stream over a socket', () => {
     const refused = outcomes.find((outcome) => outcome instanceof TransportError) as TransportError;
     expect(refused.retryable).toBe(true);
     expect(refused.message).toMatch(
-      new RegExp(`^Send buffer full: \\d+ bytes wait to go to tcp://127.0.0.1:${port} \\(highWaterMark 65536\\)$`),
+      new RegExp(
+        `^Request \\d+ \\(echo\\) failed: Send buffer full: \\d+ bytes wait to go to tcp://127.0.0.1:${port} \\(highWaterMark 65536\\)$`,
+      ),
     );
     // A socket that does not read never sees the other side end.
     for (const socket of sockets) socket.destroy();
@@ -232,7 +234,7 @@ describe('stream', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({
       retryable: true,
-      message: `Send buffer full: ${writable.writableLength} bytes wait to go to slow pipe (highWaterMark 10)`,
+      message: `Request 1 (second) failed: Send buffer full: ${writable.writableLength} bytes wait to go to slow pipe (highWaterMark 10)`,
     });
     held.splice(0).forEach((done) => done());
     await new Promise((resolve) => setImmediate(resolve));

@@ -119,7 +119,7 @@ describe('webSocket', () => {
         code: 1009,
         reason: 'Max payload size exceeded',
         retryable: true,
-        message: `Connection to ${url} closed (1009: Max payload size exceeded)`,
+        message: `Connection to ${url} closed (1009: Max payload size exceeded): message too big`,
       });
       expect((await closed).code).toBe(1009);
     });

@@ -187,7 +187,7 @@ async function changedPeer(change: (connection: Connection) => Connection, optio
 }
 
 describe('a batch frame that fails', () => {
-  it('fails each call it carries with the error of the write', async () => {
+  it('fails each call it carries with the error of the write, restated for the call', async () => {
     const refused = new TransportError('frame too large', { retryable: false });
     const { peer } = await changedPeer(
       (c) => ({
@@ -199,8 +199,8 @@ describe('a batch frame that fails', () => {
       { batching: true },
     );
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
-    expect(await calls[0]!.error()).toBe(refused);
-    expect(await calls[1]!.error()).toBe(refused);
+    expect(await calls[0]!.error()).toMatchObject({ message: 'Request 1 (a) failed: frame too large', cause: refused });
+    expect(await calls[1]!.error()).toMatchObject({ message: 'Request 2 (b) failed: frame too large', cause: refused });
     expect(peer.pendingCount).toBe(0);
   });
 
@@ -220,12 +220,15 @@ describe('a batch frame that fails', () => {
     const call = observe(peer.request$('a'));
     peer.notify('last');
     await settle();
-    expect(call.ending).toEqual({ kind: 'error', error: refused });
+    expect(call.ending).toMatchObject({
+      kind: 'error',
+      error: { name: 'TransportError', message: 'Request 1 (a) failed: frame too large', cause: refused },
+    });
     // The notifications have nobody to fail: their loss is reported, once each.
     expect(reported.values).toEqual([refused, refused]);
   });
 
-  it('fails each call it carries with the error the transport reports for it later', async () => {
+  it('fails each call it carries with the error the transport reports for it later, restated for the call', async () => {
     const lost = new TransportError('exchange aborted', { retryable: true });
     const { peer, raw } = await changedPeer(
       (c) => ({
@@ -239,8 +242,15 @@ describe('a batch frame that fails', () => {
     );
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['a', 'b']);
-    expect(await calls[0]!.error()).toBe(lost);
-    expect(await calls[1]!.error()).toBe(lost);
+    expect(await calls[0]!.error()).toMatchObject({
+      name: 'TransportError',
+      message: 'Request 1 (a) failed: exchange aborted',
+      retryable: true,
+      method: 'a',
+      id: 1,
+      cause: lost,
+    });
+    expect(await calls[1]!.error()).toMatchObject({ message: 'Request 2 (b) failed: exchange aborted', cause: lost });
   });
 
   it('fails each call still waiting with a ProtocolError when its exchange ends without an answer', async () => {
@@ -271,9 +281,13 @@ describe('a batch frame refused with one error object without an id', () => {
     const calls = [peer.request('a'), peer.request('b')].map((call) => call.catch((e: unknown) => e));
     expect(((await raw.next()) as Call[]).map((m) => m.id)).toEqual([1, 2]);
     raw.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Batches are not supported' } });
-    for (const error of await Promise.all(calls)) {
-      expect(error).toMatchObject({ name: 'JsonRpcError', code: -32600, message: 'Batches are not supported' });
-    }
+    expect(await Promise.all(calls)).toMatchObject(
+      ['a', 'b'].map((method, index) => ({
+        name: 'JsonRpcError',
+        code: -32600,
+        message: `Request ${index + 1} (${method}) failed: Batches are not supported (-32600)`,
+      })),
+    );
   });
 });
 

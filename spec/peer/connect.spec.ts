@@ -125,8 +125,17 @@ describe('connect', () => {
       link.drop(1006);
       const [a, b] = await Promise.all(calls);
       expect(a).toBeInstanceOf(ConnectionClosedError);
-      expect(a).toMatchObject({ message: 'Request 1 (a) failed: connection closed (1006)', code: 1006 });
-      expect(b).toMatchObject({ message: 'Request 2 (b) failed: connection closed (1006)' });
+      expect(a).toMatchObject({
+        message:
+          'Request 1 (a) failed: connection closed (1006): no close frame: the network dropped or the other side died',
+        code: 1006,
+        method: 'a',
+        id: 1,
+      });
+      expect(b).toMatchObject({
+        message:
+          'Request 2 (b) failed: connection closed (1006): no close frame: the network dropped or the other side died',
+      });
       expect(peer.pendingCount).toBe(0);
     });
 

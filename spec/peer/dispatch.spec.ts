@@ -277,7 +277,7 @@ describe('incoming frames', () => {
       const results = await Promise.allSettled(calls);
       expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
         'A',
-        'B failed',
+        'Request 2 (b) failed: B failed (7)',
         'C',
       ]);
     });

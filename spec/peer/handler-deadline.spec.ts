@@ -67,7 +67,7 @@ describe('the handler deadline', () => {
     await expect(client.request('forever')).rejects.toMatchObject({
       name: 'JsonRpcError',
       code: -32001,
-      message: 'Request timed out after 20 ms',
+      message: 'Request 1 (forever) failed: Request timed out after 20 ms (-32001)',
     });
     expect(stopped).toBe(true);
     expect(await reported).toMatchObject({

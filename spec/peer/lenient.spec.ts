@@ -77,7 +77,11 @@ describe('lenient errorCodes', () => {
     raw.send({ jsonrpc: '2.0', id, error: { code: '404', message: 'Not found', data: { path: '/x' } } });
     const error = await call.error();
     expect(error).toBeInstanceOf(JsonRpcError);
-    expect(error).toMatchObject({ code: 404, message: 'Not found', data: { path: '/x' } });
+    expect(error).toMatchObject({
+      code: 404,
+      message: `Request ${id} (m) failed: Not found (404)`,
+      data: { path: '/x' },
+    });
   });
 
   it('reads a code that is no number as -32603', async () => {
@@ -85,7 +89,7 @@ describe('lenient errorCodes', () => {
     const call = observe(peer.request$('m'));
     const { id } = (await raw.next()) as { id: number };
     raw.send({ jsonrpc: '2.0', id, error: { code: 'oops', message: 'Broken' } });
-    expect(await call.error()).toMatchObject({ code: -32603, message: 'Broken' });
+    expect(await call.error()).toMatchObject({ code: -32603, message: `Request ${id} (m) failed: Broken (-32603)` });
   });
 
   it('still refuses an error without a string message', async () => {

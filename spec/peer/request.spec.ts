@@ -57,14 +57,22 @@ describe('request$', () => {
     expect(client.pendingCount).toBe(0);
   });
 
-  it('errors with JsonRpcError carrying the remote code, message and data', async () => {
+  it('errors with JsonRpcError naming the call, carrying the remote code, message and data', async () => {
     const { peer, raw } = await peerWithRawServer();
     const result = firstValueFrom(peer.request$('user.get', [7]));
     await raw.next();
     raw.send({ jsonrpc: '2.0', id: 1, error: { code: 404, message: 'No user 7', data: { id: 7 } } });
     const error = await result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JsonRpcError);
-    expect(error).toMatchObject({ name: 'JsonRpcError', code: 404, message: 'No user 7', data: { id: 7 } });
+    expect(error).toMatchObject({
+      name: 'JsonRpcError',
+      message: 'Request 1 (user.get) failed: No user 7 (404)',
+      code: 404,
+      remoteMessage: 'No user 7',
+      data: { id: 7 },
+      method: 'user.get',
+      id: 1,
+    });
     expect(isRetryable(error)).toBe(false);
     expect(peer.pendingCount).toBe(0);
   });
@@ -328,7 +336,8 @@ describe('request', () => {
     await expect(client.request('missing')).rejects.toMatchObject({
       name: 'JsonRpcError',
       code: -32601,
-      message: 'Method not found',
+      message: 'Request 1 (missing) failed: Method not found (-32601)',
+      remoteMessage: 'Method not found',
     });
   });
 });

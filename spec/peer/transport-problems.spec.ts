@@ -102,14 +102,23 @@ describe('a write that throws', () => {
     const peer = await writesThrow(epipe);
     const error = (await observe(peer.request$('m')).error()) as Error;
     expect(error).toBeInstanceOf(TransportError);
-    expect(error.message).toMatch(/Could not send a frame: EPIPE/);
-    expect(error.cause).toBe(epipe);
+    expect(error).toMatchObject({ message: 'Request 1 (m) failed: Could not send a frame: EPIPE', method: 'm', id: 1 });
+    expect((error.cause as Error).cause).toBe(epipe);
   });
 
-  it('fails the call with the RpcError the transport threw, as it is', async () => {
-    const refused = new TransportError('frame too large', { retryable: false });
+  it('fails the call with the RpcError the transport threw, restated for the call, the original as cause', async () => {
+    const refused = new TransportError('frame too large', { retryable: false, status: 413 });
     const peer = await writesThrow(refused);
-    expect(await observe(peer.request$('m')).error()).toBe(refused);
+    const error = (await observe(peer.request$('m')).error()) as TransportError;
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({
+      message: 'Request 1 (m) failed: frame too large',
+      retryable: false,
+      status: 413,
+      method: 'm',
+      id: 1,
+    });
+    expect(error.cause).toBe(refused);
   });
 
   describe('on a read-only socket', () => {
@@ -126,7 +135,7 @@ describe('a write that throws', () => {
       opened.push(peer);
       const error = await peer.request('m').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransportError);
-      expect((error as Error).message).toBe('Could not send a frame: socket is read-only');
+      expect((error as Error).message).toBe('Request 1 (m) failed: Could not send a frame: socket is read-only');
       expect(peer.pendingCount).toBe(0);
     });
 
@@ -139,8 +148,8 @@ describe('a write that throws', () => {
       const first = await peer.request('a').catch((e: unknown) => e);
       const second = await peer.request('b').catch((e: unknown) => e);
       expect([first, second].map((e) => (e as Error).message)).toEqual([
-        'Could not send a frame: socket is read-only',
-        'Could not send a frame: socket is read-only',
+        'Request 1 (a) failed: Could not send a frame: socket is read-only',
+        'Request 2 (b) failed: Could not send a frame: socket is read-only',
       ]);
       expect(peer.pendingCount).toBe(0);
     });

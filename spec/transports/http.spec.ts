@@ -77,7 +77,9 @@ describe('http', () => {
     expect(error).toMatchObject({
       status: 503,
       retryable: true,
-      message: `HTTP 503 Busy from ${server.url}: try later`,
+      message: `Request 1 (x) failed: HTTP 503 Busy from ${server.url}: try later`,
+      method: 'x',
+      id: 1,
     });
   });
 
@@ -94,7 +96,7 @@ describe('http', () => {
       .request('x')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
-    expect((error as Error).message).toMatch(new RegExp(`^HTTP request to ${url} failed`));
+    expect((error as Error).message).toMatch(new RegExp(`^Request 1 \\(x\\) failed: HTTP request to ${url} failed`));
   });
 
   it('fails a call the response does not answer, at once', async () => {
@@ -157,7 +159,7 @@ describe('http', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransportError);
       expect(error).toMatchObject({
-        message: `The response from ${server.url} announces 2000 bytes, more than maxFrameSize (1000 bytes): request aborted`,
+        message: `Request 1 (x) failed: The response from ${server.url} announces 2000 bytes, more than maxFrameSize (1000 bytes): request aborted`,
         status: 200,
         retryable: false,
       });
@@ -184,7 +186,7 @@ describe('http', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransportError);
       expect(error).toMatchObject({
-        message: `The response from ${server.url} is larger than maxFrameSize (5000 bytes): request aborted`,
+        message: `Request 1 (x) failed: The response from ${server.url} is larger than maxFrameSize (5000 bytes): request aborted`,
         retryable: false,
       });
       await closedSeen;
@@ -250,7 +252,7 @@ describe('http', () => {
         .catch((e: unknown) => e);
       expect(error).toMatchObject({
         name: 'TransportError',
-        message: `The response from http://example.invalid/rpc is larger than maxFrameSize (${limit - 1} bytes): request aborted`,
+        message: `Request 1 (x) failed: The response from http://example.invalid/rpc is larger than maxFrameSize (${limit - 1} bytes): request aborted`,
       });
     });
 
@@ -283,7 +285,7 @@ describe('http', () => {
         const fetch = async () => ({ status, body, text: async () => '' });
         await expect(over('http://example.invalid/rpc', { fetch }, { timeout: 0 }).request('x')).rejects.toMatchObject({
           name: 'TransportError',
-          message: 'The response from http://example.invalid/rpc could not be read: reset',
+          message: 'Request 1 (x) failed: The response from http://example.invalid/rpc could not be read: reset',
           retryable,
         });
       },

@@ -148,7 +148,7 @@ describe('memoryPair({ serialize: false })', () => {
       const reported = observe(server.errors$);
       const error = await client.request('day', new Date(0) as unknown as object).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JsonRpcError);
-      expect(error).toMatchObject({ code: -32600, message: 'Invalid Request' });
+      expect(error).toMatchObject({ code: -32600, message: 'Request 1 (day) failed: Invalid Request (-32600)' });
       expect(handler).not.toHaveBeenCalled();
       expect((reported.values[0] as RpcError).message).toBe(
         'Invalid request: "params" must be an array or an object, got an instance of Date, which JSON does not write as an object',

@@ -99,7 +99,11 @@ describe('memoryPair', () => {
       const link = memoryPair();
       const client = await openConnection(link.client);
       link.drop();
-      expect(await client.link.error()).toMatchObject({ message: 'Memory link closed (1006)', code: 1006, reason: '' });
+      expect(await client.link.error()).toMatchObject({
+        message: 'Memory link closed (1006): no close frame: the network dropped or the other side died',
+        code: 1006,
+        reason: '',
+      });
     });
 
     it('delivers the frames already sent before the ends see the close', async () => {

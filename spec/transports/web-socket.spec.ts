@@ -113,7 +113,7 @@ describe('webSocket', () => {
       const { link } = await openConnection(webSocket(url, { WebSocket: WebSocketImpl }));
       (await accepted()).socket.close(1001);
       expect(await link.error()).toMatchObject({
-        message: `Connection to ${url} closed (1001)`,
+        message: `Connection to ${url} closed (1001): going away`,
         code: 1001,
         reason: '',
       });
@@ -125,7 +125,10 @@ describe('webSocket', () => {
       (await accepted()).socket.terminate();
       const error = await link.error();
       expect(error).toBeInstanceOf(ConnectionClosedError);
-      expect(error).toMatchObject({ message: `Connection to ${url} closed (1006)`, code: 1006 });
+      expect(error).toMatchObject({
+        message: `Connection to ${url} closed (1006): no close frame: the network dropped or the other side died`,
+        code: 1006,
+      });
     });
   });
 
@@ -238,12 +241,13 @@ describe('webSocket', () => {
       else globals.WebSocket = saved;
     });
 
-    it('errors with TransportError pointing to rx-jsonrpc/node', async () => {
+    it("errors with TransportError saying to import webSocket from 'rx-jsonrpc/node'", async () => {
       delete globals.WebSocket;
       const error = await observe(webSocket('ws://127.0.0.1:1').connect()).error();
       expect(error).toBeInstanceOf(TransportError);
       expect(error).toMatchObject({
-        message: 'No WebSocket implementation: pass options.WebSocket, or use webSocket() from rx-jsonrpc/node',
+        message:
+          "No global WebSocket (Node < 22): import { webSocket } from 'rx-jsonrpc/node', or pass options.WebSocket",
         retryable: false,
       });
     });

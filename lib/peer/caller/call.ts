@@ -1,9 +1,16 @@
-import { ConnectionClosedError, ProtocolError, RequestTimeoutError, type RpcError } from '../../protocol/errors';
+import {
+  callName,
+  ConnectionClosedError,
+  ProtocolError,
+  RequestTimeoutError,
+  type RpcError,
+} from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import type { PeerConnection, Queued } from '../link/connection';
 import type { OutgoingFrame } from '../link/encode';
 import type { Deadline, Deadlines, Expiring } from './deadlines';
 import { callFailure } from '../link/failures';
+import { callError } from './call-error';
 import type { CancelNotification, Codec } from '../options';
 import type { Outbox } from '../link/outbox';
 import type { PendingCall, PendingCalls } from './pending';
@@ -30,9 +37,29 @@ export interface CallContext {
   readonly codec?: Codec;
 }
 
-/** The error of a call made on a peer that is closed for good. */
-export function peerClosed(subject: string): ConnectionClosedError {
-  return new ConnectionClosedError(`${subject} not sent: the peer is closed`, { code: 1000, retryable: false });
+/**
+ * The error of a call or notification (`subject`) made on a peer that is closed for good: with
+ * what closed it (read from `connection`), when it was not `close()`, as `cause` and in the
+ * message, which the caller would not see otherwise (a transport that could not open at all:
+ * no WebSocket on this runtime...).
+ */
+export function peerClosed(
+  subject: string,
+  connection?: PeerConnection,
+  method?: string,
+  id?: JsonRpcId,
+): ConnectionClosedError {
+  let cause: RpcError | undefined;
+  // Error path only: state$ replays its final state at once.
+  connection?.state$.subscribe((state) => state.status === 'closed' && (cause = state.error)).unsubscribe();
+  const why = cause === undefined ? '' : `: ${cause.message}`;
+  return new ConnectionClosedError(`${subject} not sent: the peer is closed${why}`, {
+    code: 1000,
+    retryable: false,
+    cause,
+    method,
+    id,
+  });
 }
 
 /**
@@ -103,7 +130,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
   /** The call failed after leaving the pending map: an error answer, or the link failed. */
   reject(error: unknown): void {
     this.taken = true;
-    this.raise(error);
+    this.raise(callError(error, this.id, this.method));
     this.end();
   }
 
@@ -132,7 +159,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
   /** The link closed for good before the call could be sent. */
   fail(linkError: RpcError): void {
     this.queued = false;
-    this.raise(callFailure(this.id, this.method, linkError, false));
+    this.raise(callError(callFailure(this.id, this.method, linkError, false), this.id, this.method));
     this.end();
   }
 
@@ -161,7 +188,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
     const { connection } = this.context;
     // A call that waited for a slot may find the peer closed meanwhile.
     if (connection.isClosed) {
-      this.raise(peerClosed(`Request ${String(this.id)} (${this.method})`));
+      this.raise(peerClosed(callName(this.method, this.id), connection, this.method, this.id));
       return this.end();
     }
     if (connection.isOpen) return this.send();
@@ -173,8 +200,11 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
   private frameEnded(error?: unknown): void {
     if (!this.context.pending.abandon(this.id, this)) return;
     this.taken = true;
+    const { id, method } = this;
     this.raise(
-      error ?? new ProtocolError(`Request ${String(this.id)} (${this.method}) got no answer in the response to it`),
+      error === undefined
+        ? new ProtocolError(`${callName(method, id)} got no answer in the response to it`, { id, method })
+        : callError(error, id, method, true),
     );
     this.end();
   }

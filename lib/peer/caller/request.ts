@@ -1,5 +1,5 @@
 import { Observable, type Subscriber } from 'rxjs';
-import { ProtocolError } from '../../protocol/errors';
+import { callName, ProtocolError } from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import { OutgoingCall, peerClosed, type CallContext } from './call';
 import { callMessage, checkCall, encodeFrame, type OutgoingFrame } from '../link/encode';
@@ -69,19 +69,19 @@ function prepare<C extends OutgoingCall>(
 ): C | Error {
   const problem = checkCall(method, params);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass anything
-  if (problem !== undefined) return new ProtocolError(`Request (${String(method)}) not sent: ${problem}`);
-  if (context.connection.isClosed) return peerClosed(`Request (${method})`);
+  if (problem !== undefined) return new ProtocolError(`${callName(String(method))} not sent: ${problem}`, { method });
+  if (context.connection.isClosed) return peerClosed(callName(method), context.connection, method);
   const id = context.nextId();
   options?.onId?.(id);
   // Built only when a message needs it: most calls never do.
-  const subject = () => `Request ${String(id)} (${method})`;
-  if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`);
+  const subject = () => callName(method, id);
+  if (context.pending.has(id)) return new ProtocolError(`${subject()} not sent: the id is in flight`, { id, method });
   let frame: OutgoingFrame;
   try {
     frame = encodeFrame(callMessage(method, params, id), subject, context.codec);
   } catch (error) {
-    // encode() throws only ProtocolErrors
-    return error as Error;
+    // encode() throws only ProtocolErrors, made for this call
+    return Object.assign(error as Error, { id, method });
   }
   return make(id, frame, options?.timeout ?? context.timeout);
 }
