@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { HandlerError, messageOf, type RpcError } from '../protocol/errors';
-import { connect } from '../peer/connect';
+import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
 import { fromWebSocket } from '../transports/web-socket';
 import { corkEachTick } from './cork';
@@ -48,17 +48,28 @@ export function acceptor(
       const transport = fromWebSocket(socket, info, {
         highWaterMark: options.highWaterMark,
       });
-      const added = connect(transport, {
-        handlerTimeout: serveDefaults.handlerTimeout,
-        ...options.peer,
-        // An accepted socket cannot be re-opened: the client reconnects, the server does not.
-        reconnect: false,
-        session: { ...context.newSession(), ...session },
-      });
+      // A peer may close while it is being made (a socket gone already): it is then never added.
+      let closed = false;
+      const added: Peer = connectPeer(
+        transport,
+        {
+          handlerTimeout: serveDefaults.handlerTimeout,
+          ...options.peer,
+          // An accepted socket cannot be re-opened: the client reconnects, the server does not.
+          reconnect: false,
+          session: { ...context.newSession(), ...session },
+        },
+        // Gone as it closes, before setup's own subscribers hear 'closed': a notifyAll from them skips it.
+        {
+          onClosed: () => {
+            closed = true;
+            if (peer !== undefined) peers.delete(peer);
+          },
+        },
+      );
       peer = added;
-      peers.add(added);
-      // Gone at 'closed', before setup's own subscribers hear it: a notifyAll from them skips it.
-      added.state$.subscribe((state) => state.status === 'closed' && peers.delete(added));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onClosed may have run inside connectPeer()
+      if (!closed) peers.add(added);
       // Typed to return void so that any function fits; an async one returns a promise to watch.
       // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
       const done: unknown = context.setup(
