@@ -16,7 +16,13 @@ import { IncomingStream } from './incoming/incoming';
 import { heartbeat$ } from './link/heartbeat';
 import { sequentialIds } from './caller/ids';
 import { NotificationRouter } from './incoming/notifications';
-import { peerDefaults, type HeartbeatOptions, type PeerOptions, type RequestOptions } from './options';
+import {
+  peerDefaults,
+  type HeartbeatOptions,
+  type LenientOptions,
+  type PeerOptions,
+  type RequestOptions,
+} from './options';
 import { Outgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PeerObject, type PeerMembers } from './peer-object';
@@ -87,6 +93,8 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     codec,
   });
   const notify = (method: string, params?: JsonRpcParams) => outgoing.notify(method, params);
+  // One function for every part that reports: a server makes a peer per connection.
+  const report = (error: RpcError) => tracer.report(error);
 
   const answering = answeringSide(options, {
     peer: () => peer,
@@ -94,7 +102,7 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     session,
     dialect,
     notify,
-    report: (error) => tracer.report(error),
+    report,
     handlers,
     scheduler,
   });
@@ -182,7 +190,7 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     dialect,
     scheduler,
     timeout: context.timeout,
-    report: (error) => tracer.report(error),
+    report,
     sendTogether: (start) => sendTogether(connection, outgoing.outbox, start),
     close: async ({ code = 1000, reason = '', drain = 0 } = {}) => {
       if (drain > 0 && !connection.isClosed) {
@@ -214,8 +222,8 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     // Text that comes on such a link (a Connection.send() of the user's) is still read as usual.
     decode: textCodec && ((text) => textCodec.decode(text)),
     maxBatchSize: options.maxBatchSize ?? peerDefaults.maxBatchSize,
-    lenient: options.lenient ?? {},
-    generation: () => connection.generation,
+    lenient: options.lenient ?? strict,
+    link: connection,
     answers: outgoing,
   });
   const heartbeat = options.heartbeat;
@@ -223,7 +231,7 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     receiver,
     onDrop: dropped,
     onOpen: warnIfOneWay,
-    onProblem: (error) => tracer.report(error),
+    onProblem: report,
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
     inFlight: () => pending.inFlight(outgoing.outbox.heldIds()),
     policy: reconnectPolicy(options.reconnect),
@@ -233,6 +241,9 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
   });
   return peer as unknown as Peer<Api>;
 }
+
+/** No lenience: one object for every peer that asks for none. */
+const strict: LenientOptions = Object.freeze({});
 
 /**
  * The liveness check of each link: heartbeat calls, which skip the concurrency limit (slow

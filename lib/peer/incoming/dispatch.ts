@@ -35,8 +35,8 @@ export interface DispatchTargets extends BatchTargets {
   /** Reads a frame's text (the codec's `decode`); JSON.parse when undefined. */
   readonly decode: ((text: string) => unknown) | undefined;
   readonly lenient: LenientOptions;
-  /** The link's generation now (see `PeerConnection.generation`). */
-  generation(): number;
+  /** The link, whose generation now is that of the frame being dispatched (see `PeerConnection.generation`). */
+  readonly link: { readonly generation: number };
 }
 
 /** Takes the answer to one message (a lone frame's goes out; a batch member's is collected). */
@@ -131,9 +131,9 @@ export class Dispatcher implements Router {
       // decodeFrame() throws only ProtocolErrors
       targets.tracer.report(error as ProtocolError);
       if (targets.lenient.textFrames) return;
-      return targets.answers.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.generation());
+      return targets.answers.reply(errorAnswer(null, ErrorCodes.ParseError, 'Parse error'), targets.link.generation);
     }
-    if (Array.isArray(value)) dispatchBatch(targets, this, value, targets.generation(), source.length, false);
+    if (Array.isArray(value)) dispatchBatch(targets, this, value, targets.link.generation, source.length, false);
     else this.route(value, undefined, source.length);
   }
 
@@ -141,7 +141,7 @@ export class Dispatcher implements Router {
     this.targets.tracer.incomingMessage(message);
     try {
       // No text, so no size: nothing is charged to maxAnsweringBytes for it.
-      if (Array.isArray(message)) dispatchBatch(this.targets, this, message, this.targets.generation(), 0, true);
+      if (Array.isArray(message)) dispatchBatch(this.targets, this, message, this.targets.link.generation, 0, true);
       else this.routeUnparsed(message, undefined, 0);
     } catch (error) {
       // Only an object can throw while it is read (a getter, a Proxy): JSON text never does.
@@ -153,7 +153,7 @@ export class Dispatcher implements Router {
   private replyFor(reply: (() => LoneReply) | undefined): LoneReply {
     if (reply !== undefined) return reply();
     const { targets } = this;
-    const generation = targets.generation();
+    const generation = targets.link.generation;
     if (this.lone?.generation !== generation) {
       this.lone = { generation, done: (answer) => answer !== undefined && targets.answers.reply(answer, generation) };
     }
