@@ -75,7 +75,7 @@ export class Outgoing implements OutboxLink {
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */
   notify(method: string, params?: JsonRpcParams): void {
     checkNotification(method, params);
-    if (this.setup.connection.isClosed) throw peerClosed(`Notification (${method})`);
+    if (this.setup.connection.isClosed) throw peerClosed(`Notification (${method})`, this.setup.connection, method);
     const frame = encodeFrame(callMessage(method, params), () => `Notification (${method})`, this.setup.codec);
     this.notifyEncoded(frame, method);
   }
@@ -83,7 +83,7 @@ export class Outgoing implements OutboxLink {
   /** `notify` for a frame encoded already (checked and written once for many peers); throws for a closed peer. */
   notifyEncoded(frame: OutgoingFrame, method: string): void {
     const { connection, notificationQueue } = this.setup;
-    if (connection.isClosed) throw peerClosed(`Notification (${method})`);
+    if (connection.isClosed) throw peerClosed(`Notification (${method})`, connection, method);
     if (connection.isOpen) return this.sendNotification(frame);
     const waiting = (this.queued ??= new Set<Queued>());
     if (waiting.size >= notificationQueue) {

@@ -15,10 +15,12 @@ export function callFailure(id: JsonRpcId, method: string, linkError: RpcError, 
       retryable,
       cause: linkError,
       inferred: linkError.inferred,
+      id,
+      method,
     });
   }
   const status = linkError instanceof TransportError ? linkError.status : undefined;
-  return new TransportError(`${subject}: ${linkError.message}`, { retryable, cause: linkError, status });
+  return new TransportError(`${subject}: ${linkError.message}`, { retryable, cause: linkError, status, id, method });
 }
 
 /**
