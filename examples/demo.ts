@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     await client.request('math.product', [2, 3]);
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
-    log(`client <- ${error.name} ${error.code} "${error.message}"`);
+    log(`client <- ${error.name}: ${error.message}`);
   }
 
   log('client -> report.slow (timeout: 300 ms for this call)');

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const rpc = connect(webSocket(server.url!), { timeout: 5_000 });
   rpc.request$<number>('math.sum', [1, 2]).subscribe((sum) => console.log('1 + 2 =', sum));
   console.log('2 + 3 =', await rpc.request<number>('math.sum', [2, 3]));
-  await rpc.request('math.max', [4, 5]).catch((error: JsonRpcError) => console.log(error.code, error.message));
+  await rpc.request('math.max', [4, 5]).catch((error: JsonRpcError) => console.log(error.message));
 
   rpc.close();
   await server.close();

@@ -13,7 +13,7 @@ async function show(call: string, answer: Promise<unknown>): Promise<void> {
   try {
     console.log(`${call}: ${JSON.stringify(await answer)}`);
   } catch (error) {
-    if (error instanceof JsonRpcError) console.log(`${call}: error ${error.code} ${error.message}`);
+    if (error instanceof JsonRpcError) console.log(`${call}: ${error.message}`);
     else if (error instanceof TransportError) console.log(`${call}: ${error.name}: ${error.message}`);
     else throw error;
   }

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     await bare.request('files.delete', { name: 'report.pdf' });
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
-    console.log(`bare client <- error ${error.code} ${error.message}`);
+    console.log(`bare client <- ${error.message}`);
   }
 
   rpc.close();

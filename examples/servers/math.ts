@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     } catch (error) {
       if (!(error instanceof JsonRpcError)) throw error;
       const data = error.data === undefined ? '' : ` (${JSON.stringify(error.data)})`;
-      console.log(`${shown} -> error ${error.code} ${error.message}${data}`);
+      console.log(`${shown} -> ${error.message}${data}`);
     }
   };
 
