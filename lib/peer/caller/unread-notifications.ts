@@ -20,24 +20,26 @@ export class UnreadNotifications {
   private unread = 0;
   /** The number of the last notification used up as one sent after a batch: each explains one error. */
   private usedAfter = 0;
-  /** Calls sent since the last notification. */
-  private readonly after = new Set<JsonRpcId>();
+  /** Calls sent since the last notification (made at the first: most peers send none). */
+  private after: Set<JsonRpcId> | undefined;
 
   /** A notification went out as its own frame. */
   notificationSent(): void {
     this.sent++;
     this.unread++;
-    if (this.after.size > 0) this.after.clear();
+    this.after?.clear();
   }
 
   /** A call went out: its answer will show that the notifications before it were read. */
   callSent(id: JsonRpcId): void {
-    if (this.unread > 0 && this.after.size < watched) this.after.add(id);
+    if (this.unread === 0) return;
+    const after = (this.after ??= new Set<JsonRpcId>());
+    if (after.size < watched) after.add(id);
   }
 
   /** The call `id` was answered. */
   answered(id: JsonRpcId): void {
-    if (this.after.size > 0 && this.after.has(id)) {
+    if (this.after?.has(id) === true) {
       this.unread = 0;
       this.after.clear();
     }
@@ -67,6 +69,6 @@ export class UnreadNotifications {
   /** The link is gone: the next one starts with nothing sent. */
   reset(): void {
     this.sent = this.unread = this.usedAfter = 0;
-    if (this.after.size > 0) this.after.clear();
+    this.after?.clear();
   }
 }

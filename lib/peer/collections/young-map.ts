@@ -11,38 +11,41 @@ const renewAfter = 256;
  * where each dead one keeps the values it held alive through the next young-generation
  * collections, and with them all they reach: a peer under load then promoted megabytes per
  * collection. A new Map starts young, its tables too.
+ *
+ * An empty one holds no Map at all: a server's peers that never call hold none.
  */
 export class YoungMap<K, V> {
-  private map = new Map<K, V>();
+  private map: Map<K, V> | undefined;
   private deleted = 0;
 
   get size(): number {
-    return this.map.size;
+    return this.map?.size ?? 0;
   }
 
   get(key: K): V | undefined {
-    return this.map.get(key);
+    return this.map?.get(key);
   }
 
   has(key: K): boolean {
-    return this.map.has(key);
+    return this.map?.has(key) ?? false;
   }
 
   set(key: K, value: V): void {
-    this.map.set(key, value);
+    (this.map ??= new Map<K, V>()).set(key, value);
   }
 
   delete(key: K): boolean {
-    if (!this.map.delete(key)) return false;
-    const size = this.map.size;
+    const map = this.map;
+    if (map === undefined || !map.delete(key)) return false;
+    const size = map.size;
     if (size > 0 && ++this.deleted < Math.max(renewAfter, 2 * size)) return true;
-    this.map = size === 0 ? new Map<K, V>() : new Map(this.map);
+    this.map = size === 0 ? undefined : new Map(map);
     this.deleted = 0;
     return true;
   }
 
   clear(): void {
-    this.map = new Map<K, V>();
+    this.map = undefined;
     this.deleted = 0;
   }
 
@@ -52,6 +55,6 @@ export class YoungMap<K, V> {
    * the map while walking).
    */
   entries(): IterableIterator<[K, V]> {
-    return this.map.entries();
+    return (this.map ?? new Map<K, V>()).entries();
   }
 }
