@@ -59,7 +59,7 @@ function targets(ours: SoakRow, limit: SoakRow | undefined, warmupSeconds: numbe
       met: rssMet,
       ifMissed:
         after - before < rss.growth / 4
-          ? `${heapNote}: the growth is garbage the collector had not reached yet (V8 times a full collection by the heap's size after the last one, and serve()'s peers make that large), not memory the calls keep.`
+          ? `${heapNote}: the growth is garbage that outlived the young generation and that no full collection had reclaimed by the end, not memory the calls keep; a longer soak shows where the RSS levels off.`
           : `${heapNote}: memory the calls keep.`,
     },
   ];
