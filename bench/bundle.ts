@@ -56,7 +56,7 @@ const callPathEntry = [
   `export { Outgoing } from './lib/peer/outgoing';`,
   `export { PendingCalls } from './lib/peer/caller/pending';`,
   `export { request$ } from './lib/peer/caller/request';`,
-  `export { Deadlines } from './lib/peer/caller/deadlines';`,
+  `export { Deadlines } from './lib/peer/collections/deadlines';`,
   `export { NotificationRouter } from './lib/peer/incoming/notifications';`,
   `export { Tracer } from './lib/peer/trace';`,
   `export { webSocket } from './lib/transports/web-socket';`,

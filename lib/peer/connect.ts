@@ -7,7 +7,7 @@ import type { RpcApi, UntypedApi } from './api';
 import { createCalls } from './caller/calls';
 import { PeerConnection } from './link/connection';
 import { quietGeneric } from './dialect';
-import { Deadlines } from './caller/deadlines';
+import { Deadlines } from './collections/deadlines';
 import { Dispatcher } from './incoming/dispatch';
 import { asIs } from './link/encode';
 import { callFailure } from './link/failures';

@@ -1,5 +1,5 @@
 import { VirtualTimeScheduler } from 'rxjs';
-import { Deadlines, type Expiring } from '../../lib/peer/caller/deadlines';
+import { Deadlines, type Expiring } from '../../lib/peer/collections/deadlines';
 
 /** A deadline target that runs `fire` when its deadline passes. */
 const firing = (fire: () => void): Expiring => ({ expire: fire });

@@ -9,12 +9,13 @@ import type { Dialect } from '../dialect';
 import type { HandlerRegistry } from './handlers';
 import type { IncomingRequest } from '../peer';
 import type { HandlerContext } from '../peer';
-import { handlerDeadline, idOf, Incoming, incomingRequest } from './incoming-call';
+import { HandlerDeadline, idOf, Incoming, incomingRequest } from './incoming-call';
 import { LinkedSet } from '../collections/linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
 import { YoungMap } from '../collections/young-map';
 import { LazySubject } from '../collections/lazy-subject';
+import { Deadlines } from '../collections/deadlines';
 
 /** How the answering side is set up. */
 export interface AnsweringSetup {
@@ -48,6 +49,8 @@ export class Answering {
   private readonly active = new LinkedSet<Incoming>();
   /** The same by id, to cancel them: kept only in a dialect whose callers cancel, from the first request. */
   private byId: YoungMap<JsonRpcId, Incoming> | undefined;
+  /** The deadlines of handlers still running (made at the first that does not finish at once). */
+  private deadlines: Deadlines | undefined;
   /** Notifications being handled (running or waiting). */
   private readonly notices = new LinkedSet<Incoming>();
   private readonly end = (incoming: Incoming, answer?: Answer) => this.finish(incoming, answer);
@@ -149,7 +152,8 @@ export class Answering {
   private begin(incoming: Incoming): void {
     incoming.started = true;
     const { call } = incoming;
-    incoming.deadline = handlerDeadline(this.setup, incoming, this.end);
+    const { scheduler, handlerTimeout } = this.setup;
+    const started = scheduler.now();
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
@@ -158,8 +162,13 @@ export class Answering {
       const { report, contextFor } = this.setup;
       incoming.work = runHandler(handler, call.params, contextFor(call, incoming.control), incoming, report);
     }
-    // A handler that answered at once has nothing left to stop, not even its deadline.
+    // A handler that answered at once has nothing left to stop and needs no deadline (it
+    // could not have been stopped while it ran); one still running gets one from its start.
     if (incoming.ended) incoming.stop();
+    else if (handlerTimeout > 0 && handlerTimeout < Infinity) {
+      const deadlines = (this.deadlines ??= new Deadlines(scheduler));
+      incoming.deadline = new HandlerDeadline(deadlines, this.setup, incoming, this.end, started);
+    }
   }
 
   /** Ends a call once: hands a request's `done` its answer (undefined: none), unless abandoned; the next call may run. */

@@ -54,8 +54,12 @@ class CallContext implements HandlerContext {
     this.session = setup.session;
     const progress = setup.dialect.progress;
     const token = 'id' in call ? progress?.tokenOf(call.params) : undefined;
+    // A call that asked for no progress shares one function that does nothing: no closure per call.
+    if (progress === undefined || token === undefined) {
+      this.progress = noProgress;
+      return;
+    }
     this.progress = (value) => {
-      if (progress === undefined || token === undefined) return;
       try {
         setup.notify(progress.method, progress.notification(token, value));
       } catch (error) {
@@ -68,4 +72,9 @@ class CallContext implements HandlerContext {
   get signal(): AbortSignal {
     return this.#control.signal;
   }
+}
+
+/** The `progress` of a call whose caller asked for none. */
+function noProgress(): void {
+  // nothing to report to
 }

@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Subscription, Unsubscribable } from 'rxjs';
 import { ServerErrorCodes } from '../../protocol/error-codes';
 import { HandlerError, JsonRpcError, type RpcError } from '../../protocol/errors';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
@@ -6,6 +6,7 @@ import { errorAnswer, type Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
 import { CallControl } from './call-control';
 import type { Linked } from '../collections/linked-set';
+import type { Deadline, Deadlines, Expiring } from '../collections/deadlines';
 import type { IncomingRequest } from '../peer';
 
 /**
@@ -22,7 +23,7 @@ export class Incoming implements Linked<Incoming> {
   started = false;
   ended = false;
   /** The deadline of the handler and the work of an Observable handler: what `stop()` ends. */
-  deadline: Subscription | undefined;
+  deadline: Unsubscribable | undefined;
   work: Subscription | undefined;
   prev: Incoming | undefined;
   next: Incoming | undefined;
@@ -76,34 +77,56 @@ export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer
   };
 }
 
+/** What a handler's deadline reports to, and how long it is. */
+export interface DeadlineSetup {
+  readonly handlerTimeout: number;
+  readonly report: (error: RpcError) => void;
+}
+
 /**
- * Starts the deadline of one call's handler, if there is one: when it passes, the failure is
- * reported, the call's signal aborts, and `end` is given the call and its -32001 answer
- * (nothing for a notification). `end` is the peer's, not the call's: no closure per call.
+ * The deadline of one call's handler that did not finish at once: its own entry in the
+ * peer's line of `handlerTimeout` (see `Deadlines`), counted from when the handler started,
+ * with no timer of its own. When it passes, the failure is reported, the call's signal
+ * aborts, and `end` is given the call and its -32001 answer (nothing for a notification).
+ * `end` is the peer's, not the call's: no closure per call.
  */
-export function handlerDeadline(
-  setup: {
-    readonly handlerTimeout: number;
-    readonly scheduler: SchedulerLike;
-    readonly report: (error: RpcError) => void;
-  },
-  incoming: Incoming,
-  end: (incoming: Incoming, answer?: Answer) => void,
-): Subscription | undefined {
-  const { handlerTimeout } = setup;
-  if (!(handlerTimeout > 0 && handlerTimeout < Infinity)) return undefined;
-  return setup.scheduler.schedule(() => {
+export class HandlerDeadline implements Deadline, Expiring, Unsubscribable {
+  at = 0;
+  line: Deadline['line'];
+  prev: Deadline | undefined;
+  next: Deadline | undefined;
+  get target(): Expiring {
+    return this;
+  }
+
+  constructor(
+    private readonly deadlines: Deadlines,
+    private readonly setup: DeadlineSetup,
+    private readonly incoming: Incoming,
+    private readonly end: (incoming: Incoming, answer?: Answer) => void,
+    started: number,
+  ) {
+    deadlines.enter(setup.handlerTimeout, this, started);
+  }
+
+  expire(): void {
+    const { incoming, setup } = this;
+    const { handlerTimeout } = setup;
     const id = idOf(incoming);
     const subject = id === undefined ? 'notification' : `request ${String(id)}`;
     setup.report(
       new HandlerError(`Handler of ${incoming.call.method} (${subject}) timed out after ${handlerTimeout} ms`),
     );
     incoming.control.abort('the handler timed out');
-    end(
+    this.end(
       incoming,
       id === undefined
         ? undefined
         : errorAnswer(id, ServerErrorCodes.HandlerTimeout, `Request timed out after ${handlerTimeout} ms`),
     );
-  }, handlerTimeout);
+  }
+
+  unsubscribe(): void {
+    this.deadlines.remove(this);
+  }
 }

@@ -8,7 +8,7 @@ import {
 import type { JsonRpcId, JsonRpcParams } from '../../protocol/messages';
 import type { PeerConnection, Queued } from '../link/connection';
 import type { OutgoingFrame } from '../link/encode';
-import type { Deadline, Deadlines, Expiring } from './deadlines';
+import type { Deadline, Deadlines, Expiring } from '../collections/deadlines';
 import { callFailure } from '../link/failures';
 import { callError } from './call-error';
 import type { CancelNotification, Codec } from '../options';

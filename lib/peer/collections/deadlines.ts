@@ -50,15 +50,19 @@ export class Deadlines {
     return entry;
   }
 
-  /** Calls `entry.target.expire()` after `ms` unless `remove(entry)` comes first; `entry` must be in no line. */
-  enter(ms: number, entry: Deadline): void {
+  /**
+   * Calls `entry.target.expire()` `ms` after `from` (now by default) unless `remove(entry)`
+   * comes first; `entry` must be in no line, and the entries of one `ms` must come in the
+   * order of their `from`.
+   */
+  enter(ms: number, entry: Deadline, from = this.scheduler.now()): void {
     const lines = (this.lines ??= new Map<number, Line>());
     let line = lines.get(ms);
     if (line === undefined) {
       line = { ms, head: undefined, tail: undefined, timer: undefined };
       lines.set(ms, line);
     }
-    entry.at = this.scheduler.now() + ms;
+    entry.at = from + ms;
     entry.line = line;
     entry.prev = line.tail;
     entry.next = undefined;
