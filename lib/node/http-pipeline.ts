@@ -6,7 +6,7 @@ export interface Queued {
    * Resolves once every request that came before it on its connection has its answer
    * written out (or the connection has closed): a POST makes its peer then, not before.
    */
-  readonly turn: Promise<void>;
+  readonly turn: Promise<void> | undefined;
   /** Leaves the queue: its answer is written out. Safe to call more than once. */
   leave(): void;
   /** Sets what runs if the connection closes before it left (its client has gone). */
@@ -59,7 +59,7 @@ export function connectionQueues(depth: number): { readonly join: (socket: Socke
     const entry: Entry = { go: undefined, gone: () => undefined };
     const first = queue.held.size === 0;
     queue.held.add(entry);
-    const turn = first ? Promise.resolve() : new Promise<void>((go) => (entry.go = go));
+    const turn = first ? undefined : new Promise<void>((go) => (entry.go = go));
     return {
       turn,
       leave: () => {

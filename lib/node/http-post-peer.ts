@@ -51,7 +51,7 @@ export function runPostPeer(
   info: ServerConnectionInfo,
   body: string,
   session: Record<string, unknown>,
-  post: string,
+  post: () => string,
   proceed: () => boolean,
 ): PostPeer {
   const { options, report } = context;
@@ -86,14 +86,14 @@ export function runPostPeer(
         const settled = await wait.outcome;
         wait = undefined;
         if (settled.kind === 'failed') {
-          return await failed(`setup() failed for ${post}: ${messageOf(settled.cause)}`, settled.cause);
+          return await failed(`setup() failed for ${post()}: ${messageOf(settled.cause)}`, settled.cause);
         }
         if (settled.kind === 'timeout')
-          return await failed(`setup() did not settle within ${handlerTimeout} ms for ${post}`);
+          return await failed(`setup() did not settle within ${handlerTimeout} ms for ${post()}`);
         if (settled.kind === 'interrupted') return await closed('interrupted');
       }
     } catch (cause) {
-      return failed(`setup() failed for ${post}: ${messageOf(cause)}`, cause);
+      return failed(`setup() failed for ${post()}: ${messageOf(cause)}`, cause);
     }
     if (!proceed()) return closed('interrupted');
     // What the peer reports while it dispatches the body (synchronously): a response, say.

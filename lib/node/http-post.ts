@@ -17,8 +17,8 @@ export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
 
 /** How a POST waits: for its connection's turn (before its body is read), then for one of the event loop's. */
 export interface PostTurns {
-  /** Resolves once the requests before it on its connection are answered (or it has closed). */
-  readonly connection: () => Promise<void>;
+  /** Resolves once the requests before it on its connection are answered (or it has closed); undefined when none is before it. */
+  readonly connection: () => Promise<void> | undefined;
   /** Resolves when the event loop may take one more peer; undefined when it may now. */
   readonly loop: () => Promise<void> | undefined;
 }
@@ -62,7 +62,8 @@ export function answerPost(
   // Functions: the flags change while answer() awaits, which narrowing cannot see.
   const isStopped = () => stopped;
   const isGone = () => gone || request.socket.destroyed;
-  const post = `the POST from ${String(request.socket.remoteAddress)} to ${shown(request.url)}`;
+  // Words for failures only: made when one happens.
+  const post = () => `the POST from ${String(request.socket.remoteAddress)} to ${shown(request.url)}`;
 
   /** Reads and checks the body: its text, or what the POST was answered (undefined when it is not). */
   const admitted = async (): Promise<readonly [string, Record<string, unknown>] | undefined> => {
@@ -79,7 +80,7 @@ export function answerPost(
     // Only now, the checks passed: a client that waits for 100 Continue sends no body in vain.
     const body = await readBody(request, maxPayload, () => sendContinue && response.writeContinue());
     if (body === 'consumed') {
-      report(new TransportError(`Could not answer ${post}: its body was read before (by a body parser?)`));
+      report(new TransportError(`Could not answer ${post()}: its body was read before (by a body parser?)`));
       reply(response, 500, headers);
     } else if (body === 413) {
       const text = `Payload Too Large: the body is over ${maxPayload} bytes`;
@@ -95,7 +96,9 @@ export function answerPost(
     // Its turn first, then its body: a request waiting behind others on its connection reads
     // nothing, so node:http stops reading the socket (one pipelining client cannot make the
     // server hold 16 bodies of maxPayload per connection).
-    await turns.connection();
+    // An await only where there is something to wait for: each costs a promise and a turn of the microtask queue.
+    const connectionTurn = turns.connection();
+    if (connectionTurn !== undefined) await connectionTurn;
     if (isGone()) return;
     if (isStopped()) {
       reply(response, 503, headers, { close: true });
@@ -104,7 +107,8 @@ export function answerPost(
     const admittedBody = await admitted();
     if (admittedBody === undefined) return;
     const [body, session] = admittedBody;
-    await turns.loop();
+    const loopTurn = turns.loop();
+    if (loopTurn !== undefined) await loopTurn;
     if (isGone()) return;
     if (isStopped()) {
       reply(response, 503, headers, { close: true });
@@ -118,14 +122,14 @@ export function answerPost(
     if (outcome === 500) reply(response, 500, headers);
     else if (outcome === 'interrupted') reply(response, 503, headers, { close: true });
     else if (outcome instanceof ProtocolError) {
-      report(new ProtocolError(`Nothing to answer in ${post}: ${outcome.message}`, { cause: outcome }));
+      report(new ProtocolError(`Nothing to answer in ${post()}: ${outcome.message}`, { cause: outcome }));
       reply(response, 400, headers, { text: `Bad Request: ${outcome.message}; POST requests or notifications`, close });
     } else if (outcome !== 'none') reply(response, 200, headers, { json: outcome.json, close });
     else reply(response, close ? 503 : 204, headers, { close });
   };
 
   const done = answer().catch((cause: unknown) => {
-    report(new TransportError(`Could not answer ${post}: ${messageOf(cause)}`, { cause }));
+    report(new TransportError(`Could not answer ${post()}: ${messageOf(cause)}`, { cause }));
     reply(response, 500, headers, { close: true });
   });
   return {
