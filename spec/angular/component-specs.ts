@@ -107,7 +107,7 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
     it('shows the last error when every try fails', async () => {
       const fixture = create(RetryView);
       failing(3);
-      await rendered(fixture, /^failed: busy \(3\)$/);
+      await rendered(fixture, /^failed: Request \d+ \(flaky\) failed: busy \(3\) \(-32000\)$/);
     });
   });
 
