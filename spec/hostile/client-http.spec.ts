@@ -91,7 +91,7 @@ describe('an http() client', () => {
       expect(outcome).toEqual({
         ok: false,
         name: 'TransportError',
-        message: `The response from ${url} is larger than maxFrameSize (67108864 bytes): request aborted`,
+        message: `Request 1 (ping) failed: The response from ${url} is larger than maxFrameSize (67108864 bytes): request aborted`,
       });
       // Aborted as soon as the limit is passed: what the sockets held on the way is the slack.
       expect(await written).toBeLessThan(96 * mib);
@@ -120,7 +120,7 @@ describe('an http() client', () => {
       expect(outcome).toEqual({
         ok: false,
         name: 'TransportError',
-        message: `The response from ${url} announces 1073741824 bytes, more than maxFrameSize (67108864 bytes): request aborted`,
+        message: `Request 1 (ping) failed: The response from ${url} announces 1073741824 bytes, more than maxFrameSize (67108864 bytes): request aborted`,
       });
       expect(await written).toBeLessThan(16 * mib);
       const stats = await expectHealthy(target, () => freshCall(target, fine), { maxRssMb: 200 });
