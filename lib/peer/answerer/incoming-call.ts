@@ -23,7 +23,7 @@ export class Incoming implements Linked<Incoming> {
   started = false;
   ended = false;
   /** The deadline of the handler and the work of an Observable handler: what `stop()` ends. */
-  deadline: Unsubscribable | undefined;
+  deadline: HandlerDeadline | undefined;
   work: Subscription | undefined;
   prev: Incoming | undefined;
   next: Incoming | undefined;
@@ -41,12 +41,15 @@ export class Incoming implements Linked<Incoming> {
 
   /** The handler returned `result`. */
   result(result: unknown): void {
+    // At or after its deadline, the call has timed out, whichever timer fires first.
+    if (this.deadline?.due === true) return this.deadline.expireNow();
     const id = idOf(this);
     this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, result });
   }
 
   /** The handler failed with `error`. */
   error(error: JsonRpcErrorObject): void {
+    if (this.deadline?.due === true) return this.deadline.expireNow();
     const id = idOf(this);
     this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, error });
   }
@@ -107,6 +110,17 @@ export class HandlerDeadline implements Deadline, Expiring, Unsubscribable {
     started: number,
   ) {
     deadlines.enter(setup.handlerTimeout, this, started);
+  }
+
+  /** Whether the deadline has passed: an outcome that comes now is too late, even if the timer has not fired yet. */
+  get due(): boolean {
+    return this.deadlines.isDue(this);
+  }
+
+  /** Takes the deadline out of its line and times the call out now (see `due`). */
+  expireNow(): void {
+    this.deadlines.remove(this);
+    this.expire();
   }
 
   expire(): void {

@@ -52,8 +52,9 @@ export class Deadlines {
 
   /**
    * Calls `entry.target.expire()` `ms` after `from` (now by default) unless `remove(entry)`
-   * comes first; `entry` must be in no line, and the entries of one `ms` must come in the
-   * order of their `from`.
+   * comes first; `entry` must be in no line. An entry whose `from` is older than the line's
+   * last (a handler's deadline entered when it returned, another having begun while it ran)
+   * takes its place further up.
    */
   enter(ms: number, entry: Deadline, from = this.scheduler.now()): void {
     const lines = (this.lines ??= new Map<number, Line>());
@@ -64,12 +65,24 @@ export class Deadlines {
     }
     entry.at = from + ms;
     entry.line = line;
-    entry.prev = line.tail;
-    entry.next = undefined;
-    if (line.tail === undefined) line.head = entry;
-    else line.tail.next = entry;
-    line.tail = entry;
-    if (line.timer === undefined) this.arm(line);
+    // From the tail: in the usual case the entry is the latest, and goes last at once.
+    let before = line.tail;
+    while (before !== undefined && before.at > entry.at) before = before.prev;
+    const after = before === undefined ? line.head : before.next;
+    entry.prev = before;
+    entry.next = after;
+    if (before === undefined) line.head = entry;
+    else before.next = entry;
+    if (after === undefined) line.tail = entry;
+    else after.prev = entry;
+    // A new head is due before what the timer waits for.
+    if (line.head === entry) line.timer?.unsubscribe();
+    if (line.timer === undefined || line.head === entry) this.arm(line);
+  }
+
+  /** Whether `entry` is in its line and due now (its timer may not have fired yet). */
+  isDue(entry: Deadline): boolean {
+    return entry.line !== undefined && entry.at <= this.scheduler.now();
   }
 
   /** Takes a deadline out before it passes; does nothing once it has fired or been removed. */
