@@ -12,10 +12,13 @@ export function corkEachTick(socket: WebSocket): void {
   socket.send = corkingSend;
 }
 
-// The state of every socket lives here, not in closures of each: a server holds many thousands.
-/** The sockets that sent in this tick, and the TCP sockets corked for its end. */
-const sentThisTick = new Set<WebSocket>();
+// The state of every socket lives here and in one number on it, not in closures of each: a
+// server holds many thousands, and a broadcast sends to each of them in one tick.
+/** Which tick a socket last sent in (a number on the socket: no Set to fill and clear per tick). */
+const lastTick = Symbol('rx-jsonrpc tick');
+/** The TCP sockets corked for the end of this tick. */
 const corked: Socket[] = [];
+let tick = 0;
 let tickEnds = false;
 // A promise's reaction, not queueMicrotask(): Node wraps each of those in an async resource, a
 // few hundred bytes each, and a server whose clients call once a second ends a tick per call.
@@ -23,14 +26,22 @@ const resolved = Promise.resolve();
 
 function endOfTick(): void {
   tickEnds = false;
-  sentThisTick.clear();
+  tick++;
   for (const tcp of corked) tcp.uncork();
   corked.length = 0;
 }
 
-function corkingSend(this: WebSocket, ...args: unknown[]): void {
-  if (!sentThisTick.has(this)) {
-    sentThisTick.add(this);
+/** `send` of ws's WebSocket.prototype, found at the first send (ws is loaded lazily). */
+let protoSend: ((data: unknown, options?: unknown, callback?: unknown) => void) | undefined;
+
+function corkingSend(
+  this: WebSocket & { [lastTick]?: number },
+  data: unknown,
+  options?: unknown,
+  callback?: unknown,
+): void {
+  if (this[lastTick] !== tick) {
+    this[lastTick] = tick;
     if (!tickEnds) {
       tickEnds = true;
       void resolved.then(endOfTick);
@@ -43,6 +54,7 @@ function corkingSend(this: WebSocket, ...args: unknown[]): void {
       corked.push(tcp);
     }
   }
-  // ws overloads send(); the arguments pass through untouched, to the prototype's own send.
-  (Object.getPrototypeOf(this) as { send: (...args: unknown[]) => void }).send.apply(this, args);
+  // ws overloads send() (data, options?, callback?); they pass through, to the prototype's own send.
+  protoSend ??= (Object.getPrototypeOf(this) as { send: NonNullable<typeof protoSend> }).send;
+  protoSend.call(this, data, options, callback);
 }
