@@ -242,8 +242,8 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
   return peer as unknown as Peer<Api>;
 }
 
-/** No lenience: one object for every peer that asks for none. */
-const strict: LenientOptions = Object.freeze({});
+/** No lenience: one object for every peer that asks for none (its type is read-only). */
+const strict: LenientOptions = {};
 
 /**
  * The liveness check of each link: heartbeat calls, which skip the concurrency limit (slow

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { Frame } from '../transports/transport';
-import { LazySubject } from './collections/lazy-subject';
+import { Feed } from '../transports/feed';
 
 /**
  * One entry of a peer's `trace$`: a frame that came in or went out, or a problem with
@@ -39,37 +39,37 @@ export type TraceEvent =
 
 /** The trace and error streams. Both cost nothing while nobody subscribes. */
 export class Tracer {
-  private readonly trace = new LazySubject<TraceEvent>();
-  private readonly errors = new LazySubject<RpcError>();
+  private readonly trace = new Feed<TraceEvent>();
+  private readonly errors = new Feed<RpcError>();
   readonly trace$: Observable<TraceEvent> = this.trace;
   readonly errors$: Observable<RpcError> = this.errors;
 
   incoming(frame: Frame): void {
-    if (this.trace.observed) this.trace.emit({ kind: 'in', frame, at: Date.now() });
+    if (this.trace.observed) this.trace.next({ kind: 'in', frame, at: Date.now() });
   }
 
   /** A message that came as an object, from a transport that does not serialize. */
   incomingMessage(message: object): void {
-    if (this.trace.observed) this.trace.emit({ kind: 'in', frame: shown(message), message, at: Date.now() });
+    if (this.trace.observed) this.trace.next({ kind: 'in', frame: shown(message), message, at: Date.now() });
   }
 
   outgoing(frame: string | object): void {
     if (!this.trace.observed) return;
     const at = Date.now();
-    this.trace.emit(
+    this.trace.next(
       typeof frame === 'string' ? { kind: 'out', frame, at } : { kind: 'out', frame: shown(frame), message: frame, at },
     );
   }
 
   /** Reports bad input or a failure that belongs to no caller. */
   report(error: RpcError): void {
-    if (this.trace.observed) this.trace.emit({ kind: 'error', error, at: Date.now() });
-    this.errors.emit(error);
+    if (this.trace.observed) this.trace.next({ kind: 'error', error, at: Date.now() });
+    this.errors.next(error);
   }
 
   complete(): void {
-    this.trace.end();
-    this.errors.end();
+    this.trace.complete();
+    this.errors.complete();
   }
 }
 

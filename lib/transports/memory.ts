@@ -1,6 +1,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { ConnectionClosedError } from '../protocol/errors';
 import type { Connection, Frame, Transport } from './transport';
+import { Feed } from './feed';
 
 /** Two transports joined back to back in one process; see {@link memoryPair}. */
 export interface MemoryPair {
@@ -40,37 +41,6 @@ interface Endpoint {
   readonly frames: Feed<Frame>;
   readonly messages: Feed<object> | undefined;
   readonly subscriber: Subscriber<Connection>;
-}
-
-/**
- * The incoming frames of one end, hot, as a Subject would give them, without the closure and
- * iterator a Subject makes for every value: subscribers are kept in an array replaced on each
- * change, so that one leaving while a frame is delivered does not disturb the delivery.
- */
-class Feed<T> {
-  private subscribers: readonly Subscriber<T>[] = [];
-  private ended = false;
-
-  readonly items$ = new Observable<T>((subscriber) => {
-    if (this.ended) return subscriber.complete();
-    this.subscribers = [...this.subscribers, subscriber];
-    return () => {
-      this.subscribers = this.subscribers.filter((each) => each !== subscriber);
-    };
-  });
-
-  next(item: T): void {
-    const subscribers = this.subscribers;
-    for (let i = 0; i < subscribers.length; i++) subscribers[i]?.next(item);
-  }
-
-  complete(): void {
-    if (this.ended) return;
-    this.ended = true;
-    const subscribers = this.subscribers;
-    this.subscribers = [];
-    for (const subscriber of subscribers) subscriber.complete();
-  }
 }
 
 type Side = 0 | 1;
@@ -164,14 +134,14 @@ export function memoryPair(options: MemoryPairOptions = {}): MemoryPair {
         };
         const connection: Connection = {
           info: { transport: 'memory' },
-          frames$: endpoint.frames.items$,
+          frames$: endpoint.frames,
           send,
           close: (code = 1000, reason = '') => {
             if (isCurrent()) close(code, reason);
           },
         };
         subscriber.next(
-          messages === undefined ? connection : { ...connection, messages$: messages.items$, sendMessage: send },
+          messages === undefined ? connection : { ...connection, messages$: messages, sendMessage: send },
         );
         scheduleFlush();
         return () => {

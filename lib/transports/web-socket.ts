@@ -1,6 +1,7 @@
-import { Observable, Subject, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { ConnectionClosedError, messageOf, TransportError } from '../protocol/errors';
 import type { Connection, ConnectionInfo, Frame, Transport } from './transport';
+import { Feed } from './feed';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- event handler slots accept both the DOM's and ws's event types */
 /**
@@ -137,14 +138,14 @@ function adoptWebSocket(
   info: Omit<ConnectionInfo, 'transport'>,
   highWaterMark = defaultHighWaterMark,
 ): () => void {
-  const frames = new Subject<Frame>();
+  const frames = new Feed<Frame>();
   let opened = false;
   let lastError: unknown;
   const open = () => {
     opened = true;
     subscriber.next({
       info: { transport: 'websocket', ...info, protocol: socket.protocol },
-      frames$: frames.asObservable(),
+      frames$: frames,
       send: (frame) => {
         // Checked before each frame: a slow link fails calls fast rather than queueing forever.
         if (socket.bufferedAmount > highWaterMark) {

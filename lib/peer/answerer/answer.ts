@@ -14,7 +14,7 @@ import { LinkedSet } from '../collections/linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
 import { YoungMap } from '../collections/young-map';
-import { LazySubject } from '../collections/lazy-subject';
+import { Feed } from '../../transports/feed';
 import { Deadlines } from '../collections/deadlines';
 
 /** How the answering side is set up. */
@@ -44,7 +44,7 @@ export interface AnsweringSetup {
  * before a graceful close, and to stop them all when the link or the peer goes away.
  */
 export class Answering {
-  private readonly unhandled = new LazySubject<IncomingRequest>();
+  private readonly unhandled = new Feed<IncomingRequest>();
   /** Requests being answered (running or waiting). */
   private readonly active = new LinkedSet<Incoming>();
   /** The same by id, to cancel them: kept only in a dialect whose callers cancel, from the first request. */
@@ -145,7 +145,7 @@ export class Answering {
   stop(): void {
     this.stopped = true;
     this.abandon();
-    this.unhandled.end();
+    this.unhandled.complete();
   }
 
   /** Starts one call's handler (or hands a request to requests$), with its deadline. */
@@ -157,7 +157,7 @@ export class Answering {
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
-      this.unhandled.emit(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
+      this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
     } else {
       const { report, contextFor } = this.setup;
       incoming.work = runHandler(handler, call.params, contextFor(call, incoming.control), incoming, report);

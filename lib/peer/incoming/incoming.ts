@@ -1,11 +1,11 @@
 import type { Observable } from 'rxjs';
-import { LazySubject } from '../collections/lazy-subject';
+import { Feed } from '../../transports/feed';
 import type { MessageKind } from '../../protocol/parse';
 import type { IncomingMessage } from '../peer';
 
 /** The stream behind `Peer.incoming$`: built only while someone listens. */
 export class IncomingStream {
-  private readonly subject = new LazySubject<IncomingMessage>();
+  private readonly subject = new Feed<IncomingMessage>();
 
   /** Every message as it arrives, before the peer acts on it. Hot; completes when the peer closes. */
   readonly incoming$: Observable<IncomingMessage> = this.subject;
@@ -13,11 +13,11 @@ export class IncomingStream {
   /** Emits one message, if anybody listens: without listeners it costs one property read. */
   push(kind: MessageKind, message: unknown, inBatch: boolean): void {
     // The kind was read from the message by classify(): it is the shape the union says.
-    if (this.subject.observed) this.subject.emit({ kind, message, inBatch } as IncomingMessage);
+    if (this.subject.observed) this.subject.next({ kind, message, inBatch } as IncomingMessage);
   }
 
   /** Completes the stream (the peer closed). */
   complete(): void {
-    this.subject.end();
+    this.subject.complete();
   }
 }

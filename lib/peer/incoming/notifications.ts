@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import type { JsonRpcNotification } from '../../protocol/messages';
-import { LazySubject } from '../collections/lazy-subject';
+import { Feed } from '../../transports/feed';
 
 /**
  * Incoming notifications, routed by method through a Map: O(1) per message whatever the
@@ -9,8 +9,8 @@ import { LazySubject } from '../collections/lazy-subject';
 export class NotificationRouter {
   // Made at the first subscription to a method: most peers of a server never make one.
   private byMethod: Map<string, Subject<unknown>> | undefined;
-  private readonly all = new LazySubject<JsonRpcNotification>();
-  private readonly foreign = new LazySubject<unknown>();
+  private readonly all = new Feed<JsonRpcNotification>();
+  private readonly foreign = new Feed<unknown>();
   private completed = false;
 
   /** Every notification, whole. */
@@ -44,14 +44,14 @@ export class NotificationRouter {
     const subject = this.byMethod?.get(message.method);
     subject?.next(message.params);
     const listened = this.all.observed;
-    if (listened) this.all.emit(message);
+    if (listened) this.all.next(message);
     return listened || subject !== undefined;
   }
 
   /** Delivers a message that is not JSON-RPC, if anybody listens; returns whether anybody did. */
   deliverForeign(message: unknown): boolean {
     if (!this.foreign.observed) return false;
-    this.foreign.emit(message);
+    this.foreign.next(message);
     return true;
   }
 
@@ -60,7 +60,7 @@ export class NotificationRouter {
     this.completed = true;
     for (const subject of this.byMethod?.values() ?? []) subject.complete();
     this.byMethod = undefined;
-    this.all.end();
-    this.foreign.end();
+    this.all.complete();
+    this.foreign.complete();
   }
 }

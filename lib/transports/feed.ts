@@ -1,0 +1,63 @@
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+
+// Shared by every empty feed; never changed (a feed replaces its array rather than change it).
+const none: readonly never[] = [];
+
+/**
+ * The incoming frames (or messages) of one link, hot, as a Subject would give them, for a
+ * fraction of a Subject's cost per link (a server holds one per connection): it is the
+ * Observable itself, made with one function shared by all; its subscribers are kept in an
+ * array replaced on each change, so that one leaving while an item is delivered does not
+ * disturb the delivery; and one that unsubscribed is let go at the next item, so that a
+ * subscription needs no teardown (nor the list of them RxJS would make on the subscriber).
+ */
+export class Feed<T> extends Observable<T> {
+  private subscribers: readonly Subscriber<T>[] = none;
+  private ended = false;
+
+  constructor() {
+    super(subscribeToFeed);
+  }
+
+  /** Whether anybody listens now: one property read while nobody ever did. */
+  get observed(): boolean {
+    return this.subscribers.some(isOpen);
+  }
+
+  /** Emits `item` to whoever listens now. */
+  next(item: T): void {
+    let left = false;
+    for (const subscriber of this.subscribers) {
+      if (subscriber.closed) left = true;
+      else subscriber.next(item);
+    }
+    if (left) this.subscribers = this.subscribers.filter(isOpen);
+  }
+
+  /** Completes the feed: subscribers now and later complete. */
+  complete(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const subscribers = this.subscribers;
+    this.subscribers = none;
+    for (const subscriber of subscribers) subscriber.complete();
+  }
+
+  /** @internal The subscription of `subscribeToFeed`. */
+  listen(subscriber: Subscriber<T>): TeardownLogic {
+    if (this.ended) return subscriber.complete();
+    this.subscribers = [...this.subscribers, subscriber];
+    return undefined;
+  }
+}
+
+/** Whether a subscriber still listens. */
+function isOpen(subscriber: Subscriber<unknown>): boolean {
+  return !subscriber.closed;
+}
+
+/** One function for every Feed: RxJS calls it with the Observable as `this`. */
+function subscribeToFeed<T>(this: Observable<T>, subscriber: Subscriber<T>): TeardownLogic {
+  // Only Feed's constructor hands this function to an Observable: the test only narrows.
+  return this instanceof Feed ? this.listen(subscriber) : undefined;
+}
