@@ -3,7 +3,7 @@
 //   protocol, operators   messages, errors, parsing; RxJS operators (import nothing of ours)
 //   transports            links (import protocol)
 //   peer                  the peer (imports protocol, transports, operators), in parts:
-//     collections           hot-path Map and Set shapes, the lazy Subject (import nothing of the peer)
+//     collections           hot-path Map and Set shapes, deadline lines (import nothing of the peer)
 //     link/                 the transport's life, and what goes onto it (outbox, encoding)
 //     caller/, answerer/    calls we make, calls we answer: each imports link/, never the other
 //     incoming/             what arrives, routed to the caller and the answerer
