@@ -303,6 +303,23 @@ try {
   step('TypeScript, moduleResolution bundler: type-check', () =>
     run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], project),
   );
+  // The declarations hold under the strictest optional-property rule too (issue 25).
+  write(
+    'tsconfig.exact.json',
+    JSON.stringify({
+      compilerOptions: {
+        ...compilerOptions,
+        exactOptionalPropertyTypes: true,
+        module: 'preserve',
+        moduleResolution: 'bundler',
+        noEmit: true,
+      },
+      include: ['bundler'],
+    }),
+  );
+  step('TypeScript, exactOptionalPropertyTypes: type-check', () =>
+    run(process.execPath, [tsc, '-p', 'tsconfig.exact.json'], project),
+  );
 
   const bare = join(work, 'without-ws');
   mkdirSync(bare);

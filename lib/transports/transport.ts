@@ -31,7 +31,7 @@ export interface ConnectionInfo {
   /** The negotiated subprotocol, if any. */
   readonly protocol?: string;
   /** The address of the other side, where the transport knows it (a server's accepted socket). */
-  readonly remoteAddress?: string;
+  readonly remoteAddress?: string | undefined;
   /** The headers of the handshake, where there was one (a server's upgrade request). */
   readonly headers?: { readonly [name: string]: string | string[] | undefined };
   /**
