@@ -66,8 +66,11 @@ export function provideJsonRpc<Api extends RpcApi = UntypedApi>(config: JsonRpcC
 function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>): Peer<Api> {
   const transport = typeof config.transport === 'function' ? config.transport() : config.transport;
   // The first inject() may come from code running outside the zone; the link's callbacks
-  // belong inside it, whatever the caller did. Without zone.js this is a plain call.
-  const peer = inject(NgZone).run(() => connect<Api>(transport, config.options));
+  // belong inside it, whatever the caller did. Without zone.js this is a plain call, and an
+  // injector with no NgZone at all (no platform: a plain environment injector) needs none.
+  const zone = inject(NgZone, { optional: true });
+  const make = () => connect<Api>(transport, config.options);
+  const peer = zone === null ? make() : zone.run(make);
   inject(DestroyRef).onDestroy(() => void peer.close());
   try {
     config.setup?.(peer);

@@ -5,6 +5,7 @@ import {
   EnvironmentInjector,
   inject,
   InjectionToken,
+  Injector,
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -53,6 +54,17 @@ describe('provideJsonRpc', () => {
     ]);
     expect(answers).toEqual(['main', 'prices', 'chat']);
     expect([main.connects, prices.connects, chat.connects]).toEqual([1, 1, 1]);
+  });
+
+  it('needs no NgZone: in an injector without one (no platform), the peer is made outside any zone', async () => {
+    const server = memoryServer('plain');
+    const injector = createEnvironmentInjector(
+      [provideJsonRpc({ transport: server.transport })],
+      // The injector a platform's would sit on: it provides nothing, NgZone included.
+      Injector.NULL as EnvironmentInjector,
+    );
+    await expect(injector.get(JSON_RPC).request('whoami')).resolves.toBe('plain');
+    injector.destroy();
   });
 
   it('makes only the connections that are injected', () => {
