@@ -1,4 +1,4 @@
-import { asyncScheduler, firstValueFrom, from, race, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
@@ -13,23 +13,16 @@ import { asIs } from './link/encode';
 import { callFailure } from './link/failures';
 import { HandlerRegistry } from './answerer/handlers';
 import { IncomingStream } from './incoming/incoming';
-import { heartbeat$ } from './link/heartbeat';
+import { heartbeatOf } from './heartbeat-calls';
 import { sequentialIds } from './caller/ids';
 import { NotificationRouter } from './incoming/notifications';
-import {
-  peerDefaults,
-  type HeartbeatOptions,
-  type LenientOptions,
-  type PeerOptions,
-  type RequestOptions,
-} from './options';
+import { peerDefaults, type LenientOptions, type PeerOptions } from './options';
 import { Outgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PeerObject, type PeerMembers } from './peer-object';
 import { PendingCalls } from './caller/pending';
 import { reconnectPolicy } from './link/reconnect';
 import type { CallContext } from './caller/call';
-import { request$ } from './caller/request';
 import { Slots } from './caller/slots';
 import { sendTogether } from './link/together';
 import { Tracer } from './trace';
@@ -244,18 +237,3 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
 
 /** No lenience: one object for every peer that asks for none (its type is read-only). */
 const strict: LenientOptions = {};
-
-/**
- * The liveness check of each link: heartbeat calls, which skip the concurrency limit (slow
- * calls must not make a live link look dead). Made only for a peer with a heartbeat.
- */
-function heartbeatOf(
-  heartbeat: HeartbeatOptions,
-  context: CallContext,
-  scheduler: SchedulerLike,
-): () => Observable<never> {
-  const own: CallContext = { ...context, slots: undefined, own: true };
-  const call = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
-    request$(own, method, params, callOptions);
-  return () => heartbeat$(heartbeat, call, scheduler);
-}
