@@ -17,6 +17,6 @@ export function callError(error: unknown, id: JsonRpcId, method: string, frame =
     return new JsonRpcError(error.code, error.remoteMessage, error.data, { cause, retryable, id, method });
   }
   // A ProtocolError of the frame is no link failure: it keeps its class (callFailure would make it a TransportError).
-  const own = frame && !(error instanceof ProtocolError) ? callFailure(id, method, error, error.retryable) : error;
-  return Object.assign(own, { id, method });
+  if (frame && !(error instanceof ProtocolError)) return callFailure(id, method, error, error.retryable);
+  return Object.assign(error, { id, method });
 }

@@ -49,9 +49,7 @@ export function peerClosed(
   method?: string,
   id?: JsonRpcId,
 ): ConnectionClosedError {
-  let cause: RpcError | undefined;
-  // Error path only: state$ replays its final state at once.
-  connection?.state$.subscribe((state) => state.status === 'closed' && (cause = state.error)).unsubscribe();
+  const cause = connection?.closeCause;
   const why = cause === undefined ? '' : `: ${cause.message}`;
   return new ConnectionClosedError(`${subject} not sent: the peer is closed${why}`, {
     code: 1000,
@@ -159,7 +157,7 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
   /** The link closed for good before the call could be sent. */
   fail(linkError: RpcError): void {
     this.queued = false;
-    this.raise(callError(callFailure(this.id, this.method, linkError, false), this.id, this.method));
+    this.raise(callFailure(this.id, this.method, linkError, false));
     this.end();
   }
 

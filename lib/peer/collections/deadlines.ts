@@ -76,8 +76,11 @@ export class Deadlines {
     if (after === undefined) line.tail = entry;
     else after.prev = entry;
     // A new head is due before what the timer waits for.
-    if (line.head === entry) line.timer?.unsubscribe();
-    if (line.timer === undefined || line.head === entry) this.arm(line);
+    if (line.head === entry) {
+      line.timer?.unsubscribe();
+      line.timer = undefined;
+    }
+    if (line.timer === undefined) this.arm(line);
   }
 
   /** Whether `entry` is in its line and due now (its timer may not have fired yet). */

@@ -43,6 +43,7 @@ export class PeerConnection {
   private connection: Connection | undefined;
   private lastInfo: ConnectionInfo | undefined;
   private closing = false;
+  private closedBy: RpcError | undefined;
   private opens = 0;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
@@ -119,6 +120,11 @@ export class PeerConnection {
     return this.connection !== undefined;
   }
 
+  /** What closed the link for good when it was not `close()` (what `state$` says last), once it has said so. */
+  get closeCause(): RpcError | undefined {
+    return this.closedBy;
+  }
+
   /** True from the moment `close()` begins, so that a transport failing inside it cannot close twice. */
   get isClosed(): boolean {
     return this.closing;
@@ -171,6 +177,7 @@ export class PeerConnection {
     this.waiting?.clear();
     this.waiting = undefined;
     for (const entry of waiting) entry.fail(failure());
+    this.closedBy = cause;
     this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
     this.state.complete();
   }
