@@ -1,15 +1,5 @@
-// W9 and W10's limit: a plain `ws` server that keeps nothing of its own per connection (ws
-// tracks its clients in a Set) and broadcasts by a hand-written loop, the tick written once.
-import { WebSocket, WebSocketServer } from 'ws';
-import { portOf, serving } from './child';
-import { answerMany } from './many';
+// W9 and W10's limit: the plain `ws` server of bare-ws-many.ts, silent (an idle connection
+// costs it no listener).
+import { bareWsServer } from './bare-ws-many';
 
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-answerMany({
-  count: () => server.clients.size,
-  broadcast: (seq, sentAt) => {
-    const text = JSON.stringify({ jsonrpc: '2.0', method: 'tick', params: { seq, sentAt } });
-    for (const client of server.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
-  },
-});
-server.on('listening', () => serving(portOf(server.address())));
+bareWsServer();
