@@ -5,6 +5,7 @@ import type { Transport } from '../transports/transport';
 import { answeringSide } from './answerer/answering-side';
 import type { RpcApi, UntypedApi } from './api';
 import { createCalls } from './caller/calls';
+import { intercept } from './caller/intercept';
 import { PeerConnection } from './link/connection';
 import { quietGeneric } from './dialect';
 import { Deadlines } from './collections/deadlines';
@@ -140,7 +141,7 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     codec,
   };
 
-  const calls = createCalls(context);
+  const calls = intercept(createCalls(context), options.interceptors);
 
   /** Handlers on a link that carries no calls to this side (HTTP) would wait forever: say so. */
   const warnIfOneWay = () => {

@@ -1,4 +1,4 @@
-import type { ObservableInput, SchedulerLike } from 'rxjs';
+import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Dialect } from './dialect';
@@ -88,6 +88,38 @@ export interface PeerOptions {
    * @default Infinity
    */
   readonly requestConcurrency?: number;
+  /**
+   * Functions every call this peer makes goes through, in the style of Angular's functional
+   * `HttpInterceptorFn`: `(call, next) => next(call).pipe(...)`. The first listed is the
+   * outermost: it sees the call first and the answer last. See {@link Interceptor}.
+   *
+   * Calls are what `request$()` and `request()` send, and so what is built on them:
+   * `createProxy()`, each member of `batch$()`, the calls of `subscription$()` and
+   * `requestWithProgress$()`. Notifications (`notify()`), the answers this peer sends to
+   * the other side's calls and the peer's own heartbeat calls do not go through them.
+   * @default [] (calls go straight out)
+   * @example
+   * ```ts
+   * import { finalize, of, retry, throwError } from 'rxjs';
+   * import { connect, isRetryable, webSocket } from 'rx-jsonrpc';
+   *
+   * const rpc = connect(webSocket(url), {
+   *   interceptors: [
+   *     // Outermost: times each call, its retries included.
+   *     (call, next) => {
+   *       const start = performance.now();
+   *       return next(call).pipe(finalize(() => console.debug(call.method, performance.now() - start)));
+   *     },
+   *     // Sends a call again (a new id) when the link dropped under it.
+   *     (call, next) =>
+   *       next(call).pipe(retry({ count: 2, delay: (error) => (isRetryable(error) ? of(0) : throwError(() => error)) })),
+   *     // Innermost: each try carries the token of its moment (this API takes named params).
+   *     (call, next) => next({ ...call, params: { ...call.params, token } }),
+   *   ],
+   * });
+   * ```
+   */
+  readonly interceptors?: readonly Interceptor[];
   /**
    * What to do with a binary frame: `'report'` drops it and reports a `ProtocolError` on
    * `errors$`; `'utf8'` decodes it as UTF-8 text (for servers that send JSON in binary frames).
@@ -249,7 +281,63 @@ export interface RequestOptions {
    * @default false
    */
   readonly share?: boolean;
+  /**
+   * Values for the peer's interceptors (see {@link Interceptor}), never sent: to mark a call
+   * as one that needs no auth token, or that must not be retried.
+   * @default undefined
+   * @example
+   * ```ts
+   * rpc.request$('auth.login', credentials, { context: { anonymous: true } });
+   * ```
+   */
+  readonly context?: { readonly [key: string]: unknown };
 }
+
+/**
+ * One outgoing call as interceptors see it. Never changed in place: to send something else,
+ * hand `next` a new one (`next({ ...call, params })`).
+ */
+export interface InterceptedCall {
+  /** The method called. */
+  readonly method: string;
+  /** The params as they will be sent: an array, an object, or undefined for none. */
+  readonly params?: JsonRpcParams | undefined;
+  /** The call's options (its `timeout`, `onId`, `share`, and the `context` meant for interceptors). */
+  readonly options?: RequestOptions | undefined;
+}
+
+/**
+ * The rest of the chain below an interceptor: returns the cold Observable of `call`'s answer
+ * (its result, then complete; or the call's error). Each subscription sends the call again
+ * with a new id, under the same rules as `request$()`: unsubscribing abandons it.
+ */
+export type InterceptorNext = (call: InterceptedCall) => Observable<unknown>;
+
+/**
+ * Intercepts the calls of a peer (the `interceptors` option, `withInterceptors()` in
+ * Angular): returns what the caller sees, usually `next(call).pipe(...)`. It runs when the
+ * call is subscribed, once per subscription, so a `retry()` above it runs it again; what it
+ * throws fails that call only. It may change the call (params, options), map the answer or
+ * the error, time it, retry it (`next(call).pipe(retry(2))` sends the call again), or answer
+ * without calling `next` at all (a cache). The result type the caller names is the
+ * interceptor's promise to keep: a map that changes it misleads typed callers.
+ *
+ * @example
+ * ```ts
+ * import { catchError, throwError } from 'rxjs';
+ * import { ErrorCodes, JsonRpcError, type Interceptor } from 'rx-jsonrpc';
+ *
+ * const notFound: Interceptor = (call, next) =>
+ *   next(call).pipe(
+ *     catchError((error: unknown) =>
+ *       error instanceof JsonRpcError && error.code === ErrorCodes.MethodNotFound
+ *         ? throwError(() => new Error(`The server has no ${call.method}: update the app`, { cause: error }))
+ *         : throwError(() => error),
+ *     ),
+ *   );
+ * ```
+ */
+export type Interceptor = (call: InterceptedCall, next: InterceptorNext) => Observable<unknown>;
 
 /** Options of `handle()` and `handleAll()`. */
 export interface HandleOptions {
