@@ -1,28 +1,13 @@
-import { Observable, Subject } from 'rxjs';
-import { JsonRpcError, messageOf, TransportError, type RpcError } from '../protocol/errors';
-import { fitsInUtf8 } from '../protocol/utf8-length';
-import { isIdlessError, mayBeIdless, parseAnswer, retryableStatus } from './http-answers';
+import { Observable, Subject, type Subscription } from 'rxjs';
+import { messageOf, RpcError, TransportError } from '../protocol/errors';
+import { exchange } from './http-exchange';
+import { request, type FetchLike, type HttpEndpoint } from './http-fetch';
+import { HttpSession } from './http-session';
+import { doubling, standingStream$, type ReconnectDelay } from './http-standing';
 import type { Connection, FrameEnded, Frame, FrameWithCause, Transport } from './transport';
 
-/** The part of `fetch` the HTTP transport uses. */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<{
-  /** The HTTP status code. */
-  status: number;
-  /** The HTTP status text, where the platform has it. */
-  statusText?: string;
-  /** The response headers, where the platform has them: `Content-Length` is checked before reading. */
-  headers?: {
-    /** The value of the header `name`, or null when the response has none. */
-    get(name: string): string | null;
-  };
-  /** The body as a stream, where the platform has one: read chunk by chunk, within `maxFrameSize`. */
-  body?: ReadableStream<Uint8Array> | null;
-  /** Reads the whole body as text: used when there is no `body` stream. */
-  text(): Promise<string>;
-}>;
+export type { FetchLike } from './http-fetch';
+export type { ReconnectDelay } from './http-standing';
 
 /** Options of {@link http}. */
 export interface HttpOptions {
@@ -56,11 +41,58 @@ export interface HttpOptions {
    * `fetch` whose responses have no `body` stream (only `text()`), the limit is checked
    * after the whole body was read: it then bounds what is kept, not what is received.
    * @default 67_108_864 (64 MiB, like the stream framings)
+   *
+   * An event stream is held to it event by event: an event (or a line that never ends)
+   * larger than it aborts the stream, while a stream that never ends is read for as long as
+   * it lasts, nothing of an event kept after it is handed on.
    */
   readonly maxFrameSize?: number;
+  /**
+   * The response header in which the server hands out a session id (`Mcp-Session-Id` in
+   * MCP). The id is kept from the first response that carries one (visible ASCII, at most
+   * 1024 characters; anything else is ignored), sent back in that header on every later
+   * request of the connection, and ended with a `DELETE` when the connection closes. A 404
+   * to a request that carried it forgets it: the server has ended the session.
+   * @default undefined (no session); `'Mcp-Session-Id'` with `mcp`
+   * @example
+   * ```ts
+   * http('https://rpc.example.org/rpc', { sessionHeader: 'X-Session' });
+   * ```
+   */
+  readonly sessionHeader?: string;
+  /**
+   * Holds a `GET` event stream open for what the server sends outside any call
+   * (notifications, calls to handlers): opened once the first POST has been answered when
+   * there is a `sessionHeader` (the session must exist first), at once otherwise. While it is
+   * open, the connection's `info.duplex` is true, so `subscription$()` works over it. It is
+   * opened again after `reconnect`'s delay when it ends or breaks, from the last event id
+   * the server gave (`Last-Event-ID`); a 405 says the server offers none, and another
+   * refusal (a 4xx) ends it too, reported on the peer's `errors$`.
+   * @default false; true with `mcp`
+   * @example
+   * ```ts
+   * http('https://rpc.example.org/rpc', { standingStream: true, reconnect: backoff({ initial: 500 }) });
+   * ```
+   */
+  readonly standingStream?: boolean;
+  /**
+   * The wait before the standing stream is opened again, shaped as `retry({ delay })` takes
+   * it: `backoff()` is one. The server's `retry:` field, when it sent one, wins.
+   * @default doubling from 1 s to 30 s
+   */
+  readonly reconnect?: ReconnectDelay;
+  /**
+   * MCP's Streamable HTTP transport: `sessionHeader: 'Mcp-Session-Id'` and `standingStream:
+   * true`, unless given. Connect with `dialect: mcp()` for its cancel and progress.
+   * @default false
+   * @example
+   * ```ts
+   * const rpc = connect(http('http://127.0.0.1:3001/mcp', { mcp: true }), { dialect: mcp() });
+   * ```
+   */
+  readonly mcp?: boolean;
 }
 
-const bodyPreview = 200;
 const defaultMaxFrameSize = 67_108_864;
 const noop = () => undefined;
 
@@ -73,8 +105,16 @@ const noop = () => undefined;
  * `status` and the start of the body, retryable only for 408, 425, 429 and 503 (statuses
  * that say the call was not run: POST is not a safe method). A body over `maxFrameSize`
  * (64 MiB) fails them with a non-retryable `TransportError`, read no further.
- * Unsubscribing a call aborts its request. HTTP carries nothing from the server on its own:
- * no notifications, no calls to handlers.
+ * Unsubscribing a call aborts its request.
+ *
+ * A POST may also be answered with an event stream (`text/event-stream`, as MCP's
+ * Streamable HTTP does): each message in it is dispatched as it arrives, as on a socket, so
+ * notifications reach `notifications$()`, progress reaches its call and calls to this side
+ * reach `handle()` (their answers are POSTed); the frame's calls that the stream ends
+ * without answering fail then. A stream that drops after an event with an id is resumed
+ * with a `GET` and `Last-Event-ID`. Sessions and a standing stream for what belongs to no
+ * call are options (`sessionHeader`, `standingStream`, or `mcp`). Without a standing
+ * stream, `info.duplex` is false: the server cannot reach this side between calls.
  *
  * @example
  * ```ts
@@ -83,6 +123,8 @@ const noop = () => undefined;
  * ```
  */
 export function http(url: string, options: HttpOptions = {}): Transport {
+  const sessionHeader = options.sessionHeader ?? (options.mcp === true ? 'Mcp-Session-Id' : undefined);
+  const standing = options.standingStream ?? options.mcp === true;
   return {
     connect: () =>
       new Observable<Connection>((subscriber) => {
@@ -93,10 +135,29 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           subscriber.error(new TransportError('No fetch implementation: pass options.fetch'));
           return;
         }
+        // Lifetime: one connection; its session and standing stream end with it.
+        const endpoint: HttpEndpoint = {
+          url,
+          fetch: fetchImpl,
+          maxFrameSize: options.maxFrameSize ?? defaultMaxFrameSize,
+          session: new HttpSession(sessionHeader),
+          headers: () => headersOf(options),
+        };
         const frames = new Subject<Frame>();
         const framesWithCause = new Subject<FrameWithCause>();
-        const maxFrameSize = options.maxFrameSize ?? defaultMaxFrameSize;
+        const problems = new Subject<RpcError>();
+        const deliver = (data: string) => frames.next(data);
         const inFlight = new Set<() => void>();
+        let closed = false;
+        let duplex = false;
+        let stream: Subscription | undefined;
+        const stand = () => {
+          if (!standing || stream !== undefined || closed) return;
+          stream = standingStream$(endpoint, deliver, options.reconnect ?? doubling).subscribe({
+            next: (open) => (duplex = open),
+            error: (error: unknown) => problems.next(asRpcError(error)),
+          });
+        };
         const post = (frame: string, ended?: FrameEnded) => {
           const controller = new AbortController();
           // Abandoned by the peer: nobody waits for the outcome. Aborted for a body too large: report it.
@@ -106,137 +167,65 @@ export function http(url: string, options: HttpOptions = {}): Transport {
             controller.abort();
           };
           inFlight.add(abandon);
-          exchange(fetchImpl, url, headersOf(options), frame, controller, maxFrameSize)
+          exchange(endpoint, frame, controller, deliver)
             .then(
               ({ body, cause }) => {
                 if (cause !== undefined) framesWithCause.next({ frame: body, cause });
                 else if (body !== '') frames.next(body);
                 // Calls the body left unanswered fail with what its status said.
                 ended?.(cause);
+                // A POST answered: the session, if the server keeps one, exists now.
+                if (cause === undefined) stand();
               },
               (error: unknown) => {
-                // readBody() rejects only with RpcErrors
-                if (!abandoned) ended?.(error as RpcError);
+                if (!abandoned) ended?.(asRpcError(error));
               },
             )
             .finally(() => inFlight.delete(abandon));
           return abandon;
         };
-        const abortAll = () => {
+        const close = () => {
+          if (closed) return;
+          closed = true;
           for (const abandon of inFlight) abandon();
+          stream?.unsubscribe();
+          duplex = false;
+          // The server may free the session now; nobody waits for its answer.
+          if (endpoint.session.current !== undefined) request(endpoint, 'DELETE', {}).catch(noop);
+          endpoint.session.end();
         };
         subscriber.next({
-          info: { transport: 'http', url, duplex: false },
+          info: {
+            transport: 'http',
+            url,
+            get duplex() {
+              return duplex;
+            },
+          },
           frames$: frames.asObservable(),
           framesWithCause$: framesWithCause.asObservable(),
+          problems$: problems.asObservable(),
           send: post,
-          // Nothing stays open between requests: closing only abandons those in flight.
-          close: abortAll,
+          close,
         });
+        if (sessionHeader === undefined) stand();
         return () => {
-          abortAll();
+          close();
           frames.complete();
           framesWithCause.complete();
+          problems.complete();
         };
       }),
   };
 }
 
-/** A response body to dispatch, with the failure of its HTTP status when it had one. */
-interface Answered {
-  readonly body: string;
-  readonly cause?: TransportError;
-}
-
-/**
- * POSTs one frame and resolves with the response body (a JSON-RPC answer sent with an
- * error status comes with that status as its `cause`); rejects with TransportError, or with the JsonRpcError of an error without an id sent with an error status.
- */
-async function exchange(
-  fetchImpl: FetchLike,
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  controller: AbortController,
-  maxFrameSize: number,
-): Promise<Answered> {
-  let response: FetchResponse;
-  try {
-    response = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
-  } catch (cause) {
-    throw new TransportError(`HTTP request to ${url} failed: ${messageOf(cause)}`, { cause, retryable: true });
-  }
-  const tooLarge = (what: string) => {
-    controller.abort();
-    const message = `The response from ${url} ${what} maxFrameSize (${maxFrameSize} bytes): request aborted`;
-    return new TransportError(message, { status: response.status, retryable: false });
-  };
-  const announced = Number(response.headers?.get('content-length'));
-  if (announced > maxFrameSize) {
-    void response.body?.cancel().catch(noop);
-    throw tooLarge(`announces ${announced} bytes, more than`);
-  }
-  let text: string | undefined;
-  try {
-    text = await readText(response, maxFrameSize);
-  } catch (cause) {
-    // A body cut short is no answer: its calls fail now rather than at their timeouts.
-    const message = `The response from ${url} could not be read: ${messageOf(cause)}`;
-    const status = response.status;
-    throw new TransportError(message, { cause, status, retryable: retryableStatus(status) });
-  }
-  if (text === undefined) throw tooLarge('is larger than');
-  const ok = response.status >= 200 && response.status <= 299;
-  if (ok && (response.status === 204 || !mayBeIdless(text)))
-    return { body: response.status === 204 ? '' : text.trim() };
-  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;
-  const retryable = retryableStatus(response.status);
-  // The server's own answer wins over its status: it ran the call and said how it failed
-  // (retryable when the status says it did not run it: a 429 with the server's error).
-  const answer = parseAnswer(text);
-  if (answer !== undefined) {
-    const cause = ok ? undefined : new TransportError(status, { status: response.status, retryable });
-    // Without an id it answers the whole POST, which only this transport can tell apart.
-    if (isIdlessError(answer)) throw JsonRpcError.fromObject(answer.error, cause);
-    return { body: text.trim(), cause };
-  }
-  if (ok) return { body: text.trim() };
-  const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
-  throw new TransportError(`${status}${excerpt ? `: ${excerpt}` : ''}`, { status: response.status, retryable });
-}
-
-type FetchResponse = Awaited<ReturnType<FetchLike>>;
-
-/**
- * The body as text, or `undefined` once it passes `limit` bytes. A stream is decoded chunk
- * by chunk (UTF-8 sequences split across chunks included), so no more than `limit` bytes
- * are ever held; `text()` alone can only be checked after the fact.
- */
-async function readText(response: FetchResponse, limit: number): Promise<string | undefined> {
-  if (response.body == null) {
-    const text = await response.text();
-    return fitsInUtf8(text, limit) ? text : undefined;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let size = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    size += chunk.value.byteLength;
-    if (size > limit) {
-      void reader.cancel().catch(noop);
-      return undefined;
-    }
-    parts.push(decoder.decode(chunk.value, { stream: true }));
-  }
-  parts.push(decoder.decode());
-  return parts.join('');
+/** What failed, as an RpcError: the exchange rejects only with those, the standing stream almost only. */
+function asRpcError(error: unknown): RpcError {
+  return error instanceof RpcError ? error : new TransportError(`HTTP failed: ${messageOf(error)}`, { cause: error });
 }
 
 function headersOf(options: HttpOptions): Record<string, string> {
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json',
     ...(typeof options.headers === 'function' ? options.headers() : options.headers),
   };
   const auth = options.auth;
