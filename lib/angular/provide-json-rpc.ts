@@ -1,10 +1,20 @@
-import { DestroyRef, inject, makeEnvironmentProviders, NgZone, type EnvironmentProviders } from '@angular/core';
+import {
+  DestroyRef,
+  inject,
+  Injector,
+  makeEnvironmentProviders,
+  NgZone,
+  runInInjectionContext,
+  type EnvironmentProviders,
+} from '@angular/core';
 import { connect } from '../peer/connect';
 import type { RpcApi, UntypedApi } from '../peer/api';
-import type { PeerOptions } from '../peer/options';
+import type { Interceptor, PeerOptions } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import type { Transport } from '../transports/transport';
-import { jsonRpcToken } from './tokens';
+import { JSON_RPC_BACKEND } from './backend';
+import type { JsonRpcFeature } from './features';
+import { defaultConnection, jsonRpcToken } from './tokens';
 
 /** What `provideJsonRpc()` needs to make one connection. */
 export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
@@ -58,18 +68,30 @@ export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
  * });
  * ```
  */
-export function provideJsonRpc<Api extends RpcApi = UntypedApi>(config: JsonRpcConfig<Api>): EnvironmentProviders {
-  return makeEnvironmentProviders([{ provide: jsonRpcToken<Api>(config.name), useFactory: () => createPeer(config) }]);
+export function provideJsonRpc<Api extends RpcApi = UntypedApi>(
+  config: JsonRpcConfig<Api>,
+  ...features: JsonRpcFeature[]
+): EnvironmentProviders {
+  return makeEnvironmentProviders([
+    { provide: jsonRpcToken<Api>(config.name), useFactory: () => createPeer(config, features) },
+  ]);
 }
 
 /** Makes the peer of `config`; runs in the injection context of the injector that provides it. */
-function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>): Peer<Api> {
-  const transport = typeof config.transport === 'function' ? config.transport() : config.transport;
+function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: readonly JsonRpcFeature[]): Peer<Api> {
+  const backend = inject(JSON_RPC_BACKEND, { optional: true });
+  const transport =
+    backend !== null
+      ? backend(config.name ?? defaultConnection)
+      : typeof config.transport === 'function'
+        ? config.transport()
+        : config.transport;
+  const options = withFeatures(config.options, features, inject(Injector));
   // The first inject() may come from code running outside the zone; the link's callbacks
   // belong inside it, whatever the caller did. Without zone.js this is a plain call, and an
   // injector with no NgZone at all (no platform: a plain environment injector) needs none.
   const zone = inject(NgZone, { optional: true });
-  const make = () => connect<Api>(transport, config.options);
+  const make = () => connect<Api>(transport, options);
   const peer = zone === null ? make() : zone.run(make);
   inject(DestroyRef).onDestroy(() => void peer.close());
   try {
@@ -80,4 +102,20 @@ function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>): Peer<Api> {
     throw error;
   }
   return peer;
+}
+
+/** `options` with the interceptors of `features` after its own, each run in `injector`'s injection context. */
+function withFeatures(
+  options: PeerOptions | undefined,
+  features: readonly JsonRpcFeature[],
+  injector: Injector,
+): PeerOptions | undefined {
+  const added = features.flatMap((feature) => feature.interceptors);
+  if (added.length === 0) return options;
+  const inContext = added.map(
+    (interceptor): Interceptor =>
+      (call, next) =>
+        runInInjectionContext(injector, () => interceptor(call, next)),
+  );
+  return { ...options, interceptors: [...(options?.interceptors ?? []), ...inContext] };
 }

@@ -1,9 +1,15 @@
 // The component specs, run once with zone.js (zone.spec.ts) and once zoneless (zoneless.spec.ts).
-import type { EnvironmentProviders, Provider, Type } from '@angular/core';
+import { inject, InjectionToken, type EnvironmentProviders, type Provider, type Type } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { JsonRpcError } from 'rx-jsonrpc';
 import type { Transport } from 'rx-jsonrpc';
-import { JSON_RPC, provideJsonRpc, type JsonRpcConfig } from 'rx-jsonrpc/angular';
+import {
+  JSON_RPC,
+  provideJsonRpc,
+  withInterceptors,
+  type JsonRpcConfig,
+  type JsonRpcFeature,
+} from 'rx-jsonrpc/angular';
 import { AsyncPipeView, ConfirmView, RetryView, SignalsView } from './components';
 import { closeServers, memoryServer, type MemoryServer } from './memory-server';
 
@@ -33,10 +39,10 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
   let server: MemoryServer;
 
   /** Creates `component` with a peer over the memory link, updating itself (autoDetect). */
-  const create = <T>(component: Type<T>): ComponentFixture<T> => {
+  const create = <T>(component: Type<T>, ...features: JsonRpcFeature[]): ComponentFixture<T> => {
     server = memoryServer();
     TestBed.configureTestingModule({
-      providers: [changeDetection, provideJsonRpc({ transport: link(server.transport) })],
+      providers: [changeDetection, provideJsonRpc({ transport: link(server.transport) }, ...features)],
     });
     const fixture = TestBed.createComponent(component);
     fixture.autoDetectChanges();
@@ -66,6 +72,22 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
       server.peer.notify('news', ['unseen']);
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect((fixture.nativeElement as HTMLElement).textContent).not.toContain('unseen');
+    });
+  });
+
+  describe('a component whose calls go through an interceptor', () => {
+    it('shows the answer to the params the interceptor sent, with a value it injected', async () => {
+      const OFFSET = new InjectionToken<number>('OFFSET', { factory: () => 58 });
+      const fixture = create(
+        AsyncPipeView,
+        withInterceptors([
+          (call, next) =>
+            call.method === 'math.sum' && Array.isArray(call.params)
+              ? next({ ...call, params: [call.params[0], Number(call.params[1]) + inject(OFFSET)] })
+              : next(call),
+        ]),
+      );
+      await rendered(fixture, /^sum: 100$/);
     });
   });
 
