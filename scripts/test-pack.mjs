@@ -2,7 +2,9 @@
 // The package as a user gets it: `npm pack` (which builds, through `prepack`), the tarball installed
 // into a fresh project under os.tmpdir() beside rxjs and ws, then every entry imported from ESM,
 // from CommonJS and from TypeScript (moduleResolution node16, from an .mts and a .cts file, and
-// bundler), each doing real work. `npm run test:pack`; `--keep` leaves the project for a look.
+// bundler), each doing real work; then the README's quick start, read from README.md, run in each kind
+// of project (scripts/pack-quick-start.mjs), and the example Angular app built by `ng build` against
+// the tarball (scripts/pack-angular-app.mjs). `npm run test:pack`; `--keep` leaves the projects for a look.
 //
 // A new entry goes in `entries` and gets a check in each of the programs below.
 import { execFileSync } from 'node:child_process';
@@ -11,6 +13,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkAngularBuild, prepareAngularApp } from './pack-angular-app.mjs';
+import { checkQuickStartOutput, readQuickStart, runBounded, startServer } from './pack-quick-start.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
@@ -28,9 +32,9 @@ function run(command, args, cwd) {
   }
 }
 
-function step(name, fn) {
+async function step(name, fn) {
   const started = Date.now();
-  const output = fn();
+  const output = await fn();
   console.log(`ok  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   // What the programs print (their `ran: ...` line) shows what they did.
   if (typeof output === 'string' && /^ran: /m.test(output)) {
@@ -227,9 +231,11 @@ main().catch((error) => {
 `;
 
 const work = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-pack-'));
+// What the projects start (the README's server), stopped by process group in `finally`.
+const stops = [];
 try {
   let tarball;
-  step('npm pack', () => {
+  await step('npm pack', () => {
     run('npm', ['pack', '--pack-destination', work, '--silent'], root);
     tarball = join(
       work,
@@ -240,15 +246,32 @@ try {
   const project = join(work, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
-  const deps = ['rxjs', 'ws', '@angular/core', '@types/ws', '@types/node', 'typescript'].map(
+  // tsx runs the README's client as the README says (`npx tsx client.mts`); esbuild comes with it.
+  const deps = ['rxjs', 'ws', '@angular/core', '@types/ws', '@types/node', 'typescript', 'tsx'].map(
     (name) => `${name}@${version(name)}`,
   );
-  step(`npm install the tarball, ${deps.join(', ')}`, () =>
+  await step(`npm install the tarball, ${deps.join(', ')}`, () =>
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...deps], project),
   );
   const packageDir = join(project, 'node_modules', 'rx-jsonrpc');
 
-  step('the browser entry imports only rxjs', () => checkBrowserEntry(packageDir));
+  // The README's quick start, from README.md: its server, started with its one command where the
+  // tarball and ws are installed (on port 0; scripts/pack-quick-start.mjs), and its client file,
+  // connecting to that server, in this ESM project and in a CommonJS one (cjs/, with the project's
+  // node_modules). The TypeScript steps below compile that file too; the last step runs it in each.
+  const quickStart = readQuickStart(join(root, 'README.md'));
+  const cjs = join(project, 'cjs');
+  await step("the README's quick start: its server, started with its command", async () => {
+    const server = await startServer(quickStart.server, project, /listening on (ws:\/\/\S+)/);
+    stops.push(server.stop);
+    const client = quickStart.client(server.match[1]);
+    writeFileSync(join(project, quickStart.file), client);
+    mkdirSync(cjs);
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'smoke-cjs', private: true, type: 'commonjs' }));
+    writeFileSync(join(cjs, quickStart.file), client);
+  });
+
+  await step('the browser entry imports only rxjs', () => checkBrowserEntry(packageDir));
 
   writeFileSync(
     join(project, 'esm.mjs'),
@@ -259,8 +282,8 @@ try {
     // @angular/core is ESM only: require() reaches it through Node's require(esm) (Node 20.19 and later).
     `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\nconst angular = require('rx-jsonrpc/angular');\nconst protocol = require('rx-jsonrpc/protocol');\nconst ng = require('@angular/core');\n${program}`,
   );
-  step('ESM: import every entry and run', () => run(process.execPath, ['esm.mjs'], project));
-  step('CommonJS: require every entry and run', () => run(process.execPath, ['cjs.cjs'], project));
+  await step('ESM: import every entry and run', () => run(process.execPath, ['esm.mjs'], project));
+  await step('CommonJS: require every entry and run', () => run(process.execPath, ['cjs.cjs'], project));
 
   // TypeScript, as users compile it; strict, and the published .d.ts files checked too (no skipLibCheck).
   const compilerOptions = { strict: true, skipLibCheck: false, target: 'ES2022', types: ['node'] };
@@ -290,17 +313,17 @@ try {
     'tsconfig.bundler.json',
     JSON.stringify({
       compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler', noEmit: true },
-      include: ['bundler'],
+      include: ['bundler', quickStart.file],
     }),
   );
-  step('TypeScript, moduleResolution node16 (.mts and .cts): compile and run', () => {
+  await step('TypeScript, moduleResolution node16 (.mts and .cts): compile and run', () => {
     run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], project);
     return (
       run(process.execPath, [join('out', 'check.mjs')], project) +
       run(process.execPath, [join('out', 'check.cjs')], project)
     );
   });
-  step('TypeScript, moduleResolution bundler: type-check', () =>
+  await step('TypeScript, moduleResolution bundler: type-check', () =>
     run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], project),
   );
   // The declarations hold under the strictest optional-property rule too (issue 25).
@@ -312,14 +335,57 @@ try {
         exactOptionalPropertyTypes: true,
         module: 'preserve',
         moduleResolution: 'bundler',
-        noEmit: true,
+        // Emitted for the quick start's run; the bundler/ files are only checked.
+        outDir: 'out-exact',
       },
-      include: ['bundler'],
+      include: ['bundler', quickStart.file],
     }),
   );
-  step('TypeScript, exactOptionalPropertyTypes: type-check', () =>
+  await step('TypeScript, exactOptionalPropertyTypes: type-check', () =>
     run(process.execPath, [tsc, '-p', 'tsconfig.exact.json'], project),
   );
+  write(
+    'tsconfig.nodenext.json',
+    JSON.stringify({
+      compilerOptions: { ...compilerOptions, module: 'nodenext', moduleResolution: 'nodenext', outDir: 'out-nodenext' },
+      files: [quickStart.file],
+    }),
+  );
+  await step("TypeScript, moduleResolution nodenext: compile the README's quick start", () =>
+    run(process.execPath, [tsc, '-p', 'tsconfig.nodenext.json'], project),
+  );
+  const bundle = 'quick-start.bundle.mjs';
+  await step("esbuild: bundle the README's quick start for Node", () =>
+    // The banner is esbuild's recipe for an ES module bundle of CommonJS code (ws) on Node.
+    run(
+      join(project, 'node_modules', '.bin', 'esbuild'),
+      [
+        quickStart.file,
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        `--outfile=${bundle}`,
+        '--log-level=warning',
+      ].concat(
+        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ),
+      project,
+    ),
+  );
+  const compiled = quickStart.file.replace(/\.([mc]?)ts$/, '.$1js');
+  const node = JSON.stringify(process.execPath);
+  const runs = {
+    [`ESM project: ${quickStart.command}`]: [quickStart.command, project],
+    [`CommonJS project: ${quickStart.command}`]: [quickStart.command, cjs],
+    'tsc, moduleResolution nodenext': [`${node} ${join('out-nodenext', compiled)}`, project],
+    'tsc, exactOptionalPropertyTypes': [`${node} ${join('out-exact', compiled)}`, project],
+    'esbuild bundle': [`${node} ${bundle}`, project],
+  };
+  await step(`the README's quick start, run ${Object.keys(runs).length} ways at once`, async () => {
+    const outputs = await Promise.all(Object.values(runs).map(([command, cwd]) => runBounded(command, cwd)));
+    Object.keys(runs).forEach((way, index) => checkQuickStartOutput(outputs[index], way));
+    return `ran: the quick start's ${quickStart.file} (${Object.keys(runs).join('; ')})`;
+  });
 
   const bare = join(work, 'without-ws');
   mkdirSync(bare);
@@ -327,7 +393,7 @@ try {
     join(bare, 'package.json'),
     JSON.stringify({ name: 'smoke-without-ws', private: true, type: 'module' }),
   );
-  step('npm install the tarball and rxjs only (no ws)', () => {
+  await step('npm install the tarball and rxjs only (no ws)', () => {
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `rxjs@${version('rxjs')}`], bare);
     if (readdirSync(join(bare, 'node_modules')).includes('ws')) throw new Error('ws was installed anyway');
   });
@@ -348,10 +414,25 @@ try {
     join(bare, 'cjs.cjs'),
     `const rx = require('rx-jsonrpc');\nconst node = require('rx-jsonrpc/node');\n${withoutWs}`,
   );
-  step('without ws, ESM: the Node entry loads and runs', () => run(process.execPath, ['esm.mjs'], bare));
-  step('without ws, CommonJS: the Node entry loads and runs', () => run(process.execPath, ['cjs.cjs'], bare));
+  await step('without ws, ESM: the Node entry loads and runs', () => run(process.execPath, ['esm.mjs'], bare));
+  await step('without ws, CommonJS: the Node entry loads and runs', () => run(process.execPath, ['cjs.cjs'], bare));
+
+  // The example Angular app, built against the tarball (scripts/pack-angular-app.mjs).
+  const app = join(work, 'angular-app');
+  let appEntries;
+  await step('examples/angular: copy, drop its paths to lib/, npm install the tarball, link Angular', () => {
+    appEntries = prepareAngularApp(root, app, tarball, (args, cwd) =>
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...args], cwd),
+    );
+  });
+  await step('examples/angular: ng build', () => {
+    const ng = join(app, 'node_modules', '@angular', 'cli', 'bin', 'ng.js');
+    run(process.execPath, [ng, 'build', '--stats-json'], app);
+    return checkAngularBuild(app, appEntries);
+  });
   console.log(`The packed tarball works from ${entries.join(', ')}.`);
 } finally {
+  for (const stop of stops) stop();
   if (keep) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
