@@ -3,3 +3,4 @@ export { provideJsonRpc, type JsonRpcConfig } from './provide-json-rpc';
 export { withInterceptors, type JsonRpcFeature } from './features';
 export { injectJsonRpc } from './inject-json-rpc';
 export { defaultConnection, JSON_RPC, jsonRpcToken, type JsonRpcToken } from './tokens';
+export { jsonRpcResource, type JsonRpcResourceOptions, type JsonRpcResourceRequest } from './json-rpc-resource';
