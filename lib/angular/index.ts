@@ -4,3 +4,7 @@ export { withInterceptors, type JsonRpcFeature } from './features';
 export { injectJsonRpc } from './inject-json-rpc';
 export { defaultConnection, JSON_RPC, jsonRpcToken, type JsonRpcToken } from './tokens';
 export { jsonRpcResource, type JsonRpcResourceOptions, type JsonRpcResourceRequest } from './json-rpc-resource';
+
+// Testing: tree-shaken from apps that do not import them.
+export { provideJsonRpcTesting } from './provide-json-rpc-testing';
+export { JsonRpcTestingController, type CallMatch, type TestCall } from './testing-controller';

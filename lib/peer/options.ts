@@ -287,7 +287,7 @@ export interface RequestOptions {
    * @default undefined
    * @example
    * ```ts
-   * rpc.request$('auth.login', credentials, { context: { anonymous: true } });
+   * rpc.request$('auth.login', { user: 'ada' }, { context: { anonymous: true } });
    * ```
    */
   readonly context?: { readonly [key: string]: unknown };

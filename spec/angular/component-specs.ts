@@ -5,7 +5,9 @@ import { JsonRpcError } from 'rx-jsonrpc';
 import type { Transport } from 'rx-jsonrpc';
 import {
   JSON_RPC,
+  JsonRpcTestingController,
   provideJsonRpc,
+  provideJsonRpcTesting,
   withInterceptors,
   type JsonRpcConfig,
   type JsonRpcFeature,
@@ -88,6 +90,63 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
         ]),
       );
       await rendered(fixture, /^sum: 100$/);
+    });
+  });
+
+  describe('a component tested with JsonRpcTestingController', () => {
+    let controller: JsonRpcTestingController;
+
+    /** Creates `component` with its peer linked to the testing controller. */
+    const createTested = <T>(component: Type<T>): ComponentFixture<T> => {
+      TestBed.configureTestingModule({
+        providers: [
+          changeDetection,
+          provideJsonRpc({
+            transport: {
+              connect: () => {
+                throw new Error('A transport was opened under provideJsonRpcTesting()');
+              },
+            },
+          }),
+          provideJsonRpcTesting(),
+        ],
+      });
+      controller = TestBed.inject(JsonRpcTestingController);
+      const fixture = TestBed.createComponent(component);
+      fixture.autoDetectChanges();
+      // The first render subscribes (the async pipe, toSignal): its calls are made then. Not
+      // whenStable(): under zone.js, a call in flight (its timeout's timer) keeps the zone busy.
+      fixture.detectChanges();
+      return fixture;
+    };
+
+    afterEach(() => controller.verify());
+
+    it('shows the answer the test flushes and the notifications it sends (async pipe)', async () => {
+      const fixture = createTested(AsyncPipeView);
+      const call = controller.expectOne('math.sum');
+      expect(call.params).toEqual([19, 23]);
+      call.flush(42);
+      await rendered(fixture, /^sum: 42$/);
+      controller.notify('news', ['first']);
+      await rendered(fixture, /^sum: 42 first$/);
+    });
+
+    it('shows the answer to a click (toSignal)', async () => {
+      const fixture = createTested(SignalsView);
+      await rendered(fixture, /state: open sum: … latest: none/);
+      controller.expectNone('math.sum');
+      (fixture.nativeElement as HTMLElement).querySelector('button')!.click();
+      controller.expectOne({ method: 'math.sum' }).flush(101);
+      await rendered(fixture, /sum: 101/);
+      controller.notify('news', ['hello']);
+      await rendered(fixture, /latest: hello/);
+    });
+
+    it("answers the test's calls with its handler", async () => {
+      const fixture = createTested(ConfirmView);
+      expect(await controller.request('ui.confirm', ['Buy tea?'])).toBe(true);
+      await rendered(fixture, /asked: Buy tea\?/);
     });
   });
 

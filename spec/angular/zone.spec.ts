@@ -7,7 +7,7 @@ import { inject, NgZone, provideZoneChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { map, Observable } from 'rxjs';
 import type { Frame, Transport } from 'rx-jsonrpc';
-import { JSON_RPC, provideJsonRpc } from 'rx-jsonrpc/angular';
+import { JSON_RPC, JsonRpcTestingController, provideJsonRpc, provideJsonRpcTesting } from 'rx-jsonrpc/angular';
 import { componentSpecs } from './component-specs';
 import { closeServers, memoryServer } from './memory-server';
 
@@ -56,6 +56,25 @@ describe('change detection with zone.js', () => {
     });
     TestBed.inject(NgZone).runOutsideAngular(() => TestBed.inject(JSON_RPC));
     expect(zones).toEqual([true]);
+  });
+
+  it("delivers what the testing controller sends in Angular's zone, as a socket's messages are", () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideZoneChangeDetection(),
+        provideJsonRpc({ transport: memoryServer().transport }),
+        provideJsonRpcTesting(),
+      ],
+    });
+    const rpc = TestBed.inject(JSON_RPC);
+    const controller = TestBed.inject(JsonRpcTestingController);
+    const zones: string[] = [];
+    rpc.notifications$('news').subscribe(() => zones.push(`news ${NgZone.isInAngularZone()}`));
+    rpc.request$('a').subscribe(() => zones.push(`answer ${NgZone.isInAngularZone()}`));
+    controller.notify('news');
+    controller.expectOne('a').flush(1);
+    expect(zones).toEqual(['news true', 'answer true']);
+    controller.verify();
   });
 
   componentSpecs(provideZoneChangeDetection(), likeASocket);
