@@ -1,5 +1,5 @@
 import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
-import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
+import { ConnectionClosedError, HandlerError, TransportError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { answeringSide } from './answerer/answering-side';
@@ -51,11 +51,14 @@ export function connect<Api extends RpcApi = UntypedApi>(transport: Transport, o
 export interface PeerHooks {
   /** Called once, as the peer closes, before `state$` says 'closed'. */
   readonly onClosed?: () => void;
+  /** Called with each failure of one of its handlers (thrown, rejected, past its deadline), after `errors$`. */
+  readonly onHandlerError?: (error: HandlerError) => void;
 }
 
 /**
- * `connect()` with `hooks`: `serve()` forgets a closed peer through `onClosed`, which costs
- * nothing per peer where a subscription to `state$` costs about 600 bytes.
+ * `connect()` with `hooks`: `serve()` forgets a closed peer through `onClosed`, and hears its
+ * handlers fail through `onHandlerError`, which cost nothing per peer where a subscription
+ * to `state$` or `errors$` costs about 600 bytes.
  */
 export function connectPeer<Api extends RpcApi = UntypedApi>(
   transport: Transport,
@@ -90,13 +93,20 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
   // One function for every part that reports: a server makes a peer per connection.
   const report = (error: RpcError) => tracer.report(error);
 
+  const { onHandlerError } = hooks;
   const answering = answeringSide(options, {
     peer: () => peer,
     connection: () => connection.info,
     session,
     dialect,
     notify,
-    report,
+    report:
+      onHandlerError === undefined
+        ? report
+        : (error) => {
+            report(error);
+            if (error instanceof HandlerError) onHandlerError(error);
+          },
     handlers,
     scheduler,
   });
