@@ -8,7 +8,9 @@ import { JsonRpcTestingController } from './testing-controller';
  * `provideJsonRpc()` in this injector (and its children) talks to the
  * `JsonRpcTestingController` instead of its transport, which is not opened (its factory is
  * not called). List it after `provideJsonRpc()`. The connections' options and interceptors
- * still apply: the controller sits where the server would.
+ * still apply: the controller sits where the server would. One option is laid over them: a
+ * `cancel` notification of the controller's own, by which it knows the calls the app
+ * abandons (`TestCall.cancelled`).
  *
  * @example
  * ```ts
@@ -29,7 +31,7 @@ export function provideJsonRpcTesting(): EnvironmentProviders {
       provide: JSON_RPC_BACKEND,
       useFactory: () => {
         const backend = inject(TestingBackend);
-        return (connection: string) => backend.transport(connection);
+        return (connection: string) => backend.link(connection);
       },
     },
   ]);

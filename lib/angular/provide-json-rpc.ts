@@ -79,14 +79,11 @@ export function provideJsonRpc<Api extends RpcApi = UntypedApi>(
 
 /** Makes the peer of `config`; runs in the injection context of the injector that provides it. */
 function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: readonly JsonRpcFeature[]): Peer<Api> {
-  const backend = inject(JSON_RPC_BACKEND, { optional: true });
+  const linked = inject(JSON_RPC_BACKEND, { optional: true })?.(config.name ?? defaultConnection);
   const transport =
-    backend !== null
-      ? backend(config.name ?? defaultConnection)
-      : typeof config.transport === 'function'
-        ? config.transport()
-        : config.transport;
-  const options = withFeatures(config.options, features, inject(Injector));
+    linked?.transport ?? (typeof config.transport === 'function' ? config.transport() : config.transport);
+  const own = linked === undefined ? config.options : { ...config.options, ...linked.options };
+  const options = withFeatures(own, features, inject(Injector));
   // The first inject() may come from code running outside the zone; the link's callbacks
   // belong inside it, whatever the caller did. Without zone.js this is a plain call, and an
   // injector with no NgZone at all (no platform: a plain environment injector) needs none.

@@ -1,12 +1,13 @@
 import type { NgZone } from '@angular/core';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { Transport } from '../transports/transport';
+import type { JsonRpcBackendLink } from './backend';
 import { JsonRpcTestingController, type CallMatch, type TestCall } from './testing-controller';
 import { TestingServer } from './testing-server';
 import { defaultConnection } from './tokens';
 
 /** A call as the messages of the controller name it. */
-const describe = (call: TestCall) => `${call.method} (id ${String(call.id)}, connection '${call.connection}')`;
+const describe = (call: TestCall) =>
+  `${call.method} (id ${String(call.id)}, connection '${call.connection}'${call.cancelled ? ', abandoned by the app' : ''})`;
 
 /** Whether `call` meets `match`. */
 function meets(call: TestCall, match: CallMatch): boolean {
@@ -42,9 +43,9 @@ export class TestingBackend extends JsonRpcTestingController {
     super();
   }
 
-  /** The transport of the peers of `connection`. */
-  transport(connection: string): Transport {
-    return this.server(connection).transport;
+  /** The link of the peers of `connection`. */
+  link(connection: string): JsonRpcBackendLink {
+    return this.server(connection).link;
   }
 
   expectOne(match: CallMatch, description?: string): TestCall {
@@ -83,10 +84,13 @@ export class TestingBackend extends JsonRpcTestingController {
     return this.server(connection).request(method, params);
   }
 
-  verify(): void {
+  verify(options: { readonly ignoreCancelled?: boolean } = {}): void {
+    const counts = (call: TestCall) => options.ignoreCancelled !== true || !call.cancelled;
     const open = [
-      ...this.waiting.map((call) => `${describe(call)}, never expected`),
-      ...Array.from(this.taken, (call) => `${describe(call)}, expected but never answered`),
+      ...this.waiting.filter(counts).map((call) => `${describe(call)}, never expected`),
+      ...Array.from(this.taken)
+        .filter(counts)
+        .map((call) => `${describe(call)}, expected but never answered`),
       ...Array.from(this.servers.values(), (server) => server.unanswered).flat(),
     ];
     if (open.length > 0)
@@ -110,7 +114,13 @@ export class TestingBackend extends JsonRpcTestingController {
       this.waiting = this.waiting.filter((each) => each !== tracked);
     };
     const tracked: TestCall = {
-      ...call,
+      method: call.method,
+      params: call.params,
+      id: call.id,
+      connection: call.connection,
+      get cancelled() {
+        return call.cancelled;
+      },
       flush: (result) => settled(() => call.flush(result)),
       error: (code, message, data) => settled(() => call.error(code, message, data)),
     };

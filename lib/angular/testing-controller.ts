@@ -10,9 +10,11 @@ export interface TestCall {
   readonly id: JsonRpcId;
   /** The name of the connection it was made on (`'default'` unless `provideJsonRpc({ name })`). */
   readonly connection: string;
+  /** Whether the app abandoned the call (unsubscribed, or its timeout passed) before it was answered. */
+  readonly cancelled: boolean;
   /**
    * Answers the call with `result` (`null` when left out), at once: the app's subscriber
-   * receives it before `flush` returns. Throws if the call was answered already.
+   * receives it before `flush` returns. Throws if the call was answered already, or abandoned.
    */
   flush(result?: unknown): void;
   /** Answers the call with a JSON-RPC error, at once, as `flush` does. */
@@ -85,8 +87,8 @@ export abstract class JsonRpcTestingController {
 
   /**
    * Throws when calls remain: calls no expectation took, calls taken but never answered,
-   * and calls made to the app that it has not answered, each listed. Call it at the end of
-   * a test (an `afterEach`).
+   * and calls made to the app that it has not answered, each listed. Calls the app
+   * abandoned count, unless `ignoreCancelled`. Call it at the end of a test (an `afterEach`).
    */
-  abstract verify(): void;
+  abstract verify(options?: { readonly ignoreCancelled?: boolean }): void;
 }

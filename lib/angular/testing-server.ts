@@ -1,10 +1,14 @@
 import type { NgZone } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { JsonRpcError } from '../protocol/errors';
-import { isFailure, isRequest, isSuccess } from '../protocol/guards';
+import { isFailure, isJsonRpcId, isNotification, isRequest, isSuccess } from '../protocol/guards';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Connection, Frame, Transport } from '../transports/transport';
+import type { JsonRpcBackendLink } from './backend';
 import type { TestCall } from './testing-controller';
+
+/** The notification the app's peer sends when it abandons a call, here only. */
+const abandoned = 'rx-jsonrpc-testing/abandoned';
 
 /** A call the test made to the app, waiting for the app's answer. */
 interface AppCall {
@@ -22,6 +26,8 @@ export class TestingServer {
   // Lifetime: from the peer's connect() until its link closes; a new connect() replaces it.
   private frames: Subject<Frame> | undefined;
   private readonly appCalls = new Map<JsonRpcId, AppCall>();
+  /** The app's calls not answered yet: whether the app abandoned each. */
+  private readonly open = new Map<JsonRpcId, { cancelled: boolean }>();
   private lastId = 0;
 
   constructor(
@@ -32,7 +38,12 @@ export class TestingServer {
     private readonly zone: NgZone | null,
   ) {}
 
-  readonly transport: Transport = {
+  /** What the app's peer of this connection gets: the transport, and a cancel notification to tell abandoned calls. */
+  get link(): JsonRpcBackendLink {
+    return { transport: this.transport, options: { cancel: { method: abandoned, params: (id) => ({ id }) } } };
+  }
+
+  private readonly transport: Transport = {
     connect: () =>
       new Observable<Connection>((subscriber) => {
         const frames = new Subject<Frame>();
@@ -97,10 +108,13 @@ export class TestingServer {
     for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
       if (isRequest(message) && message.id !== null) {
         const { id, method, params } = message;
-        let answered = false;
+        const state = { cancelled: false };
+        this.open.set(id, state);
         const answer = (outcome: object) => {
-          if (answered) throw new Error(`Call ${String(id)} (${method}) was answered already`);
-          answered = true;
+          if (this.open.get(id) !== state) throw new Error(`Call ${String(id)} (${method}) was answered already`);
+          if (state.cancelled)
+            throw new Error(`Call ${String(id)} (${method}) cannot be answered: the app abandoned it`);
+          this.open.delete(id);
           this.send({ jsonrpc: '2.0', id, ...outcome });
         };
         this.onCall({
@@ -108,6 +122,9 @@ export class TestingServer {
           params,
           id,
           connection: this.name,
+          get cancelled() {
+            return state.cancelled;
+          },
           flush: (result = null) => answer({ result }),
           error: (code, text, data) =>
             answer({ error: data === undefined ? { code, message: text } : { code, message: text, data } }),
@@ -121,8 +138,19 @@ export class TestingServer {
           const { code, message: text, data } = message.error;
           call.reject(new JsonRpcError(code, text, data, { method: call.method, id: message.id }));
         }
+      } else if (isNotification(message) && message.method === abandoned) {
+        const id = idOf(message.params);
+        const state = id === undefined ? undefined : this.open.get(id);
+        if (state !== undefined) state.cancelled = true;
       }
-      // Notifications the app sends (its own, its cancel notices) need no answer.
+      // The app's own notifications need no answer.
     }
   }
+}
+
+/** The id in the params of the notice of an abandoned call. */
+function idOf(params: unknown): JsonRpcId | undefined {
+  return typeof params === 'object' && params !== null && 'id' in params && isJsonRpcId(params.id)
+    ? params.id
+    : undefined;
 }

@@ -120,7 +120,8 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
       return fixture;
     };
 
-    afterEach(() => controller.verify());
+    // A call a destroyed component abandoned needs no answer.
+    afterEach(() => controller.verify({ ignoreCancelled: true }));
 
     it('shows the answer the test flushes and the notifications it sends (async pipe)', async () => {
       const fixture = createTested(AsyncPipeView);
@@ -130,6 +131,13 @@ function defineSpecs(changeDetection: Provider | EnvironmentProviders, link: Lin
       await rendered(fixture, /^sum: 42$/);
       controller.notify('news', ['first']);
       await rendered(fixture, /^sum: 42 first$/);
+    });
+
+    it('sees the call abandoned when the component is destroyed', () => {
+      const fixture = createTested(AsyncPipeView);
+      const call = controller.expectOne('math.sum');
+      fixture.destroy();
+      expect(call.cancelled).toBe(true);
     });
 
     it('shows the answer to a click (toSignal)', async () => {

@@ -199,6 +199,39 @@ describe('JsonRpcTestingController', () => {
   });
 });
 
+describe('a call the app abandons', () => {
+  it('is cancelled when the app unsubscribes: it cannot be answered, and verify() says so', () => {
+    const subscription = TestBed.inject(JSON_RPC)
+      .request$('report.build')
+      .subscribe(() => undefined);
+    const call = controller.expectOne('report.build');
+    expect(call.cancelled).toBe(false);
+    subscription.unsubscribe();
+    expect(call.cancelled).toBe(true);
+    expect(() => call.flush('late')).toThrow('Call 1 (report.build) cannot be answered: the app abandoned it');
+    expect(() => controller.verify()).toThrow(
+      "report.build (id 1, connection 'default', abandoned by the app), expected but never answered",
+    );
+    expect(() => controller.verify({ ignoreCancelled: true })).not.toThrow();
+  });
+
+  it('is cancelled when its timeout passes', async () => {
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideJsonRpc({ transport: unused, options: { timeout: 10 } }),
+        provideJsonRpcTesting(),
+      ],
+    });
+    controller = TestBed.inject(JsonRpcTestingController);
+    const answer = TestBed.inject(JSON_RPC).request('report.build');
+    await expect(answer).rejects.toThrow('Request 1 (report.build) timed out after 10 ms');
+    expect(controller.expectOne('report.build').cancelled).toBe(true);
+    controller.verify({ ignoreCancelled: true });
+  });
+});
+
 describe('JsonRpcTestingController.verify', () => {
   it('throws for a call no expectation took', () => {
     record(TestBed.inject(JSON_RPC).request$('math.sum', [1, 2]));
