@@ -115,6 +115,10 @@ const initialize = {
   capabilities: { elicitation: {} },
   clientInfo: { name: 'rx-jsonrpc-mcp-http', version: '0.1.0' },
 };
+const duplex = async (peer: Peer) => {
+  const state = await firstValueFrom(peer.state$);
+  return state.status === 'open' && state.info.duplex === true;
+};
 const toolText = (result: ToolResult) => result.content.map((part) => part.text ?? '').join('\n');
 
 /** A peer of the MCP preset, initialized, its conditional tools (elicitation) registered. */
@@ -186,8 +190,9 @@ describe('http({ mcp: true }) against the MCP SDK Streamable HTTP server', () =>
 
   it('receives a log notification over the standing GET stream, with duplex true while it is open', async () => {
     await seen((line) => line.http === 'GET');
-    const state = await firstValueFrom(peer.state$);
-    expect(state.status === 'open' && state.info.duplex).toBe(true);
+    // The server has the GET; the client has it open once the response's headers are read.
+    for (let tries = 0; tries < 100 && !(await duplex(peer)); tries++) await new Promise((r) => setTimeout(r, 10));
+    expect(await duplex(peer)).toBe(true);
     const log = firstValueFrom(peer.notifications$<{ level: string; data: string }>('notifications/message'));
     await peer.request('tools/call', { name: 'toggle-simulated-logging', arguments: {} });
     await expect(log).resolves.toMatchObject({ data: expect.stringContaining('SessionId') });
