@@ -2,6 +2,11 @@ import { createParser } from 'eventsource-parser';
 import { TransportError } from '../protocol/errors';
 import { fitsInUtf8 } from '../protocol/utf8-length';
 
+/** How much text is parsed at once, in UTF-16 code units. */
+const slice = 65_536;
+/** How long parsing may hold the event loop before it lets timers and I/O run, in ms. */
+const turn = 10;
+
 /** Where the events of a stream go, one by one, as they are parsed. */
 export interface EventSink {
   /** The data of one `message` event: a JSON-RPC message or batch, for the peer. */
@@ -49,11 +54,21 @@ export async function readEvents(
   const reader = body.getReader();
   const decoder = new TextDecoder();
   try {
+    let since = Date.now();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      parser.feed(decoder.decode(chunk.value, { stream: true }));
-      if (over.limit) {
-        const message = `An event from ${what} is larger than maxFrameSize (${limit} bytes): stream aborted`;
-        throw new EventTooLarge(message, { retryable: false });
+      const text = decoder.decode(chunk.value, { stream: true });
+      // Slices, and a turn of the event loop every few ms: reads of buffered chunks resolve as
+      // microtasks, so a fast stream of small events would otherwise hold the loop for its length.
+      for (let at = 0; at < text.length; at += slice) {
+        parser.feed(at === 0 && text.length <= slice ? text : text.slice(at, at + slice));
+        if (over.limit) {
+          const message = `An event from ${what} is larger than maxFrameSize (${limit} bytes): stream aborted`;
+          throw new EventTooLarge(message, { retryable: false });
+        }
+        if (Date.now() - since >= turn) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          since = Date.now();
+        }
       }
     }
   } catch (error) {
