@@ -1,5 +1,5 @@
 import { HandlerError, messageOf, ProtocolError, type RpcError } from '../protocol/errors';
-import { connect } from '../peer/connect';
+import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
 import { oneShotLink } from './http-link';
 import { waitForSetup, type SetupWait } from './http-setup-wait';
@@ -57,17 +57,21 @@ export function runPostPeer(
   const { options, report } = context;
   const link = oneShotLink(info, body, report);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
-  const peer = connect(link.transport, {
-    handlerTimeout,
-    ...options.peer,
-    // One frame in, one out: no reconnecting, no heartbeat calls, nothing to batch; the
-    // link opens as it is asked to, so it needs no connect timer either.
-    reconnect: false,
-    connectTimeout: 0,
-    heartbeat: undefined,
-    batching: false,
-    session: { ...context.newSession(), ...session },
-  });
+  const peer = connectPeer(
+    link.transport,
+    {
+      handlerTimeout,
+      ...options.peer,
+      // One frame in, one out: no reconnecting, no heartbeat calls, nothing to batch; the
+      // link opens as it is asked to, so it needs no connect timer either.
+      reconnect: false,
+      connectTimeout: 0,
+      heartbeat: undefined,
+      batching: false,
+      session: { ...context.newSession(), ...session },
+    },
+    { onHandlerError: report },
+  );
   let wait: SetupWait | undefined;
   const failed = async (message: string, cause?: unknown): Promise<500> => {
     report(new HandlerError(message, { cause }));

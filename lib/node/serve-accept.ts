@@ -65,6 +65,7 @@ export function acceptor(
             closed = true;
             if (peer !== undefined) peers.delete(peer);
           },
+          onHandlerError: report,
         },
       );
       peer = added;

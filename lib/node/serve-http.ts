@@ -1,15 +1,17 @@
-import { Subject } from 'rxjs';
-import type { RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { originCheck } from './origin-policy';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import { serverErrors } from './serve-errors';
 import { sessionCopies } from './serve-session';
 
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
-export type ServeHttpOptions = Pick<ServeOptions, 'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'peer'>;
+export type ServeHttpOptions = Pick<
+  ServeOptions,
+  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'peer' | 'log'
+>;
 
 /**
  * Serves JSON-RPC over HTTP POST inside a server you already run: returns a server whose
@@ -39,8 +41,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   options: ServeHttpOptions,
   setup: SetupPeer<Api>,
 ): JsonRpcServer {
-  const errors = new Subject<RpcError>();
-  const report = (error: RpcError) => errors.next(error);
+  const { errors, report } = serverErrors(options.log);
   const peers = new Set<Peer>();
   let closing = false;
   // It has nobody to deliver to; `backplane` is serve()'s, whose WebSocket clients can be notified.

@@ -9,6 +9,7 @@ import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import type { Backplane } from './backplane';
 import type { PingOptions } from './keep-alive';
+import type { Logger } from './serve-errors';
 import type { OriginPolicy } from './origin-policy';
 import type { ServerConnectionInfo } from './upgrade-info';
 
@@ -101,6 +102,15 @@ export interface ServeOptions {
    * down reaches this process's clients only, and the failure is reported on `errors$`.
    */
   readonly backplane?: Backplane;
+  /**
+   * Where the errors that nobody hears go: an error reported while nothing subscribes to
+   * `errors$` (a handler that threw, a setup that failed, a bad POST) is passed to
+   * `log.error`, at most 10 a minute (the next after a full minute says how many were left
+   * out). `console`, any logger with `debug`, `info`, `warn` and `error` (pino, winston), or
+   * `false` for nowhere. Subscribing to `errors$` replaces it.
+   * @default console
+   */
+  readonly log?: Logger | false;
 }
 
 /** A running server: one peer per connected client, and one per HTTP POST being answered. */
@@ -113,9 +123,11 @@ export interface JsonRpcServer {
   /** `ws://host:port` when the server listens itself; undefined when attached. */
   readonly url: string | undefined;
   /**
-   * Server-level problems: an `authenticate` or `origins` check that threw, a `setup` that
-   * threw, a malformed upgrade request, a failed upgrade, a POST that could not be answered,
-   * a handler that tried to notify or call its client over HTTP. Hot; completes on close.
+   * Server-level problems: a handler that failed (a `HandlerError`, also on its peer's
+   * `errors$`), an `authenticate` or `origins` check that threw, a `setup` that threw, a
+   * malformed upgrade request, a failed upgrade, a POST that could not be answered, a handler
+   * that tried to notify or call its client over HTTP. Hot; completes on close. While nothing
+   * subscribes, they go to the `log` option (console by default).
    */
   readonly errors$: Observable<RpcError>;
   /**

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Subject } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
@@ -15,6 +14,7 @@ import { closeServer, closeSockets } from './serve-close';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { answerOwnRequests } from './serve-own-requests';
+import { serverErrors } from './serve-errors';
 import { sessionCopies } from './serve-session';
 import { refuseUpgrade, upgradeRequired } from './upgrade-refuse';
 
@@ -51,8 +51,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const newSession = sessionCopies(options.peer?.session);
   if (options.heartbeat) checkPingOptions(options.heartbeat);
   const peers = new Set<Peer>();
-  const errors = new Subject<RpcError>();
-  const report = (error: RpcError) => errors.next(error);
+  const { errors, report } = serverErrors(options.log);
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: options.backplane });
   const owned = options.server === undefined && options.wss === undefined ? createServer() : undefined;
   const httpServer = options.server ?? owned;
