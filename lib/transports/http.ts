@@ -87,6 +87,8 @@ export interface HttpOptions {
    * @default false
    * @example
    * ```ts
+   * import { connect, http, mcp } from 'rx-jsonrpc';
+   *
    * const rpc = connect(http('http://127.0.0.1:3001/mcp', { mcp: true }), { dialect: mcp() });
    * ```
    */
