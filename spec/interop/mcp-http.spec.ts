@@ -70,6 +70,7 @@ let url: string;
 const lines: Line[] = [];
 const waiters = new Set<() => void>();
 const peers: Peer[] = [];
+const rootsAsked = new Set<Peer>();
 
 /** Resolves once the server has printed a line that `match` accepts. */
 function seen(match: (line: Line) => boolean, ms = 5_000): Promise<Line> {
@@ -112,7 +113,7 @@ afterAll(async () => {
 
 const initialize = {
   protocolVersion: '2025-06-18',
-  capabilities: { elicitation: {} },
+  capabilities: { elicitation: {}, roots: {} },
   clientInfo: { name: 'rx-jsonrpc-mcp-http', version: '0.1.0' },
 };
 const duplex = async (peer: Peer) => {
@@ -126,6 +127,11 @@ async function session(): Promise<Peer> {
   const peer = connect(http(url, { mcp: true }), { dialect: mcp(), timeout: 15_000 });
   peers.push(peer);
   peer.handle('elicitation/create', () => ({ action: 'accept', content: { name: 'Ada', check: true } }));
+  // The server asks for them on the standing stream, 350 ms after notifications/initialized.
+  peer.handle('roots/list', () => {
+    rootsAsked.add(peer);
+    return { roots: [{ uri: 'file:///tmp/rx-jsonrpc', name: 'scratch' }] };
+  });
   await peer.request('initialize', initialize);
   peer.notify('notifications/initialized');
   // notifications/initialized is a POST of its own: the tools it registers come once it is read.
@@ -197,6 +203,13 @@ describe('http({ mcp: true }) against the MCP SDK Streamable HTTP server', () =>
     await peer.request('tools/call', { name: 'toggle-simulated-logging', arguments: {} });
     await expect(log).resolves.toMatchObject({ data: expect.stringContaining('SessionId') });
     await peer.request('tools/call', { name: 'toggle-simulated-logging', arguments: {} });
+  });
+
+  it('answers roots/list, a call of the server’s on the standing stream, with its handler', async () => {
+    for (let tries = 0; tries < 200 && !rootsAsked.has(peer); tries++) await new Promise((r) => setTimeout(r, 10));
+    expect(rootsAsked.has(peer)).toBe(true);
+    const result = await peer.request<ToolResult>('tools/call', { name: 'get-roots-list', arguments: {} });
+    expect(toolText(result)).toContain('file:///tmp/rx-jsonrpc');
   });
 
   it('cancels a tool call by unsubscribing: the POST is aborted and notifications/cancelled sent', async () => {
