@@ -198,8 +198,11 @@ export class RequestTimeoutError extends RpcError {
     method: string,
     /** The timeout that elapsed, in milliseconds. */
     readonly timeout: number,
+    /** Why the link was down all that time (the call was never sent), when it was: also in the message. */
+    linkDown?: RpcError,
   ) {
-    super(`${callName(method, id)} timed out after ${timeout} ms`, { id, method });
+    const why = linkDown === undefined ? '' : ` waiting for the link, down: ${linkDown.message}`;
+    super(`${callName(method, id)} timed out after ${timeout} ms${why}`, { id, method, cause: linkDown });
   }
 }
 

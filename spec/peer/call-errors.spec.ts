@@ -1,13 +1,15 @@
 // Every error a call fails with names the call, in its message and as `method` and `id`:
 // through the public API, against a real serve() on 127.0.0.1, port 0.
 import { once } from 'node:events';
-import { Observable } from 'rxjs';
+import { createServer } from 'node:net';
+import { filter, firstValueFrom, Observable, timer } from 'rxjs';
 import {
   connect,
   ConnectionClosedError,
   JsonRpcError,
   ProtocolError,
   RequestTimeoutError,
+  TransportError,
   type Peer,
   type PeerOptions,
 } from 'rx-jsonrpc';
@@ -34,6 +36,15 @@ function client(url: string, options?: PeerOptions): Peer {
   const peer = connect(webSocket(url, { heartbeat: false }), options);
   clients.push(peer);
   return peer;
+}
+
+/** A port that was free: listened on, and closed by `close()`. */
+async function freePort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 const noCloseFrame = 'no close frame: the network dropped or the other side died';
@@ -119,6 +130,34 @@ describe('a call that times out', () => {
     const error = await failureOf(client(url).request('slow', undefined, { timeout: 50 }));
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(error).toMatchObject({ message: 'Request 1 (slow) timed out after 50 ms', method: 'slow', id: 1 });
+    expect((error as Error).cause).toBeUndefined();
+  });
+
+  it('while its link is down and reconnecting, says why the link is down, the link error as cause', async () => {
+    // A port that refuses: a server's, closed again.
+    const { port, close } = await freePort();
+    await close();
+    const peer = client(`ws://127.0.0.1:${port}`, { reconnect: { delay: () => timer(20) } });
+    const error = await failureOf(peer.request('sum', [1, 2], { timeout: 300 }));
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as Error).message).toMatch(
+      /^Request 1 \(sum\) timed out after 300 ms waiting for the link, down: .*ECONNREFUSED/,
+    );
+    expect((error as Error).cause).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toContain(((error as Error).cause as Error).message);
+  });
+
+  it('while its link is down after a close, says which close code and what it means', async () => {
+    const { url, accepted } = await startWsServer();
+    const peer = client(url, { reconnect: { delay: () => timer(60_000) } });
+    expect(await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')))).toBeDefined();
+    const { socket } = await accepted();
+    socket.close(1013, 'try later');
+    await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'reconnecting')));
+    const error = await failureOf(peer.request('sum', [1, 2], { timeout: 100 }));
+    expect((error as Error).message).toMatch(
+      /^Request 1 \(sum\) timed out after 100 ms waiting for the link, down: .*1013/,
+    );
   });
 });
 

@@ -132,9 +132,10 @@ export abstract class OutgoingCall implements PendingCall, Queued, Expiring, Dea
     this.end();
   }
 
-  /** The deadline passed. */
+  /** The deadline passed: while waiting for a link that is down, with why it is. */
   expire(): void {
-    this.raise(new RequestTimeoutError(this.id, this.method, this.timeout));
+    const down = this.queued ? this.context.connection.downCause : undefined;
+    this.raise(new RequestTimeoutError(this.id, this.method, this.timeout, down));
     this.end();
   }
 

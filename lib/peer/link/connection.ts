@@ -125,6 +125,12 @@ export class PeerConnection {
     return this.closedBy;
   }
 
+  /** Why the link is down while the peer reconnects (what `state$` said with 'reconnecting'); undefined otherwise. */
+  get downCause(): RpcError | undefined {
+    const state = this.state.value;
+    return state.status === 'reconnecting' ? state.error : undefined;
+  }
+
   /** True from the moment `close()` begins, so that a transport failing inside it cannot close twice. */
   get isClosed(): boolean {
     return this.closing;
