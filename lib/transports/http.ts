@@ -67,7 +67,8 @@ export interface HttpOptions {
    * open, the connection's `info.duplex` is true, so `subscription$()` works over it. It is
    * opened again after `reconnect`'s delay when it ends or breaks, from the last event id
    * the server gave (`Last-Event-ID`); a 405 says the server offers none, and another
-   * refusal (a 4xx) ends it too, reported on the peer's `errors$`.
+   * refusal (a 4xx) ends it too, reported on the peer's `errors$`; after a 404 (the session
+   * has ended) it is opened again once a POST of the next session has been answered.
    * @default false; true with `mcp`
    * @example
    * ```ts
@@ -157,7 +158,11 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           if (!standing || stream !== undefined || closed) return;
           stream = standingStream$(endpoint, deliver, options.reconnect ?? doubling).subscribe({
             next: (open) => (duplex = open),
-            error: (error: unknown) => problems.next(asRpcError(error)),
+            error: (error: unknown) => {
+              // A 404 ended the session: the next answered POST (of a new session) opens it again.
+              if (error instanceof TransportError && error.status === 404) stream = undefined;
+              problems.next(asRpcError(error));
+            },
           });
         };
         const post = (frame: string, ended?: FrameEnded) => {

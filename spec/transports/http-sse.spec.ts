@@ -275,6 +275,37 @@ describe('http() standing stream', () => {
     await until(() => open.size === 1);
   });
 
+  it('opens it again with the next session after a 404 ended the one before', async () => {
+    let next = 0;
+    const live = new Set<string>();
+    const gets: unknown[] = [];
+    const server = await startHttpServer((received, response) => {
+      const sent = received.request.headers['mcp-session-id'] as string | undefined;
+      if (received.request.method === 'GET') {
+        gets.push(sent);
+        if (sent === undefined || !live.has(sent)) return response.writeHead(404).end();
+        return sse(response).write(': open\n\n');
+      }
+      if (sent !== undefined && !live.has(sent)) return response.writeHead(404).end();
+      const session = sent ?? `s${++next}`;
+      live.add(session);
+      response
+        .writeHead(200, { 'mcp-session-id': session })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: idOf(received), result: session }));
+    });
+    const options = { standingStream: true, sessionHeader: 'mcp-session-id', reconnect: () => timer(10) };
+    const peer = over(server.url, options);
+    await peer.request('initialize');
+    await until(() => duplex(peer));
+    live.clear();
+    for (const response of server.received.filter((r) => r.request.method === 'GET')) response.request.socket.destroy();
+    await until(() => gets.length === 2);
+    // The GET's 404 ended the session here too: the next POST goes without one.
+    await expect(peer.request('initialize')).resolves.toBe('s2');
+    await until(() => duplex(peer));
+    expect(gets).toEqual(['s1', 's1', 's2']);
+  });
+
   it('stops at a 405 (the server offers none) and reports another refusal on errors$', async () => {
     const refusing = (status: number) =>
       startHttpServer((received, response) =>
