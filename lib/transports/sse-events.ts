@@ -3,7 +3,7 @@ import { TransportError } from '../protocol/errors';
 import { fitsInUtf8 } from '../protocol/utf8-length';
 
 /** How much text is parsed at once, in UTF-16 code units. */
-const slice = 65_536;
+const slice = 16_384;
 /** How long parsing may hold the event loop before it lets timers and I/O run, in ms. */
 const turn = 10;
 
