@@ -89,6 +89,7 @@ export {
   type Interceptor,
   type InterceptorNext,
   type LenientOptions,
+  type Logger,
   type PeerOptions,
   type ReconnectOptions,
   type RequestOptions,
@@ -111,3 +112,5 @@ export {
 export { requestWithProgress$, type ProgressEvent, type ProgressOptions } from './features/progress';
 export { createProxy, type ProxyEscapes, type ProxyOf, type UntypedProxy } from './features/proxy';
 export { subscription$, type SubscriptionOptions } from './features/subscription';
+export { logCalls, type CallLogFields, type CallOutcome } from './features/log-calls';
+export { loggedErrorsPerMinute, logPeer, type LogPeerOptions } from './features/log-peer';

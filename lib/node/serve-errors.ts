@@ -1,17 +1,13 @@
 import { Subject } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
+import type { Logger } from '../peer/options';
+import { LogBudget } from '../features/log-budget';
+import { logError } from '../features/log-line';
+import { logAnswers } from '../features/log-answers';
+import { logCalls } from '../features/log-calls';
+import type { ServeOptions, SetupPeer } from './serve-options';
 
-/**
- * Where a server writes what nobody else hears: `console`, or any logger with these four
- * methods (pino, winston, bunyan). Each gets one value, the error itself: loggers print an
- * Error with its stack and `cause`.
- */
-export interface Logger {
-  debug(...values: unknown[]): void;
-  info(...values: unknown[]): void;
-  warn(...values: unknown[]): void;
-  error(...values: unknown[]): void;
-}
+export type { Logger } from '../peer/options';
 
 /** How many unheard errors a server logs a minute: enough to see a fault, too few for a flood to fill a disk. */
 export const unheardPerMinute = 10;
@@ -31,25 +27,14 @@ export interface ServerErrors {
  */
 export function serverErrors(log: Logger | false = console): ServerErrors {
   const errors = new Subject<RpcError>();
-  let windowStart = 0;
-  let logged = 0;
-  let leftOut = 0;
+  const budget = new LogBudget(unheardPerMinute);
   let hinted = false;
   const unheard = (to: Logger, error: RpcError) => {
-    const now = Date.now();
-    if (now - windowStart >= 60_000) {
-      if (leftOut > 0) tell(to, 'warn', `rx-jsonrpc server: ${leftOut} more errors were not logged in the last minute`);
-      windowStart = now;
-      logged = 0;
-      leftOut = 0;
-    }
-    if (logged === unheardPerMinute) {
-      leftOut++;
-      return;
-    }
-    logged++;
-    // Printing its `cause` can throw (a revoked Proxy a handler rejected with): its words, at least.
-    if (!tell(to, 'error', error)) tell(to, 'error', `${error.name}: ${error.message}`);
+    const taken = budget.take((count) =>
+      tell(to, 'warn', `rx-jsonrpc server: ${count} more errors were not logged in the last minute`),
+    );
+    if (!taken) return;
+    logError(to, 'error', error);
     if (hinted) return;
     hinted = true;
     tell(
@@ -68,12 +53,34 @@ export function serverErrors(log: Logger | false = console): ServerErrors {
   };
 }
 
-/** Writes one value to `to`; false when the logger threw (a server's report path must never throw). */
-function tell(to: Logger, level: 'warn' | 'error', value: unknown): boolean {
+/** Writes one line of text to `to`; what the logger throws is swallowed (a server's report path must never throw). */
+function tell(to: Logger, level: 'warn' | 'error', text: string): void {
   try {
-    to[level](value);
-    return true;
+    to[level](text);
   } catch {
-    return false;
+    // nothing to do: the logger is broken, the server goes on
   }
+}
+
+/**
+ * `options` and `setup` of a server whose peers log their calls, when `logCalls` asks and
+ * `log` is a logger: each peer's answers are logged from before `setup` runs (its first call
+ * is seen), and its own calls through an interceptor, outermost. Otherwise the two as they
+ * are: a server that does not log calls pays nothing per connection.
+ */
+export function withCallLogs(
+  options: ServeOptions,
+  setup: SetupPeer<never>,
+): { readonly options: ServeOptions; readonly setup: SetupPeer<never> } {
+  const log = options.log ?? console;
+  if (options.logCalls !== true || log === false) return { options, setup };
+  const interceptors = [logCalls(log), ...(options.peer?.interceptors ?? [])];
+  return {
+    options: { ...options, peer: { ...options.peer, interceptors } },
+    setup: (peer, connection, server) => {
+      // Ends with the peer: logAnswers's subscriptions complete when it closes.
+      logAnswers(peer, log);
+      return setup(peer, connection, server);
+    },
+  };
 }

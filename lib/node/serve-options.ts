@@ -4,12 +4,11 @@ import type { Observable } from 'rxjs';
 import type { ServerOptions, WebSocketServer } from 'ws';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
-import type { PeerOptions } from '../peer/options';
+import type { Logger, PeerOptions } from '../peer/options';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import type { Backplane } from './backplane';
 import type { PingOptions } from './keep-alive';
-import type { Logger } from './serve-errors';
 import type { OriginPolicy } from './origin-policy';
 import type { ServerConnectionInfo } from './upgrade-info';
 
@@ -107,10 +106,28 @@ export interface ServeOptions {
    * `errors$` (a handler that threw, a setup that failed, a bad POST) is passed to
    * `log.error`, at most 10 a minute (the next after a full minute says how many were left
    * out). `console`, any logger with `debug`, `info`, `warn` and `error` (pino, winston), or
-   * `false` for nowhere. Subscribing to `errors$` replaces it.
+   * `false` for nowhere. Subscribing to `errors$` replaces it. With `logCalls`, it is also
+   * where the per-call lines go.
    * @default console
    */
   readonly log?: Logger | false;
+  /**
+   * Also writes one line per call to `log`: each call a client makes and its peer answers,
+   * over WebSocket and HTTP POST (`debug` for a result; `warn` for an error answer; `debug`
+   * for a call its caller cancelled or whose link closed under it), and each call the server
+   * makes to a client (`debug` for a result, `warn` for an error, a timeout or a failure).
+   * Each line is pino's shape, fields then message:
+   * `{ rpc: 'answer', method: 'math.sum', id: 1, ms: 2, outcome: 'result' }, 'rx-jsonrpc: answer math.sum (1): result in 2 ms'`
+   * (see `CallLogFields`). Off by default, so that a server's log does not grow by a line
+   * per call unless asked; off (or with `log: false`), it costs nothing per connection. Set
+   * the logger's level to `debug` to see the calls that succeed, not only those that fail.
+   * @default false
+   * @example
+   * ```ts
+   * const server = await serve({ port: 8080, log: console, logCalls: true }, setup);
+   * ```
+   */
+  readonly logCalls?: boolean;
 }
 
 /** A running server: one peer per connected client, and one per HTTP POST being answered. */

@@ -14,7 +14,7 @@ import { closeServer, closeSockets } from './serve-close';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { answerOwnRequests } from './serve-own-requests';
-import { serverErrors } from './serve-errors';
+import { serverErrors, withCallLogs } from './serve-errors';
 import { sessionCopies } from './serve-session';
 import { refuseUpgrade, upgradeRequired } from './upgrade-refuse';
 
@@ -70,10 +70,11 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       maxPayload: options.maxPayload ?? serveDefaults.maxPayload,
     });
 
+  // the acceptor is untyped; setup receives the peer it was typed for
+  const served = withCallLogs(options, setup as SetupPeer<never>);
   const accept = acceptor({
-    options,
-    // the acceptor is untyped; setup receives the peer it was typed for
-    setup: setup as SetupPeer<never>,
+    options: served.options,
+    setup: served.setup,
     peers,
     newSession,
     report,
@@ -81,10 +82,9 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   });
 
   const http = httpListener({
-    options,
+    options: served.options,
     origins: options.origins,
-    // untyped as the acceptor is
-    setup: setup as SetupPeer<never>,
+    setup: served.setup,
     newSession,
     admission,
     server: () => server,

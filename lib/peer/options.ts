@@ -339,6 +339,20 @@ export type InterceptorNext = (call: InterceptedCall) => Observable<unknown>;
  */
 export type Interceptor = (call: InterceptedCall, next: InterceptorNext) => Observable<unknown>;
 
+/**
+ * Where rx-jsonrpc writes its log lines: `console`, or any logger with these four methods
+ * (pino, bunyan, winston, a logger of your own). A line about an error is the error itself,
+ * `logger.error(error)`, which loggers print with its stack and `cause`; a per-call line is
+ * structured as pino and bunyan take it, fields first: `logger.debug(fields, message)`.
+ * What throws in these methods is swallowed: a broken logger never breaks a call or a server.
+ */
+export interface Logger {
+  debug(...values: unknown[]): void;
+  info(...values: unknown[]): void;
+  warn(...values: unknown[]): void;
+  error(...values: unknown[]): void;
+}
+
 /** Options of `handle()` and `handleAll()`. */
 export interface HandleOptions {
   /**

@@ -1,0 +1,60 @@
+import type { RpcError } from '../protocol/errors';
+import type { Logger } from '../peer/options';
+
+/** The level of a line: one of the four methods of a {@link Logger}. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Writes one structured line, `logger[level](fields, message)` (pino's order); false when
+ * the logger threw, which is swallowed: what logs must never break a call or a server.
+ */
+export function logLine(logger: Logger, level: LogLevel, fields: object, message: string): boolean {
+  try {
+    logger[level](fields, message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes an error as the one value (loggers print it with its stack and `cause`); when
+ * that throws (a `cause` that `util.inspect` cannot print, such as a revoked Proxy), its
+ * name and message as text; when that throws too, nothing. False when nothing was written.
+ */
+export function logError(logger: Logger, level: LogLevel, error: RpcError): boolean {
+  try {
+    logger[level](error);
+    return true;
+  } catch {
+    try {
+      logger[level](`${error.name}: ${error.message}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** At most this many characters of what the other side chose (a method, an id, an error message) go into a line. */
+export const shownLength = 200;
+
+/** `text` cut to {@link shownLength} characters: a hostile peer must not make one line megabytes long. */
+export function clip(text: string): string {
+  return text.length <= shownLength ? text : `${text.slice(0, shownLength)}…`;
+}
+
+/** An id as a line shows it: a number as is, a string quoted and clipped. */
+export function idText(id: unknown): string {
+  return typeof id === 'string' ? JSON.stringify(clip(id)) : String(id);
+}
+
+/** An id as the fields of a line carry it: a string one clipped. */
+export function shownId<T>(id: T): T | string {
+  return typeof id === 'string' ? clip(id) : id;
+}
+
+/** Milliseconds since `start` (a `performance.now()`), whole. */
+export function since(start: number): number {
+  return Math.round(performance.now() - start);
+}
