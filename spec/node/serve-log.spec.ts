@@ -1,0 +1,158 @@
+// serve({ log, logCalls }): a line per call every peer answers and makes, only when asked.
+import { firstValueFrom, NEVER, timer } from 'rxjs';
+import { connect, http, JsonRpcError, type CallLogFields, type Peer } from 'rx-jsonrpc';
+import { serve, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
+
+const servers: JsonRpcServer[] = [];
+const clients: Peer[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close({ drain: 0 })));
+});
+
+interface Line {
+  readonly level: string;
+  readonly values: readonly unknown[];
+}
+
+/** A logger that keeps what it is given, by level. */
+function keptLog(): Logger & { readonly lines: Line[] } {
+  const lines: Line[] = [];
+  const keep =
+    (level: string) =>
+    (...values: unknown[]) =>
+      void lines.push({ level, values });
+  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+}
+
+const setup: SetupPeer = (peer) => {
+  peer.handle('ping', () => 'pong');
+  peer.handle('refuse', () => {
+    throw new JsonRpcError(4003, 'Log in first');
+  });
+  peer.handle('hang', () => NEVER);
+  // The server calls its client back: a call the server makes.
+  peer.handle('callMeBack', async (_params, { peer: caller }) => caller.request('whoami'));
+};
+
+async function start(log: Logger | false, logCalls?: boolean): Promise<JsonRpcServer> {
+  const server = await serve({ port: 0, log, ...(logCalls === undefined ? {} : { logCalls }) }, setup);
+  servers.push(server);
+  return server;
+}
+
+function client(url: string, overHttp = false): Peer {
+  const peer = connect(overHttp ? http(url.replace(/^ws/, 'http')) : webSocket(url), { timeout: 3_000 });
+  clients.push(peer);
+  return peer;
+}
+
+const fieldsOf = (line: Line) => line.values[0] as CallLogFields;
+const callLines = (log: { lines: Line[] }) =>
+  log.lines.filter((line) => typeof line.values[0] === 'object' && line.values[0] !== null && 'rpc' in line.values[0]);
+
+describe('serve({ logCalls: true })', () => {
+  it.each([
+    ['a WebSocket', false],
+    ['an HTTP POST', true],
+  ])('writes each call answered over %s: a result at debug, an error answer at warn', async (_, overHttp) => {
+    const log = keptLog();
+    const server = await start(log, true);
+    const rpc = client(server.url!, overHttp);
+    await expect(rpc.request('ping')).resolves.toBe('pong');
+    await expect(rpc.request('refuse')).rejects.toMatchObject({ code: 4003 });
+    expect(callLines(log).map((line) => [line.level, fieldsOf(line), line.values[1]])).toEqual([
+      [
+        'debug',
+        { rpc: 'answer', method: 'ping', id: 1, ms: expect.any(Number), outcome: 'result' },
+        expect.stringMatching(/^rx-jsonrpc: answer ping \(1\): result in \d+ ms$/),
+      ],
+      [
+        'warn',
+        {
+          rpc: 'answer',
+          method: 'refuse',
+          id: 2,
+          ms: expect.any(Number),
+          outcome: 'error',
+          code: 4003,
+          error: 'Log in first',
+        },
+        'rx-jsonrpc: answer refuse (2): error 4003 (Log in first) in ' +
+          String(fieldsOf(callLines(log)[1]!).ms) +
+          ' ms',
+      ],
+    ]);
+  });
+
+  it('writes the calls the server makes to its clients', async () => {
+    const log = keptLog();
+    const server = await start(log, true);
+    const rpc = client(server.url!);
+    rpc.handle('whoami', () => 'a client');
+    await expect(rpc.request('callMeBack')).resolves.toBe('a client');
+    expect(callLines(log).map((line) => [fieldsOf(line).rpc, fieldsOf(line).method, fieldsOf(line).outcome])).toEqual([
+      ['call', 'whoami', 'result'],
+      ['answer', 'callMeBack', 'result'],
+    ]);
+  });
+
+  it('writes a call left unanswered when its client goes, as abandoned', async () => {
+    const log = keptLog();
+    const server = await start(log, true);
+    const rpc = client(server.url!);
+    void rpc.request('hang').catch(() => undefined);
+    await firstValueFrom(timer(50));
+    await rpc.close();
+    await firstValueFrom(timer(50));
+    expect(callLines(log).map((line) => [line.level, fieldsOf(line).method, fieldsOf(line).outcome])).toEqual([
+      ['debug', 'hang', 'abandoned'],
+    ]);
+  });
+
+  it('keeps answering when the logger throws', async () => {
+    const broken: Logger = {
+      debug: () => {
+        throw new Error('log down');
+      },
+      info: () => {
+        throw new Error('log down');
+      },
+      warn: () => {
+        throw new Error('log down');
+      },
+      error: () => {
+        throw new Error('log down');
+      },
+    };
+    const server = await start(broken, true);
+    const rpc = client(server.url!);
+    await expect(rpc.request('ping')).resolves.toBe('pong');
+    await expect(rpc.request('refuse')).rejects.toMatchObject({ code: 4003 });
+    await expect(client(server.url!, true).request('ping')).resolves.toBe('pong');
+  });
+});
+
+describe('serve({ log }) without logCalls', () => {
+  it('writes no line for the calls', async () => {
+    const log = keptLog();
+    const server = await start(log);
+    const rpc = client(server.url!);
+    await rpc.request('ping');
+    await expect(rpc.request('refuse')).rejects.toMatchObject({ code: 4003 });
+    expect(log.lines).toEqual([]);
+  });
+
+  it('writes nothing with log: false, even with logCalls', async () => {
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    try {
+      const server = await start(false, true);
+      const rpc = client(server.url!);
+      await expect(rpc.request('ping')).resolves.toBe('pong');
+      expect(debug).not.toHaveBeenCalled();
+    } finally {
+      debug.mockRestore();
+    }
+  });
+});
