@@ -24,7 +24,7 @@ const allow = 'POST, OPTIONS';
 
 /** What answering HTTP requests needs from its server. */
 export interface HttpListenerSetup extends PostSetup {
-  readonly options: Pick<ServeOptions, 'maxPayload' | 'peer' | 'writeTimeout'>;
+  readonly options: Pick<ServeOptions, 'maxPayload' | 'peer' | 'writeTimeout' | 'highWaterMark'>;
   /** The `origins` option, for the CORS headers (`'*'` allows no credentials). */
   readonly origins: OriginPolicy | undefined;
   /** Answers a GET: serve()'s says to upgrade to WebSocket. @default 405 */

@@ -1,6 +1,7 @@
 import { HandlerError, messageOf, ProtocolError, type RpcError } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
+import type { EventStreamAnswer } from './http-event-stream';
 import { oneShotLink } from './http-link';
 import { waitForSetup, type SetupWait } from './http-setup-wait';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
@@ -44,7 +45,8 @@ const untilAnswered = 2_147_483_647;
  * Makes a POST's peer over a one-shot link, runs `setup` on it (waiting for a promise it
  * returns, within the peer's `handlerTimeout`), hands it the body as its one frame, and
  * closes it once it has answered. `proceed()` says, once setup is done, whether the body
- * may still be dispatched (the server is not closing, the client is still there).
+ * may still be dispatched (the server is not closing, the client is still there). With a
+ * `stream`, the notifications its handlers send before the answer go out on it.
  */
 export function runPostPeer(
   context: PostPeerSetup,
@@ -53,9 +55,10 @@ export function runPostPeer(
   session: Record<string, unknown>,
   post: () => string,
   proceed: () => boolean,
+  stream?: EventStreamAnswer,
 ): PostPeer {
   const { options, report } = context;
-  const link = oneShotLink(info, body, report);
+  const link = oneShotLink(info, body, report, stream);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
   const peer = connectPeer(
     link.transport,

@@ -1,16 +1,18 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { messageOf, ProtocolError, TransportError } from '../protocol/errors';
 import { isJsonContentType, readBody } from './http-body';
+import { acceptsEventStream, eventStreamAnswer, type EventStreamAnswer } from './http-event-stream';
 import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
 import { serveDefaults, type ServeOptions } from './serve-options';
 import { upgradeInfo } from './upgrade-info';
+import { defaultHighWaterMark } from '../transports/web-socket';
 
 /** What answering a POST needs from its server. */
 export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
   /** The limits of a body, and the options of each POST's peer. */
-  readonly options: Pick<ServeOptions, 'maxPayload' | 'peer'>;
+  readonly options: Pick<ServeOptions, 'maxPayload' | 'peer' | 'highWaterMark'>;
   /** Whether the server closes, `authenticate`, and where failures are reported. */
   readonly admission: AdmissionSetup;
 }
@@ -57,6 +59,8 @@ export function answerPost(
   const { admission, options } = context;
   const report = admission.report;
   let running: PostPeer | undefined;
+  // Made when the POST is dispatched, if its client takes an event stream; begun by a first push.
+  let stream: EventStreamAnswer | undefined;
   let stopped = false;
   let gone = false;
   // Functions: the flags change while answer() awaits, which narrowing cannot see.
@@ -115,8 +119,17 @@ export function answerPost(
       return;
     }
     const info = { transport: 'http' as const, ...upgradeInfo(request) };
-    running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone());
+    // Pushes wait in the response as a WebSocket's in its socket: bounded the same way.
+    if (acceptsEventStream(request)) {
+      stream = eventStreamAnswer(response, headers, options.highWaterMark ?? defaultHighWaterMark);
+    }
+    running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream);
     const outcome = await running.outcome;
+    // Status and headers went out with the first event: the answer (if any) is the last one.
+    if (stream?.begun === true) {
+      stream.end(typeof outcome === 'object' && !(outcome instanceof ProtocolError) ? outcome.json : undefined);
+      return;
+    }
     // Once the server is closing, no connection is kept alive for another request.
     const close = isStopped();
     if (outcome === 500) reply(response, 500, headers);
@@ -130,7 +143,8 @@ export function answerPost(
 
   const done = answer().catch((cause: unknown) => {
     report(new TransportError(`Could not answer ${post()}: ${messageOf(cause)}`, { cause }));
-    reply(response, 500, headers, { close: true });
+    if (stream?.begun === true) stream.end(undefined);
+    else reply(response, 500, headers, { close: true });
   });
   return {
     done,

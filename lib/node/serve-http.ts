@@ -10,7 +10,7 @@ import { sessionCopies } from './serve-session';
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
 export type ServeHttpOptions = Pick<
   ServeOptions,
-  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'peer' | 'log'
+  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'highWaterMark' | 'peer' | 'log'
 >;
 
 /**

@@ -1,4 +1,5 @@
 import { request as httpRequest, Agent } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { connect, http } from 'rx-jsonrpc';
 import { rawRequest } from './harness/raw-http';
 import { expectHealthy, startTarget, stopTargets, type Target } from './harness/target';
@@ -33,7 +34,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('serve() attacked over HTTP POST', () => {
   let target: Target<Info>;
   beforeAll(async () => {
-    target = await startTarget<Info>('serve-http', [JSON.stringify({ maxPayload })]);
+    target = await startTarget<Info>('serve-http', [JSON.stringify({ maxPayload, highWaterMark: mib })]);
   }, 30_000);
 
   it('answers 413 to a body streamed slowly past maxPayload as soon as it passes, and hangs up', async () => {
@@ -148,6 +149,37 @@ describe('serve() attacked over HTTP POST', () => {
     expect(after.running).toBe(0);
     const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 250 });
     console.log(`clients leaving: ${Math.round(stats.maxRss / mib)} MiB RSS, ${Math.round(stats.maxLagMs)} ms lag`);
+  });
+
+  it('bounds the event stream of a handler that pushes to a client that never reads, at highWaterMark', async () => {
+    await target.stats(true);
+    await target.ask('errors');
+    type Memory = { heapUsed: number; external: number };
+    const held = ({ heapUsed, external }: Memory) => heapUsed + external;
+    const before = await target.ask<Memory>('memory');
+    // 1,000 pushes of 64 KiB: 62.5 MiB if they were all kept for a client that reads nothing.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'flood', params: [1_000, 65_536] });
+    const { hostname, port } = new URL(target.info.url);
+    const socket = tcpConnect({ host: hostname, port: Number(port) });
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    socket.pause();
+    let refused = 0;
+    for (let waited = 0; waited < 10_000 && refused < 900; waited += 50) {
+      const errors = await target.ask<{ message: string }[]>('errors');
+      refused += errors.filter(({ message }) => message.includes('event stream is gone, or full')).length;
+      await pause(50);
+    }
+    // Most pushes were refused (reported), and what is held for the client stayed near the limit.
+    expect(refused).toBeGreaterThan(900);
+    const during = await target.ask<Memory>('memory');
+    expect(held(during) - held(before)).toBeLessThan(16 * mib);
+    socket.destroy();
+    const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 250 });
+    console.log(`event stream flood: ${Math.round(stats.maxRss / mib)} MiB RSS, ${Math.round(stats.maxLagMs)} ms lag`);
   });
 
   it('answers 1,000 POSTs sent at once on 100 sockets, each with its own peer', async () => {

@@ -1,5 +1,14 @@
-import { firstValueFrom } from 'rxjs';
-import { connect, http, JsonRpcError, positional, TransportError, type Peer, type RpcError } from 'rx-jsonrpc';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import {
+  connect,
+  http,
+  JsonRpcError,
+  positional,
+  requestWithProgress$,
+  TransportError,
+  type Peer,
+  type RpcError,
+} from 'rx-jsonrpc';
 import { serve, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
 // serve() answering HTTP POST on its own port: the library's http() client, and fetch for
@@ -192,26 +201,78 @@ describe('serve() over HTTP POST', () => {
       expect(seen).toEqual({
         name: 'TransportError',
         message:
-          'Request 1 (client.name) failed: Not sent to 127.0.0.1: over HTTP the server can only answer the POST, ' +
-          'not notify or call its client (serve such methods over WebSocket)',
+          'Request 1 (client.name) failed: Not sent to 127.0.0.1: over HTTP the server can only answer the POST ' +
+          'and send notifications with it, not call its client (serve such methods over WebSocket)',
         retryable: false,
         ms: expect.any(Number) as number,
       });
       expect(seen.ms).toBeLessThan(1_000);
     });
 
-    it("sends no notification to the client, and reports it on the server's errors$", async () => {
+    const tell = (peer: Peer) =>
+      peer.handle('tell', (_p, context) => {
+        context.peer.notify('news', ['hello']);
+        context.peer.notify('news', ['line one\nline two']);
+        return 'told';
+      });
+
+    it('sends the notifications a handler makes before its answer, as events of one event stream', async () => {
+      const url = await start(tell);
+      const rpc = client(url);
+      const news: unknown[] = [];
+      rpc.notifications$('news').subscribe((params) => news.push(params));
+      await expect(rpc.request('tell')).resolves.toBe('told');
+      expect(news).toEqual([['hello'], ['line one\nline two']]);
+    });
+
+    it("reports a handler's progress to requestWithProgress$() over HTTP, before the result", async () => {
       const url = await start((peer) =>
-        peer.handle('tell', (_p, context) => {
-          context.peer.notify('news', ['hello']);
-          return 'told';
+        peer.handle('build', (_params, { progress }) => {
+          progress('half');
+          return 'built';
         }),
       );
+      const events = await lastValueFrom(requestWithProgress$(client(url), 'build', {}).pipe(toArray()));
+      expect(events).toEqual([
+        { kind: 'progress', progress: 'half' },
+        { kind: 'result', result: 'built' },
+      ]);
+    });
+
+    it('writes them as text/event-stream, the answer the last event, to a client that accepts one', async () => {
+      const url = await start(tell);
+      const answer = await post(url, call('tell'), { ...json, accept: 'application/json, text/event-stream' });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/event-stream');
+      expect(answer.headers.get('cache-control')).toBe('no-cache');
+      const events = answer.text.split('\n\n').filter((event) => event !== '');
+      expect(events.map((event) => JSON.parse(event.replace(/^event: message\ndata: /, '')) as unknown)).toEqual([
+        { jsonrpc: '2.0', method: 'news', params: ['hello'] },
+        { jsonrpc: '2.0', method: 'news', params: ['line one\nline two'] },
+        { jsonrpc: '2.0', id: 1, result: 'told' },
+      ]);
+    });
+
+    it('answers with plain JSON when the handler pushes nothing, even to a client that accepts a stream', async () => {
+      const url = await start((peer) => peer.handle('math.sum', sum));
+      const answer = await post(url, call('math.sum', [1, 2]), {
+        ...json,
+        accept: 'text/event-stream, application/json',
+      });
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(JSON.parse(answer.text)).toEqual({ jsonrpc: '2.0', id: 1, result: 3 });
+    });
+
+    it("sends no notification to a client that takes JSON only, and reports it on the server's errors$", async () => {
+      const url = await start(tell);
       const reported = firstValueFrom(servers.at(-1)!.errors$);
-      await expect(client(url).request('tell')).resolves.toBe('told');
+      const answer = await post(url, call('tell'), { ...json, accept: 'application/json' });
+      expect(JSON.parse(answer.text)).toEqual({ jsonrpc: '2.0', id: 1, result: 'told' });
       const error = (await reported) as RpcError;
       expect(error).toBeInstanceOf(TransportError);
-      expect(error.message).toMatch(/^Not sent to 127\.0\.0\.1: over HTTP the server can only answer the POST/);
+      expect(error.message).toMatch(
+        /^Not sent to 127\.0\.0\.1: over HTTP the server can only answer the POST, not notify/,
+      );
     });
   });
 });

@@ -6,7 +6,8 @@ import { hostileChild } from '../harness/child';
 
 // A serve() process attacked over HTTP POST. argv[2] is JSON: the ServeOptions to use (port
 // 0 on 127.0.0.1 unless given). Handlers: ping; sleep (ms), which counts the calls running
-// and those whose signal aborted; big (n: a string of n characters). Commands: errors (what
+// and those whose signal aborted; big (n: a string of n characters); flood (n, size: n
+// notifications of `size` characters pushed before its answer, a turn of the loop every 16). Commands: errors (what
 // errors$ reported since the last ask, by name and message), calls (the sleep counters),
 // memory (process.memoryUsage() after a full garbage collection: what is still held).
 // A gc() of this process's own, for `memory` (the harness starts it without --expose-gc);
@@ -21,6 +22,14 @@ async function main(): Promise<void> {
   const server = await serve({ port: 0, ...options }, (peer) => {
     peer.handle('ping', () => 'pong');
     peer.handle('big', ([n]: [number]) => 'x'.repeat(n));
+    peer.handle('flood', async ([n, size]: [number, number], { peer: caller }) => {
+      const chunk = 'x'.repeat(size);
+      for (let sent = 1; sent <= n; sent++) {
+        caller.notify('chunk', [chunk]);
+        if (sent % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      return n;
+    });
     peer.handle('sleep', ([ms]: [number], { signal }) => {
       calls.running++;
       return new Promise((resolve) => {
