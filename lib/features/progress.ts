@@ -136,6 +136,8 @@ export function requestWithProgress$<R = unknown, P = unknown>(
       peer
         .request$(method, withToken, {
           timeout: 0,
+          // For the interceptors: a call with progress goes through them as any other.
+          context: options.context,
           onId: (sent: JsonRpcId) => {
             id = sent;
             options.onId?.(sent);

@@ -7,6 +7,7 @@ import {
   generic,
   JsonRpcError,
   memoryPair,
+  requestWithProgress$,
   subscription$,
   type InterceptedCall,
   type Interceptor,
@@ -257,7 +258,26 @@ describe('interceptors', () => {
     expect(seen).toEqual([]);
   });
 
-  it('cost nothing when the list is empty: calls go straight out', async () => {
+  it('see a call with progress, its context passed on', async () => {
+    const seen: unknown[] = [];
+    const { client, server } = withServer([
+      (call, next) => {
+        seen.push([call.method, call.options?.context]);
+        return next(call);
+      },
+    ]);
+    server.handle('build', (_params, { progress }) => {
+      progress('half');
+      return 'built';
+    });
+    const events = await lastValueFrom(
+      requestWithProgress$(client, 'build', {}, { context: { once: true } }).pipe(toArray()),
+    );
+    expect(events.at(-1)).toEqual({ kind: 'result', result: 'built' });
+    expect(seen).toEqual([['build', { once: true }]]);
+  });
+
+  it('with an empty list, calls go straight out', async () => {
     const { client }: { client: Peer } = withServer([]);
     expect(await client.request('math.sum', [1, 2])).toBe(3);
   });
