@@ -297,9 +297,10 @@ describe('http() standing stream', () => {
     const peer = over(server.url, options);
     await peer.request('initialize');
     await until(() => duplex(peer));
+    const refused = firstValueFrom(peer.errors$);
     live.clear();
-    for (const response of server.received.filter((r) => r.request.method === 'GET')) response.request.socket.destroy();
-    await until(() => gets.length === 2);
+    for (const get of server.received.filter((r) => r.request.method === 'GET')) get.request.socket.destroy();
+    await expect(refused).resolves.toMatchObject({ status: 404 });
     // The GET's 404 ended the session here too: the next POST goes without one.
     await expect(peer.request('initialize')).resolves.toBe('s2');
     await until(() => duplex(peer));
