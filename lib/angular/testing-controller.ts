@@ -81,7 +81,8 @@ export abstract class JsonRpcTestingController {
   /**
    * Calls the app, as the server of `connection` would: its handler (`peer.handle(...)`)
    * runs, and the answer settles the Promise (rejected with `JsonRpcError` for an error
-   * answer, "Method not found" when no handler serves `method`). Throws as `notify` does.
+   * answer, "Method not found" when no handler serves `method`). Rejects when no peer of
+   * `connection` is connected, for the reason `notify` throws.
    */
   abstract request(method: string, params?: JsonRpcParams, connection?: string): Promise<unknown>;
 

@@ -1,6 +1,6 @@
 import type { NgZone } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
-import { JsonRpcError } from '../protocol/errors';
+import { JsonRpcError, TransportError } from '../protocol/errors';
 import { isFailure, isJsonRpcId, isNotification, isRequest, isSuccess } from '../protocol/guards';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Connection, Frame, Transport } from '../transports/transport';
@@ -46,8 +46,19 @@ export class TestingServer {
   private readonly transport: Transport = {
     connect: () =>
       new Observable<Connection>((subscriber) => {
+        // A second peer of one connection (two injectors providing it) would silently take its
+        // answers from the first: it fails to link instead, saying why.
+        if (this.frames !== undefined) {
+          subscriber.error(
+            new TransportError(
+              `Connection '${this.name}' already has a peer under provideJsonRpcTesting(): one peer per connection ` +
+                '(is it provided by two injectors? give each a name)',
+              { retryable: false },
+            ),
+          );
+          return undefined;
+        }
         const frames = new Subject<Frame>();
-        this.frames?.complete();
         this.frames = frames;
         const close = () => {
           if (this.frames !== frames) return;

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import './test-bed';
-import { provideZonelessChangeDetection } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Observable } from 'rxjs';
 import { JsonRpcError, type Transport } from 'rx-jsonrpc';
@@ -262,5 +262,21 @@ describe('JsonRpcTestingController.verify', () => {
     controller.expectOne('a').flush(1);
     controller.expectOne('b').error(-32000, 'busy');
     expect(() => controller.verify()).not.toThrow();
+  });
+});
+
+describe('provideJsonRpcTesting with a connection provided twice', () => {
+  it("fails the second peer's link, saying why, and leaves the first one answered", async () => {
+    const first = TestBed.inject(JSON_RPC);
+    const parent = TestBed.inject(EnvironmentInjector);
+    const child = createEnvironmentInjector([provideJsonRpc({ transport: unused })], parent);
+    const second = child.get(JSON_RPC);
+    await expect(second.request('b.call')).rejects.toThrow(
+      "Connection 'default' already has a peer under provideJsonRpcTesting(): one peer per connection",
+    );
+    const seen = record(first.request$('a.call'));
+    controller.expectOne('a.call').flush(1);
+    expect(seen.values).toEqual([1]);
+    child.destroy();
   });
 });
