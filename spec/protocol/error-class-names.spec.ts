@@ -3,7 +3,7 @@
 // error by its constructor's name, so both `name` and the constructor's are checked, in a
 // child process that loads what was built.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,9 +53,15 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rx-jsonrpc-names-'));
-  // The build leaves rxjs out, as the package does: it is found beside it, as in an app.
+  // The build leaves rxjs and the package's own dependencies out, as the package does: they are
+  // found beside it, as in an app.
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(join(root, 'node_modules/rxjs'), join(dir, 'node_modules/rxjs'));
+  const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const name of ['rxjs', ...Object.keys(dependencies)]) {
+    symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name));
+  }
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
