@@ -18,13 +18,19 @@ export type CallOutcome = 'result' | 'error' | 'timeout' | 'cancelled' | 'failed
  * 200 characters.
  */
 export interface CallLogFields {
+  /** `'call'` for a call this peer made, `'answer'` for one it answered. */
   readonly rpc: 'call' | 'answer';
+  /** The method called. */
   readonly method: string;
   /** The call's id; undefined for a call refused before it was given one. */
   readonly id: JsonRpcId | null | undefined;
+  /** How long the call took, in whole milliseconds: from subscription (or arrival) to its end. */
   readonly ms: number;
+  /** What became of it; `'abandoned'` for a call answered here whose link closed first. */
   readonly outcome: CallOutcome | 'abandoned';
+  /** The error answer's code, for `outcome: 'error'`. */
   readonly code?: number;
+  /** What failed: the error answer's message, or the local failure's. */
   readonly error?: string;
 }
 

@@ -347,9 +347,13 @@ export type Interceptor = (call: InterceptedCall, next: InterceptorNext) => Obse
  * What throws in these methods is swallowed: a broken logger never breaks a call or a server.
  */
 export interface Logger {
+  /** Per-call lines of calls that succeed, or were cancelled or abandoned. */
   debug(...values: unknown[]): void;
+  /** The link opening, and closing on purpose. */
   info(...values: unknown[]): void;
+  /** Calls that fail, the link dropping, problems on `errors$`. */
   warn(...values: unknown[]): void;
+  /** Failing handlers, and the server's errors nobody hears. */
   error(...values: unknown[]): void;
 }
 

@@ -222,6 +222,26 @@ describe('logPeer() with answers', () => {
     ]);
   });
 
+  it('cuts what the other side chose to 200 characters, and reads ids with quotes and escapes', async () => {
+    const log = keptLog();
+    const { peer, raw } = await peerWithRawServer();
+    peer.handle('echo', () => 'x'.repeat(100_000));
+    logPeer(peer, log, { answers: true });
+    const long = 'm'.repeat(10_000);
+    raw.send({ jsonrpc: '2.0', id: 'a"b\\c', method: 'echo' });
+    raw.send({ jsonrpc: '2.0', id: long, method: long });
+    await settle();
+    const [echo, unknown] = log.lines.filter((line) => fieldsOf(line).rpc === 'answer');
+    expect(fieldsOf(echo!)).toMatchObject({ method: 'echo', id: 'a"b\\c', outcome: 'result' });
+    expect(fieldsOf(unknown!)).toMatchObject({
+      id: `${'m'.repeat(200)}…`,
+      method: `${'m'.repeat(200)}…`,
+      outcome: 'error',
+      code: -32601,
+    });
+    expect(String(unknown!.values[1]).length).toBeLessThan(600);
+  });
+
   it('leaves the answers unlogged without the option', async () => {
     const log = keptLog();
     const { client, server } = pair(keptLog());
