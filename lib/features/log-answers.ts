@@ -28,9 +28,11 @@ const answerStart =
  * unanswered because the link closed under it (`'abandoned'`). Fields as `logCalls()`'s,
  * with `rpc: 'answer'`. While it runs, the peer builds its `trace$` events and this reads
  * each answer frame's start (the whole frame only for an error answer, a batch's, or the
- * text of a codec of your own). Unsubscribe to stop.
+ * text of a codec of your own). With `relinks`, a drop of a peer that reconnects abandons
+ * the calls of the link that dropped too (a server's peers never reconnect: they need not
+ * pay for watching `state$`). Unsubscribe to stop.
  */
-export function logAnswers(peer: AnyPeer, logger: Logger): Subscription {
+export function logAnswers(peer: AnyPeer, logger: Logger, relinks = false): Subscription {
   // Lifetime: one Map per logged peer, an entry from a request's arrival to its answer.
   const open = new Map<JsonRpcId | null, Open>();
   const cancel = peer.dialect.cancel;
@@ -50,6 +52,9 @@ export function logAnswers(peer: AnyPeer, logger: Logger): Subscription {
       ...failure,
     };
     logLine(logger, level, fields, callLine(fields));
+  };
+  const abandonAll = () => {
+    for (const call of [...open.values()]) end(call, 'debug', 'abandoned');
   };
   const answered = (answer: unknown) => {
     if (typeof answer !== 'object' || answer === null || !('id' in answer)) return;
@@ -82,10 +87,9 @@ export function logAnswers(peer: AnyPeer, logger: Logger): Subscription {
         else call.cancelled = true;
       }
     },
-    complete: () => {
-      for (const call of [...open.values()]) end(call, 'debug', 'abandoned');
-    },
+    complete: () => abandonAll(),
   });
+  if (relinks) subscription.add(peer.state$.subscribe(({ status }) => status === 'reconnecting' && abandonAll()));
   subscription.add(
     peer.trace$.subscribe((event) => {
       if (event.kind !== 'out' || open.size === 0) return;

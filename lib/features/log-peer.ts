@@ -56,7 +56,7 @@ export function logPeer(peer: AnyPeer, logger: Logger, options: LogPeerOptions =
       if (taken) logError(logger, error instanceof HandlerError ? 'error' : 'warn', error);
     }),
   );
-  if (options.answers === true) subscription.add(logAnswers(peer, logger));
+  if (options.answers === true) subscription.add(logAnswers(peer, logger, true));
   return subscription;
 }
 

@@ -1,6 +1,7 @@
 // serve({ log, logCalls }): a line per call every peer answers and makes, only when asked.
-import { firstValueFrom, NEVER, timer } from 'rxjs';
-import { connect, http, JsonRpcError, type CallLogFields, type Peer } from 'rx-jsonrpc';
+import { filter, firstValueFrom, NEVER, timer } from 'rxjs';
+import { connect, http, JsonRpcError, logPeer, type CallLogFields, type Peer } from 'rx-jsonrpc';
+import { restartableServer } from '../helpers/restartable-server';
 import { serve, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
 
 const servers: JsonRpcServer[] = [];
@@ -154,5 +155,31 @@ describe('serve({ log }) without logCalls', () => {
     } finally {
       debug.mockRestore();
     }
+  });
+});
+
+describe('logPeer() of a client that reconnects', () => {
+  it("writes the drop at warn, and the server's call it was answering as abandoned", async () => {
+    const server = await restartableServer((peer) => {
+      peer.handle('askMe', () => {
+        void peer.request('slow').catch(() => undefined);
+        return 'asked';
+      });
+    });
+    const log = keptLog();
+    const rpc = connect(webSocket(server.url), { reconnect: { delay: () => timer(50) }, timeout: 3_000 });
+    clients.push(rpc);
+    rpc.handle('slow', () => NEVER);
+    logPeer(rpc, log, { answers: true });
+    await rpc.request('askMe');
+    await firstValueFrom(timer(50));
+    await server.kill();
+    await firstValueFrom(rpc.state$.pipe(filter(({ status }) => status === 'reconnecting')));
+    expect(log.lines.map((line) => [line.level, String(line.values[1])])).toEqual([
+      ['info', expect.stringMatching(/^rx-jsonrpc: link open \(websocket ws:\/\/127\.0\.0\.1:\d+\)$/)],
+      ['warn', expect.stringMatching(/^rx-jsonrpc: link lost, reconnecting \(attempt 1\): /)],
+      ['debug', expect.stringMatching(/^rx-jsonrpc: answer slow \(1\): abandoned after \d+ ms$/)],
+    ]);
+    await server.stop();
   });
 });
