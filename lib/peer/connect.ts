@@ -1,5 +1,5 @@
 import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
-import { ConnectionClosedError, HandlerError, TransportError, type RpcError } from '../protocol/errors';
+import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { answeringSide } from './answerer/answering-side';
@@ -153,18 +153,6 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
 
   const calls = intercept(createCalls(context), options.interceptors);
 
-  /** Handlers on a link that carries no calls to this side (HTTP) would wait forever: say so. */
-  const warnIfOneWay = () => {
-    const methods = handlers.methods;
-    if (connection.info?.duplex !== false || methods.length === 0) return;
-    const transportName = connection.info.transport;
-    tracer.report(
-      new TransportError(
-        `The ${transportName} transport carries no calls to this side: handlers of ${methods.join(', ')} will never run`,
-      ),
-    );
-  };
-
   const members: PeerMembers = {
     // the calls are untyped; Peer<Api> types them by the API, which is the caller's promise
     request$: calls.request$ as Peer['request$'],
@@ -173,17 +161,9 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     // one function for both overloads of NotificationsFn: its params are the caller's promise
     notifications$: ((method?: string) =>
       method === undefined ? notifications.all$ : notifications.of(method)) as Peer['notifications$'],
-    handle: (method, handler, handleOptions) => {
-      // a typed handler takes the params its API says; the registry holds untyped ones
-      const registration = handlers.register(method, handler as Handler, handleOptions);
-      warnIfOneWay();
-      return registration;
-    },
-    handleAll: (methods, handleOptions) => {
-      const registration = handlers.registerAll(methods, handleOptions);
-      warnIfOneWay();
-      return registration;
-    },
+    // a typed handler takes the params its API says; the registry holds untyped ones
+    handle: (method, handler, handleOptions) => handlers.register(method, handler as Handler, handleOptions),
+    handleAll: (methods, handleOptions) => handlers.registerAll(methods, handleOptions),
     incoming$: incoming.incoming$,
     requests$: answering.requests$,
     foreign$: notifications.foreign$,
@@ -234,7 +214,6 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
   connection.start({
     receiver,
     onDrop: dropped,
-    onOpen: warnIfOneWay,
     onProblem: report,
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
     inFlight: () => pending.inFlight(outgoing.outbox.heldIds()),

@@ -229,35 +229,3 @@ describe('problems the transport reports', () => {
     expect(reported.values).toEqual([problem]);
   });
 });
-
-describe('a link that carries no calls to this side', () => {
-  it('is reported once open when the peer has handlers, naming them', async () => {
-    const { link, transport } = changed((c) => ({ ...c, info: { ...c.info, transport: 'oneway', duplex: false } }));
-    const peer = connect(transport);
-    opened.push(peer);
-    peer.handle('a', () => 1);
-    peer.handle('b', () => 2);
-    const reported = observe(peer.errors$);
-    await rawEnd(link.server);
-    await settle();
-    expect(reported.values).toHaveLength(1);
-    expect(reported.values[0]).toBeInstanceOf(TransportError);
-    expect(reported.values[0]!.message).toBe(
-      'The oneway transport carries no calls to this side: handlers of a, b will never run',
-    );
-  });
-
-  it('is not reported without handlers, nor for a duplex link', async () => {
-    const oneWay = changed((c) => ({ ...c, info: { ...c.info, duplex: false } }));
-    const quiet = connect(oneWay.transport);
-    const duplex = changed((c) => ({ ...c, info: { ...c.info, duplex: true } }));
-    const handling = connect(duplex.transport);
-    opened.push(quiet, handling);
-    handling.handle('a', () => 1);
-    const reported = [observe(quiet.errors$), observe(handling.errors$)];
-    await rawEnd(oneWay.link.server);
-    await rawEnd(duplex.link.server);
-    await settle();
-    expect(reported.map((r) => r.values)).toEqual([[], []]);
-  });
-});

@@ -1,4 +1,3 @@
-import { firstValueFrom } from 'rxjs';
 import { batch, connect, http, ProtocolError, TransportError, type Peer, type RpcError } from 'rx-jsonrpc';
 import { closeAllHttp, echoMethods, startHttpServer } from '../helpers/http-server';
 
@@ -133,17 +132,6 @@ describe('http', () => {
     };
     await expect(over('http://example.invalid/rpc', { fetch }).request('x')).resolves.toBe('from fetch');
     expect(calls).toEqual(['POST http://example.invalid/rpc']);
-  });
-
-  it('says clearly that handlers will never run over HTTP', async () => {
-    const server = await startHttpServer(echoMethods);
-    const peer = over(server.url);
-    const reported = firstValueFrom(peer.errors$);
-    peer.handle('ui.confirm', () => true);
-    expect(await reported).toMatchObject({
-      name: 'TransportError',
-      message: 'The http transport carries no calls to this side: handlers of ui.confirm will never run',
-    });
   });
 
   describe('when a response is larger than maxFrameSize', () => {

@@ -73,8 +73,6 @@ export class PeerConnection {
   start(hooks: {
     readonly receiver: Receiver;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
-    /** Told each time a link has opened, after `state$` has said so. */
-    readonly onOpen: () => void;
     readonly policy: ReconnectPolicy | undefined;
     readonly connectTimeout: number;
     readonly liveness?: () => Observable<never>;
@@ -86,7 +84,6 @@ export class PeerConnection {
     // What waited goes out, and state$ says open, before the link's frames are listened to.
     const links$ = link$(this.transport, connectTimeout, this.clock, (connection, fail) => {
       this.opened(connection);
-      hooks.onOpen();
       return this.listen(connection, hooks, fail);
     });
     // Lifetime: one subscription for the whole life of the peer; each retry opens a new link.
