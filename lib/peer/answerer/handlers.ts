@@ -7,11 +7,6 @@ import type { Handler, HandlerTree } from '../peer';
 export class HandlerRegistry {
   private readonly handlers = new Map<string, Handler>();
 
-  /** The methods served now. */
-  get methods(): string[] {
-    return [...this.handlers.keys()];
-  }
-
   get(method: string): Handler | undefined {
     return this.handlers.get(method);
   }
