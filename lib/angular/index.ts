@@ -1,5 +1,6 @@
 // The entry `rx-jsonrpc/angular`: providers and injection helpers for Angular (an optional peer dependency).
 export { provideJsonRpc, type JsonRpcConfig } from './provide-json-rpc';
+export type { JsonRpcSsr, JsonRpcSsrLink } from './server-rendering';
 export { withInterceptors, type JsonRpcFeature } from './features';
 export { injectJsonRpc } from './inject-json-rpc';
 export { defaultConnection, JSON_RPC, jsonRpcToken, type JsonRpcToken } from './tokens';

@@ -14,6 +14,7 @@ import type { Peer } from '../peer/peer';
 import type { Transport } from '../transports/transport';
 import { JSON_RPC_BACKEND } from './backend';
 import type { JsonRpcFeature } from './features';
+import { serverRendering, type JsonRpcSsr } from './server-rendering';
 import { defaultConnection, jsonRpcToken } from './tokens';
 
 /** What `provideJsonRpc()` needs to make one connection. */
@@ -42,6 +43,23 @@ export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
    * @default nothing
    */
   readonly setup?: (peer: Peer<Api>) => void;
+  /**
+   * What the connection does while the app renders on the server (Angular SSR, prerendering),
+   * where a socket would outlive the request and hold its render. Ignored in the browser.
+   * - `'offline'`: the peer opens no link. It is closed from the start (`state$` says
+   *   `closed`, its error a `TransportError` naming SSR), so each call fails at once with a
+   *   non-retryable `ConnectionClosedError` that says why, and `notify()` throws it: the
+   *   render never waits for it, and the browser makes the calls.
+   * - `'connect'`: the peer links with `transport` and `options`, as in the browser. Each call
+   *   holds the render (as a pending task, zoneless or not) until it ends, as `HttpClient`'s
+   *   requests do, so the HTML has its answer; the call's `timeout` bounds the wait.
+   * - `{ transport, options? }`: as `'connect'`, with this transport (an `http()` to an absolute
+   *   URL, say), and these options laid over the connection's.
+   *
+   * The peer is closed with the render's injector either way.
+   * @default 'offline'
+   */
+  readonly ssr?: JsonRpcSsr;
 }
 
 /**
@@ -56,6 +74,9 @@ export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
  * callbacks (a WebSocket's messages, reconnect timers) run change detection as any
  * browser event does. Zoneless apps need nothing more: the `async` pipe and signals
  * (`toSignal`) mark their views for check when a value arrives.
+ *
+ * While the app renders on the server, the peer opens no link and its calls fail at once,
+ * unless the connection's `ssr` option says how to call from there (see {@link JsonRpcConfig.ssr}).
  *
  * @example
  * ```ts
@@ -79,17 +100,25 @@ export function provideJsonRpc<Api extends RpcApi = UntypedApi>(
 
 /** Makes the peer of `config`; runs in the injection context of the injector that provides it. */
 function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: readonly JsonRpcFeature[]): Peer<Api> {
-  const linked = inject(JSON_RPC_BACKEND, { optional: true })?.(config.name ?? defaultConnection);
+  const name = config.name ?? defaultConnection;
+  const backend = inject(JSON_RPC_BACKEND, { optional: true });
+  // The testing backend wins, on the server too: a test may render there against the controller.
+  const server = backend === null ? serverRendering(config.ssr, name) : undefined;
+  const linked = backend?.(name) ?? server?.link;
   const transport =
     linked?.transport ?? (typeof config.transport === 'function' ? config.transport() : config.transport);
   const own = linked === undefined ? config.options : { ...config.options, ...linked.options };
-  const options = withFeatures(own, features, inject(Injector));
+  // Outermost: a call holds the render through every interceptor's retries.
+  const held = server?.hold === undefined ? own : { ...own, interceptors: [server.hold, ...(own?.interceptors ?? [])] };
+  const options = withFeatures(held, features, inject(Injector));
   // The first inject() may come from code running outside the zone; the link's callbacks
   // belong inside it, whatever the caller did. Without zone.js this is a plain call, and an
   // injector with no NgZone at all (no platform: a plain environment injector) needs none.
   const zone = inject(NgZone, { optional: true });
   const make = () => connect<Api>(transport, options);
-  const peer = zone === null ? make() : zone.run(make);
+  // On the server, the link's own timers (pings, reconnects) must not keep the render from
+  // ending: only its calls hold it, as pending tasks (see serverRendering()).
+  const peer = zone === null ? make() : server === undefined ? zone.run(make) : zone.runOutsideAngular(make);
   inject(DestroyRef).onDestroy(() => void peer.close());
   try {
     config.setup?.(peer);
