@@ -80,16 +80,8 @@ export function logCalls(logger: Logger): Interceptor {
       tap({
         next: () => ended || line('debug', 'result'),
         error: (error: unknown) => {
-          if (error instanceof JsonRpcError) {
-            line('warn', 'error', { code: error.code, error: clip(error.remoteMessage) });
-          } else if (error instanceof RequestTimeoutError) {
-            line('warn', 'timeout', { error: error.message });
-          } else {
-            // An interceptor below may throw anything: only an Error's message is read.
-            line('warn', 'failed', {
-              error: clip(error instanceof Error ? error.message : 'a value that is not an Error'),
-            });
-          }
+          const [outcome, failure] = failureOf(error);
+          line('warn', outcome, failure);
         },
         unsubscribe: () => ended || line('debug', 'cancelled'),
       }),
@@ -114,4 +106,20 @@ export function callLine(fields: CallLogFields): string {
             ? `failed in ${ms} ms: ${String(error)}`
             : `${outcome} after ${ms} ms`;
   return `rx-jsonrpc: ${rpc} ${method} (${id === undefined ? 'no id' : idText(id)}): ${said}`;
+}
+
+/**
+ * What a call's error says, for its line. An interceptor below may fail with anything, and
+ * reading a revoked Proxy (even `instanceof`) throws: the caller must get its own error, not ours.
+ */
+function failureOf(error: unknown): [CallOutcome, { code?: number; error: string }] {
+  try {
+    if (error instanceof JsonRpcError) return ['error', { code: error.code, error: clip(error.remoteMessage) }];
+    if (error instanceof RequestTimeoutError) return ['timeout', { error: error.message }];
+    // `message` is typed string, but a subclass or a Proxy may make it anything
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
+    return ['failed', { error: clip(error instanceof Error ? String(error.message) : 'a value that is not an Error') }];
+  } catch {
+    return ['failed', { error: 'an error that cannot be read' }];
+  }
 }

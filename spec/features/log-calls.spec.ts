@@ -1,5 +1,5 @@
 // Per-call log lines: logCalls() for the calls a peer makes, logPeer() for its link, its errors and the calls it answers.
-import { firstValueFrom, lastValueFrom, NEVER, timer } from 'rxjs';
+import { firstValueFrom, lastValueFrom, NEVER, throwError, timer } from 'rxjs';
 import {
   batch$,
   connect,
@@ -152,6 +152,21 @@ describe('logCalls()', () => {
     const ids: unknown[] = [];
     await client.request('math.sum', [1, 1], { onId: (id) => ids.push(id) });
     expect(ids).toEqual([1]);
+  });
+
+  it("keeps the caller's own error when an interceptor below fails with something unreadable", async () => {
+    const log = keptLog();
+    const { proxy, revoke } = Proxy.revocable(new Error('gone'), {});
+    revoke();
+    const rpc = connect(memoryPair().client, { interceptors: [logCalls(log), () => throwError(() => proxy)] });
+    made.push(rpc);
+    // Through request$: a Promise resolved with a revoked Proxy reads its `then`, and throws.
+    let caught: unknown;
+    rpc.request$('math.sum', [1, 2]).subscribe({ error: (error: unknown) => (caught = error) });
+    expect(caught === proxy).toBe(true); // jest cannot print a revoked Proxy: compared by hand
+    expect(log.lines.map((line) => [line.level, fieldsOf(line).outcome, fieldsOf(line).error])).toEqual([
+      ['warn', 'failed', 'an error that cannot be read'],
+    ]);
   });
 
   it('never breaks a call when the logger throws', async () => {
