@@ -3,7 +3,7 @@
  * peer that sends garbage to fill a disk. A class: a server holds one, not one per peer.
  */
 export class LogBudget {
-  private windowStart = 0;
+  private windowStart = -Infinity;
   private used = 0;
   private leftOut = 0;
 
@@ -14,7 +14,8 @@ export class LogBudget {
    * refused, first tells `leftOut` how many, for a line that says so.
    */
   take(leftOut: (count: number) => void): boolean {
-    const now = Date.now();
+    // A monotonic clock: a wall clock set back (NTP, a resumed VM) would silence the log.
+    const now = performance.now();
     if (now - this.windowStart >= 60_000) {
       if (this.leftOut > 0) leftOut(this.leftOut);
       this.windowStart = now;

@@ -24,7 +24,10 @@ export function logLine(logger: Logger, level: LogLevel, fields: object, message
  */
 export function logError(logger: Logger, level: LogLevel, error: RpcError): boolean {
   try {
-    logger[level](error);
+    // Words a peer chose (an id of megabytes in "Handler of x (request …)") would make each line that long: as text, clipped.
+    if (error.message.length > longError || causeText(error.cause).length > longError) {
+      logger[level](`${error.name}: ${clip(error.message)} (cause: ${clip(causeText(error.cause))})`);
+    } else logger[level](error);
     return true;
   } catch {
     try {
@@ -34,6 +37,15 @@ export function logError(logger: Logger, level: LogLevel, error: RpcError): bool
       return false;
     }
   }
+}
+
+/** Longer than this, an error's message (or its cause's) is logged clipped, as text. */
+const longError = 2_000;
+
+/** What a cause says: an Error's message, a string as it is; other values say nothing here. */
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return typeof cause === 'string' ? cause : '';
 }
 
 /** At most this many characters of what the other side chose (a method, an id, an error message) go into a line. */

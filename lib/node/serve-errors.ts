@@ -16,6 +16,8 @@ export const unheardPerMinute = 10;
 export interface ServerErrors {
   readonly errors: Subject<RpcError>;
   readonly report: (error: RpcError) => void;
+  /** Completes `errors`: what is reported after (a handler failing once the server closed) goes nowhere. */
+  readonly complete: () => void;
 }
 
 /**
@@ -44,11 +46,17 @@ export function serverErrors(log: Logger | false = console): ServerErrors {
         `(at most ${unheardPerMinute} a minute); subscribe to it, or set serve({ log }) to a logger or false`,
     );
   };
+  let closed = false;
   return {
     errors,
     report: (error) => {
+      if (closed) return;
       if (errors.observed || log === false) errors.next(error);
       else unheard(log, error);
+    },
+    complete: () => {
+      closed = true;
+      errors.complete();
     },
   };
 }

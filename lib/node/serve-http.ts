@@ -41,7 +41,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   options: ServeHttpOptions,
   setup: SetupPeer<Api>,
 ): JsonRpcServer {
-  const { errors, report } = serverErrors(options.log);
+  const { errors, report, complete } = serverErrors(options.log);
   const peers = new Set<Peer>();
   let closing = false;
   // It has nobody to deliver to; `backplane` is serve()'s, whose WebSocket clients can be notified.
@@ -73,7 +73,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
       if (closing) return;
       closing = true;
       await http.stop(drain);
-      errors.complete();
+      complete();
     },
   };
   return server;

@@ -51,7 +51,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   const newSession = sessionCopies(options.peer?.session);
   if (options.heartbeat) checkPingOptions(options.heartbeat);
   const peers = new Set<Peer>();
-  const { errors, report } = serverErrors(options.log);
+  const { errors, report, complete } = serverErrors(options.log);
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: options.backplane });
   const owned = options.server === undefined && options.wss === undefined ? createServer() : undefined;
   const httpServer = options.server ?? owned;
@@ -192,7 +192,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
       }
       if (owned !== undefined) await closeServer(owned);
       await broadcast.close();
-      errors.complete();
+      complete();
     },
   };
   return server;

@@ -94,6 +94,42 @@ describe("a handler's failure on the server", () => {
     expect(await rpc.request('ping')).toBe('pong');
   });
 
+  it('logs an error whose message holds megabytes a client chose (its id) as one clipped line', async () => {
+    const log = keptLog();
+    const server = await start({ log });
+    const huge = 'x'.repeat(1_000_000);
+    const peer = connect(webSocket(server.url!), { timeout: 3_000, nextId: () => huge });
+    clients.push(peer);
+    await expect(peer.request('fail')).rejects.toMatchObject({ code: -32603 });
+    const [line] = log.lines.filter((entry) => entry.level === 'error');
+    expect(typeof line!.value).toBe('string');
+    expect((line!.value as string).length).toBeLessThan(1_000);
+    expect(line!.value).toMatch(/^HandlerError: Handler of fail \(request x+…/);
+  });
+
+  it('goes nowhere once the server has closed, not even to the log', async () => {
+    const log = keptLog();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const server = await serve({ port: 0, log }, (peer) =>
+      peer.handle('late', () => {
+        started();
+        // It ignores its signal, as most handlers do, and fails a little later.
+        return new Promise((_, reject) => setTimeout(() => reject(new Error('too late')), 50));
+      }),
+    );
+    const heard: unknown[] = [];
+    server.errors$.subscribe((error) => heard.push(error));
+    void client(server.url!)
+      .request('late')
+      .catch(() => undefined);
+    await running;
+    await server.close({ drain: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(heard).toEqual([]);
+    expect(log.lines).toEqual([]);
+  });
+
   it('leaves the server answering when the log itself throws', async () => {
     const throwing = () => {
       throw new Error('log down');
