@@ -1,9 +1,14 @@
 // Server-side rendering, zoneless, in the spec's process: what provideJsonRpc() does while
 // @angular/platform-server renders the app (see ssr-zone.spec.ts for zone.js, in a process of its own).
-import { provideZonelessChangeDetection } from '@angular/core';
+import { inject, provideZonelessChangeDetection } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { ConnectionClosedError, TransportError, http, type Peer, type PeerState } from 'rx-jsonrpc';
-import { provideJsonRpc, type JsonRpcConfig } from 'rx-jsonrpc/angular';
+import {
+  JsonRpcTestingController,
+  provideJsonRpc,
+  provideJsonRpcTesting,
+  type JsonRpcConfig,
+} from 'rx-jsonrpc/angular';
 import { webSocket } from 'rx-jsonrpc/node';
 import { backend, emptied, render, ResourceView, SumView, type Backend, type View } from './ssr-app';
 
@@ -97,6 +102,25 @@ describe('provideJsonRpc during server-side rendering, zoneless', () => {
       expect(text).toContain('state: closed');
       expect(made).toBe(0);
       expect(server.reached.sockets).toBe(0);
+    });
+  });
+
+  describe('under provideJsonRpcTesting()', () => {
+    it('links to the testing controller, as in the browser', async () => {
+      let controller: JsonRpcTestingController | undefined;
+      const { text } = await render(SumView, [
+        provideZonelessChangeDetection(),
+        provideJsonRpc({
+          transport: webSocket(server.wsUrl),
+          setup: () => (controller = inject(JsonRpcTestingController)),
+        }),
+        provideJsonRpcTesting(),
+      ]);
+
+      // The call went to the controller, which nobody answered: no error, and nothing reached the server.
+      expect(text).toBe('state: open sum: …');
+      expect(controller?.match('math.sum')).toHaveLength(1);
+      expect(server.reached).toEqual({ sockets: 0, requests: [] });
     });
   });
 
