@@ -110,7 +110,8 @@ function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: re
   const own = linked === undefined ? config.options : { ...config.options, ...linked.options };
   // Outermost: a call holds the render through every interceptor's retries.
   const held = server?.hold === undefined ? own : { ...own, interceptors: [server.hold, ...(own?.interceptors ?? [])] };
-  const options = withFeatures(held, features, inject(Injector));
+  let destroyed = false;
+  const options = withFeatures(held, features, inject(Injector), () => destroyed);
   // The first inject() may come from code running outside the zone; the link's callbacks
   // belong inside it, whatever the caller did. Without zone.js this is a plain call, and an
   // injector with no NgZone at all (no platform: a plain environment injector) needs none.
@@ -119,7 +120,10 @@ function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: re
   // On the server, the link's own timers (pings, reconnects) must not keep the render from
   // ending: only its calls hold it, as pending tasks (see serverRendering()).
   const peer = zone === null ? make() : server === undefined ? zone.run(make) : zone.runOutsideAngular(make);
-  inject(DestroyRef).onDestroy(() => void peer.close());
+  inject(DestroyRef).onDestroy(() => {
+    destroyed = true;
+    void peer.close();
+  });
   try {
     config.setup?.(peer);
   } catch (error) {
@@ -130,18 +134,23 @@ function createPeer<Api extends RpcApi>(config: JsonRpcConfig<Api>, features: re
   return peer;
 }
 
-/** `options` with the interceptors of `features` after its own, each run in `injector`'s injection context. */
+/**
+ * `options` with the interceptors of `features` after its own, each run in `injector`'s
+ * injection context; once it is `destroyed`, calls go straight to the closed peer, which
+ * fails them with its own error (a destroyed injector would throw NG0205 instead).
+ */
 function withFeatures(
   options: PeerOptions | undefined,
   features: readonly JsonRpcFeature[],
   injector: Injector,
+  destroyed: () => boolean,
 ): PeerOptions | undefined {
   const added = features.flatMap((feature) => feature.interceptors);
   if (added.length === 0) return options;
   const inContext = added.map(
     (interceptor): Interceptor =>
       (call, next) =>
-        runInInjectionContext(injector, () => interceptor(call, next)),
+        destroyed() ? next(call) : runInInjectionContext(injector, () => interceptor(call, next)),
   );
   return { ...options, interceptors: [...(options?.interceptors ?? []), ...inContext] };
 }

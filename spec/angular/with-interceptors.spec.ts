@@ -9,7 +9,7 @@ import {
 } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { tap } from 'rxjs';
-import type { Interceptor } from 'rx-jsonrpc';
+import { ConnectionClosedError, type Interceptor } from 'rx-jsonrpc';
 import { JSON_RPC, jsonRpcToken, provideJsonRpc, withInterceptors } from 'rx-jsonrpc/angular';
 import { closeServers, memoryServer } from './memory-server';
 
@@ -91,5 +91,18 @@ describe('withInterceptors', () => {
     const peer = TestBed.inject(JSON_RPC);
     await expect(peer.request('whoami')).rejects.toThrow(/NG0201: No provider found for `InjectionToken MISSING`/);
     expect(await peer.request('math.sum', [2, 2])).toBe(4);
+  });
+
+  it("fails calls made after the injector is destroyed with the closed peer's own error", async () => {
+    const server = memoryServer();
+    TestBed.configureTestingModule({ providers: [provideZonelessChangeDetection()] });
+    const injector = createEnvironmentInjector(
+      [provideJsonRpc({ name: 'gone', transport: server.transport }, withInterceptors([logging('only', [])]))],
+      TestBed.inject(EnvironmentInjector),
+    );
+    const peer = injector.get(jsonRpcToken('gone'));
+    expect(await peer.request('math.sum', [1, 1])).toBe(2);
+    injector.destroy();
+    await expect(peer.request('math.sum', [1, 1])).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 });
