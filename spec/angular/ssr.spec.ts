@@ -50,7 +50,7 @@ describe('provideJsonRpc during server-side rendering, zoneless', () => {
           "server-side rendering: connection 'default' connects in the browser only (provideJsonRpc's ssr option, " +
           "'offline' by default, can make it call during the render)",
       );
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeLessThan(5000); // far from the 30 s a call waiting for a link would take
       expect(server.reached).toEqual({ sockets: 0, requests: [] });
     });
 
