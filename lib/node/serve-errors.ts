@@ -76,10 +76,10 @@ function tell(to: Logger, level: 'warn' | 'error', text: string): void {
  * is seen), and its own calls through an interceptor, outermost. Otherwise the two as they
  * are: a server that does not log calls pays nothing per connection.
  */
-export function withCallLogs(
-  options: ServeOptions,
+export function withCallLogs<Options extends Pick<ServeOptions, 'log' | 'logCalls' | 'peer'>>(
+  options: Options,
   setup: SetupPeer<never>,
-): { readonly options: ServeOptions; readonly setup: SetupPeer<never> } {
+): { readonly options: Options; readonly setup: SetupPeer<never> } {
   const log = options.log ?? console;
   if (options.logCalls !== true || log === false) return { options, setup };
   const interceptors = [logCalls(log), ...(options.peer?.interceptors ?? [])];

@@ -4,13 +4,13 @@ import { httpListener } from './http-listener';
 import { originCheck } from './origin-policy';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
-import { serverErrors } from './serve-errors';
+import { serverErrors, withCallLogs } from './serve-errors';
 import { sessionCopies } from './serve-session';
 
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
 export type ServeHttpOptions = Pick<
   ServeOptions,
-  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'highWaterMark' | 'peer' | 'log'
+  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'highWaterMark' | 'peer' | 'log' | 'logCalls'
 >;
 
 /**
@@ -46,11 +46,12 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   let closing = false;
   // It has nobody to deliver to; `backplane` is serve()'s, whose WebSocket clients can be notified.
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: undefined });
+  // the listener is untyped; setup receives the peer it was typed for
+  const served = withCallLogs(options, setup as SetupPeer<never>);
   const http = httpListener({
-    options,
+    options: served.options,
     origins: options.origins,
-    // the listener is untyped; setup receives the peer it was typed for
-    setup: setup as SetupPeer<never>,
+    setup: served.setup,
     newSession: sessionCopies(options.peer?.session),
     admission: {
       closing: () => closing,

@@ -1,8 +1,10 @@
 // serve({ log, logCalls }): a line per call every peer answers and makes, only when asked.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { filter, firstValueFrom, NEVER, timer } from 'rxjs';
 import { connect, http, JsonRpcError, logPeer, type CallLogFields, type Peer } from 'rx-jsonrpc';
 import { restartableServer } from '../helpers/restartable-server';
-import { serve, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
+import { serve, serveHttp, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
 
 const servers: JsonRpcServer[] = [];
 const clients: Peer[] = [];
@@ -85,6 +87,24 @@ describe('serve({ logCalls: true })', () => {
           ' ms',
       ],
     ]);
+  });
+
+  it('writes each call a serveHttp() listener answers, mounted in a server of your own', async () => {
+    const log = keptLog();
+    const rpc = serveHttp({ log, logCalls: true }, setup);
+    const own = createServer(rpc.listener);
+    own.listen(0, '127.0.0.1');
+    await once(own, 'listening');
+    try {
+      const { port } = own.address() as { port: number };
+      await expect(client(`http://127.0.0.1:${port}`, true).request('ping')).resolves.toBe('pong');
+      expect(callLines(log).map((line) => [line.level, fieldsOf(line)])).toEqual([
+        ['debug', { rpc: 'answer', method: 'ping', id: 1, ms: expect.any(Number), outcome: 'result' }],
+      ]);
+    } finally {
+      await rpc.close();
+      await new Promise((resolve) => own.close(resolve));
+    }
   });
 
   it('writes the calls the server makes to its clients', async () => {
