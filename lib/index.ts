@@ -39,7 +39,7 @@ export {
   type WebSocketOptions,
 } from './transports/web-socket';
 export { memoryPair, type MemoryPair, type MemoryPairOptions } from './transports/memory';
-export { http, type FetchLike, type HttpOptions } from './transports/http';
+export { http, type FetchLike, type HttpOptions, type ReconnectDelay } from './transports/http';
 export { messagePort, type MessagePortOptions, type MessageTarget } from './transports/message-port';
 
 // Operators and helpers

@@ -26,7 +26,14 @@ export interface TestCall {
  * predicate over the call.
  */
 export type CallMatch =
-  string | { readonly method?: string; readonly connection?: string } | ((call: TestCall) => boolean);
+  | string
+  | {
+      /** The method called; any when left out. */
+      readonly method?: string;
+      /** The connection's name (`provideJsonRpc({ name })`); any when left out. */
+      readonly connection?: string;
+    }
+  | ((call: TestCall) => boolean);
 
 /**
  * Answers the app's calls in tests, in place of the server, as `HttpTestingController` does
