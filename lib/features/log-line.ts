@@ -25,13 +25,14 @@ export function logLine(logger: Logger, level: LogLevel, fields: object, message
 export function logError(logger: Logger, level: LogLevel, error: RpcError): boolean {
   try {
     // Words a peer chose (an id of megabytes in "Handler of x (request …)") would make each line that long: as text, clipped.
-    if (error.message.length > longError || causeText(error.cause).length > longError) {
+    // So would a handler's own error that wraps them (`new Error('query failed', { cause })`): every cause is printed.
+    if (error.message.length > longError || causesAreLong(error.cause)) {
       logger[level](`${error.name}: ${clip(error.message)} (cause: ${clip(causeText(error.cause))})`);
     } else logger[level](error);
     return true;
   } catch {
     try {
-      logger[level](`${error.name}: ${error.message}`);
+      logger[level](`${error.name}: ${clip(error.message)}`);
       return true;
     } catch {
       return false;
@@ -41,6 +42,19 @@ export function logError(logger: Logger, level: LogLevel, error: RpcError): bool
 
 /** Longer than this, an error's message (or its cause's) is logged clipped, as text. */
 const longError = 2_000;
+
+/** The most causes of causes read: a longer chain (or a cycle) is logged as text, as a long one. */
+const maxCauses = 8;
+
+/** Whether what a chain of causes says passes {@link longError} anywhere, or the chain is longer than we read. */
+function causesAreLong(cause: unknown): boolean {
+  for (let depth = 0; depth < maxCauses; depth++) {
+    if (causeText(cause).length > longError) return true;
+    if (!(cause instanceof Error) || cause.cause === undefined) return false;
+    cause = cause.cause;
+  }
+  return true;
+}
 
 /** What a cause says: an Error's message, a string as it is; other values say nothing here. */
 function causeText(cause: unknown): string {

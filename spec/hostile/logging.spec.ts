@@ -332,6 +332,25 @@ describe('serve() with its default log (console, to stderr), flooded with calls 
   );
 });
 
+describe('serve() with its default log (console, to stderr), whose handler wraps what failed', () => {
+  it('clips the words of a client found in the cause of a cause of a handler error', async () => {
+    const target = await startTarget<Info>('serve-logging', [JSON.stringify({ sink: 'stderr' })]);
+    await freshPing(target.info.url)();
+    await target.stats(true);
+    const before = await target.ask<SinkStats>('log', true);
+    // 100 KiB of the client's two causes down, 20 calls: 10 logged, each as long, unclipped.
+    const client = await rawClient(target.info.url);
+    for (let n = 0; n < 20; n++) client.send(call(n, 'throw-wrapped', [100 * kib]));
+    await waitFor(() => client.answers() >= 20, 10_000, '20 answers');
+    client.reset();
+    const after = await settled(target, before, 1);
+    expect(after.entries).toBeLessThanOrEqual(11);
+    expect(after.maxEntry).toBeLessThan(8 * kib);
+    expect(after.bytes).toBeLessThan(11 * 8 * kib);
+    await healthy(target, 'stderr: handler errors with long causes', before, after);
+  }, 30_000);
+});
+
 describe('a client with logPeer(peer, logger, { answers: true }) and logCalls, attacked by its server', () => {
   type Message = { id?: unknown; method?: string; result?: unknown; error?: unknown };
   let server: WebSocketServer;

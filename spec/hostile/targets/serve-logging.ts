@@ -34,7 +34,8 @@ export interface SinkStats {
 }
 
 // A serve() process whose log is a real sink, attacked by the hostile logging suite.
-// Handlers: ping, echo, sleep (ms), throw (length: an Error with a message that long).
+// Handlers: ping, echo, sleep (ms), throw (length: an Error with a message that long),
+// throw-wrapped (length: that message two causes down).
 // Commands: log (what the sink saw since the start; `true` starts a new window for maxEntry).
 async function main(): Promise<void> {
   const scenario = JSON.parse(process.argv[2] ?? '{"sink":"file"}') as Scenario;
@@ -97,6 +98,10 @@ async function main(): Promise<void> {
     peer.handle('sleep', ([ms]: [number]) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)));
     peer.handle('throw', ([length]: [number]) => {
       throw new Error('x'.repeat(length));
+    });
+    // As handlers wrap what failed below them: the words of the client in the cause's cause.
+    peer.handle('throw-wrapped', ([length]: [number]) => {
+      throw new Error('query failed', { cause: new Error('driver error', { cause: new Error('x'.repeat(length)) }) });
     });
   });
   const errorsPerMinute = () => {
