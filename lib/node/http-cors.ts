@@ -21,16 +21,20 @@ export function corsHeaders(request: IncomingMessage, policy: OriginPolicy | und
 }
 
 /**
- * The headers of the answer (204) to a CORS preflight of an allowed origin: POST, with the
+ * The headers of the answer (204) to a CORS preflight of an allowed origin: `methods`, with the
  * headers the page asked for (its `Content-Type: application/json`, an `Authorization`...).
  */
-export function preflightHeaders(request: IncomingMessage, policy: OriginPolicy | undefined): OutgoingHttpHeaders {
+export function preflightHeaders(
+  request: IncomingMessage,
+  policy: OriginPolicy | undefined,
+  methods = 'POST',
+): OutgoingHttpHeaders {
   const asked = request.headers['access-control-request-headers'];
   return {
     ...corsHeaders(request, policy),
     // The allowed headers echo the ones asked for: a cache must not hand them to another preflight.
     vary: 'Origin, Access-Control-Request-Headers',
-    'access-control-allow-methods': 'POST',
+    'access-control-allow-methods': methods,
     'access-control-allow-headers': asked ?? 'Content-Type',
     'access-control-max-age': preflightMaxAge,
   };

@@ -17,6 +17,8 @@ export interface EventStreamAnswer {
   push(frame: string): boolean;
   /** Sends the answer as the last event and ends the response (or just ends it: `undefined`). */
   end(frame: string | undefined): void;
+  /** Begins the stream now, its headers sent at once (a standing stream, which may wait long for its first event). */
+  begin(): void;
 }
 
 /**
@@ -42,6 +44,17 @@ export function eventStreamAnswer(
   limit: number,
 ): EventStreamAnswer {
   let begun = false;
+  const begin = () => {
+    if (begun || response.destroyed || response.writableEnded) return;
+    begun = true;
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      // Proxies (nginx) would otherwise hold the events until the answer.
+      'x-accel-buffering': 'no',
+    });
+  };
   // A codec's text may span lines; each line of an event's data needs its own `data:`.
   const write = (frame: string) =>
     response.write(
@@ -53,16 +66,8 @@ export function eventStreamAnswer(
     },
     push: (frame) => {
       if (response.destroyed || response.writableEnded) return false;
-      if (!begun) {
-        begun = true;
-        response.writeHead(200, {
-          ...headers,
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-cache',
-          // Proxies (nginx) would otherwise hold the events until the answer.
-          'x-accel-buffering': 'no',
-        });
-      } else if (response.writableLength > limit) return false;
+      if (!begun) begin();
+      else if (response.writableLength > limit) return false;
       write(frame);
       return true;
     },
@@ -70,6 +75,10 @@ export function eventStreamAnswer(
       if (response.destroyed || response.writableEnded) return;
       if (frame !== undefined) write(frame);
       response.end();
+    },
+    begin: () => {
+      begin();
+      response.flushHeaders();
     },
   };
 }

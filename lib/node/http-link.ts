@@ -80,7 +80,7 @@ export function oneShotLink(
 }
 
 /** Whether a pushed frame holds a call (a request, alone or in a batch), which its client would have to answer. */
-function isCall(frame: string): boolean {
+export function isCall(frame: string): boolean {
   let message: unknown;
   try {
     message = JSON.parse(frame);

@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { messageOf, TransportError } from '../protocol/errors';
 import { corsHeaders, preflightHeaders } from './http-cors';
 import { connectionQueues, type Queued } from './http-pipeline';
+import { answerSessionRequest } from './http-session-routes';
 import { answerPost, type PostInFlight, type PostSetup } from './http-post';
 import { reply } from './http-reply';
 import { turnSlots } from './http-turns';
@@ -9,6 +10,7 @@ import { writtenOut } from './http-written';
 import { originRefusal, shown } from './serve-admission';
 import { serveDefaults, type ServeOptions } from './serve-options';
 import type { OriginPolicy } from './origin-policy';
+import { defaultHighWaterMark } from '../transports/web-socket';
 
 /** How many POSTs get their peer in one turn of the event loop (~0.2 ms each); the others wait for the next turns. */
 const postsPerTurn = 32;
@@ -55,6 +57,8 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
   const { take } = turnSlots(postsPerTurn);
   const queues = connectionQueues(pipelineDepth);
   const writeTimeout = setup.options.writeTimeout ?? serveDefaults.writeTimeout;
+  const sessions = setup.sessions;
+  const allowed = sessions === undefined ? allow : 'GET, POST, DELETE, OPTIONS';
 
   /** Starts answering a POST; resolves once it is answered. */
   const post = (
@@ -77,10 +81,11 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
 
   const preflight = (request: IncomingMessage, response: ServerResponse): void => {
     // Without Origin it is no preflight: say what is allowed here.
-    if (request.headers.origin === undefined) return reply(response, 204, { allow });
+    if (request.headers.origin === undefined) return reply(response, 204, { allow: allowed });
     const refused = originRefusal(request, admission);
+    const methods = sessions === undefined ? 'POST' : 'GET, POST, DELETE';
     const headers: OutgoingHttpHeaders =
-      refused === undefined ? preflightHeaders(request, origins) : { vary: 'Origin' };
+      refused === undefined ? preflightHeaders(request, origins, methods) : { vary: 'Origin' };
     reply(response, refused ?? 204, headers);
   };
 
@@ -89,10 +94,13 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
     if (queued === undefined) return cut(request);
     let answered: Promise<void> | undefined;
     try {
-      if (request.method === 'POST') answered = post(request, response, queued, sendContinue);
+      answered = sessionRequest(request, response);
+      if (answered !== undefined) {
+        // A session's GET or DELETE: answered.
+      } else if (request.method === 'POST') answered = post(request, response, queued, sendContinue);
       else if (request.method === 'OPTIONS') preflight(request, response);
       else if (request.method === 'GET' && setup.get !== undefined) setup.get(request, response);
-      else reply(response, 405, { allow }, { close: true });
+      else reply(response, 405, { allow: allowed }, { close: true });
     } catch (cause) {
       const what = `Could not answer the ${shown(request.method)} request to ${shown(request.url)}`;
       admission.report(new TransportError(`${what}: ${messageOf(cause)}`, { cause }));
@@ -102,6 +110,14 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
     void Promise.resolve(answered)
       .then(() => writtenOut(response, request.socket, writeTimeout))
       .then(() => queued.leave());
+  };
+
+  /** A session's GET (its standing stream) or DELETE: undefined when it is none (no sessions, another GET). */
+  const sessionRequest = (request: IncomingMessage, response: ServerResponse): Promise<void> | undefined => {
+    if (sessions === undefined || (request.method !== 'GET' && request.method !== 'DELETE')) return undefined;
+    const limit = setup.options.highWaterMark ?? defaultHighWaterMark;
+    const answered = answerSessionRequest(request, response, corsHeaders(request, origins), sessions, admission, limit);
+    return answered === 'other' ? undefined : answered;
   };
 
   const cut = (request: IncomingMessage): void => {
@@ -118,7 +134,7 @@ export function httpListener(setup: HttpListenerSetup): HttpSide {
     listener: (request, response) => answer(request, response, false),
     checkContinue: (request, response) => answer(request, response, true),
     stop: async (drain) => {
-      await Promise.all([...inFlight].map((exchange) => exchange.stop(drain)));
+      await Promise.all([...[...inFlight].map((exchange) => exchange.stop(drain)), sessions?.close(drain)]);
     },
   };
 }

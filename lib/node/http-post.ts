@@ -2,6 +2,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { messageOf, ProtocolError, TransportError } from '../protocol/errors';
 import { isJsonContentType, readBody } from './http-body';
 import { acceptsEventStream, eventStreamAnswer, type EventStreamAnswer } from './http-event-stream';
+import { answerInSession } from './http-session-post';
+import type { SessionTable } from './http-sessions';
 import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
@@ -15,6 +17,8 @@ export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
   readonly options: Pick<ServeOptions, 'maxPayload' | 'peer' | 'highWaterMark'>;
   /** Whether the server closes, `authenticate`, and where failures are reported. */
   readonly admission: AdmissionSetup;
+  /** The server's sessions, with the `sessions` option: each POST is then answered in one. */
+  readonly sessions?: SessionTable;
 }
 
 /** How a POST waits: for its connection's turn (before its body is read), then for one of the event loop's. */
@@ -59,6 +63,9 @@ export function answerPost(
   const { admission, options } = context;
   const report = admission.report;
   let running: PostPeer | undefined;
+  // Set once dispatched in a session: the session's peer, closed by the server, ends it.
+  let inSession = false;
+  const sessions = context.sessions;
   // Made when the POST is dispatched, if its client takes an event stream; begun by a first push.
   let stream: EventStreamAnswer | undefined;
   let stopped = false;
@@ -108,6 +115,12 @@ export function answerPost(
       reply(response, 503, headers, { close: true });
       return;
     }
+    // Before the body is read: an unknown session id costs nothing more.
+    const found = sessions?.find(request);
+    if (typeof found === 'number') {
+      reply(response, found, headers, { close: true });
+      return;
+    }
     const admittedBody = await admitted();
     if (admittedBody === undefined) return;
     const [body, session] = admittedBody;
@@ -119,9 +132,15 @@ export function answerPost(
       return;
     }
     const info = { transport: 'http' as const, ...upgradeInfo(request) };
+    const limit = options.highWaterMark ?? defaultHighWaterMark;
+    if (sessions !== undefined && found !== undefined) {
+      inSession = true;
+      const exchange = { request, response, headers, body, seed: session, info, post, limit };
+      return answerInSession(sessions, found, exchange);
+    }
     // Pushes wait in the response as a WebSocket's in its socket: bounded the same way.
     if (acceptsEventStream(request)) {
-      stream = eventStreamAnswer(response, headers, options.highWaterMark ?? defaultHighWaterMark);
+      stream = eventStreamAnswer(response, headers, limit);
     }
     running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream);
     const outcome = await running.outcome;
@@ -156,6 +175,7 @@ export function answerPost(
     stop: async (drain) => {
       stopped = true;
       // Still reading, authenticating or waiting its turn: nothing ran yet, and a slow client must not hold the close.
+      if (inSession) return done;
       if (running === undefined) {
         reply(response, 503, headers, { close: true });
         return;

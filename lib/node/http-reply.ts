@@ -1,12 +1,14 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 const reasons: { readonly [status: number]: string } = {
+  202: 'Accepted',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden: this origin may not call this server',
   404: 'Not Found',
   405: 'Method Not Allowed: POST JSON-RPC calls here',
   413: 'Payload Too Large',
+  409: 'Conflict',
   415: 'Unsupported Media Type: send Content-Type: application/json',
   500: 'Internal Server Error',
   503: 'Service Unavailable: the server is shutting down',

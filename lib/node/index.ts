@@ -9,6 +9,7 @@ export {
   type SetupPeer,
 } from './serve';
 export { serveHttp, type ServeHttpOptions } from './serve-http';
+export { sessionDefaults, type HttpSessionOptions } from './http-session-options';
 export { unheardPerMinute, type Logger } from './serve-errors';
 export type { Backplane, BackplaneListener } from './backplane';
 export {

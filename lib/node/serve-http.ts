@@ -1,6 +1,7 @@
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
+import { sessionTable } from './http-sessions';
 import { originCheck } from './origin-policy';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
@@ -10,7 +11,15 @@ import { sessionCopies } from './serve-session';
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
 export type ServeHttpOptions = Pick<
   ServeOptions,
-  'origins' | 'authenticate' | 'maxPayload' | 'writeTimeout' | 'highWaterMark' | 'peer' | 'log' | 'logCalls'
+  | 'origins'
+  | 'authenticate'
+  | 'maxPayload'
+  | 'writeTimeout'
+  | 'highWaterMark'
+  | 'peer'
+  | 'log'
+  | 'logCalls'
+  | 'sessions'
 >;
 
 /**
@@ -20,9 +29,11 @@ export type ServeHttpOptions = Pick<
  * Each POST (one call, or a batch) gets a peer of its own, made by `setup` as serve() makes
  * one per WebSocket client, with the same options, limits, origin policy and
  * `authenticate`; its answer is the response (200, `application/json`), or 204 when the
- * body held notifications only. The server cannot push over HTTP: a handler's `notify` or
- * call to its client fails at once with a non-retryable TransportError. `peers` stays
- * empty, `notifyAll` and `notifyGroup` reach nobody, and `join` returns false. Throws a TypeError for options it cannot work with,
+ * body held notifications only; a handler's notifications go out before it when the client
+ * takes an event stream, and its calls to its client fail at once with a non-retryable
+ * TransportError. Such peers are not in `peers`: `notifyAll` and `notifyGroup` reach
+ * nobody, and `join` returns false. With `sessions`, each session has one peer instead,
+ * which is in `peers` and may call its client (see `ServeOptions.sessions`). Throws a TypeError for options it cannot work with,
  * as serve() does; nothing a client sends makes the listener throw.
  *
  * @example
@@ -48,11 +59,14 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: undefined });
   // the listener is untyped; setup receives the peer it was typed for
   const served = withCallLogs(options, setup as SetupPeer<never>);
+  const newSession = sessionCopies(options.peer?.session);
+  const peerSetup = { options: served.options, setup: served.setup, newSession, report, server: () => server, peers };
   const http = httpListener({
     options: served.options,
     origins: options.origins,
     setup: served.setup,
-    newSession: sessionCopies(options.peer?.session),
+    newSession,
+    sessions: options.sessions && sessionTable(options.sessions, peerSetup),
     admission: {
       closing: () => closing,
       originAllowed: originCheck(options.origins),

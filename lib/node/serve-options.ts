@@ -8,6 +8,7 @@ import type { Logger, PeerOptions } from '../peer/options';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import type { Backplane } from './backplane';
+import type { HttpSessionOptions } from './http-session-options';
 import type { PingOptions } from './keep-alive';
 import type { OriginPolicy } from './origin-policy';
 import type { ServerConnectionInfo } from './upgrade-info';
@@ -128,6 +129,22 @@ export interface ServeOptions {
    * ```
    */
   readonly logCalls?: boolean;
+  /**
+   * Sessions over HTTP, as MCP's Streamable HTTP transport has them (see
+   * {@link HttpSessionOptions}): the answer to a POST without a session id opens one and
+   * names it in the `header`; later POSTs, a GET that holds the session's standing event
+   * stream open, and the DELETE that ends it send it back (400 without it, 404 once it has
+   * ended). A session has one peer, made by `setup` once and among `peers` while it lasts,
+   * so a handler may notify or call its client: within a call, on that POST's event stream
+   * (the client's answer comes in a later POST, answered 202); otherwise on the standing
+   * stream. Without it, each POST has a peer of its own. WebSocket clients are not affected.
+   * @default undefined (no sessions)
+   * @example
+   * ```ts
+   * const server = await serve({ port: 8080, sessions: { opener: 'initialize', idleTimeout: 60_000 } }, setup);
+   * ```
+   */
+  readonly sessions?: HttpSessionOptions;
 }
 
 /** A running server: one peer per connected client, and one per HTTP POST being answered. */

@@ -5,6 +5,7 @@ import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
+import { sessionTable } from './http-sessions';
 import { checkPingOptions } from './keep-alive';
 import { loadWs } from './load-ws';
 import { originCheck } from './origin-policy';
@@ -81,12 +82,14 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     server: () => server,
   });
 
+  const peerSetup = { options: served.options, setup: served.setup, newSession, report, server: () => server, peers };
   const http = httpListener({
     options: served.options,
     origins: options.origins,
     setup: served.setup,
     newSession,
     admission,
+    sessions: options.sessions && sessionTable(options.sessions, peerSetup),
     server: () => server,
     // A GET without Upgrade is a WebSocket client that forgot to ask for it.
     get: upgradeRequired,

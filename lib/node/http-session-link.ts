@@ -1,0 +1,110 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Observable, type Subscriber } from 'rxjs';
+import { TransportError } from '../protocol/errors';
+import type { Connection, ConnectionInfo, Frame, FrameEnded, Transport } from '../transports/transport';
+import type { EventStreamAnswer } from './http-event-stream';
+import { isCall } from './http-link';
+
+/** A POST of a session being answered, as the session's link sees it. */
+export interface SessionPost {
+  /** Its answer as an event stream, when its client takes one: where its calls' pushes go. */
+  readonly stream: EventStreamAnswer | undefined;
+  /** Takes one answer frame of the session's peer meant for it, with the ids it answers (as `idKey` writes them). */
+  answer(frame: string, ids: readonly string[]): void;
+}
+
+/** The link of one HTTP session, as its peer sees it: see {@link sessionLink}. */
+export interface SessionLink {
+  /** What the session's peer connects to: it opens at once, synchronously. */
+  readonly transport: Transport;
+  /** Hands a POST's body to the peer, as one incoming frame; answers to the call ids in `ids` go to `post`. */
+  deliver(body: string, ids: readonly string[], post: SessionPost): void;
+  /** Forgets a POST's ids (it is answered, or its client has gone): later answers to them are dropped. */
+  forget(ids: readonly string[]): void;
+  /** Whether a call id is awaited by a POST of the session now. */
+  awaits(id: string): boolean;
+  /** Makes `stream` the session's standing stream (the GET's); undefined once it has ended. */
+  stand(stream: EventStreamAnswer | undefined): void;
+}
+
+// Which POST's call runs now: a push made within a handler (its continuations included) goes to that POST's stream.
+const running = new AsyncLocalStorage<SessionPost>();
+
+/** How a call id is written in the session's maps: a string and a number of the same digits are two ids. */
+export function idKey(id: unknown): string | undefined {
+  return typeof id === 'string' || typeof id === 'number' ? JSON.stringify(id) : undefined;
+}
+
+/**
+ * A link that lives as long as an HTTP session, fed by the session's POSTs. An answer goes
+ * to the POST that carried its call (by id; an answer without one, such as a parse error,
+ * to the POST whose body is being dispatched). A push (a notification, progress, a call to
+ * the client) made while a POST's call runs goes out on that POST's event stream; anything
+ * else, or when that POST has no stream (or it is gone or full), on the session's standing
+ * stream. A call to the client with neither is refused with a non-retryable TransportError
+ * (thrown, and told to `refused`); a notification with neither is dropped, as one sent to a
+ * client that is not listening.
+ */
+export function sessionLink(info: ConnectionInfo, refused: (error: TransportError) => void): SessionLink {
+  let sink: Subscriber<Frame> | undefined;
+  let standing: EventStreamAnswer | undefined;
+  const waiting = new Map<string, SessionPost>();
+  const frames$ = new Observable<Frame>((subscriber) => {
+    sink = subscriber;
+    // Never completes: a link whose frames end has dropped, and the peer would give up its calls.
+    return () => (sink = undefined);
+  });
+
+  const answer = (frame: string): void => {
+    const ids = answeredIds(frame);
+    const post = (ids[0] === undefined ? undefined : waiting.get(ids[0])) ?? running.getStore();
+    for (const id of ids) waiting.delete(id);
+    post?.answer(frame, ids);
+  };
+
+  const send = (frame: string, ended?: FrameEnded): void => {
+    if (ended === undefined) return answer(frame);
+    if (running.getStore()?.stream?.push(frame) === true) return;
+    if (standing?.push(frame) === true) return;
+    if (!isCall(frame)) return;
+    const error = new TransportError(
+      `Not sent to ${info.remoteAddress ?? 'the client'}: a call to the client needs an event stream to go in ` +
+        '(the answer of a POST that takes one, or the session’s standing GET stream), and it has none open',
+      { retryable: false },
+    );
+    refused(error);
+    throw error;
+  };
+
+  const connection: Connection = { info, frames$, send, close: () => standing?.end(undefined) };
+  return {
+    transport: { connect: () => new Observable<Connection>((subscriber) => subscriber.next(connection)) },
+    deliver: (body, ids, post) => {
+      for (const id of ids) waiting.set(id, post);
+      running.run(post, () => sink?.next(body));
+    },
+    forget: (ids) => {
+      for (const id of ids) waiting.delete(id);
+    },
+    awaits: (id) => waiting.has(id),
+    stand: (stream) => {
+      standing = stream;
+    },
+  };
+}
+
+/** The ids an answer frame (one answer or a batch's) answers; none for a frame that is no JSON (a codec of the user's). */
+function answeredIds(frame: string): string[] {
+  let message: unknown;
+  try {
+    message = JSON.parse(frame);
+  } catch {
+    return [];
+  }
+  const ids: string[] = [];
+  for (const each of Array.isArray(message) ? message : [message]) {
+    const key = typeof each === 'object' && each !== null ? idKey((each as { id?: unknown }).id) : undefined;
+    if (key !== undefined) ids.push(key);
+  }
+  return ids;
+}

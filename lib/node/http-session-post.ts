@@ -1,0 +1,117 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
+import { reply } from './http-reply';
+import { idKey, type SessionPost } from './http-session-link';
+import type { HttpSession, SessionTable } from './http-sessions';
+import type { ServerConnectionInfo } from './upgrade-info';
+
+/** One admitted POST to answer in a session; see {@link answerInSession}. */
+export interface SessionExchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: string;
+  /** What `authenticate` returned: the start of a new session's `session`. */
+  readonly seed: Record<string, unknown>;
+  readonly info: ServerConnectionInfo;
+  /** Words for failures: the POST. */
+  readonly post: () => string;
+  /** How many bytes may wait in its event stream (`highWaterMark`). */
+  readonly limit: number;
+}
+
+/**
+ * Answers a POST in the session it named (or in a new one, `'new'`, opened now: 400 when
+ * `opener` is set and the body holds no call of it; 503 when full; 500 when setup failed).
+ * The body goes to the session's peer as one frame; the response carries the session id,
+ * and waits for the answers to the body's calls: 200 with them (JSON, or the last event
+ * of an event stream begun by a push), 202 when the body held no call (notifications, or
+ * the client's answers to the server's calls), 503 when the session ended first. Resolves
+ * once answered, or its client has gone. Never rejects.
+ */
+export async function answerInSession(
+  sessions: SessionTable,
+  found: HttpSession | 'new',
+  exchange: SessionExchange,
+): Promise<void> {
+  const { request, response, body } = exchange;
+  const { ids, methods } = callsOf(body);
+  if (found === 'new' && sessions.opener !== undefined && !methods.includes(sessions.opener)) {
+    const text = `Bad Request: no ${sessions.header} header; open a session with a call of ${sessions.opener}`;
+    reply(response, 400, exchange.headers, { text });
+    return;
+  }
+  const session = found === 'new' ? await sessions.open(exchange.info, exchange.seed, exchange.post) : found;
+  if (typeof session === 'number') {
+    reply(response, session, exchange.headers, { close: session === 503 });
+    return;
+  }
+  const headers: OutgoingHttpHeaders = { ...exchange.headers, [sessions.header]: session.id };
+  // A page reads the id only if told it may.
+  if (request.headers.origin !== undefined) headers['access-control-expose-headers'] = sessions.header;
+  const taken = ids.find((id) => session.link.awaits(id));
+  if (taken !== undefined) {
+    reply(response, 400, headers, { text: `Bad Request: call id ${taken} is in use in this session` });
+    return;
+  }
+  const release = session.hold();
+  const stream = acceptsEventStream(request) ? eventStreamAnswer(response, headers, exchange.limit) : undefined;
+  const answers: string[] = [];
+  const pending = new Set(ids);
+  let answered = () => undefined as void;
+  const allAnswered = new Promise<void>((resolve) => (answered = resolve));
+  const post: SessionPost = {
+    stream,
+    answer: (frame, answeredIds) => {
+      answers.push(frame);
+      for (const id of answeredIds) pending.delete(id);
+      if (pending.size === 0) answered();
+    },
+  };
+  session.link.deliver(body, ids, post);
+  if (pending.size > 0) {
+    const gone = new Promise<void>((resolve) => response.once('close', resolve));
+    await Promise.race([allAnswered, session.closed, gone]);
+  }
+  session.link.forget(ids);
+  release();
+  if (stream?.begun === true) {
+    for (const frame of answers.slice(0, -1)) stream.push(frame);
+    stream.end(answers.at(-1));
+    return;
+  }
+  if (pending.size > 0) reply(response, 503, headers, { close: true });
+  else if (answers.length === 0) reply(response, 202, headers);
+  else reply(response, 200, headers, { json: answers.length === 1 ? answers[0] : joined(answers) });
+}
+
+/** The ids of the calls a body holds (as `idKey` writes them), and their methods; none for a body that is no JSON. */
+function callsOf(body: string): { ids: string[]; methods: string[] } {
+  const ids: string[] = [];
+  const methods: string[] = [];
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return { ids, methods };
+  }
+  for (const each of Array.isArray(message) ? message : [message]) {
+    if (typeof each !== 'object' || each === null) continue;
+    const { id, method } = each as { id?: unknown; method?: unknown };
+    const key = idKey(id);
+    if (typeof method !== 'string' || key === undefined) continue;
+    ids.push(key);
+    methods.push(method);
+  }
+  return { ids, methods };
+}
+
+/** Several answer frames as one batch answer. */
+function joined(answers: readonly string[]): string {
+  return JSON.stringify(
+    answers.flatMap((frame) => {
+      const message: unknown = JSON.parse(frame);
+      return Array.isArray(message) ? (message as unknown[]) : [message];
+    }),
+  );
+}

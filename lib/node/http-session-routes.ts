@@ -1,0 +1,71 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
+import { reply } from './http-reply';
+import type { HttpSession, SessionTable } from './http-sessions';
+import { authenticated, originRefusal, type AdmissionSetup } from './serve-admission';
+
+/**
+ * Answers the requests of a session that are not calls: a GET that takes an event stream
+ * opens the session's standing stream (409 when it has one open already), held open until
+ * the client leaves or the session ends; a DELETE ends the session (204). Both need the
+ * session id (400 without it, 404 for one unknown or ended) and pass the same checks as a
+ * POST (503 while closing, 403 for an origin refused, `authenticate`). Returns 'other' for
+ * a request it does not answer (any other GET), or resolves once answered (a standing
+ * stream: once it has ended). Never rejects.
+ */
+export function answerSessionRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  headers: OutgoingHttpHeaders,
+  sessions: SessionTable,
+  admission: AdmissionSetup,
+  limit: number,
+): Promise<void> | 'other' {
+  if (request.method === 'GET' && !acceptsEventStream(request)) return 'other';
+  const refused = admission.closing() ? 503 : originRefusal(request, admission);
+  if (refused !== undefined) {
+    reply(response, refused, { vary: 'Origin' }, { close: true });
+    return Promise.resolve();
+  }
+  const found = sessions.find(request);
+  if (found === 404) {
+    reply(response, 404, headers, { text: `Not Found: no such session (it ended, or never was)` });
+    return Promise.resolve();
+  }
+  if (typeof found !== 'object') {
+    reply(response, 400, headers, { text: `Bad Request: no ${sessions.header} header` });
+    return Promise.resolve();
+  }
+  return authenticated(request, admission).then((verdict) => {
+    if (typeof verdict === 'number') return reply(response, verdict, headers, { close: true });
+    if (request.method === 'DELETE') {
+      sessions.end(found);
+      return reply(response, 204, headers);
+    }
+    return stand(found, response, { ...headers, [sessions.header]: found.id }, limit);
+  });
+}
+
+/** Holds `response` open as the session's standing stream; resolves once it has ended. */
+async function stand(
+  session: HttpSession,
+  response: ServerResponse,
+  headers: OutgoingHttpHeaders,
+  limit: number,
+): Promise<void> {
+  if (session.standing) {
+    reply(response, 409, headers, { text: 'Conflict: this session has its event stream open already' });
+    return;
+  }
+  if (response.destroyed) return;
+  const stream = eventStreamAnswer(response, headers, limit);
+  session.standing = true;
+  session.link.stand(stream);
+  const release = session.hold();
+  stream.begin();
+  await Promise.race([session.closed, new Promise<void>((resolve) => response.once('close', resolve))]);
+  session.link.stand(undefined);
+  session.standing = false;
+  release();
+  stream.end(undefined);
+}

@@ -1,0 +1,186 @@
+import { filter, firstValueFrom, take, timeout, timer } from 'rxjs';
+import { connect, http, mcp, positional, type ConnectionInfo, type Peer } from 'rx-jsonrpc';
+import { serve, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
+
+// serve({ sessions }) answering HTTP: the library's own http() client with sessions and a
+// standing stream, and fetch for what a client sees byte for byte. 127.0.0.1, port 0.
+const servers: JsonRpcServer[] = [];
+const clients: Peer[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close({ drain: 0 })));
+});
+
+async function start(setup: SetupPeer, options: ServeOptions = {}): Promise<[string, JsonRpcServer]> {
+  const server = await serve({ port: 0, sessions: {}, ...options }, setup);
+  servers.push(server);
+  return [server.url!.replace('ws:', 'http:'), server];
+}
+
+function client(url: string, options: Parameters<typeof http>[1] = { sessionHeader: 'Mcp-Session-Id' }): Peer {
+  const peer = connect(http(url, options), { timeout: 5_000 });
+  clients.push(peer);
+  return peer;
+}
+
+const call = (method: string, params?: unknown, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
+
+/** POSTs `body` with fetch, with `session` as its session id; the status, session header and text of the answer. */
+async function post(url: string, body: string, session?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (session !== undefined) headers['mcp-session-id'] = session;
+  const response = await fetch(url, { method: 'POST', headers, body });
+  return { status: response.status, session: response.headers.get('mcp-session-id'), text: await response.text() };
+}
+
+/** Resolves once `check` holds, looked at every 5 ms for 5 s at most. */
+const until = (check: () => boolean) => firstValueFrom(timer(0, 5).pipe(filter(check), take(1), timeout(5_000)));
+
+/** Whether the peer's link says duplex now (its standing stream is open). */
+const duplex = (peer: Peer) => {
+  let info: ConnectionInfo | undefined;
+  peer.state$.pipe(take(1)).subscribe((state) => (info = state.status === 'open' ? state.info : undefined));
+  return info?.duplex === true;
+};
+
+const sum = positional((a: number, b: number) => a + b);
+
+describe('serve() with HTTP sessions', () => {
+  it('hands out a session id on the first answer and keeps one peer for the session', async () => {
+    let setups = 0;
+    const [url] = await start((peer) => {
+      setups++;
+      peer.handle('count', (_params, { session }) => (session.count = Number(session.count ?? 0) + 1));
+    });
+    const first = await post(url, call('count'));
+    expect(first.status).toBe(200);
+    expect(first.session).toMatch(/^[0-9a-f-]{36}$/);
+    const second = await post(url, call('count', undefined, 2), first.session!);
+    expect(JSON.parse(second.text)).toEqual({ jsonrpc: '2.0', id: 2, result: 2 });
+    expect(second.session).toBe(first.session);
+    expect(setups).toBe(1);
+  });
+
+  it('answers a call in a session with the http() client', async () => {
+    const [url] = await start((peer) => peer.handle('math.sum', sum));
+    const peer = client(url);
+    await expect(peer.request('math.sum', [1, 2])).resolves.toBe(3);
+    await expect(peer.request('math.sum', [3, 4])).resolves.toBe(7);
+  });
+
+  it('lets a handler call its client within a call and get the answer', async () => {
+    const [url] = await start((peer) =>
+      peer.handle('delete.all', async (_params, context) => {
+        const confirmed = await context.peer.request('ui.confirm', ['Delete everything?']);
+        return confirmed === true ? 'deleted' : 'kept';
+      }),
+    );
+    const peer = client(url);
+    const asked: unknown[] = [];
+    peer.handle('ui.confirm', (params) => {
+      asked.push(params);
+      return true;
+    });
+    await expect(peer.request('delete.all')).resolves.toBe('deleted');
+    expect(asked).toEqual([['Delete everything?']]);
+  });
+
+  it('sends notifications of a call on its event stream, before its answer', async () => {
+    const [url] = await start((peer) =>
+      peer.handle('build', (_params, context) => {
+        context.peer.notify('build.step', { done: 1 });
+        return 'built';
+      }),
+    );
+    const peer = client(url);
+    const steps: unknown[] = [];
+    peer.notifications$('build.step').subscribe((params) => steps.push(params));
+    await expect(peer.request('build')).resolves.toBe('built');
+    expect(steps).toEqual([{ done: 1 }]);
+  });
+
+  it('reaches session peers with notifyAll over their standing streams', async () => {
+    const [url, server] = await start((peer) => peer.handle('hello', () => 'hi'));
+    const peer = client(url, { mcp: true });
+    const news: unknown[] = [];
+    peer.notifications$('news').subscribe((params) => news.push(params));
+    await peer.request('hello');
+    expect(server.peers.size).toBe(1);
+    await until(() => duplex(peer));
+    server.notifyAll('news', ['extra']);
+    await until(() => news.length > 0);
+    expect(news).toEqual([['extra']]);
+  });
+
+  it('answers 400 to a request without a session id when an opener is required', async () => {
+    const [url] = await start((peer) => peer.handle('initialize', () => ({})), { sessions: { opener: 'initialize' } });
+    expect((await post(url, call('tools/list'))).status).toBe(400);
+    const opened = await post(url, call('initialize'));
+    expect(opened.status).toBe(200);
+    expect(opened.session).not.toBeNull();
+    const get = await fetch(url, { headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(400);
+  });
+
+  it('answers 404 for an unknown session id', async () => {
+    const [url] = await start((peer) => peer.handle('x', () => 1));
+    const answer = await post(url, call('x'), 'no-such-session');
+    expect(answer.status).toBe(404);
+  });
+
+  it('ends a session on DELETE: its id then gets 404', async () => {
+    let closed = 0;
+    const [url, server] = await start((peer) => {
+      peer.handle('x', () => 1);
+      peer.state$.pipe(filter((state) => state.status === 'closed')).subscribe(() => closed++);
+    });
+    const { session } = await post(url, call('x'));
+    const deleted = await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': session! } });
+    expect(deleted.status).toBe(204);
+    expect((await post(url, call('x'), session!)).status).toBe(404);
+    await until(() => closed === 1);
+    expect(server.peers.size).toBe(0);
+  });
+
+  it('ends a session left idle for idleTimeout', async () => {
+    const [url, server] = await start((peer) => peer.handle('x', () => 1), { sessions: { idleTimeout: 50 } });
+    const { session } = await post(url, call('x'));
+    await until(() => server.peers.size === 0);
+    expect((await post(url, call('x'), session!)).status).toBe(404);
+  });
+
+  it('refuses a session past maxSessions with 503', async () => {
+    const [url] = await start((peer) => peer.handle('x', () => 1), { sessions: { maxSessions: 1 } });
+    expect((await post(url, call('x'))).status).toBe(200);
+    expect((await post(url, call('x'))).status).toBe(503);
+  });
+
+  it('works end to end with the mcp preset', async () => {
+    const [url] = await start(
+      (peer) => {
+        peer.handle('initialize', () => ({ protocolVersion: '2025-06-18', capabilities: {} }));
+        peer.handle('tools/call', async (_params, context) => {
+          const answer = await context.peer.request('elicitation/create', { message: 'Name?' });
+          return { content: [{ type: 'text', text: `hello ${String((answer as { name: string }).name)}` }] };
+        });
+      },
+      { sessions: { opener: 'initialize' } },
+    );
+    const peer = connect(http(url, { mcp: true }), { dialect: mcp(), timeout: 5_000 });
+    clients.push(peer);
+    peer.handle('elicitation/create', () => ({ name: 'Ada' }));
+    await peer.request('initialize', { protocolVersion: '2025-06-18', capabilities: {} });
+    await expect(peer.request('tools/call', { name: 'greet' })).resolves.toEqual({
+      content: [{ type: 'text', text: 'hello Ada' }],
+    });
+  });
+
+  it('leaves the peer-per-POST behaviour as it was without the option', async () => {
+    const server = await serve({ port: 0 }, (peer) => peer.handle('x', () => 1));
+    servers.push(server);
+    const answer = await post(server.url!.replace('ws:', 'http:'), call('x'));
+    expect(answer.status).toBe(200);
+    expect(answer.session).toBeNull();
+  });
+});
