@@ -49,6 +49,12 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
   let sink: Subscriber<Frame> | undefined;
   let standing: EventStreamAnswer | undefined;
   const waiting = new Map<string, SessionPost>();
+  // The storage is the process's: a handler of another session's POST (a notifyAll in it) runs with that POST as the store.
+  const mine = new WeakSet<SessionPost>();
+  const current = (): SessionPost | undefined => {
+    const post = running.getStore();
+    return post !== undefined && mine.has(post) ? post : undefined;
+  };
   const frames$ = new Observable<Frame>((subscriber) => {
     sink = subscriber;
     // Never completes: a link whose frames end has dropped, and the peer would give up its calls.
@@ -57,14 +63,14 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
 
   const answer = (frame: string): void => {
     const ids = answeredIds(frame);
-    const post = (ids[0] === undefined ? undefined : waiting.get(ids[0])) ?? running.getStore();
+    const post = (ids[0] === undefined ? undefined : waiting.get(ids[0])) ?? current();
     for (const id of ids) waiting.delete(id);
     post?.answer(frame, ids);
   };
 
   const send = (frame: string, ended?: FrameEnded): void => {
     if (ended === undefined) return answer(frame);
-    if (running.getStore()?.stream?.push(frame) === true) return;
+    if (current()?.stream?.push(frame) === true) return;
     if (standing?.push(frame) === true) return;
     if (!isCall(frame)) return;
     const error = new TransportError(
@@ -81,6 +87,7 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
     transport: { connect: () => new Observable<Connection>((subscriber) => subscriber.next(connection)) },
     deliver: (body, ids, post) => {
       for (const id of ids) waiting.set(id, post);
+      mine.add(post);
       running.run(post, () => sink?.next(body));
     },
     forget: (ids) => {

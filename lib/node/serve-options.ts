@@ -150,8 +150,9 @@ export interface ServeOptions {
 /** A running server: one peer per connected client, and one per HTTP POST being answered. */
 export interface JsonRpcServer {
   /**
-   * The peers of the clients connected now; a peer leaves the set as soon as it closes. The
-   * short-lived peers of HTTP POSTs are not in it: nobody can be notified through them.
+   * The peers of the clients connected now, and of the HTTP sessions open now (with the
+   * `sessions` option); a peer leaves the set as soon as it closes. The short-lived peers of
+   * HTTP POSTs without sessions are not in it: nobody can be notified through them.
    */
   readonly peers: ReadonlySet<Peer>;
   /** `ws://host:port` when the server listens itself; undefined when attached. */

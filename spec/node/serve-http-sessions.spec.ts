@@ -1,6 +1,8 @@
 import { filter, firstValueFrom, take, timeout, timer } from 'rxjs';
 import { connect, http, mcp, positional, type ConnectionInfo, type Peer } from 'rx-jsonrpc';
-import { serve, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve, serveHttp, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
 // serve({ sessions }) answering HTTP: the library's own http() client with sessions and a
 // standing stream, and fetch for what a client sees byte for byte. 127.0.0.1, port 0.
@@ -113,6 +115,28 @@ describe('serve() with HTTP sessions', () => {
     expect(news).toEqual([['extra']]);
   });
 
+  it('sends what a handler of one session broadcasts to the others on their standing streams', async () => {
+    const [url, server] = await start((peer) =>
+      peer.handle('say', ([text]: [string]) => {
+        server.notifyAll('said', [text]);
+        return 'ok';
+      }),
+    );
+    const speaker = client(url, { mcp: true });
+    const listener = client(url, { mcp: true });
+    const heard: unknown[] = [];
+    const echoed: unknown[] = [];
+    listener.notifications$('said').subscribe((params) => heard.push(params));
+    speaker.notifications$('said').subscribe((params) => echoed.push(params));
+    await listener.request('say', ['first']);
+    await until(() => duplex(listener));
+    heard.length = 0;
+    await speaker.request('say', ['hello']);
+    await until(() => heard.length > 0);
+    expect(heard).toEqual([['hello']]);
+    expect(echoed).toContainEqual(['hello']);
+  });
+
   it('answers 400 to a request without a session id when an opener is required', async () => {
     const [url] = await start((peer) => peer.handle('initialize', () => ({})), { sessions: { opener: 'initialize' } });
     expect((await post(url, call('tools/list'))).status).toBe(400);
@@ -174,6 +198,49 @@ describe('serve() with HTTP sessions', () => {
     await expect(peer.request('tools/call', { name: 'greet' })).resolves.toEqual({
       content: [{ type: 'text', text: 'hello Ada' }],
     });
+  });
+
+  it('holds one standing stream per session: a second GET is answered 409', async () => {
+    const [url] = await start((peer) => peer.handle('x', () => 1));
+    const { session } = await post(url, call('x'));
+    const headers = { accept: 'text/event-stream', 'mcp-session-id': session! };
+    const controller = new AbortController();
+    const first = await fetch(url, { headers, signal: controller.signal });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('text/event-stream');
+    expect((await fetch(url, { headers })).status).toBe(409);
+    controller.abort();
+  });
+
+  it('ends its sessions when the server closes, letting their calls finish', async () => {
+    const [url, server] = await start((peer) =>
+      peer.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('done'), 50))),
+    );
+    const peer = client(url);
+    const answer = peer.request('slow');
+    await until(() => server.peers.size === 1);
+    await server.close({ drain: 1_000 });
+    await expect(answer).resolves.toBe('done');
+    expect(server.peers.size).toBe(0);
+  });
+
+  it('keeps sessions with serveHttp() mounted in a server of ones own', async () => {
+    const rpc = serveHttp({ sessions: {} }, (peer) =>
+      peer.handle('ask', async (_params, context) => context.peer.request('ui.name')),
+    );
+    servers.push(rpc);
+    const httpServer = createServer(rpc.listener);
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/`;
+      const peer = client(url);
+      peer.handle('ui.name', () => 'Ada');
+      await expect(peer.request('ask')).resolves.toBe('Ada');
+      expect(rpc.peers.size).toBe(1);
+    } finally {
+      await Promise.all(clients.splice(0).map((each) => each.close()));
+      await new Promise((resolve) => httpServer.close(resolve));
+    }
   });
 
   it('leaves the peer-per-POST behaviour as it was without the option', async () => {
