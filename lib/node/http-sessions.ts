@@ -45,6 +45,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
   const maxSessions = options.maxSessions ?? sessionDefaults.maxSessions;
   const sessions = new Map<string, HttpSession>();
   let opening = 0;
+  let closing = false;
   const full = () => sessions.size + opening >= maxSessions;
 
   const open = async (
@@ -99,8 +100,11 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
       },
     };
     session = opened;
-    // Closed while its setup ran (the server closing).
-    if (isEnded()) return 503;
+    // Closed while its setup ran, or the server began closing then: close() did not see it.
+    if (isEnded() || closing) {
+      void peer.close({ code: 1001, reason: 'Server shutting down' });
+      return 503;
+    }
     sessions.set(id, opened);
     idle();
     return opened;
@@ -122,6 +126,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
     open,
     end,
     close: async (drain) => {
+      closing = true;
       await Promise.all(
         [...sessions.values()].map((session) =>
           session.peer.close({ drain, code: 1001, reason: 'Server shutting down' }),

@@ -212,6 +212,15 @@ describe('serve() with HTTP sessions', () => {
     controller.abort();
   });
 
+  it('refuses the GET and DELETE of a page from an origin not allowed, with 403', async () => {
+    const [url] = await start((peer) => peer.handle('x', () => 1));
+    const { session } = await post(url, call('x'));
+    const headers = { 'mcp-session-id': session!, origin: 'https://evil.example' };
+    expect((await fetch(url, { headers: { ...headers, accept: 'text/event-stream' } })).status).toBe(403);
+    expect((await fetch(url, { method: 'DELETE', headers })).status).toBe(403);
+    expect((await post(url, call('x', undefined, 2), session!)).status).toBe(200);
+  });
+
   it('ends its sessions when the server closes, letting their calls finish', async () => {
     const [url, server] = await start((peer) =>
       peer.handle('slow', () => new Promise((resolve) => setTimeout(() => resolve('done'), 50))),
