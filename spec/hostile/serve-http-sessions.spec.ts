@@ -62,7 +62,7 @@ describe('serve({ sessions }) attacked with session ids', () => {
   it('answers 404 to a flood of random session ids, keeping nothing for them', async () => {
     await target.stats(true);
     const before = await heapUsed(target);
-    const statuses = await flood(10_000, 32, () => postPing(target.info.url, agent, randomUUID()));
+    const statuses = await flood(10_000, 16, () => postPing(target.info.url, agent, randomUUID()));
     expect([...statuses]).toEqual([[404, 10_000]]);
     const grown = (await heapUsed(target)) - before;
     console.log(`10,000 unknown session ids: heap grew by ${Math.round(grown / 1_024)} KiB`);
@@ -74,7 +74,7 @@ describe('serve({ sessions }) attacked with session ids', () => {
     await target.stats(true);
     const before = await heapUsed(target);
     const started = Date.now();
-    const statuses = await flood(5_000, 32, () => postPing(target.info.url, agent));
+    const statuses = await flood(5_000, 16, () => postPing(target.info.url, agent));
     // Sessions that went idle during the flood ended, and made room for as many new ones.
     const rounds = 1 + Math.ceil((Date.now() - started) / idleTimeout);
     expect(statuses.get(200)).toBeLessThanOrEqual(maxSessions * rounds);
