@@ -482,8 +482,9 @@ describe('a client with logPeer(peer, logger, { answers: true }) and logCalls, a
     });
     onOpen.set('/flood', (socket) => {
       flooded = (async () => {
-        // 3,000 calls: ping, an unknown method, and a handler that throws 100 KiB, with 20 KiB ids.
-        for (let n = 0; n < 3_000; n++) {
+        // 1,000 calls: ping, an unknown method, and a handler that throws 100 KiB, with 20 KiB ids (each
+        // id costs the client about a millisecond: more would test the machine's speed, not the log).
+        for (let n = 0; n < 1_000; n++) {
           const method = ['ping', `no.such.${'m'.repeat(20 * kib)}`, 'throw'][n % 3]!;
           await send(socket, call(hugeId(n, 20 * kib), method, [100 * kib]));
         }
@@ -493,14 +494,14 @@ describe('a client with logPeer(peer, logger, { answers: true }) and logCalls, a
     await target.ask('open', { name: 'flood', url: `${url}/flood` });
     await waitFor(() => flooded !== undefined, 5_000, 'the connection');
     await flooded;
-    await waitFor(() => answered === 3_000, 30_000, '3,000 answers');
-    const after = await settledClient(before, 3_000);
-    expect((after.kinds.answer ?? 0) - (before.kinds.answer ?? 0)).toBe(3_000);
+    await waitFor(() => answered === 1_000, 30_000, '1,000 answers');
+    const after = await settledClient(before, 1_000);
+    expect((after.kinds.answer ?? 0) - (before.kinds.answer ?? 0)).toBe(1_000);
     expect((after.kinds.error ?? 0) - (before.kinds.error ?? 0)).toBeLessThanOrEqual(10);
     expect(after.errorsPerMinute).toBeLessThanOrEqual(10);
     expect(after.maxEntry).toBeLessThan(8 * kib);
-    expect(after.bytes - before.bytes).toBeLessThan(3_000 * lineBound + 10 * 8 * kib);
+    expect(after.bytes - before.bytes).toBeLessThan(1_000 * lineBound + 10 * 8 * kib);
     await target.ask('close', 'flood');
-    await healthyClient('3,000 calls from the server', before, after);
+    await healthyClient('1,000 calls from the server', before, after);
   }, 40_000);
 });
