@@ -24,4 +24,11 @@ export interface HttpSessionOptions {
 }
 
 /** The defaults of {@link HttpSessionOptions}. */
-export const sessionDefaults = { header: 'Mcp-Session-Id', idleTimeout: 300_000, maxSessions: 1_000 } as const;
+export const sessionDefaults = {
+  /** {@link HttpSessionOptions.header} */
+  header: 'Mcp-Session-Id',
+  /** {@link HttpSessionOptions.idleTimeout} */
+  idleTimeout: 300_000,
+  /** {@link HttpSessionOptions.maxSessions} */
+  maxSessions: 1_000,
+} as const;
