@@ -1,7 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 const reasons: { readonly [status: number]: string } = {
-  202: 'Accepted',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden: this origin may not call this server',
@@ -44,10 +43,14 @@ function write(
   text: string | undefined,
   close: boolean,
 ): void {
-  const body = status === 204 ? '' : (json ?? `${text ?? reasons[status] ?? 'Error'}\n`);
+  // A 202 (what a session's POST of answers or notifications gets) has no body either, as MCP says: a client
+  // would read one as a frame, and answer what it cannot parse.
+  const empty = status === 204 || (status === 202 && json === undefined && text === undefined);
+  const body = empty ? '' : (json ?? `${text ?? reasons[status] ?? 'Error'}\n`);
   const all: OutgoingHttpHeaders = { ...headers };
   // A 204 has no body, and so no Content-Length either (RFC 9110, 8.6).
-  if (status !== 204) {
+  if (status === 202 && empty) all['content-length'] = 0;
+  else if (status !== 204) {
     all['content-type'] = json === undefined ? 'text/plain; charset=utf-8' : 'application/json';
     all['content-length'] = Buffer.byteLength(body);
   }

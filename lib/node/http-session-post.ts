@@ -55,7 +55,10 @@ export async function answerInSession(
     return;
   }
   const release = session.hold();
-  const stream = acceptsEventStream(request) ? eventStreamAnswer(response, headers, exchange.limit) : undefined;
+  // Only a POST with calls streams: one holding answers or notifications is answered 202, as MCP says, and what
+  // its delivery makes a handler push (the next step after the answer it waited for) goes on the standing stream.
+  const stream =
+    ids.length > 0 && acceptsEventStream(request) ? eventStreamAnswer(response, headers, exchange.limit) : undefined;
   const answers: string[] = [];
   const pending = new Set(ids);
   let answered = () => undefined as void;

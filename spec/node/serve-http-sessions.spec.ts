@@ -1,5 +1,5 @@
-import { filter, firstValueFrom, take, timeout, timer } from 'rxjs';
-import { connect, http, mcp, positional, type ConnectionInfo, type Peer } from 'rx-jsonrpc';
+import { filter, firstValueFrom, map, take, tap, timeout, timer } from 'rxjs';
+import { connect, http, mcp, positional, type ConnectionInfo, type FetchLike, type Peer } from 'rx-jsonrpc';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, serveHttp, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
@@ -145,6 +145,52 @@ describe('serve() with HTTP sessions', () => {
     expect(opened.session).not.toBeNull();
     const get = await fetch(url, { headers: { accept: 'text/event-stream' } });
     expect(get.status).toBe(400);
+  });
+
+  it('answers a POST of notifications or answers with 202 and no body, even to a client that takes a stream', async () => {
+    const [url] = await start((peer) => peer.handle('math.sum', sum));
+    const { session } = await post(url, call('math.sum', [1, 2]));
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': session!,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'note', params: [] }),
+    });
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe('');
+  });
+
+  it("sends what a handler pushes after its client's answer on the standing stream, not in the answer's POST", async () => {
+    const [url] = await start((peer) => {
+      peer.handle('math.sum', sum);
+      peer.handle('work', (_params, { peer: caller }) =>
+        caller.request$('ui.confirm', ['ok?']).pipe(
+          tap(() => caller.notify('work.step', ['after confirm'])),
+          map(() => 'done'),
+        ),
+      );
+    });
+    // What each POST carrying the client's answer was answered: 202, no event stream.
+    const answerStatuses: number[] = [];
+    const recording: FetchLike = async (target, init) => {
+      const response = await fetch(target, init);
+      if (init.method === 'POST' && init.body.includes('"result"')) answerStatuses.push(response.status);
+      return response;
+    };
+    const rpc = client(url, { sessionHeader: 'Mcp-Session-Id', standingStream: true, fetch: recording });
+    rpc.handle('ui.confirm', () => true);
+    // The session, and its standing stream, opened by a first call.
+    expect(await rpc.request('math.sum', [1, 2])).toBe(3);
+    await until(() => duplex(rpc));
+    const steps: unknown[] = [];
+    rpc.notifications$('work.step').subscribe((params) => steps.push(params));
+    expect(await rpc.request('work')).toBe('done');
+    await until(() => steps.length === 1);
+    expect(steps).toEqual([['after confirm']]);
+    expect(answerStatuses).toEqual([202]);
   });
 
   it('answers 404 for an unknown session id', async () => {
