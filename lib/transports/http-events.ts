@@ -7,6 +7,10 @@ import { EventTooLarge, readEvents } from './sse-events';
 const resumes = 3;
 /** The wait before resuming, until the server's `retry:` field says another. */
 const defaultRetry = 1_000;
+/** The shortest wait a server's `retry:` may ask for: `retry: 0` must not make a loop of GETs. */
+const minRetry = 250;
+/** The most resumes of one answer stream: a server that drops it after every event cannot resume it forever. */
+const maxResumes = 100;
 
 /**
  * Reads the event stream that answers a POST to its end, every message to `data`. When it
@@ -23,13 +27,14 @@ export async function followEvents(
   let lastId: string | undefined;
   let wait = defaultRetry;
   let failures = 0;
+  let resumed = 0;
   const sink = {
     data: (text: string) => {
       failures = 0;
       data(text);
     },
     id: (id: string) => (lastId = id),
-    retry: (ms: number) => (wait = ms),
+    retry: (ms: number) => (wait = Math.max(ms, minRetry)),
   };
   for (;;) {
     try {
@@ -37,7 +42,8 @@ export async function followEvents(
       return;
     } catch (cause) {
       const error = streamFailure(endpoint.url, cause);
-      if (signal.aborted || cause instanceof EventTooLarge || lastId === undefined || ++failures > resumes) throw error;
+      const givenUp = ++failures > resumes || ++resumed > maxResumes;
+      if (signal.aborted || cause instanceof EventTooLarge || lastId === undefined || givenUp) throw error;
       await sleep(wait, signal);
       response = await openStream(endpoint, signal, lastId);
     }
@@ -83,14 +89,15 @@ export function streamFailure(url: string, cause: unknown): RpcError {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new TransportError('Aborted'));
-      },
-      { once: true },
-    );
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(new TransportError('Aborted'));
+    };
+    // The listener goes with the wait: a stream resumed again and again must not pile them up on the call's signal.
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', aborted, { once: true });
   });
 }

@@ -52,7 +52,8 @@ export function standingStream$(
       resetOnSuccess: true,
       delay: (error: unknown, count) => {
         if (!(error instanceof RpcError) || !error.retryable) return throwError(() => error);
-        return serverRetry === undefined ? delay(error, count) : timer(serverRetry);
+        // The server's `retry:` may lengthen the wait, never make it shorter than 1 s: `retry: 0` is no loop of GETs.
+        return serverRetry === undefined ? delay(error, count) : timer(Math.max(serverRetry, 1_000));
       },
     }),
   );
