@@ -1,6 +1,7 @@
 import { HandlerError, messageOf, ProtocolError, type RpcError } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
+import type { PeerOptions } from '../peer/options';
 import type { EventStreamAnswer } from './http-event-stream';
 import { oneShotLink } from './http-link';
 import { waitForSetup, type SetupWait } from './http-setup-wait';
@@ -38,6 +39,25 @@ export interface PostPeer {
   interrupt(afterMs: number): boolean;
 }
 
+/**
+ * The options of a peer over HTTP (a POST's, a session's): `serve()`'s peer options with its
+ * `handlerTimeout`, the session template's copy under `seed`, and no reconnecting, heartbeat
+ * calls or connect timer: the link opens as it is asked to, and the client reconnects, not the server.
+ */
+export function httpPeerOptions(
+  context: Pick<PostPeerSetup, 'options' | 'newSession'>,
+  seed: Record<string, unknown>,
+): PeerOptions {
+  return {
+    handlerTimeout: serveDefaults.handlerTimeout,
+    ...context.options.peer,
+    reconnect: false,
+    connectTimeout: 0,
+    heartbeat: undefined,
+    session: { ...context.newSession(), ...seed },
+  };
+}
+
 // The longest a timer can wait: how long a POST's peer may take to answer (handlerTimeout bounds it).
 const untilAnswered = 2_147_483_647;
 
@@ -60,19 +80,10 @@ export function runPostPeer(
   const { options, report } = context;
   const link = oneShotLink(info, body, report, stream);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
+  // One frame in, one out: nothing to batch either.
   const peer = connectPeer(
     link.transport,
-    {
-      handlerTimeout,
-      ...options.peer,
-      // One frame in, one out: no reconnecting, no heartbeat calls, nothing to batch; the
-      // link opens as it is asked to, so it needs no connect timer either.
-      reconnect: false,
-      connectTimeout: 0,
-      heartbeat: undefined,
-      batching: false,
-      session: { ...context.newSession(), ...session },
-    },
+    { ...httpPeerOptions(context, session), batching: false },
     { onHandlerError: report },
   );
   let wait: SetupWait | undefined;

@@ -1,7 +1,7 @@
 import { HandlerError, messageOf } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
-import type { PostPeerSetup } from './http-post-peer';
+import { httpPeerOptions, type PostPeerSetup } from './http-post-peer';
 import { waitForSetup } from './http-setup-wait';
 import type { SessionLink } from './http-session-link';
 import { serveDefaults } from './serve-options';
@@ -33,26 +33,14 @@ export async function sessionPeer(
   let closed = false;
   // Read by onClosed, which may run inside connectPeer() before it is assigned.
   const made: { peer?: Peer } = {};
-  const peer = connectPeer(
-    link.transport,
-    {
-      handlerTimeout,
-      ...options.peer,
-      // The link opens as it is asked to, and the client reconnects, not the server.
-      reconnect: false,
-      connectTimeout: 0,
-      heartbeat: undefined,
-      session: { ...context.newSession(), ...seed },
+  const peer = connectPeer(link.transport, httpPeerOptions(context, seed), {
+    onClosed: () => {
+      closed = true;
+      if (made.peer !== undefined) peers?.delete(made.peer);
+      onClosed();
     },
-    {
-      onClosed: () => {
-        closed = true;
-        if (made.peer !== undefined) peers?.delete(made.peer);
-        onClosed();
-      },
-      onHandlerError: report,
-    },
-  );
+    onHandlerError: report,
+  });
   made.peer = peer;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onClosed may have run inside connectPeer()
   if (!closed) peers?.add(peer);
