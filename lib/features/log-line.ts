@@ -31,12 +31,17 @@ export function logError(logger: Logger, level: LogLevel, error: RpcError): bool
     } else logger[level](error);
     return true;
   } catch {
-    try {
-      logger[level](`${error.name}: ${clip(error.message)}`);
-      return true;
-    } catch {
-      return false;
-    }
+    return logText(logger, level, `${error.name}: ${clip(error.message)}`);
+  }
+}
+
+/** Writes one line of text; false when the logger threw, which is swallowed. */
+export function logText(logger: Logger, level: LogLevel, text: string): boolean {
+  try {
+    logger[level](text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { Logger } from '../peer/options';
 import { LogBudget } from '../features/log-budget';
-import { logError } from '../features/log-line';
+import { logError, logText } from '../features/log-line';
 import { logAnswers } from '../features/log-answers';
 import { logCalls } from '../features/log-calls';
 import type { ServeOptions, SetupPeer } from './serve-options';
@@ -33,13 +33,13 @@ export function serverErrors(log: Logger | false = console): ServerErrors {
   let hinted = false;
   const unheard = (to: Logger, error: RpcError) => {
     const taken = budget.take((count) =>
-      tell(to, 'warn', `rx-jsonrpc server: ${count} more errors were not logged in the last minute`),
+      logText(to, 'warn', `rx-jsonrpc server: ${count} more errors were not logged in the last minute`),
     );
     if (!taken) return;
     logError(to, 'error', error);
     if (hinted) return;
     hinted = true;
-    tell(
+    logText(
       to,
       'warn',
       'rx-jsonrpc server: logged because nothing subscribes to server.errors$ ' +
@@ -59,15 +59,6 @@ export function serverErrors(log: Logger | false = console): ServerErrors {
       errors.complete();
     },
   };
-}
-
-/** Writes one line of text to `to`; what the logger throws is swallowed (a server's report path must never throw). */
-function tell(to: Logger, level: 'warn' | 'error', text: string): void {
-  try {
-    to[level](text);
-  } catch {
-    // nothing to do: the logger is broken, the server goes on
-  }
 }
 
 /**
