@@ -4,7 +4,7 @@
 // and calls to us inside them, the standing GET stream, cancel, and DELETE on close.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { connect, http, mcp, requestWithProgress$, type Peer } from 'rx-jsonrpc';
 
 /** The SDK's own example server, with every request's method, session and MCP method printed as a JSON line. */
@@ -199,9 +199,14 @@ describe('http({ mcp: true }) against the MCP SDK Streamable HTTP server', () =>
     // The server has the GET; the client has it open once the response's headers are read.
     for (let tries = 0; tries < 100 && !(await duplex(peer)); tries++) await new Promise((r) => setTimeout(r, 10));
     expect(await duplex(peer)).toBe(true);
-    const log = firstValueFrom(peer.notifications$<{ level: string; data: string }>('notifications/message'));
+    // Other logs of the server ("Roots updated: …" after roots/list) may come first on the same stream.
+    const log = firstValueFrom(
+      peer
+        .notifications$<{ level: string; data: string }>('notifications/message')
+        .pipe(filter((message) => String(message.data).includes('SessionId'))),
+    );
     await peer.request('tools/call', { name: 'toggle-simulated-logging', arguments: {} });
-    await expect(log).resolves.toMatchObject({ data: expect.stringContaining('SessionId') });
+    await expect(log).resolves.toMatchObject({ level: expect.any(String), data: expect.stringContaining('SessionId') });
     await peer.request('tools/call', { name: 'toggle-simulated-logging', arguments: {} });
   });
 
