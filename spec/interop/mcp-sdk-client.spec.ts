@@ -62,11 +62,11 @@ const until = (check: () => boolean, ms = 5_000) =>
 
 /** `promise`, or a rejection naming `what` after `ms`. */
 function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let clock: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+    clock = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, late]).finally(() => clearTimeout(clock));
 }
 
 let server: JsonRpcServer;
