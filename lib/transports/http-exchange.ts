@@ -53,9 +53,15 @@ export async function exchange(
     throw new TransportError(message, { cause, status, retryable: retryableStatus(status) });
   }
   if (text === undefined) throw tooLarge('is larger than');
-  if (ok && (response.status === 204 || !mayBeIdless(text)))
-    return { body: response.status === 204 ? '' : text.trim() };
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;
+  const body = text.trim();
+  if (ok && body !== '' && response.status !== 204 && !mayBeJson(response, body)) {
+    // A page or a word ("Accepted") is no frame: the peer would answer it with a POST of its own, answered alike.
+    if (response.status === 202) return { body: '' };
+    const type = response.headers?.get('content-type') ?? 'no content type';
+    throw new TransportError(`${status} is not JSON (${type}): ${excerptOf(body)}`, { status: response.status });
+  }
+  if (ok && (response.status === 204 || !mayBeIdless(text))) return { body: response.status === 204 ? '' : body };
   const retryable = retryableStatus(response.status);
   // The server's own answer wins over its status: it ran the call and said how it failed
   // (retryable when the status says it did not run it: a 429 with the server's error).
@@ -64,11 +70,27 @@ export async function exchange(
     const cause = ok ? undefined : new TransportError(status, { status: response.status, retryable });
     // Without an id it answers the whole POST, which only this transport can tell apart.
     if (isIdlessError(answer)) throw JsonRpcError.fromObject(answer.error, cause);
-    return { body: text.trim(), cause };
+    return { body, cause };
   }
-  if (ok) return { body: text.trim() };
-  const excerpt = text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
-  throw new TransportError(`${status}${excerpt ? `: ${excerpt}` : ''}`, { status: response.status, retryable });
+  if (ok) return { body };
+  throw new TransportError(`${status}${text ? `: ${excerptOf(text)}` : ''}`, { status: response.status, retryable });
+}
+
+/**
+ * Whether a 2xx body may be JSON-RPC: JSON by its content type when it has one (any `json`
+ * type: `application/json`, `application/json-rpc`, `+json`), an object or array by its ends.
+ */
+function mayBeJson(response: FetchResponse, body: string): boolean {
+  const type = response.headers?.get('content-type');
+  return (
+    (type == null || /^[^;]*json/i.test(type)) &&
+    '{['.includes(body.charAt(0)) &&
+    '}]'.includes(body.charAt(body.length - 1))
+  );
+}
+
+function excerptOf(text: string): string {
+  return text.length > bodyPreview ? `${text.slice(0, bodyPreview)}…` : text;
 }
 
 /**

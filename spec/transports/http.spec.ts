@@ -134,6 +134,68 @@ describe('http', () => {
     expect(calls).toEqual(['POST http://example.invalid/rpc']);
   });
 
+  describe('when a 2xx body is not JSON', () => {
+    const posts = (server: { received: unknown[] }) => server.received.length;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it.each([
+      ['text/plain', 'Accepted'],
+      ['text/html; charset=utf-8', '<html><body>Welcome</body></html>'],
+      ['application/json', '"Accepted"'],
+      [undefined, 'OK'],
+    ])('fails the call with a TransportError for %s %j, and sends nothing back', async (type, text) => {
+      const server = await startHttpServer((_, response) =>
+        response.writeHead(200, 'OK', type === undefined ? {} : { 'content-type': type }).end(text),
+      );
+      const peer = over(server.url);
+      const reported: RpcError[] = [];
+      peer.errors$.subscribe((e) => reported.push(e));
+      const error = await peer.request('x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({
+        status: 200,
+        retryable: false,
+        message: `Request 1 (x) failed: HTTP 200 OK from ${server.url} is not JSON (${type ?? 'no content type'}): ${text}`,
+      });
+      await pause(100);
+      expect([posts(server), reported]).toEqual([1, []]);
+    });
+
+    it('cuts the body short in the message', async () => {
+      const server = await startHttpServer((_, response) =>
+        response.writeHead(200, { 'content-type': 'text/html' }).end(`<html>${'x'.repeat(300)}</html>`),
+      );
+      await expect(over(server.url).request('x')).rejects.toMatchObject({
+        message: `Request 1 (x) failed: HTTP 200 OK from ${server.url} is not JSON (text/html): <html>${'x'.repeat(194)}…`,
+      });
+    });
+
+    it('ignores the body of a 202: a notification is fine, a call gets no answer', async () => {
+      const server = await startHttpServer((_, response) =>
+        response.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted'),
+      );
+      const peer = over(server.url, {}, { timeout: 0 });
+      const reported: RpcError[] = [];
+      peer.errors$.subscribe((e) => reported.push(e));
+      peer.notify('log');
+      await expect(peer.request('x')).rejects.toMatchObject({
+        name: 'ProtocolError',
+        message: 'Request 1 (x) got no answer in the response to it',
+      });
+      await pause(100);
+      expect([posts(server), reported]).toEqual([2, []]);
+    });
+
+    it('reads an answer of any JSON content type', async () => {
+      const server = await startHttpServer((received, response) =>
+        response
+          .writeHead(200, { 'content-type': 'application/json-rpc; charset=utf-8' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id: (JSON.parse(received.body) as { id: number }).id, result: 'ok' })),
+      );
+      await expect(over(server.url).request('x')).resolves.toBe('ok');
+    });
+  });
+
   describe('when a response is larger than maxFrameSize', () => {
     it('refuses a Content-Length over it before reading the body, with a TransportError that is not retryable', async () => {
       let closed!: () => void;
