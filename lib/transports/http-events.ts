@@ -1,9 +1,10 @@
 import { messageOf, RpcError, TransportError } from '../protocol/errors';
+import { isPlainObject } from '../protocol/guards';
 import { isEventStream, request, type FetchResponse, type HttpEndpoint } from './http-fetch';
 import { retryableStatus } from './http-answers';
-import { EventTooLarge, readEvents } from './sse-events';
+import { readEvents } from './sse-events';
 
-/** How often a dropped answer stream is resumed in a row without an event in between. */
+/** How often a dropped answer stream (or a resume GET that failed) is resumed in a row without an event in between. */
 const resumes = 3;
 /** The wait before resuming, until the server's `retry:` field says another. */
 const defaultRetry = 1_000;
@@ -13,10 +14,13 @@ const minRetry = 250;
 const maxResumes = 100;
 
 /**
- * Reads the event stream that answers a POST to its end, every message to `data`. When it
- * drops after an event with an id, resumes it with a GET carrying `Last-Event-ID` (the
- * MCP and WHATWG rule), after the server's `retry:` time. Rejects with `TransportError`
- * when the stream fails and cannot be resumed, or with nothing useful once `signal` aborts.
+ * Reads the event stream that answers a POST to its end, every message to `data`. Resumes it
+ * with a GET carrying `Last-Event-ID` (the MCP and WHATWG rule), after the server's `retry:`
+ * time (250 ms at least), when it drops after an event with an id, when it ends cleanly
+ * after one before any answer came (MCP's polling), and when such a GET fails for a reason
+ * worth another try (no response, 5xx, 408/425/429): at most 3 times in a row without a
+ * message in between, 100 times in all. Rejects with `TransportError` when the stream fails
+ * and cannot be resumed, or with nothing useful once `signal` aborts.
  */
 export async function followEvents(
   endpoint: HttpEndpoint,
@@ -28,25 +32,52 @@ export async function followEvents(
   let wait = defaultRetry;
   let failures = 0;
   let resumed = 0;
+  // An object: set inside readEvents(), so that the check after it is not narrowed away.
+  const seen = { answer: false };
   const sink = {
     data: (text: string) => {
       failures = 0;
+      seen.answer ||= isAnswer(text);
       data(text);
     },
     id: (id: string) => (lastId = id),
     retry: (ms: number) => (wait = Math.max(ms, minRetry)),
   };
+  let current: FetchResponse | undefined = response;
   for (;;) {
+    let failure: RpcError | undefined;
     try {
-      await readEvents(bodyOf(response), endpoint.maxFrameSize, endpoint.url, sink);
-      return;
+      current ??= await openStream(endpoint, signal, lastId);
+      await readEvents(bodyOf(current), endpoint.maxFrameSize, endpoint.url, sink);
+      // Ended cleanly: over, unless the server closed it after an event id before answering (MCP polling).
+      if (seen.answer || lastId === undefined) return;
     } catch (cause) {
-      const error = streamFailure(endpoint.url, cause);
-      const givenUp = ++failures > resumes || ++resumed > maxResumes;
-      if (signal.aborted || cause instanceof EventTooLarge || lastId === undefined || givenUp) throw error;
-      await sleep(wait, signal);
-      response = await openStream(endpoint, signal, lastId);
+      failure = streamFailure(endpoint.url, cause);
+      // A refusal (404: the session is gone), an event too large, or no id to resume from: final.
+      if (signal.aborted || !failure.retryable || lastId === undefined || ++failures > resumes) throw failure;
     }
+    if (++resumed > maxResumes) {
+      throw failure ?? new TransportError(`The event stream from ${endpoint.url} ended unanswered ${maxResumes} times`);
+    }
+    await sleep(wait, signal);
+    current = undefined;
+  }
+}
+
+/**
+ * Whether the data of an event holds an answer (a message without `method`, or a batch with
+ * one). Only text that names a `method` is parsed again: the peer parses every message anyway.
+ */
+function isAnswer(text: string): boolean {
+  if (!text.includes('"method"')) return true;
+  try {
+    const value: unknown = JSON.parse(text);
+    return (Array.isArray(value) ? value : [value]).some(
+      (message) => !isPlainObject(message) || !('method' in message),
+    );
+  } catch {
+    // No JSON is no call either: the peer reports it, and nothing is worth resuming for it.
+    return true;
   }
 }
 

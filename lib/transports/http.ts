@@ -119,8 +119,11 @@ const noop = () => undefined;
  * Streamable HTTP does): each message in it is dispatched as it arrives, as on a socket, so
  * notifications reach `notifications$()`, progress reaches its call and calls to this side
  * reach `handle()` (their answers are POSTed); the frame's calls that the stream ends
- * without answering fail then. A stream that drops after an event with an id is resumed
- * with a `GET` and `Last-Event-ID`. Sessions and a standing stream for what belongs to no
+ * without answering fail then. A stream that drops after an event with an id, or that ends
+ * cleanly after one before any answer came (MCP's polling), is resumed with a `GET` and
+ * `Last-Event-ID` after the server's `retry:` time (1 s without one, 250 ms at least); a
+ * resume `GET` that gets no response, a 5xx, 408, 425 or 429 is tried again; at most 3 times
+ * in a row without a message in between, 100 times in all. Sessions and a standing stream for what belongs to no
  * call are options (`sessionHeader`, `standingStream`, or `mcp`). Without a standing
  * stream, `info.duplex` is false: the server cannot reach this side between calls.
  *

@@ -17,15 +17,12 @@ export interface EventSink {
   readonly retry: (ms: number) => void;
 }
 
-/** The failure of an event stream with an event larger than the limit: never worth resuming. */
-export class EventTooLarge extends TransportError {}
-
 /**
  * Reads a `text/event-stream` body to its end with `eventsource-parser`, handing each
  * `message` event to `sink` as soon as it is complete; nothing of an event is kept after it,
  * so a stream that never ends holds no memory per event. An event (or a line that never
- * ends) past `limit` bytes cancels the body and rejects with a non-retryable `TransportError`
- * ({@link EventTooLarge}); a body that fails rejects with that failure. Events of another
+ * ends) past `limit` bytes cancels the body and rejects with a `TransportError` that is not
+ * retryable (never worth resuming); a body that fails rejects with that failure. Events of another
  * type than `message` are skipped, as an EventSource without listeners for them would.
  */
 export async function readEvents(
@@ -63,7 +60,7 @@ export async function readEvents(
         parser.feed(at === 0 && text.length <= slice ? text : text.slice(at, at + slice));
         if (over.limit) {
           const message = `An event from ${what} is larger than maxFrameSize (${limit} bytes): stream aborted`;
-          throw new EventTooLarge(message, { retryable: false });
+          throw new TransportError(message, { retryable: false });
         }
         if (Date.now() - since >= turn) {
           await new Promise((resolve) => setTimeout(resolve, 0));
