@@ -1,7 +1,8 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../protocol/errors';
+import { endSession } from './http-end-session';
 import { exchange } from './http-exchange';
-import { request, type FetchLike, type HttpEndpoint } from './http-fetch';
+import type { FetchLike, HttpEndpoint } from './http-fetch';
 import { HttpSession } from './http-session';
 import { doubling, standingStream$, type ReconnectDelay } from './http-standing';
 import type { Connection, FrameEnded, Frame, FrameWithCause, Transport } from './transport';
@@ -51,8 +52,9 @@ export interface HttpOptions {
    * The response header in which the server hands out a session id (`Mcp-Session-Id` in
    * MCP). The id is kept from the first response that carries one (visible ASCII, at most
    * 1024 characters; anything else is ignored), sent back in that header on every later
-   * request of the connection, and ended with a `DELETE` when the connection closes. A 404
-   * to a request that carried it forgets it: the server has ended the session.
+   * request of the connection, and ended with a `DELETE` when the connection closes (not
+   * waited for, never an error, aborted after 2 s if the server has not answered). A 404 to
+   * a request that carried it forgets it: the server has ended the session.
    * @default undefined (no session); `'Mcp-Session-Id'` with `mcp`
    * @example
    * ```ts
@@ -97,7 +99,6 @@ export interface HttpOptions {
 }
 
 const defaultMaxFrameSize = 67_108_864;
-const noop = () => undefined;
 
 /**
  * A transport over HTTP: each frame (one call, or a batch) is one POST, and the response
@@ -205,9 +206,7 @@ export function http(url: string, options: HttpOptions = {}): Transport {
           for (const abandon of inFlight) abandon();
           stream?.unsubscribe();
           duplex = false;
-          // The server may free the session now; nobody waits for its answer.
-          if (endpoint.session.current !== undefined) request(endpoint, 'DELETE', {}).catch(noop);
-          endpoint.session.end();
+          endSession(endpoint);
         };
         subscriber.next({
           info: {

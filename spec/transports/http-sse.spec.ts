@@ -190,6 +190,32 @@ describe('http() sessions', () => {
     const { method, headers } = server.received[1]!.request;
     expect([method, headers['mcp-session-id']]).toEqual(['DELETE', 'abc']);
   });
+
+  it('aborts a DELETE the server does not answer after 2 s, and closes without waiting for it', async () => {
+    let deleteClosedAt: number | undefined;
+    const server = await startHttpServer((received, response) => {
+      if (received.request.method === 'DELETE') {
+        return void received.request.socket.once('close', () => (deleteClosedAt = Date.now()));
+      }
+      response
+        .writeHead(200, { 'mcp-session-id': 'abc' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: idOf(received), result: null }));
+    });
+    const peer = over(server.url, { sessionHeader: 'mcp-session-id' });
+    await peer.request('a');
+    const closing = Date.now();
+    await peer.close();
+    expect(Date.now() - closing).toBeLessThan(500);
+    await until(() => server.received.length === 2);
+    await firstValueFrom(
+      timer(0, 20).pipe(
+        filter(() => deleteClosedAt !== undefined),
+        take(1),
+        timeout(4_000),
+      ),
+    );
+    expect(deleteClosedAt! - closing).toBeGreaterThanOrEqual(1_900);
+  });
 });
 
 describe('http() standing stream', () => {
