@@ -166,4 +166,62 @@ describe('an http() client reading event streams', () => {
       expect(bytes).toBeGreaterThan(8 * mib);
     }, 25_000);
   });
+
+  describe('when every POST is answered 200 with an HTML page', () => {
+    const posts = { count: 0 };
+    let target: Target;
+    let url: string;
+    let fine: string;
+    beforeAll(async () => {
+      url = await listen((request, response) => {
+        if (request.method === 'POST') posts.count++;
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome</body></html>');
+      });
+      fine = await wellBehaved();
+      target = await warmTarget(fine);
+    }, 20_000);
+
+    it('fails the call with one POST, sends nothing back (no loop of parse errors), and stays healthy', async () => {
+      await target.ask('open', { name: 'attacked', transport: 'http', url });
+      const outcome = await target.ask<Outcome>('request', { name: 'attacked', method: 'ping' });
+      expect(outcome).toEqual({
+        ok: false,
+        name: 'TransportError',
+        message: `Request 1 (ping) failed: HTTP 200 OK from ${url} is not JSON (text/html): <html><body>Welcome</body></html>`,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(posts.count).toBe(1);
+      await expectHealthy(target, () => freshCall(target, fine), { maxRssMb: 300 });
+      await target.ask('close', 'attacked');
+    }, 15_000);
+  });
+
+  describe('when every answer stream ends cleanly after a priming event with retry: 0, and never answers', () => {
+    const gets = { count: 0 };
+    let target: Target;
+    let url: string;
+    let fine: string;
+    beforeAll(async () => {
+      url = await listen((request, response) => {
+        if (request.method === 'GET') gets.count++;
+        response
+          .writeHead(200, { 'content-type': 'text/event-stream' })
+          .end(`id: e${gets.count}\nretry: 0\ndata: \n\n`);
+      });
+      fine = await wellBehaved();
+      target = await warmTarget(fine);
+    }, 20_000);
+
+    it('polls no faster than every 250 ms, stops when the call times out, and stays healthy', async () => {
+      await target.ask('open', { name: 'attacked', transport: 'http', url, peer: { timeout: 2_000 } });
+      const outcome = await target.ask<Outcome>('request', { name: 'attacked', method: 'ping' });
+      expect(outcome).toMatchObject({ ok: false, name: 'RequestTimeoutError' });
+      const atTimeout = gets.count;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // 2 s at 250 ms at least between GETs: 8, and one more for timing.
+      expect([atTimeout >= 5, atTimeout <= 9, gets.count - atTimeout]).toEqual([true, true, 0]);
+      await expectHealthy(target, () => freshCall(target, fine), { maxRssMb: 300 });
+      await target.ask('close', 'attacked');
+    }, 15_000);
+  });
 });
