@@ -4,7 +4,7 @@ import { isEventStream, request, type FetchResponse, type HttpEndpoint } from '.
 import { retryableStatus } from './http-answers';
 import { readEvents } from './sse-events';
 
-/** How often a dropped answer stream (or a resume GET that failed) is resumed in a row without an event in between. */
+/** How often an answer stream is resumed in a row after failures (a drop, a failed GET) without an event in between. */
 const resumes = 3;
 /** The wait before resuming, until the server's `retry:` field says another. */
 const defaultRetry = 1_000;

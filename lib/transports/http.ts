@@ -109,10 +109,9 @@ const defaultMaxFrameSize = 67_108_864;
  * content type and the start of the body; it never reaches the peer, which would answer it
  * with a POST of its own. A non-2xx status whose body is a JSON-RPC answer is that answer:
  * a call gets the server's `JsonRpcError`, whose `cause` is a `TransportError` with the
- * `status`. Any other body
- * with a non-2xx status fails the calls of that frame with `TransportError` carrying
- * `status` and the start of the body, retryable only for 408, 425, 429 and 503 (statuses
- * that say the call was not run: POST is not a safe method). A body over `maxFrameSize`
+ * `status`. Any other body with a non-2xx status fails the calls of that frame with
+ * `TransportError` carrying `status` and the start of the body, retryable only for 408, 425,
+ * 429 and 503 (statuses that say the call was not run: POST is not a safe method). A body over `maxFrameSize`
  * (64 MiB) fails them with a non-retryable `TransportError`, read no further.
  * Unsubscribing a call aborts its request.
  *
@@ -124,9 +123,10 @@ const defaultMaxFrameSize = 67_108_864;
  * cleanly after one before any answer came (MCP's polling), is resumed with a `GET` and
  * `Last-Event-ID` after the server's `retry:` time (1 s without one, 250 ms at least); a
  * resume `GET` that gets no response, a 5xx, 408, 425 or 429 is tried again; at most 3 times
- * in a row without a message in between, 100 times in all. Sessions and a standing stream for what belongs to no
- * call are options (`sessionHeader`, `standingStream`, or `mcp`). Without a standing
- * stream, `info.duplex` is false: the server cannot reach this side between calls.
+ * in a row without a message in between, 100 times in all. Sessions and a standing stream
+ * for what belongs to no call are options (`sessionHeader`, `standingStream`, or `mcp`).
+ * Without a standing stream, `info.duplex` is false: the server cannot reach this side
+ * between calls.
  *
  * @example
  * ```ts

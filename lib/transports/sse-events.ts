@@ -22,8 +22,9 @@ export interface EventSink {
  * `message` event to `sink` as soon as it is complete; nothing of an event is kept after it,
  * so a stream that never ends holds no memory per event. An event (or a line that never
  * ends) past `limit` bytes cancels the body and rejects with a `TransportError` that is not
- * retryable (never worth resuming); a body that fails rejects with that failure. Events of another
- * type than `message` are skipped, as an EventSource without listeners for them would.
+ * retryable (never worth resuming); a body that fails rejects with that failure. Events of
+ * another type than `message` are skipped, as an EventSource without listeners for them
+ * would.
  */
 export async function readEvents(
   body: ReadableStream<Uint8Array>,
