@@ -87,6 +87,18 @@ describe('http() resuming an answer stream', () => {
     });
   });
 
+  describe('when the call goes away while it waits to resume', () => {
+    it('stops waiting: no GET is sent, nothing is left pending', async () => {
+      const server = await startHttpServer((_, response) => primeAndClose(response, 500));
+      const peer = over(server.url);
+      const subscription = peer.request$('x').subscribe({ error: () => undefined });
+      await pause(100);
+      subscription.unsubscribe();
+      await pause(700);
+      expect([server.received.length, peer.pendingCount]).toEqual([1, 0]);
+    });
+  });
+
   describe('when a resume GET fails', () => {
     it('tries again after a 5xx or a GET that got no response, and gets the answer', async () => {
       const server = await startHttpServer((received, response) => {
@@ -139,6 +151,20 @@ describe('http() resuming an answer stream', () => {
       await pause(300);
       expect(gets(server.received)).toHaveLength(4);
     });
+  });
+});
+
+describe('http() reading an event stream from a fetch without body streams', () => {
+  it('reads it whole with text(), then resumes it the same way', async () => {
+    const texts = ['id: e1\nretry: 0\ndata: \n\n', answer('from text()')];
+    const fetch = async () => {
+      const text = texts.shift()!;
+      return { status: 200, headers: { get: () => 'text/event-stream' }, text: async () => text };
+    };
+    const peer = connect(http('http://example.invalid/rpc', { fetch }));
+    peers.push(peer);
+    await expect(peer.request('x')).resolves.toBe('from text()');
+    expect(texts).toEqual([]);
   });
 });
 

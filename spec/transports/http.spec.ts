@@ -186,6 +186,21 @@ describe('http', () => {
       expect([posts(server), reported]).toEqual([2, []]);
     });
 
+    it('hands a JSON object that is no answer to the peer, which reports it', async () => {
+      const server = await startHttpServer((_, response) =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","id":null}'),
+      );
+      const peer = over(server.url, {}, { timeout: 0 });
+      const reported: RpcError[] = [];
+      peer.errors$.subscribe((e) => reported.push(e));
+      await expect(peer.request('x')).rejects.toMatchObject({
+        name: 'ProtocolError',
+        message: 'Request 1 (x) got no answer in the response to it',
+      });
+      expect(reported.map((e) => e.name)).toEqual(['ProtocolError']);
+      expect(posts(server)).toBe(1);
+    });
+
     it('reads an answer of any JSON content type', async () => {
       const server = await startHttpServer((received, response) =>
         response
