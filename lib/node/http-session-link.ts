@@ -13,6 +13,9 @@ export interface SessionPost {
   answer(frame: string, ids: readonly string[]): void;
 }
 
+/** A session's standing stream, as its link writes to it. */
+export type StandingStream = Pick<EventStreamAnswer, 'push' | 'end'>;
+
 /** The link of one HTTP session, as its peer sees it: see {@link sessionLink}. */
 export interface SessionLink {
   /** What the session's peer connects to: it opens at once, synchronously. */
@@ -24,7 +27,7 @@ export interface SessionLink {
   /** Whether a call id is awaited by a POST of the session now. */
   awaits(id: string): boolean;
   /** Makes `stream` the session's standing stream (the GET's); undefined once it has ended. */
-  stand(stream: EventStreamAnswer | undefined): void;
+  stand(stream: StandingStream | undefined): void;
 }
 
 // Which POST's call runs now: a push made within a handler (its continuations included) goes to that POST's stream.
@@ -47,7 +50,7 @@ export function idKey(id: unknown): string | undefined {
  */
 export function sessionLink(info: ConnectionInfo, refused: (error: TransportError) => void): SessionLink {
   let sink: Subscriber<Frame> | undefined;
-  let standing: EventStreamAnswer | undefined;
+  let standing: StandingStream | undefined;
   const waiting = new Map<string, SessionPost>();
   // The storage is the process's: a handler of another session's POST (a notifyAll in it) runs with that POST as the store.
   const mine = new WeakSet<SessionPost>();

@@ -1,7 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
+import { acceptsEventStream } from './http-event-stream';
 import { reply } from './http-reply';
-import type { HttpSession, SessionTable } from './http-sessions';
+import { standingStream } from './http-session-standing';
+import type { SessionTable } from './http-sessions';
 import { authenticated, originRefusal, type AdmissionSetup } from './serve-admission';
 
 /**
@@ -29,7 +30,7 @@ export function answerSessionRequest(
   }
   const found = sessions.find(request);
   if (found === 404) {
-    reply(response, 404, headers, { text: `Not Found: no such session (it ended, or never was)` });
+    notFound(response, headers);
     return Promise.resolve();
   }
   if (typeof found !== 'object') {
@@ -42,30 +43,11 @@ export function answerSessionRequest(
       sessions.end(found);
       return reply(response, 204, headers);
     }
-    return stand(found, response, { ...headers, [sessions.header]: found.id }, limit);
+    return standingStream(found, response, { ...headers, [sessions.header]: found.id }, limit, sessions.keepAlive);
   });
 }
 
-/** Holds `response` open as the session's standing stream; resolves once it has ended. */
-async function stand(
-  session: HttpSession,
-  response: ServerResponse,
-  headers: OutgoingHttpHeaders,
-  limit: number,
-): Promise<void> {
-  if (session.standing) {
-    reply(response, 409, headers, { text: 'Conflict: this session has its event stream open already' });
-    return;
-  }
-  if (response.destroyed) return;
-  const stream = eventStreamAnswer(response, headers, limit);
-  session.standing = true;
-  session.link.stand(stream);
-  const release = session.hold();
-  stream.begin();
-  await Promise.race([session.closed, new Promise<void>((resolve) => response.once('close', resolve))]);
-  session.link.stand(undefined);
-  session.standing = false;
-  release();
-  stream.end(undefined);
+/** Answers a request naming a session that is not (or not its client's): the same for both. */
+export function notFound(response: ServerResponse, headers: OutgoingHttpHeaders): void {
+  reply(response, 404, headers, { text: 'Not Found: no such session (it ended, or never was)' });
 }

@@ -13,10 +13,10 @@ export interface HttpSession {
   readonly link: SessionLink;
   /** Resolves once its peer has closed (the session has ended). */
   readonly closed: Promise<void>;
-  /** Whether its standing stream is open (there is one at most). */
-  standing: boolean;
-  /** Marks it busy (a POST in flight, its standing stream open) until the returned function is called. */
+  /** Marks it busy (a POST in flight) until the returned function is called. */
   hold(): () => void;
+  /** Marks its standing stream open until the returned function is called; undefined when one is open already. */
+  stand(): (() => void) | undefined;
 }
 
 /** The open sessions of a server; see {@link sessionTable}. */
@@ -24,6 +24,8 @@ export interface SessionTable {
   /** The header's name, lower case. */
   readonly header: string;
   readonly opener: string | undefined;
+  /** How often, in ms, a standing stream sends a keepalive comment; 0 for never. */
+  readonly keepAlive: number;
   /** The session a request names; 'new' when it names none (and there is room for one); 404 for an id unknown (or ended); 503 when full. */
   find(request: IncomingMessage): HttpSession | 'new' | 404 | 503;
   /** Opens a session (its setup run); 503 when full meanwhile, 500 when setup failed (reported). Never rejects. */
@@ -34,34 +36,67 @@ export interface SessionTable {
   close(drain: number): Promise<void>;
 }
 
+/** A session as its table sees it: since when it has been idle with only its standing stream open. */
+interface Entry {
+  readonly session: HttpSession;
+  /** When its last request ended, while its standing stream is open and no request is in flight; undefined otherwise. */
+  readonly standingIdleSince: () => number | undefined;
+}
+
 /**
  * The sessions of a server in one `Map` by id. Only opened sessions take memory: an
  * unknown id is looked up and answered 404, nothing kept; a session being opened counts
  * against `maxSessions` already. Ids are random UUIDs (122 random bits): not guessable.
+ * A session ends `idleTimeout` after its last request unless its standing stream is open;
+ * one whose only sign of life has been that stream for `idleTimeout` gives its place to a
+ * new session when the table is full (the oldest first): the server cannot see whether a
+ * stream that gets a few bytes is read, so such a session is kept only while its place is not needed.
  */
 export function sessionTable(options: HttpSessionOptions, context: SessionPeerSetup): SessionTable {
   const header = (options.header ?? sessionDefaults.header).toLowerCase();
   const idleTimeout = options.idleTimeout ?? sessionDefaults.idleTimeout;
   const maxSessions = options.maxSessions ?? sessionDefaults.maxSessions;
-  const sessions = new Map<string, HttpSession>();
+  const sessions = new Map<string, Entry>();
   let opening = 0;
   let closing = false;
   const full = () => sessions.size + opening >= maxSessions;
+
+  /** The session idle longest past `idleTimeout` with only its standing stream open, if any (looked for only when full). */
+  const reclaimable = (): HttpSession | undefined => {
+    if (idleTimeout === 0) return undefined;
+    const before = Date.now() - idleTimeout;
+    let oldest: Entry | undefined;
+    for (const entry of sessions.values()) {
+      const since = entry.standingIdleSince();
+      if (since !== undefined && since <= before && since < (oldest?.standingIdleSince() ?? Infinity)) oldest = entry;
+    }
+    return oldest?.session;
+  };
 
   const open = async (
     info: ServerConnectionInfo,
     seed: Record<string, unknown>,
     post: () => string,
   ): Promise<HttpSession | 500 | 503> => {
-    if (full()) return 503;
+    if (full()) {
+      const reclaimed = reclaimable();
+      if (reclaimed === undefined) return 503;
+      end(reclaimed);
+    }
     opening++;
     const id = randomUUID();
     const link = sessionLink(info, context.report);
     let busy = 0;
+    let standing = false;
+    let idleSince = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let ended = false;
+    // Called as a request or the standing stream ends: after the session ended, nothing may arm its timer again.
     const idle = () => {
       clearTimeout(timer);
-      if (idleTimeout === 0 || busy > 0) return;
+      if (ended || busy > 0) return;
+      idleSince = Date.now();
+      if (idleTimeout === 0 || standing) return;
       timer = setTimeout(() => session && end(session), idleTimeout);
       // An idle session must not keep the process alive.
       timer.unref();
@@ -69,7 +104,6 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
     // Set once opened: the idle timer, which runs only then, ends it.
     // eslint-disable-next-line prefer-const
     let session: HttpSession | undefined;
-    let ended = false;
     const isEnded = () => ended;
     let hasEnded = () => undefined as void;
     const closed = new Promise<void>((resolve) => (hasEnded = resolve));
@@ -81,22 +115,30 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
     });
     opening--;
     if (peer === 500) return 500;
+    /** Marks it busy with something until the returned function is called (once). */
+    const occupy = (ends: () => void) => {
+      clearTimeout(timer);
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        ends();
+        idle();
+      };
+    };
     const opened: HttpSession = {
       id,
       peer,
       link,
       closed,
-      standing: false,
       hold: () => {
         busy++;
-        clearTimeout(timer);
-        let held = true;
-        return () => {
-          if (!held) return;
-          held = false;
-          busy--;
-          idle();
-        };
+        return occupy(() => busy--);
+      },
+      stand: () => {
+        if (standing) return undefined;
+        standing = true;
+        return occupy(() => (standing = false));
       },
     };
     session = opened;
@@ -105,7 +147,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
       void peer.close({ code: 1001, reason: 'Server shutting down' });
       return 503;
     }
-    sessions.set(id, opened);
+    sessions.set(id, { session: opened, standingIdleSince: () => (standing && busy === 0 ? idleSince : undefined) });
     idle();
     return opened;
   };
@@ -118,17 +160,18 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
   return {
     header,
     opener: options.opener,
+    keepAlive: options.keepAlive ?? sessionDefaults.keepAlive,
     find: (request) => {
       const id = request.headers[header];
-      if (id === undefined) return full() ? 503 : 'new';
-      return (typeof id === 'string' ? sessions.get(id) : undefined) ?? 404;
+      if (id === undefined) return full() && reclaimable() === undefined ? 503 : 'new';
+      return (typeof id === 'string' ? sessions.get(id)?.session : undefined) ?? 404;
     },
     open,
     end,
     close: async (drain) => {
       closing = true;
       await Promise.all(
-        [...sessions.values()].map((session) =>
+        [...sessions.values()].map(({ session }) =>
           session.peer.close({ drain, code: 1001, reason: 'Server shutting down' }),
         ),
       );

@@ -1,6 +1,6 @@
 import { filter, firstValueFrom, map, take, tap, timeout, timer } from 'rxjs';
 import { connect, http, mcp, positional, type ConnectionInfo, type FetchLike, type Peer } from 'rx-jsonrpc';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, serveHttp, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
@@ -29,8 +29,8 @@ function client(url: string, options: Parameters<typeof http>[1] = { sessionHead
 const call = (method: string, params?: unknown, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
 
 /** POSTs `body` with fetch, with `session` as its session id; the status, session header and text of the answer. */
-async function post(url: string, body: string, session?: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+async function post(url: string, body: string, session?: string, more: Record<string, string> = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...more };
   if (session !== undefined) headers['mcp-session-id'] = session;
   const response = await fetch(url, { method: 'POST', headers, body });
   return { status: response.status, session: response.headers.get('mcp-session-id'), text: await response.text() };
@@ -45,6 +45,48 @@ const duplex = (peer: Peer) => {
   peer.state$.pipe(take(1)).subscribe((state) => (info = state.status === 'open' ? state.info : undefined));
   return info?.duplex === true;
 };
+
+/** The status of a standing GET of `session` (200: it is the session's standing stream now), its body left unread. */
+async function standingStatus(url: string, session: string, more: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, ...more } });
+  // A 200 stream would be held open: it is let go at once.
+  await response.body?.cancel();
+  return response.status;
+}
+
+/**
+ * Opens the standing stream of `session` with node:http and never reads it (its socket paused):
+ * a client that does not read. Resolves with the response once its headers came; destroy its socket when done.
+ */
+const unreadStanding = (url: string, session: string) =>
+  new Promise<IncomingMessage>((resolve, reject) => {
+    const headers = { accept: 'text/event-stream', 'mcp-session-id': session };
+    httpRequest(url, { headers }, (response) => {
+      response.pause();
+      response.socket.pause();
+      resolve(response);
+    })
+      .once('error', reject)
+      .end();
+  });
+
+/** Pushes `count` notifications of 64 KiB with notifyAll, a turn of the loop between each. */
+async function flood(server: JsonRpcServer, count: number): Promise<void> {
+  const chunk = 'x'.repeat(65_536);
+  for (let sent = 0; sent < count; sent++) {
+    server.notifyAll('chunk', [chunk]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Resolves once `check` resolves true, asked every 20 ms for 5 s at most; rejects then. */
+async function untilAsync(check: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; tries < 250; tries++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('not so within 5 s');
+}
 
 const sum = positional((a: number, b: number) => a + b);
 
@@ -296,6 +338,92 @@ describe('serve() with HTTP sessions', () => {
       await Promise.all(clients.splice(0).map((each) => each.close()));
       await new Promise((resolve) => httpServer.close(resolve));
     }
+  });
+
+  describe('its standing stream', () => {
+    it('writes a keepalive comment every keepAlive ms', async () => {
+      const [url] = await start((peer) => peer.handle('x', () => 1), { sessions: { keepAlive: 20 } });
+      const { session } = await post(url, call('x'));
+      const controller = new AbortController();
+      const response = await fetch(url, {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': session! },
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      let text = '';
+      for (let reads = 0; reads < 3; reads++) text += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      expect(text).toBe(': \n\n'.repeat(3));
+    });
+
+    it('is cut when a push finds highWaterMark bytes waiting (its client does not read), and another may open', async () => {
+      const [url, server] = await start((peer) => peer.handle('x', () => 1), {
+        highWaterMark: 65_536,
+        sessions: { keepAlive: 0 },
+      });
+      const { session } = await post(url, call('x'));
+      const unread = await unreadStanding(url, session!);
+      expect(await standingStatus(url, session!)).toBe(409);
+      // Far more than the kernel's buffers take (a few MiB on loopback).
+      await flood(server, 200);
+      await untilAsync(async () => (await standingStatus(url, session!)) === 200);
+      unread.socket.destroy();
+    }, 20_000);
+
+    it('is cut when its bytes wait unsent from one keepalive to the next', async () => {
+      const [url, server] = await start((peer) => peer.handle('x', () => 1), { sessions: { keepAlive: 100 } });
+      const { session } = await post(url, call('x'));
+      const unread = await unreadStanding(url, session!);
+      // 8 MiB: more than the kernel's buffers take, less than highWaterMark (16 MiB).
+      await flood(server, 128);
+      expect(await standingStatus(url, session!)).toBe(409);
+      await untilAsync(async () => (await standingStatus(url, session!)) === 200);
+      unread.socket.destroy();
+    }, 20_000);
+
+    it('keeps its session past idleTimeout while it is read', async () => {
+      let setups = 0;
+      const [url, server] = await start(
+        (peer) => {
+          setups++;
+          peer.handle('math.sum', sum);
+        },
+        { sessions: { idleTimeout: 50, keepAlive: 10 } },
+      );
+      const peer = client(url, { sessionHeader: 'Mcp-Session-Id', standingStream: true });
+      expect(await peer.request('math.sum', [1, 2])).toBe(3);
+      await until(() => duplex(peer));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(server.peers.size).toBe(1);
+      expect(await peer.request('math.sum', [3, 4])).toBe(7);
+      expect(setups).toBe(1);
+    });
+
+    it('ends its session idleTimeout after it closed', async () => {
+      const [url, server] = await start((peer) => peer.handle('x', () => 1), { sessions: { idleTimeout: 100 } });
+      const { session } = await post(url, call('x'));
+      const unread = await unreadStanding(url, session!);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.peers.size).toBe(1);
+      unread.socket.destroy();
+      await until(() => server.peers.size === 0);
+      expect((await post(url, call('x'), session!)).status).toBe(404);
+    });
+
+    it('gives the place of a session that had no request for idleTimeout to a new one, when maxSessions are open', async () => {
+      const [url] = await start((peer) => peer.handle('x', () => 1), {
+        sessions: { maxSessions: 1, idleTimeout: 150 },
+      });
+      const first = await post(url, call('x'));
+      const unread = await unreadStanding(url, first.session!);
+      expect((await post(url, call('x'))).status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = await post(url, call('x'));
+      expect(second.status).toBe(200);
+      expect((await post(url, call('x', undefined, 2), first.session!)).status).toBe(404);
+      expect((await post(url, call('x', undefined, 2), second.session!)).status).toBe(200);
+      unread.socket.destroy();
+    });
   });
 
   it('leaves the peer-per-POST behaviour as it was without the option', async () => {
