@@ -22,9 +22,13 @@ export interface SessionLink {
   readonly transport: Transport;
   /** Hands a POST's body to the peer, as one incoming frame; answers to the call ids in `ids` go to `post`. */
   deliver(body: string, ids: readonly string[], post: SessionPost): void;
-  /** Forgets a POST's ids (it is answered, or its client has gone): later answers to them are dropped. */
-  forget(ids: readonly string[]): void;
-  /** Whether a call id is awaited by a POST of the session now. */
+  /**
+   * A POST is done (answered, its client gone, or the session ended) with the call ids in
+   * `ids` still unanswered: they stay in use (see `awaits`) until their calls answer, and
+   * those answers are dropped. A new call may not take such an id and get the old call's answer.
+   */
+  abandon(ids: Iterable<string>): void;
+  /** Whether a call id is in use in the session: awaited by a POST, or abandoned by one and not answered yet. */
   awaits(id: string): boolean;
   /** Makes `stream` the session's standing stream (the GET's); undefined once it has ended. */
   stand(stream: StandingStream | undefined): void;
@@ -32,6 +36,9 @@ export interface SessionLink {
 
 // Which POST's call runs now: a push made within a handler (its continuations included) goes to that POST's stream.
 const running = new AsyncLocalStorage<SessionPost>();
+
+// Where the answers of an abandoned POST's calls go: nowhere.
+const abandoned: SessionPost = { stream: undefined, answer: () => undefined };
 
 /** How a call id is written in the session's maps: a string and a number of the same digits are two ids. */
 export function idKey(id: unknown): string | undefined {
@@ -93,8 +100,8 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
       mine.add(post);
       running.run(post, () => sink?.next(body));
     },
-    forget: (ids) => {
-      for (const id of ids) waiting.delete(id);
+    abandon: (ids) => {
+      for (const id of ids) if (waiting.has(id)) waiting.set(id, abandoned);
     },
     awaits: (id) => waiting.has(id),
     stand: (stream) => {

@@ -26,7 +26,7 @@ export interface SessionExchange {
  * The body goes to the session's peer as one frame; the response carries the session id,
  * and waits for the answers to the body's calls: 200 with them (JSON, or the last event
  * of an event stream begun by a push), 202 when the body held no call (notifications, or
- * the client's answers to the server's calls), 503 when the session ended first. Resolves
+ * the client's answers to the server's calls), 503 when the session ended first, 400 for a call id in use in the session (see `SessionLink.abandon`). Resolves
  * once answered, or its client has gone. Never rejects.
  */
 export async function answerInSession(
@@ -76,7 +76,7 @@ export async function answerInSession(
     const gone = new Promise<void>((resolve) => response.once('close', resolve));
     await Promise.race([allAnswered, session.closed, gone]);
   }
-  session.link.forget(ids);
+  session.link.abandon(pending);
   release();
   if (stream?.begun === true) {
     for (const frame of answers.slice(0, -1)) stream.push(frame);

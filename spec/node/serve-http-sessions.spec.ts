@@ -340,6 +340,35 @@ describe('serve() with HTTP sessions', () => {
     }
   });
 
+  it('refuses a call id whose abandoned call has not answered yet, and never hands its late answer to another POST', async () => {
+    const [url] = await start((peer) => {
+      peer.handle('hello', () => 'hi');
+      peer.handle(
+        'slow',
+        ([n]: [number]) => new Promise((resolve) => setTimeout(() => resolve(`answer ${n}`), n * 100)),
+      );
+    });
+    const { session } = await post(url, call('hello'));
+    // POST A carries call 5, and its client leaves before the answer; the handler runs on.
+    const abandoned = new AbortController();
+    const a = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'mcp-session-id': session! },
+      body: call('slow', [3], 5),
+      signal: abandoned.signal,
+    }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    abandoned.abort();
+    await a;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const b = await post(url, call('slow', [1], 5), session!);
+    expect(b).toMatchObject({ status: 400, text: 'Bad Request: call id 5 is in use in this session\n' });
+    // Once A's call has answered (to nobody), the id is free again.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const c = await post(url, call('slow', [1], 5), session!);
+    expect(JSON.parse(c.text)).toEqual({ jsonrpc: '2.0', id: 5, result: 'answer 1' });
+  });
+
   describe('its standing stream', () => {
     it('writes a keepalive comment every keepAlive ms', async () => {
       const [url] = await start((peer) => peer.handle('x', () => 1), { sessions: { keepAlive: 20 } });
