@@ -15,8 +15,8 @@ export interface EventStreamAnswer {
    * that does not read (it is not buffered without bound).
    */
   push(frame: string): boolean;
-  /** Sends the answer as the last event and ends the response (or just ends it: `undefined`). */
-  end(frame: string | undefined): void;
+  /** Sends the answer as the last event (or answers, each an event) and ends the response (or just ends it: `undefined`). */
+  end(frame: string | readonly string[] | undefined): void;
   /** Begins the stream now, its headers sent at once (a standing stream, which may wait long for its first event). */
   begin(): void;
 }
@@ -73,7 +73,8 @@ export function eventStreamAnswer(
     },
     end: (frame) => {
       if (response.destroyed || response.writableEnded) return;
-      if (frame !== undefined) write(frame);
+      if (typeof frame === 'string') write(frame);
+      else if (frame !== undefined) for (const each of frame) write(each);
       response.end();
     },
     begin: () => {

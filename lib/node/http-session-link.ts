@@ -53,7 +53,8 @@ export function idKey(id: unknown): string | undefined {
  * else, or when that POST has no stream (or it is gone or full), on the session's standing
  * stream. A call to the client with neither is refused with a non-retryable TransportError
  * (thrown, and told to `refused`); a notification with neither is dropped, as one sent to a
- * client that is not listening.
+ * client that is not listening (told to `refused` once per POST when that POST's stream was
+ * full or closed: its client expected it).
  */
 export function sessionLink(info: ConnectionInfo, refused: (error: TransportError) => void): SessionLink {
   let sink: Subscriber<Frame> | undefined;
@@ -61,6 +62,8 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
   const waiting = new Map<string, SessionPost>();
   // The storage is the process's: a handler of another session's POST (a notifyAll in it) runs with that POST as the store.
   const mine = new WeakSet<SessionPost>();
+  // The POSTs whose dropped notification was told: once each.
+  const told = new WeakSet<SessionPost>();
   const current = (): SessionPost | undefined => {
     const post = running.getStore();
     return post !== undefined && mine.has(post) ? post : undefined;
@@ -80,9 +83,10 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
 
   const send = (frame: string, ended?: FrameEnded): void => {
     if (ended === undefined) return answer(frame);
-    if (current()?.stream?.push(frame) === true) return;
+    const post = current();
+    if (post?.stream?.push(frame) === true) return;
     if (standing?.push(frame) === true) return;
-    if (!isCall(frame)) return;
+    if (!isCall(frame)) return post?.stream === undefined || told.has(post) ? undefined : unsent(post);
     const error = new TransportError(
       `Not sent to ${info.remoteAddress ?? 'the client'}: a call to the client needs an event stream to go in ` +
         '(the answer of a POST that takes one, or the session’s standing GET stream), and it has none open',
@@ -90,6 +94,14 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
     );
     refused(error);
     throw error;
+  };
+
+  const unsent = (post: SessionPost): void => {
+    told.add(post);
+    const to = info.remoteAddress ?? 'the client';
+    const why =
+      'the event stream of its POST is full (highWaterMark) or closed, and no standing stream of the session took them';
+    refused(new TransportError(`Notifications to ${to} not sent: ${why}`, { retryable: false }));
   };
 
   const connection: Connection = { info, frames$, send, close: () => standing?.end(undefined) };

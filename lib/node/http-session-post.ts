@@ -78,9 +78,9 @@ export async function answerInSession(
   }
   session.link.abandon(pending);
   release();
+  // The answers are the response, as a JSON answer would be: never refused for highWaterMark (writeTimeout bounds them).
   if (stream?.begun === true) {
-    for (const frame of answers.slice(0, -1)) stream.push(frame);
-    stream.end(answers.at(-1));
+    stream.end(answers);
     return;
   }
   if (pending.size > 0) reply(response, 503, headers, { close: true });

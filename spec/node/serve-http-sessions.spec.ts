@@ -1,5 +1,14 @@
 import { filter, firstValueFrom, map, take, tap, timeout, timer } from 'rxjs';
-import { connect, http, mcp, positional, type ConnectionInfo, type FetchLike, type Peer } from 'rx-jsonrpc';
+import {
+  connect,
+  http,
+  mcp,
+  positional,
+  type ConnectionInfo,
+  type FetchLike,
+  type Peer,
+  type RpcError,
+} from 'rx-jsonrpc';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, serveHttp, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
@@ -368,6 +377,59 @@ describe('serve() with HTTP sessions', () => {
     const c = await post(url, call('slow', [1], 5), session!);
     expect(JSON.parse(c.text)).toEqual({ jsonrpc: '2.0', id: 5, result: 'answer 1' });
   });
+
+  it("sends a batch's answers whole after pushes filled its event stream, and reports the notifications not sent", async () => {
+    const [url, server] = await start(
+      (peer) => {
+        peer.handle('ping', () => 'pong');
+        peer.handle('flood', async ([n]: [number], { peer: caller }) => {
+          for (let sent = 0; sent < n; sent++) {
+            caller.notify('chunk', ['x'.repeat(65_536)]);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          return n;
+        });
+      },
+      { highWaterMark: 65_536 },
+    );
+    const errors: RpcError[] = [];
+    server.errors$.subscribe((error) => errors.push(error));
+    const { session } = await post(url, call('ping'));
+    const batch = JSON.stringify([JSON.parse(call('flood', [200], 2)), JSON.parse(call('ping', undefined, 3))]);
+    // A client that reads nothing until its batch is answered: the stream fills (the kernel's buffers first).
+    const answered = new Promise<IncomingMessage>((resolve, reject) => {
+      const headers = {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': session!,
+      };
+      httpRequest(url, { method: 'POST', headers }, (response) => {
+        response.pause();
+        resolve(response);
+      })
+        .once('error', reject)
+        .end(batch);
+    });
+    const response = await answered;
+    await until(() => errors.length > 0);
+    let text = '';
+    response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    await new Promise((resolve) => response.resume().once('end', resolve));
+    const events = text.split('\n\n').filter((event) => event !== '');
+    expect(events.length).toBeLessThan(200);
+    expect(JSON.parse(events.at(-1)!.replace('event: message\ndata: ', ''))).toEqual([
+      { jsonrpc: '2.0', id: 3, result: 'pong' },
+      { jsonrpc: '2.0', id: 2, result: 200 },
+    ]);
+    expect(errors.map(({ name, message }) => ({ name, message }))).toEqual([
+      {
+        name: 'TransportError',
+        message:
+          'Notifications to 127.0.0.1 not sent: the event stream of its POST is full (highWaterMark) or closed, ' +
+          'and no standing stream of the session took them',
+      },
+    ]);
+  }, 20_000);
 
   describe('its standing stream', () => {
     it('writes a keepalive comment every keepAlive ms', async () => {
