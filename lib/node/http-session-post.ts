@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
 import { reply } from './http-reply';
 import { idKey, type SessionPost } from './http-session-link';
-import type { HttpSession, SessionTable } from './http-sessions';
+import { isSessionOf, type HttpSession, type SessionTable } from './http-sessions';
 import type { ServerConnectionInfo } from './upgrade-info';
 
 /** One admitted POST to answer in a session; see {@link answerInSession}. */
@@ -26,7 +26,9 @@ export interface SessionExchange {
  * The body goes to the session's peer as one frame; the response carries the session id,
  * and waits for the answers to the body's calls: 200 with them (JSON, or the last event
  * of an event stream begun by a push), 202 when the body held no call (notifications, or
- * the client's answers to the server's calls), 503 when the session ended first, 400 for a call id in use in the session (see `SessionLink.abandon`). Resolves
+ * the client's answers to the server's calls), 503 when the session ended first; 404 when
+ * `authenticate` gave the POST another result than the one that opened the session (as
+ * for an unknown id), 400 for a call id in use in the session (see `SessionLink.abandon`). Resolves
  * once answered, or its client has gone. Never rejects.
  */
 export async function answerInSession(
@@ -49,6 +51,11 @@ export async function answerInSession(
   const headers: OutgoingHttpHeaders = { ...exchange.headers, [sessions.header]: session.id };
   // A page reads the id only if told it may.
   if (request.headers.origin !== undefined) headers['access-control-expose-headers'] = sessions.header;
+  // Another identity is told what an unknown id is told: nothing of the session.
+  if (found !== 'new' && !isSessionOf(found, exchange.seed)) {
+    reply(response, 404, exchange.headers, { close: true });
+    return;
+  }
   const taken = ids.find((id) => session.link.awaits(id));
   if (taken !== undefined) {
     reply(response, 400, headers, { text: `Bad Request: call id ${taken} is in use in this session` });

@@ -2,15 +2,16 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { acceptsEventStream } from './http-event-stream';
 import { reply } from './http-reply';
 import { standingStream } from './http-session-standing';
-import type { SessionTable } from './http-sessions';
+import { isSessionOf, type SessionTable } from './http-sessions';
 import { authenticated, originRefusal, type AdmissionSetup } from './serve-admission';
 
 /**
  * Answers the requests of a session that are not calls: a GET that takes an event stream
  * opens the session's standing stream (409 when it has one open already), held open until
  * the client leaves or the session ends; a DELETE ends the session (204). Both need the
- * session id (400 without it, 404 for one unknown or ended) and pass the same checks as a
- * POST (503 while closing, 403 for an origin refused, `authenticate`). Returns 'other' for
+ * session id (400 without it, 404 for one unknown or ended, or opened by a request that
+ * `authenticate` gave another result) and pass the same checks as a POST (503 while closing,
+ * 403 for an origin refused, `authenticate`). Returns 'other' for
  * a request it does not answer (any other GET), or resolves once answered (a standing
  * stream: once it has ended). Never rejects.
  */
@@ -39,6 +40,8 @@ export function answerSessionRequest(
   }
   return authenticated(request, admission).then((verdict) => {
     if (typeof verdict === 'number') return reply(response, verdict, headers, { close: true });
+    // Another identity is not told the session exists.
+    if (!isSessionOf(found, verdict)) return notFound(response, headers);
     if (request.method === 'DELETE') {
       sessions.end(found);
       return reply(response, 204, headers);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { Peer } from '../peer/peer';
 import { sessionLink, type SessionLink } from './http-session-link';
 import { sessionDefaults, type HttpSessionOptions } from './http-session-options';
@@ -13,6 +14,8 @@ export interface HttpSession {
   readonly link: SessionLink;
   /** Resolves once its peer has closed (the session has ended). */
   readonly closed: Promise<void>;
+  /** What `authenticate` returned for the request that opened it ({} without one). */
+  readonly identity: Record<string, unknown>;
   /** Marks it busy (a POST in flight) until the returned function is called. */
   hold(): () => void;
   /** Marks its standing stream open until the returned function is called; undefined when one is open already. */
@@ -34,6 +37,15 @@ export interface SessionTable {
   end(session: HttpSession): void;
   /** Ends every session, letting each peer finish its calls for `drain` ms. */
   close(drain: number): Promise<void>;
+}
+
+/**
+ * Whether a request whose `authenticate` returned `identity` may use `session`: the same
+ * result as the request that opened it, compared deeply (`util.isDeepStrictEqual`). Another
+ * identity is told the session does not exist (404), as for an id never issued.
+ */
+export function isSessionOf(session: HttpSession, identity: Record<string, unknown>): boolean {
+  return isDeepStrictEqual(session.identity, identity);
 }
 
 /** A session as its table sees it: since when it has been idle with only its standing stream open. */
@@ -131,6 +143,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
       peer,
       link,
       closed,
+      identity: seed,
       hold: () => {
         busy++;
         return occupy(() => busy--);

@@ -431,6 +431,32 @@ describe('serve() with HTTP sessions', () => {
     ]);
   }, 20_000);
 
+  describe('when authenticate names who calls', () => {
+    const options: ServeOptions = {
+      authenticate: (request) => {
+        const user = request.headers['x-user'];
+        return typeof user === 'string' ? { user } : false;
+      },
+    };
+
+    it('answers 404 to a POST, GET or DELETE that names the session of someone else, and keeps it', async () => {
+      const [url] = await start((peer) => peer.handle('whoami', (_params, { session }) => session.user), options);
+      const ada = { 'x-user': 'ada' };
+      const bob = { 'x-user': 'bob' };
+      const opened = await post(url, call('whoami'), undefined, ada);
+      expect(opened).toMatchObject({ status: 200, text: '{"jsonrpc":"2.0","id":1,"result":"ada"}' });
+      const session = opened.session!;
+      expect((await post(url, call('whoami', undefined, 2), session, bob)).status).toBe(404);
+      expect(await standingStatus(url, session, bob)).toBe(404);
+      const deleted = await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': session, ...bob } });
+      expect(deleted.status).toBe(404);
+      expect(await deleted.text()).toBe('Not Found: no such session (it ended, or never was)\n');
+      expect((await post(url, call('whoami', undefined, 3), session)).status).toBe(401);
+      const again = await post(url, call('whoami', undefined, 4), session, ada);
+      expect(again).toMatchObject({ status: 200, text: '{"jsonrpc":"2.0","id":4,"result":"ada"}' });
+    });
+  });
+
   describe('its standing stream', () => {
     it('writes a keepalive comment every keepAlive ms', async () => {
       const [url] = await start((peer) => peer.handle('x', () => 1), { sessions: { keepAlive: 20 } });
