@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { connect, http } from 'rx-jsonrpc';
 import { expectHealthy, startTarget, stopTargets, type Target } from './harness/target';
 
@@ -86,4 +87,118 @@ describe('serve({ sessions }) attacked with session ids', () => {
     await new Promise((resolve) => setTimeout(resolve, idleTimeout * 2));
     await expectHealthy(target, ping(target.info.url), { maxRssMb: 250 });
   }, 60_000);
+});
+
+/** POSTs `text` on a connection of its own, with `session` as its id when given; resolves with the status and session id. */
+const postOwn = (url: string, text: string, session?: string) =>
+  new Promise<{ status: number; session: string | undefined }>((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (session !== undefined) headers['mcp-session-id'] = session;
+    httpRequest(url, { method: 'POST', agent: false, headers }, (response) => {
+      const id = response.headers['mcp-session-id'];
+      response.resume().once('end', () => resolve({ status: response.statusCode ?? 0, session: id as string }));
+    })
+      .once('error', reject)
+      .end(text);
+  });
+
+/** Opens the standing stream of `session` on a connection of its own and never reads it; resolves with its status. */
+const unreadGet = (url: string, session: string, sockets: Socket[]) =>
+  new Promise<number>((resolve, reject) => {
+    const headers = { accept: 'text/event-stream', 'mcp-session-id': session };
+    httpRequest(url, { agent: false, headers }, (response) => {
+      response.pause();
+      response.socket.pause();
+      sockets.push(response.socket);
+      resolve(response.statusCode ?? 0);
+    })
+      .once('error', reject)
+      .end();
+  });
+
+/** Opens `count` sessions, each with a standing GET its client never reads; the sockets of those GETs. */
+async function squat(url: string, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let opened = 0; opened < count; opened++) {
+    const { status, session } = await postOwn(url, body);
+    expect(status).toBe(200);
+    expect(await unreadGet(url, session!, sockets)).toBe(200);
+  }
+  return sockets;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('serve({ sessions }) attacked with standing streams that are never read', () => {
+  const squatted = 50;
+  const options = { maxSessions: squatted, idleTimeout: 1_000, keepAlive: 200 };
+  let target: Target<Info>;
+  let sockets: Socket[] = [];
+  beforeEach(async () => {
+    target = await startTarget<Info>('serve-sessions', [JSON.stringify({ sessions: options, highWaterMark: mib })]);
+  }, 30_000);
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await target.stop();
+  });
+
+  it('gives their places to new clients once they have had no request for idleTimeout', async () => {
+    sockets = await squat(target.info.url, squatted);
+    // Full: a new client is refused while the squatters are fresh.
+    expect((await postOwn(target.info.url, body)).status).toBe(503);
+    await target.stats(true);
+    await sleep(options.idleTimeout + 200);
+    const statuses = await Promise.all(Array.from({ length: 10 }, () => postOwn(target.info.url, body)));
+    expect(statuses.map(({ status }) => status)).toEqual(Array(10).fill(200));
+    expect(await target.ask<number>('sessions')).toBe(squatted);
+    const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 250 });
+    console.log(
+      `${squatted} unread standing streams: RSS ${Math.round(stats.maxRss / mib)} MiB, stall ${Math.round(stats.maxLagMs)} ms`,
+    );
+  }, 30_000);
+
+  it('cuts them when broadcasts fill them, staying bounded in memory, and their sessions then end when idle', async () => {
+    sockets = await squat(target.info.url, squatted);
+    await target.stats(true);
+    // 12.8 MiB to each of 50 streams (640 MiB in all) that nobody reads.
+    await target.ask('broadcast', { count: 200, size: 65_536 }, 30_000);
+    await sleep(options.idleTimeout + 2 * options.keepAlive + 200);
+    expect(await target.ask<number>('sessions')).toBe(0);
+    const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 300 });
+    console.log(
+      `broadcast to ${squatted} unread streams: RSS ${Math.round(stats.maxRss / mib)} MiB, stall ${Math.round(stats.maxLagMs)} ms`,
+    );
+  }, 60_000);
+
+  it('lets go of sessions that ended while a POST was in flight (nothing keeps their idle timers)', async () => {
+    await target.stop();
+    const ballast = mib;
+    target = await startTarget<Info>('serve-sessions', [
+      JSON.stringify({ sessions: { idleTimeout: 60_000 }, ballast }),
+    ]);
+    const before = (await target.ask<NodeJS.MemoryUsage>('memory')).arrayBuffers;
+    for (let round = 0; round < 30; round++) {
+      const { session } = await postOwn(target.info.url, body);
+      const slow = postOwn(
+        target.info.url,
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'slow', params: [100] }),
+        session,
+      );
+      await sleep(20);
+      const deleted = await new Promise<number>((resolve, reject) => {
+        const headers = { 'mcp-session-id': session! };
+        httpRequest(target.info.url, { method: 'DELETE', agent: false, headers }, (response) => {
+          response.resume().once('end', () => resolve(response.statusCode ?? 0));
+        })
+          .once('error', reject)
+          .end();
+      });
+      expect(deleted).toBe(204);
+      expect((await slow).status).toBe(503);
+    }
+    expect(await target.ask<number>('sessions')).toBe(0);
+    const held = (await target.ask<NodeJS.MemoryUsage>('memory')).arrayBuffers - before;
+    console.log(`30 sessions of ${ballast / mib} MiB ended under a POST: ${Math.round(held / mib)} MiB still held`);
+    expect(held).toBeLessThan(5 * mib);
+  }, 30_000);
 });
