@@ -127,11 +127,21 @@ async function squat(url: string, count: number): Promise<Socket[]> {
   return sockets;
 }
 
+/** Resolves once `check` resolves true, asked every 10 ms for `ms` at most; rejects then. */
+async function until(target: Target, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  for (let tries = 0; tries < ms / 10; tries++) {
+    if (await check()) return;
+    await sleep(10);
+  }
+  throw new Error(`not so within ${ms} ms (the target is ${target.alive ? 'running' : 'gone'})`);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('serve({ sessions }) attacked with standing streams that are never read', () => {
   const squatted = 50;
-  const options = { maxSessions: squatted, idleTimeout: 1_000, keepAlive: 200 };
+  // idleTimeout outlasts the squatting, even on a loaded machine.
+  const options = { maxSessions: squatted, idleTimeout: 3_000, keepAlive: 200 };
   let target: Target<Info>;
   let sockets: Socket[] = [];
   beforeEach(async () => {
@@ -150,7 +160,8 @@ describe('serve({ sessions }) attacked with standing streams that are never read
     await sleep(options.idleTimeout + 200);
     const statuses = await Promise.all(Array.from({ length: 10 }, () => postOwn(target.info.url, body)));
     expect(statuses.map(({ status }) => status)).toEqual(Array(10).fill(200));
-    expect(await target.ask<number>('sessions')).toBe(squatted);
+    // The sessions that gave their places close as their peers do.
+    await until(target, async () => (await target.ask<number>('sessions')) === squatted);
     const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 250 });
     console.log(
       `${squatted} unread standing streams: RSS ${Math.round(stats.maxRss / mib)} MiB, stall ${Math.round(stats.maxLagMs)} ms`,
@@ -162,8 +173,8 @@ describe('serve({ sessions }) attacked with standing streams that are never read
     await target.stats(true);
     // 12.8 MiB to each of 50 streams (640 MiB in all) that nobody reads.
     await target.ask('broadcast', { count: 200, size: 65_536 }, 30_000);
-    await sleep(options.idleTimeout + 2 * options.keepAlive + 200);
-    expect(await target.ask<number>('sessions')).toBe(0);
+    await sleep(options.idleTimeout);
+    await until(target, async () => (await target.ask<number>('sessions')) === 0);
     const stats = await expectHealthy(target, ping(target.info.url), { maxRssMb: 300 });
     console.log(
       `broadcast to ${squatted} unread streams: RSS ${Math.round(stats.maxRss / mib)} MiB, stall ${Math.round(stats.maxLagMs)} ms`,
@@ -181,10 +192,11 @@ describe('serve({ sessions }) attacked with standing streams that are never read
       const { session } = await postOwn(target.info.url, body);
       const slow = postOwn(
         target.info.url,
-        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'slow', params: [100] }),
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'slow', params: [500] }),
         session,
       );
-      await sleep(20);
+      // The DELETE comes while the slow call runs.
+      await until(target, async () => (await target.ask<number>('running')) > 0);
       const deleted = await new Promise<number>((resolve, reject) => {
         const headers = { 'mcp-session-id': session! };
         httpRequest(target.info.url, { method: 'DELETE', agent: false, headers }, (response) => {
@@ -197,8 +209,13 @@ describe('serve({ sessions }) attacked with standing streams that are never read
       expect((await slow).status).toBe(503);
     }
     expect(await target.ask<number>('sessions')).toBe(0);
-    const held = (await target.ask<NodeJS.MemoryUsage>('memory')).arrayBuffers - before;
-    console.log(`30 sessions of ${ballast / mib} MiB ended under a POST: ${Math.round(held / mib)} MiB still held`);
-    expect(held).toBeLessThan(5 * mib);
+    // The calls' handlers run on after their sessions ended (and hold their setup's closure): let them end.
+    await until(target, async () => (await target.ask<number>('running')) === 0);
+    // V8 frees the memory of typed arrays after a collection, not in it: asked until it is let go, for 3 s at most.
+    const held = async () => (await target.ask<NodeJS.MemoryUsage>('memory')).arrayBuffers - before;
+    await until(target, async () => (await held()) < 5 * mib, 3_000).catch(() => undefined);
+    const left = await held();
+    console.log(`30 sessions of ${ballast / mib} MiB ended under a POST: ${Math.round(left / mib)} MiB still held`);
+    expect(left).toBeLessThan(5 * mib);
   }, 30_000);
 });

@@ -7,7 +7,7 @@ import { hostileChild } from '../harness/child';
 // A serve({ sessions }) process attacked over HTTP. argv[2] is JSON: the ServeOptions to use
 // (port 0 on 127.0.0.1 unless given), and `ballast`: the bytes each session's peer holds (in a
 // typed array a handler keeps), so that a session kept after it ended shows in arrayBuffers.
-// Handlers: ping; slow (ms). Commands: memory (process.memoryUsage() after a full garbage
+// Handlers: ping; slow (ms). Commands: running (how many slow calls run now), memory (process.memoryUsage() after a full garbage
 // collection), sessions (how many are open), broadcast ({ count, size }: notifyAll of count
 // notifications of size characters, a turn of the loop between each), errors (what errors$
 // reported since the last ask).
@@ -17,11 +17,20 @@ const gc = runInNewContext('gc') as () => void;
 async function main(): Promise<void> {
   const { ballast = 0, ...options } = JSON.parse(process.argv[2] ?? '{}') as ServeOptions & { ballast?: number };
   let errors: RpcError[] = [];
+  let running = 0;
   const server = await serve({ port: 0, ...options }, (peer) => {
     const held = new Uint8Array(ballast);
     peer.handle('ping', () => 'pong');
     peer.handle('held', () => held.length);
-    peer.handle('slow', ([ms]: [number]) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)));
+    peer.handle('slow', ([ms]: [number]) => {
+      running++;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          running--;
+          resolve(ms);
+        }, ms),
+      );
+    });
   });
   server.errors$.subscribe((error) => errors.push(error));
   hostileChild(
@@ -32,6 +41,7 @@ async function main(): Promise<void> {
         return process.memoryUsage();
       },
       sessions: () => server.peers.size,
+      running: () => running,
       broadcast: async (argument) => {
         const { count, size } = argument as { count: number; size: number };
         const chunk = 'x'.repeat(size);
