@@ -75,8 +75,8 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
 
   /** The session idle longest past `idleTimeout` with only its standing stream open, if any (looked for only when full). */
   const reclaimable = (): HttpSession | undefined => {
-    if (idleTimeout === 0) return undefined;
-    const before = Date.now() - idleTimeout;
+    // With no idleTimeout, no session is ever idle long enough.
+    const before = idleTimeout === 0 ? -Infinity : Date.now() - idleTimeout;
     let oldest: Entry | undefined;
     for (const entry of sessions.values()) {
       const since = entry.standingIdleSince();

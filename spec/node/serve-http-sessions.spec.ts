@@ -498,6 +498,30 @@ describe('serve() with HTTP sessions', () => {
       unread.socket.destroy();
     }, 20_000);
 
+    it('is not held by a GET whose client left while authenticate ran: the next GET opens it', async () => {
+      let gets = 0;
+      let admitted = false;
+      const [url] = await start((peer) => peer.handle('x', () => 1), {
+        // The first GET is let in only once its client has left.
+        authenticate: (request) => {
+          if (request.method !== 'GET' || ++gets > 1) return true;
+          return new Promise((resolve) =>
+            request.socket.once('close', () => {
+              admitted = true;
+              resolve(true);
+            }),
+          );
+        },
+      });
+      const { session } = await post(url, call('x'));
+      const leaving = httpRequest(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session! } });
+      leaving.once('error', () => undefined).end();
+      setTimeout(() => leaving.destroy(), 50);
+      await until(() => admitted);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await standingStatus(url, session!)).toBe(200);
+    });
+
     it('keeps its session past idleTimeout while it is read', async () => {
       let setups = 0;
       const [url, server] = await start(
