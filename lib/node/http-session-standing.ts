@@ -10,7 +10,7 @@ const comment = ': \n\n';
  * Holds `response` open as the standing stream of `session` (409 when it has one open
  * already); resolves once it has ended: its client left, the session ended, or the stream
  * was cut. Every `keepAlive` ms (0: never) it writes a comment, which keeps proxies from
- * closing a quiet stream and shows the kernel a client that has gone. It is cut (its
+ * closing a quiet stream and finds out a client whose connection is gone. It is cut (its
  * response destroyed) when its client does not read: a push finds more than `limit` bytes
  * waiting (the push is refused), or bytes have waited from one keepalive to the next with
  * none of them sent. Never rejects.
