@@ -94,7 +94,8 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
   const report = (error: RpcError) => tracer.report(error);
 
   const { onHandlerError } = hooks;
-  const answering = answeringSide(options, {
+  // Its parts are made at the first call: most peers are never called.
+  const answering = answeringSide(options, handlers, () => ({
     peer: () => peer,
     connection: () => connection.info,
     session,
@@ -107,9 +108,8 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
             report(error);
             if (error instanceof HandlerError) onHandlerError(error);
           },
-    handlers,
     scheduler,
-  });
+  }));
 
   /**
    * Ends everything once: the error `failure` makes for the waiting calls (made only when

@@ -2,6 +2,7 @@ import { EMPTY, Observable, of, Subject, throwError, VirtualTimeScheduler } from
 import { Answering } from '../../lib/peer/answerer/answer';
 import { FrameCost } from '../../lib/peer/answerer/answering-limits';
 import { HandlerRegistry } from '../../lib/peer/answerer/handlers';
+import { Feed } from '../../lib/transports/feed';
 import { HandlerError, JsonRpcError, ProtocolError, type IncomingRequest, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
@@ -292,6 +293,7 @@ describe('Answering.stop', () => {
       maxBytes: Infinity,
       cancel: undefined,
       scheduler,
+      unhandled: new Feed<IncomingRequest>(),
     });
     answering.answer({ jsonrpc: '2.0', id: 1, method: 'hang' }, (answer) => answers.push(answer), new FrameCost(40));
     answering.stop();

@@ -1,4 +1,4 @@
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { ErrorCodes, ServerErrorCodes } from '../../protocol/error-codes';
 import type { RpcError } from '../../protocol/errors';
 import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
@@ -14,7 +14,7 @@ import { LinkedSet } from '../collections/linked-set';
 import { runHandler } from './run-handler';
 import { Turns } from './turns';
 import { YoungMap } from '../collections/young-map';
-import { Feed } from '../../transports/feed';
+import type { Feed } from '../../transports/feed';
 import { Deadlines } from '../collections/deadlines';
 
 /** How the answering side is set up. */
@@ -34,6 +34,8 @@ export interface AnsweringSetup {
   /** How callers cancel calls, in this peer's dialect. */
   readonly cancel: Dialect['cancel'];
   readonly scheduler: SchedulerLike;
+  /** Where the requests no handler serves go, while someone subscribes (the peer's `requests$`). */
+  readonly unhandled: Feed<IncomingRequest>;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface AnsweringSetup {
  * before a graceful close, and to stop them all when the link or the peer goes away.
  */
 export class Answering {
-  private readonly unhandled = new Feed<IncomingRequest>();
+  private readonly unhandled: Feed<IncomingRequest>;
   /** Requests being answered (running or waiting). */
   private readonly active = new LinkedSet<Incoming>();
   /** The same by id, to cancel them: kept only in a dialect whose callers cancel, from the first request. */
@@ -59,10 +61,8 @@ export class Answering {
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
-  /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
-  readonly requests$: Observable<IncomingRequest> = this.unhandled;
-
   constructor(private readonly setup: AnsweringSetup) {
+    this.unhandled = setup.unhandled;
     this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
     this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
   }

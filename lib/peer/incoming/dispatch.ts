@@ -14,7 +14,7 @@ import {
 } from '../../protocol/parse';
 import { unparsedProblem } from '../../protocol/unparsed';
 import type { Frame, FrameWithCause } from '../../transports/transport';
-import type { Answering } from '../answerer/answer';
+import type { AnsweringOnDemand } from '../answerer/answering-on-demand';
 import { errorAnswer, invalidRequest, type Answer } from '../answerer/answer-message';
 import { FrameCost } from '../answerer/answering-limits';
 import type { LenientOptions } from '../options';
@@ -28,7 +28,7 @@ import type { NotificationRouter } from './notifications';
 /** What the dispatcher routes to. */
 export interface DispatchTargets extends BatchTargets {
   readonly notifications: NotificationRouter;
-  readonly answering: Answering;
+  readonly answering: AnsweringOnDemand;
   /** Every message, classified, before it is acted on (`Peer.incoming$`). */
   readonly incoming: IncomingStream;
   readonly binaryFrames: 'report' | 'utf8';

@@ -1,0 +1,65 @@
+import type { Observable } from 'rxjs';
+import type { JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
+import { Feed } from '../../transports/feed';
+import type { IncomingRequest } from '../peer';
+import type { Answering } from './answer';
+import type { Answer } from './answer-message';
+import type { FrameCost } from './answering-limits';
+import type { HandlerRegistry } from './handlers';
+
+/**
+ * A peer's answering side, made at the first call that needs it: a peer that is never
+ * called (most clients, a server's idle connections) holds none of its state, about 1 KiB
+ * a peer. Until then it answers what it can without it: no call runs, none to count,
+ * cancel or wait for.
+ */
+export class AnsweringOnDemand {
+  private side: Answering | undefined;
+  private readonly unhandled = new Feed<IncomingRequest>();
+  /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
+  readonly requests$: Observable<IncomingRequest> = this.unhandled;
+
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    /** Makes the answering side, which hands the requests no handler serves to `unhandled`. */
+    private readonly make: (unhandled: Feed<IncomingRequest>) => Answering,
+  ) {}
+
+  /** How many requests are being answered now (running or waiting for their turn). */
+  get answering(): number {
+    return this.side?.answering ?? 0;
+  }
+
+  /** See `Answering.answer`. */
+  answer(request: JsonRpcRequest, done: (answer: Answer | undefined) => void, frame: FrameCost | number): void {
+    this.made().answer(request, done, frame);
+  }
+
+  /** See `Answering.notice`. */
+  notice(notification: JsonRpcNotification, frame: FrameCost | number): boolean {
+    // Before the first call nothing runs, so a cancel has nothing to cancel: only a handled notification needs the side.
+    if (this.side === undefined && this.handlers.get(notification.method) === undefined) return false;
+    return this.made().notice(notification, frame);
+  }
+
+  /** Resolves once no request is being answered. */
+  idle(): Promise<void> {
+    return this.side?.idle() ?? Promise.resolve();
+  }
+
+  /** See `Answering.abandon`. */
+  abandon(): void {
+    this.side?.abandon();
+  }
+
+  /** See `Answering.stop`. */
+  stop(): void {
+    if (this.side === undefined) this.unhandled.complete();
+    else this.side.stop();
+  }
+
+  /** The side, made now if need be; never after stop(), which comes once the link is closed (no call comes then). */
+  private made(): Answering {
+    return (this.side ??= this.make(this.unhandled));
+  }
+}
