@@ -37,15 +37,15 @@ export interface OutgoingSetup {
  */
 export class Outgoing implements OutboxLink {
   readonly outbox: Outbox;
-  private readonly encoder: AnswerEncoder;
-  /** Notifications waiting for the link, oldest first (made when first needed). */
+  // Made when first needed, as the two below: a peer that never answers, or never notifies, holds none.
+  private answerEncoder: AnswerEncoder | undefined;
+  /** Notifications waiting for the link, oldest first. */
   private queued: Set<Queued> | undefined;
   /** Reports what became of a notification's frame, where the transport knows. */
-  private readonly reportFailure: FrameEnded = (error) => error && this.report(error);
+  private notificationEnded: FrameEnded | undefined;
 
   constructor(private readonly setup: OutgoingSetup) {
     this.outbox = new Outbox(this, batchingOptions(setup.batching), setup.scheduler);
-    this.encoder = new AnswerEncoder(setup.maxAnswerSize, setup.maxPendingAnswerBytes, this, setup.codec);
   }
 
   /** The link's generation now. */
@@ -113,7 +113,7 @@ export class Outgoing implements OutboxLink {
     // An answer owed on a link that has since dropped has no one to go to.
     if (!connection.isOpen || connection.generation !== generation) return;
     try {
-      this.write(batchFrame ?? this.encoder.single(answer as Answer));
+      this.write(batchFrame ?? this.encoder().single(answer as Answer));
     } catch (error) {
       this.report(error);
     }
@@ -121,12 +121,17 @@ export class Outgoing implements OutboxLink {
 
   /** Starts the answer to an incoming batch (see `reply`). */
   batchAnswer(): BatchAnswer {
-    return this.encoder.batch();
+    return this.encoder().batch();
+  }
+
+  private encoder(): AnswerEncoder {
+    const { maxAnswerSize, maxPendingAnswerBytes, codec } = this.setup;
+    return (this.answerEncoder ??= new AnswerEncoder(maxAnswerSize, maxPendingAnswerBytes, this, codec));
   }
 
   private sendNotification(frame: OutgoingFrame): void {
     try {
-      this.outbox.send(frame, undefined, this.reportFailure);
+      this.outbox.send(frame, undefined, (this.notificationEnded ??= (error) => error && this.report(error)));
     } catch (error) {
       this.report(error);
     }
