@@ -11,6 +11,8 @@ export interface SessionPost {
   readonly stream: EventStreamAnswer | undefined;
   /** Takes one answer frame of the session's peer meant for it, with the ids it answers (as `idKey` writes them). */
   answer(frame: string, ids: readonly string[]): void;
+  /** Hears that the calls `ids` ended with no answer: their caller cancelled them, in a dialect that answers none. */
+  unanswered(ids: readonly string[]): void;
 }
 
 /** A session's standing stream, as its link writes to it. */
@@ -30,6 +32,11 @@ export interface SessionLink {
   abandon(ids: Iterable<string>): void;
   /** Whether a call id is in use in the session: awaited by a POST, or abandoned by one and not answered yet. */
   awaits(id: string): boolean;
+  /**
+   * The calls `ids` were cancelled by their caller, in a dialect whose cancelled calls get no
+   * answer: the POSTs that carried them stop waiting for them (see `SessionPost.unanswered`).
+   */
+  cancelled(ids: Iterable<string>): void;
   /** Makes `stream` the session's standing stream (the GET's); undefined once it has ended. */
   stand(stream: StandingStream | undefined): void;
 }
@@ -38,7 +45,7 @@ export interface SessionLink {
 const running = new AsyncLocalStorage<SessionPost>();
 
 // Where the answers of an abandoned POST's calls go: nowhere.
-const abandoned: SessionPost = { stream: undefined, answer: () => undefined };
+const abandoned: SessionPost = { stream: undefined, answer: () => undefined, unanswered: () => undefined };
 
 /** How a call id is written in the session's maps: a string and a number of the same digits are two ids. */
 export function idKey(id: unknown): string | undefined {
@@ -76,7 +83,10 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
 
   const answer = (frame: string): void => {
     const ids = answeredIds(frame);
-    const post = (ids[0] === undefined ? undefined : waiting.get(ids[0])) ?? current();
+    // By the first id still awaited: a batch's member may have been cancelled (and let go) before the batch answered.
+    let post: SessionPost | undefined;
+    for (const id of ids) if ((post ??= waiting.get(id)) !== undefined) break;
+    post ??= current();
     for (const id of ids) waiting.delete(id);
     post?.answer(frame, ids);
   };
@@ -116,6 +126,14 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
       for (const id of ids) if (waiting.has(id)) waiting.set(id, abandoned);
     },
     awaits: (id) => waiting.has(id),
+    cancelled: (ids) => {
+      for (const id of ids) {
+        const post = waiting.get(id);
+        if (post === undefined) continue;
+        waiting.delete(id);
+        post.unanswered([id]);
+      }
+    },
     stand: (stream) => {
       standing = stream;
     },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dialect } from '../peer/dialect';
 import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
 import { reply } from './http-reply';
 import { idKey, type SessionPost } from './http-session-link';
@@ -28,7 +29,8 @@ export interface SessionExchange {
  * of an event stream begun by a push), 202 when the body held no call (notifications, or
  * the client's answers to the server's calls), 503 when the session ended first; 404 when
  * `authenticate` gave the POST another result than the one that opened the session (as
- * for an unknown id), 400 for a call id in use in the session (see `SessionLink.abandon`). Resolves
+ * for an unknown id), 400 for a call id in use in the session (see `SessionLink.abandon`). A call
+ * that its client cancels (in a later POST) with no answer, as MCP does, is not waited for. Resolves
  * once answered, or its client has gone. Never rejects.
  */
 export async function answerInSession(
@@ -37,7 +39,7 @@ export async function answerInSession(
   exchange: SessionExchange,
 ): Promise<void> {
   const { request, response, body } = exchange;
-  const { ids, methods } = callsOf(body);
+  const { ids, methods, cancels } = callsOf(body, found === 'new' ? undefined : found.peer.dialect.cancel);
   if (found === 'new' && sessions.opener !== undefined && !methods.includes(sessions.opener)) {
     const text = `Bad Request: no ${sessions.header} header; open a session with a call of ${sessions.opener}`;
     reply(response, 400, exchange.headers, { text });
@@ -70,15 +72,21 @@ export async function answerInSession(
   const pending = new Set(ids);
   let answered = () => undefined as void;
   const allAnswered = new Promise<void>((resolve) => (answered = resolve));
+  const settled = (settledIds: readonly string[]) => {
+    for (const id of settledIds) pending.delete(id);
+    if (pending.size === 0) answered();
+  };
   const post: SessionPost = {
     stream,
     answer: (frame, answeredIds) => {
       answers.push(frame);
-      for (const id of answeredIds) pending.delete(id);
-      if (pending.size === 0) answered();
+      settled(answeredIds);
     },
+    unanswered: settled,
   };
   session.link.deliver(body, ids, post);
+  // Dispatched: the calls the body cancelled have ended. Without an answer to wait for, their POSTs end now.
+  if (cancels.length > 0) session.link.cancelled(cancels);
   if (pending.size > 0) {
     const gone = new Promise<void>((resolve) => response.once('close', resolve));
     await Promise.race([allAnswered, session.closed, gone]);
@@ -95,25 +103,33 @@ export async function answerInSession(
   else reply(response, 200, headers, { json: answers.length === 1 ? answers[0] : joined(answers) });
 }
 
-/** The ids of the calls a body holds (as `idKey` writes them), and their methods; none for a body that is no JSON. */
-function callsOf(body: string): { ids: string[]; methods: string[] } {
-  const ids: string[] = [];
-  const methods: string[] = [];
+/**
+ * The ids of the calls a body holds (as `idKey` writes them), and their methods; and, with
+ * `cancel` (the session's dialect's) when it answers a cancelled call with nothing, the ids
+ * of the calls its cancel notifications name. None for a body that is no JSON.
+ */
+function callsOf(body: string, cancel: Dialect['cancel']): { ids: string[]; methods: string[]; cancels: string[] } {
+  const calls = { ids: [] as string[], methods: [] as string[], cancels: [] as string[] };
   let message: unknown;
   try {
     message = JSON.parse(body);
   } catch {
-    return { ids, methods };
+    return calls;
   }
   for (const each of Array.isArray(message) ? message : [message]) {
     if (typeof each !== 'object' || each === null) continue;
-    const { id, method } = each as { id?: unknown; method?: unknown };
+    const { id, method, params } = each as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof method !== 'string') continue;
     const key = idKey(id);
-    if (typeof method !== 'string' || key === undefined) continue;
-    ids.push(key);
-    methods.push(method);
+    if (key !== undefined) {
+      calls.ids.push(key);
+      calls.methods.push(method);
+    } else if (id === undefined && method === cancel?.method && cancel.answer === undefined) {
+      const cancelled = idKey(cancel.idOf(params));
+      if (cancelled !== undefined) calls.cancels.push(cancelled);
+    }
   }
-  return { ids, methods };
+  return calls;
 }
 
 /** Several answer frames as one batch answer. */

@@ -378,6 +378,38 @@ describe('serve() with HTTP sessions', () => {
     expect(JSON.parse(c.text)).toEqual({ jsonrpc: '2.0', id: 5, result: 'answer 1' });
   });
 
+  it('ends the POST of a call its client cancelled, in a dialect that answers cancelled calls with nothing (MCP)', async () => {
+    let started = false;
+    let aborted = false;
+    const [url] = await start(
+      (peer) => {
+        peer.handle('hello', () => 'hi');
+        peer.handle('hang', (_params, { signal }) => {
+          started = true;
+          signal.addEventListener('abort', () => (aborted = true));
+          return new Promise(() => undefined);
+        });
+      },
+      { peer: { dialect: mcp() } },
+    );
+    const { session } = await post(url, call('hello'));
+    // The MCP SDK client cancels this way: a notification in a POST of its own, the call's POST left open.
+    const hanging = post(url, call('hang', {}, 7), session!, { accept: 'application/json, text/event-stream' });
+    await until(() => started);
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7, reason: 'no longer needed' },
+    };
+    await expect(post(url, JSON.stringify(cancel), session!)).resolves.toMatchObject({ status: 202, text: '' });
+    // No answer comes for it, as MCP says: its POST ends, with nothing, instead of holding the session busy.
+    await expect(hanging).resolves.toMatchObject({ status: 202, text: '' });
+    expect(aborted).toBe(true);
+    // Its id is free again.
+    const again = await post(url, call('hello', [], 7), session!);
+    expect(JSON.parse(again.text)).toEqual({ jsonrpc: '2.0', id: 7, result: 'hi' });
+  });
+
   it("sends a batch's answers whole after pushes filled its event stream, and reports the notifications not sent", async () => {
     const [url, server] = await start(
       (peer) => {
