@@ -70,6 +70,8 @@ export function answerPost(
   let stream: EventStreamAnswer | undefined;
   let stopped = false;
   let gone = false;
+  // Set as its peer is made: a handler that runs at once (inside runPostPeer) may close the server before `running` is set.
+  let making = false;
   // Functions: the flags change while answer() awaits, which narrowing cannot see.
   const isStopped = () => stopped;
   const isGone = () => gone || request.socket.destroyed;
@@ -142,6 +144,7 @@ export function answerPost(
     if (acceptsEventStream(request)) {
       stream = eventStreamAnswer(response, headers, limit);
     }
+    making = true;
     running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream);
     const outcome = await running.outcome;
     // Status and headers went out with the first event: the answer (if any) is the last one.
@@ -176,6 +179,8 @@ export function answerPost(
       stopped = true;
       // Still reading, authenticating or waiting its turn: nothing ran yet, and a slow client must not hold the close.
       if (inSession) return done;
+      // Closed by a handler of its own, which ran as its peer was made: `running` is set once that returns.
+      if (making) await Promise.resolve();
       if (running === undefined) {
         reply(response, 503, headers, { close: true });
         return;

@@ -80,6 +80,28 @@ describe('serve() over HTTP: the life of a POST', () => {
     await expect(client(url).request('slow')).rejects.toMatchObject({ name: 'TransportError' });
   });
 
+  it('answers a call whose handler closes the server with its result, not 503', async () => {
+    let runs = 0;
+    const server: JsonRpcServer = await serve({ port: 0 }, (peer) => {
+      peer.handle('shutdown', () => {
+        runs++;
+        void server.close({ drain: 2_000 });
+        return 'bye';
+      });
+    });
+    servers.push(server);
+    const response = await fetch(server.url!.replace('ws:', 'http:'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"shutdown"}',
+    });
+    // A 503 says "not run, retry": a client would run a method that did run again.
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 1, result: 'bye' });
+    expect(response.headers.get('connection')).toBe('close');
+    expect(runs).toBe(1);
+  });
+
   it('answers 503 to a POST still unanswered when the drain ends', async () => {
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
