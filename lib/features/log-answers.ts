@@ -57,7 +57,8 @@ export function logAnswers(peer: AnyPeer, logger: Logger, relinks = false): Subs
     for (const call of [...open.values()]) end(call, 'debug', 'abandoned');
   };
   const answered = (answer: unknown) => {
-    if (typeof answer !== 'object' || answer === null || !('id' in answer)) return;
+    // A request of the peer's own (a handler calling the other side) has an id too, numbered apart: no answer.
+    if (typeof answer !== 'object' || answer === null || !('id' in answer) || 'method' in answer) return;
     // a lookup of anything but an id in flight finds nothing
     const call = open.get(answer.id as JsonRpcId | null);
     if (call === undefined) return;

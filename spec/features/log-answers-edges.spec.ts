@@ -126,6 +126,37 @@ describe('logPeer() with answers, while the peer sends frames of its own', () =>
   });
 });
 
+describe('logPeer() with answers, while its handler calls the other side with the same ids', () => {
+  // Each side numbers its calls from 1: the server's own request 1 is no answer to the client's call 1.
+  for (const [how, serialize, batched] of [
+    ['one request, handed over as an object', false, false],
+    ['a batch of requests, as text', true, true],
+  ] as const) {
+    it(`writes the call when its own answer goes, not at the handler’s ${how}`, async () => {
+      const link = memoryPair({ serialize });
+      const server = connect(link.server);
+      const client = connect(link.client);
+      made.push(client, server);
+      const log = keptLog();
+      logPeer(server, log, { answers: true });
+      client.handle('who', () => 'me');
+      let linesWhileRunning = -1;
+      server.handle('slow', async (_params, { peer }) => {
+        if (batched) await lastValueFrom(batch$(peer, (batch) => [batch.request('who'), batch.request('who')]));
+        else await peer.request('who');
+        linesWhileRunning = answerLines(log).length;
+        return 'done';
+      });
+      expect(await client.request('slow')).toBe('done');
+      expect(linesWhileRunning).toBe(0);
+      await until('the answer line', () => answerLines(log).length > 0);
+      expect(answerLines(log).map((line) => [fieldsOf(line).method, fieldsOf(line).outcome])).toEqual([
+        ['slow', 'result'],
+      ]);
+    });
+  }
+});
+
 describe('logPeer() with answers: more calls open than it keeps', () => {
   it('forgets the oldest past 10,000 calls being answered, which then goes unlogged', async () => {
     const link = memoryPair();
