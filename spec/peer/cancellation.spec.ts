@@ -74,6 +74,26 @@ describe.each([
       }
     });
 
+    it('reports nothing when the handler stops with its signal’s reason, as fetch() and throwIfAborted() do', async () => {
+      const { peer, raw } = await peerWithRawServer({ dialect });
+      const reported = observe(peer.errors$);
+      peer.handle('obeys', (_params, { signal }) => {
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      });
+      // A handler whose own failure comes after the cancel is still reported.
+      peer.handle('fails', (_params, { signal }) => {
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('bug'))));
+      });
+      raw.send({ jsonrpc: '2.0', id: 5, method: 'obeys', params: {} });
+      raw.send({ jsonrpc: '2.0', id: 6, method: 'fails', params: {} });
+      await settle();
+      raw.send({ jsonrpc: '2.0', ...cancelOf(5) });
+      raw.send({ jsonrpc: '2.0', ...cancelOf(6) });
+      await settle();
+      expect(peer.answeringCount).toBe(0);
+      expect(reported.values.map((error) => error.message)).toEqual(['Handler of fails (request 6) failed: bug']);
+    });
+
     it('ignores a cancel naming an unknown call, or with params it cannot read', async () => {
       const { peer, raw } = await peerWithRawServer({ dialect });
       let aborted = false;

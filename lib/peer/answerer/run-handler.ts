@@ -14,7 +14,7 @@ export interface HandlerOutcome {
  * Calls `handler` and turns what it returns or throws into one outcome: a value (undefined
  * becomes null), a Promise, or an Observable (its first value; none is null). A thrown
  * `JsonRpcError` is the error answer; anything else is -32603 without details, reported as
- * `HandlerError`. Total: whatever the handler returns, throws or rejects with (a revoked
+ * `HandlerError` (unless it is the reason of the call's aborted signal: the handler stopped as asked). Total: whatever the handler returns, throws or rejects with (a revoked
  * Proxy, an object whose getters throw) ends as an outcome, never as an exception here.
  * Returns the subscription of an Observable still running, to stop it.
  */
@@ -53,8 +53,15 @@ function toErrorObject(error: unknown, context: HandlerContext, report: (error: 
   // A notification has nobody to answer, so even a JsonRpcError is only reported.
   const remote = context.id === undefined ? undefined : asJsonRpcError(error);
   if (remote !== undefined) return remote;
+  // A handler that stops with its signal's reason (as fetch() and throwIfAborted() do) did as asked: no failure.
+  if (context.signal.aborted && error === context.signal.reason) return internalError();
   const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
   report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${messageOf(error)}`, { cause: error }));
+  return internalError();
+}
+
+/** A fresh one each time: an answer handed over as an object may be changed by whoever gets it. */
+function internalError(): JsonRpcErrorObject {
   return { code: ErrorCodes.InternalError, message: 'Internal error' };
 }
 
