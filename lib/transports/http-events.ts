@@ -10,6 +10,8 @@ const resumes = 3;
 const defaultRetry = 1_000;
 /** The shortest wait a server's `retry:` may ask for: `retry: 0` must not make a loop of GETs. */
 const minRetry = 250;
+/** The longest a timer can wait (2^31 - 1 ms): a longer `retry:` would fire at once. */
+const maxRetry = 2_147_483_647;
 /** The most resumes of one answer stream: a server that drops it after every event cannot resume it forever. */
 const maxResumes = 100;
 
@@ -41,7 +43,7 @@ export async function followEvents(
       data(text);
     },
     id: (id: string) => (lastId = id),
-    retry: (ms: number) => (wait = Math.max(ms, minRetry)),
+    retry: (ms: number) => (wait = Math.min(Math.max(ms, minRetry), maxRetry)),
   };
   let current: FetchResponse | undefined = response;
   for (;;) {

@@ -55,7 +55,7 @@ export async function exchange(
   if (text === undefined) throw tooLarge('is larger than');
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`;
   const body = text.trim();
-  if (ok && body !== '' && response.status !== 204 && !mayBeJson(response, body)) {
+  if (ok && body !== '' && response.status !== 204 && !mayBeJson(body)) {
     // A page or a word ("Accepted") is no frame: the peer would answer it with a POST of its own, answered alike.
     if (response.status === 202) return { body: '' };
     const type = response.headers?.get('content-type') ?? 'no content type';
@@ -77,16 +77,11 @@ export async function exchange(
 }
 
 /**
- * Whether a 2xx body may be JSON-RPC: JSON by its content type when it has one (any `json`
- * type: `application/json`, `application/json-rpc`, `+json`), an object or array by its ends.
+ * Whether a 2xx body may be JSON-RPC: an object or an array, by its ends. Its content type is
+ * not asked: servers answer JSON-RPC as `text/html` (PHP's default) or `text/plain` too.
  */
-function mayBeJson(response: FetchResponse, body: string): boolean {
-  const type = response.headers?.get('content-type');
-  return (
-    (type == null || /^[^;]*json/i.test(type)) &&
-    '{['.includes(body.charAt(0)) &&
-    '}]'.includes(body.charAt(body.length - 1))
-  );
+function mayBeJson(body: string): boolean {
+  return '{['.includes(body.charAt(0)) && '}]'.includes(body.charAt(body.length - 1));
 }
 
 function excerptOf(text: string): string {

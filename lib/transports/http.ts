@@ -103,11 +103,10 @@ const defaultMaxFrameSize = 67_108_864;
 /**
  * A transport over HTTP: each frame (one call, or a batch) is one POST, and the response
  * body is the answer. A 204 or an empty body (the answer to notifications) is fine, and so is
- * a 202 whose body is not JSON (it is ignored). Another 2xx body that is not JSON (a content
- * type without `json`, or text that is no object or array: an HTML page, `Accepted`) fails
- * the calls of that frame with a non-retryable `TransportError` naming the status, the
- * content type and the start of the body; it never reaches the peer, which would answer it
- * with a POST of its own. A non-2xx status whose body is a JSON-RPC answer is that answer:
+ * a 202 whose body is not JSON (it is ignored). Another 2xx body that is no JSON object or
+ * array (an HTML page, `Accepted`; whatever its content type says) fails the calls of that
+ * frame with a non-retryable `TransportError` naming the status, the content type and the
+ * start of the body; it never reaches the peer, which would answer it with a POST of its own. A non-2xx status whose body is a JSON-RPC answer is that answer:
  * a call gets the server's `JsonRpcError`, whose `cause` is a `TransportError` with the
  * `status`. Any other body with a non-2xx status fails the calls of that frame with
  * `TransportError` carrying `status` and the start of the body, retryable only for 408, 425,

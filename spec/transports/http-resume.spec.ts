@@ -55,6 +55,15 @@ describe('http() resuming an answer stream', () => {
       expect(seenAt[2]! - seenAt[1]!).toBeGreaterThanOrEqual(240);
     });
 
+    it('waits a retry: longer than a timer can, instead of resuming at once', async () => {
+      const server = await startHttpServer((_received, response) => primeAndClose(response, 9_999_999_999));
+      await expect(over(server.url, { timeout: 600 }).request('x')).rejects.toMatchObject({
+        name: 'RequestTimeoutError',
+      });
+      // A timer past 2^31 - 1 ms fires at once: that made 100 GETs in a few hundred ms.
+      expect(gets(server.received)).toHaveLength(0);
+    });
+
     it('resumes it after notifications too: they are no answer', async () => {
       const server = await startHttpServer((received, response) => {
         if (received.request.method === 'GET') return sse(response).end(answer('done'));

@@ -161,6 +161,16 @@ describe('http', () => {
       expect([posts(server), reported]).toEqual([1, []]);
     });
 
+    it.each(['text/html; charset=UTF-8', 'text/plain'])(
+      'still takes a JSON-RPC answer sent as %s (PHP answers so by default)',
+      async (type) => {
+        const server = await startHttpServer((_, response) =>
+          response.writeHead(200, { 'content-type': type }).end('{"jsonrpc":"2.0","id":1,"result":42}'),
+        );
+        await expect(over(server.url).request('x')).resolves.toBe(42);
+      },
+    );
+
     it('cuts the body short in the message', async () => {
       const server = await startHttpServer((_, response) =>
         response.writeHead(200, { 'content-type': 'text/html' }).end(`<html>${'x'.repeat(300)}</html>`),
