@@ -59,3 +59,22 @@ describe('the work of notification handlers', () => {
     expect(stopped).toBe(true);
   });
 });
+
+describe('a request in the frame that closed the peer', () => {
+  it('runs no handler: a notification before it in a batch closed the peer', async () => {
+    const { peer, raw } = await peerWithRawServer();
+    let ran = 0;
+    peer.handle('work', () => {
+      ran++;
+      return 'done';
+    });
+    peer.notifications$('bye').subscribe(() => void peer.close());
+    raw.send([
+      { jsonrpc: '2.0', method: 'bye' },
+      { jsonrpc: '2.0', id: 99, method: 'work' },
+    ]);
+    await settle();
+    expect(ran).toBe(0);
+    expect(peer.answeringCount).toBe(0);
+  });
+});

@@ -15,6 +15,7 @@ import type { HandlerRegistry } from './handlers';
  */
 export class AnsweringOnDemand {
   private side: Answering | undefined;
+  private stopped = false;
   private readonly unhandled = new Feed<IncomingRequest>();
   /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
   readonly requests$: Observable<IncomingRequest> = this.unhandled;
@@ -32,13 +33,14 @@ export class AnsweringOnDemand {
 
   /** See `Answering.answer`. */
   answer(request: JsonRpcRequest, done: (answer: Answer | undefined) => void, frame: FrameCost | number): void {
-    this.made().answer(request, done, frame);
+    // After stop(), a call the same frame carried (its notification's subscriber closed the peer) runs no handler.
+    if (!this.stopped) this.made().answer(request, done, frame);
   }
 
   /** See `Answering.notice`. */
   notice(notification: JsonRpcNotification, frame: FrameCost | number): boolean {
     // Before the first call nothing runs, so a cancel has nothing to cancel: only a handled notification needs the side.
-    if (this.side === undefined && this.handlers.get(notification.method) === undefined) return false;
+    if (this.stopped || (this.side === undefined && this.handlers.get(notification.method) === undefined)) return false;
     return this.made().notice(notification, frame);
   }
 
@@ -54,11 +56,12 @@ export class AnsweringOnDemand {
 
   /** See `Answering.stop`. */
   stop(): void {
+    this.stopped = true;
     if (this.side === undefined) this.unhandled.complete();
     else this.side.stop();
   }
 
-  /** The side, made now if need be; never after stop(), which comes once the link is closed (no call comes then). */
+  /** The side, made now if need be. */
   private made(): Answering {
     return (this.side ??= this.make(this.unhandled));
   }
