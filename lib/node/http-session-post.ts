@@ -3,6 +3,7 @@ import type { Dialect } from '../peer/dialect';
 import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
 import { reply } from './http-reply';
 import { idKey, type SessionPost } from './http-session-link';
+import { untilEnded } from './http-session-ended';
 import { isSessionOf, type HttpSession, type SessionTable } from './http-sessions';
 import type { ServerConnectionInfo } from './upgrade-info';
 
@@ -87,10 +88,7 @@ export async function answerInSession(
   session.link.deliver(body, ids, post);
   // Dispatched: the calls the body cancelled have ended. Without an answer to wait for, their POSTs end now.
   if (cancels.length > 0) session.link.cancelled(cancels);
-  if (pending.size > 0) {
-    const gone = new Promise<void>((resolve) => response.once('close', resolve));
-    await Promise.race([allAnswered, session.closed, gone]);
-  }
+  if (pending.size > 0) await untilEnded(session, response, allAnswered);
   session.link.abandon(pending);
   release();
   // The answers are the response, as a JSON answer would be: never refused for highWaterMark (writeTimeout bounds them).

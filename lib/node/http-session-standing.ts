@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { eventStreamAnswer } from './http-event-stream';
 import { reply } from './http-reply';
+import { untilEnded } from './http-session-ended';
 import type { HttpSession } from './http-sessions';
 
 /** What a standing stream writes to say it is alive: an SSE comment, which clients skip. */
@@ -48,7 +49,7 @@ export async function standingStream(
   };
   // Unref'd: a standing stream must not keep the process alive.
   const ticks = keepAlive > 0 ? setInterval(tick, keepAlive).unref() : undefined;
-  await Promise.race([session.closed, new Promise<void>((resolve) => response.once('close', resolve))]);
+  await untilEnded(session, response);
   clearInterval(ticks);
   session.link.stand(undefined);
   release();

@@ -12,8 +12,12 @@ export interface HttpSession {
   readonly id: string;
   readonly peer: Peer;
   readonly link: SessionLink;
-  /** Resolves once its peer has closed (the session has ended). */
-  readonly closed: Promise<void>;
+  /**
+   * Calls `listener` once its peer has closed (the session has ended; at once if it has);
+   * returns what takes it back. Not a promise: a reaction to one that settles only at the
+   * session's end would stay, with what it holds, for each POST of a session that lasts.
+   */
+  onEnd(listener: () => void): () => void;
   /** What `authenticate` returned for the request that opened it ({} without one). */
   readonly identity: Record<string, unknown>;
   /** Marks it busy (a POST in flight) until the returned function is called. */
@@ -117,13 +121,14 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
     // eslint-disable-next-line prefer-const
     let session: HttpSession | undefined;
     const isEnded = () => ended;
-    let hasEnded = () => undefined as void;
-    const closed = new Promise<void>((resolve) => (hasEnded = resolve));
+    const enders = new Set<() => void>();
     const peer = await sessionPeer(context, link, info, seed, post, () => {
       ended = true;
       clearTimeout(timer);
       sessions.delete(id);
-      hasEnded();
+      const listeners = [...enders];
+      enders.clear();
+      for (const listener of listeners) listener();
     });
     opening--;
     if (peer === 500) return 500;
@@ -142,7 +147,14 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
       id,
       peer,
       link,
-      closed,
+      onEnd: (listener) => {
+        if (isEnded()) {
+          listener();
+          return () => undefined;
+        }
+        enders.add(listener);
+        return () => void enders.delete(listener);
+      },
       identity: seed,
       hold: () => {
         busy++;
