@@ -7,6 +7,7 @@ import type { SessionTable } from './http-sessions';
 import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
+import { peerDefaults } from '../peer/options';
 import { serveDefaults, type ServeOptions } from './serve-options';
 import { upgradeInfo } from './upgrade-info';
 import { defaultHighWaterMark } from '../transports/web-socket';
@@ -137,7 +138,8 @@ export function answerPost(
     const limit = options.highWaterMark ?? defaultHighWaterMark;
     if (sessions !== undefined && found !== undefined) {
       inSession = true;
-      const exchange = { request, response, headers, body, seed: session, info, post, limit };
+      const maxBatchSize = options.peer?.maxBatchSize ?? peerDefaults.maxBatchSize;
+      const exchange = { request, response, headers, body, seed: session, info, post, limit, maxBatchSize };
       return answerInSession(sessions, found, exchange);
     }
     // Pushes wait in the response as a WebSocket's in its socket: bounded the same way.

@@ -33,10 +33,11 @@ export interface SessionLink {
   /** Whether a call id is in use in the session: awaited by a POST, or abandoned by one and not answered yet. */
   awaits(id: string): boolean;
   /**
-   * The calls `ids` were cancelled by their caller, in a dialect whose cancelled calls get no
-   * answer: the POSTs that carried them stop waiting for them (see `SessionPost.unanswered`).
+   * The call `id` (as `idKey` writes it) ended with no answer, cancelled by its caller in a
+   * dialect that answers none (the peer's answering side says so): the POST that carried it
+   * stops waiting for it (see `SessionPost.unanswered`), and the id is free.
    */
-  cancelled(ids: Iterable<string>): void;
+  unanswered(id: string): void;
   /** Makes `stream` the session's standing stream (the GET's); undefined once it has ended. */
   stand(stream: StandingStream | undefined): void;
 }
@@ -126,13 +127,11 @@ export function sessionLink(info: ConnectionInfo, refused: (error: TransportErro
       for (const id of ids) if (waiting.has(id)) waiting.set(id, abandoned);
     },
     awaits: (id) => waiting.has(id),
-    cancelled: (ids) => {
-      for (const id of ids) {
-        const post = waiting.get(id);
-        if (post === undefined) continue;
-        waiting.delete(id);
-        post.unanswered([id]);
-      }
+    unanswered: (id) => {
+      const post = waiting.get(id);
+      if (post === undefined) return;
+      waiting.delete(id);
+      post.unanswered([id]);
     },
     stand: (stream) => {
       standing = stream;

@@ -3,7 +3,7 @@ import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
 import { httpPeerOptions, type PostPeerSetup } from './http-post-peer';
 import { waitForSetup } from './http-setup-wait';
-import type { SessionLink } from './http-session-link';
+import { idKey, type SessionLink } from './http-session-link';
 import { serveDefaults } from './serve-options';
 import type { ServerConnectionInfo } from './upgrade-info';
 
@@ -40,6 +40,11 @@ export async function sessionPeer(
       onClosed();
     },
     onHandlerError: report,
+    // A call its client cancelled, answered with nothing: its POST waits for it no more.
+    onUnanswered: (id) => {
+      const key = idKey(id);
+      if (key !== undefined) link.unanswered(key);
+    },
   });
   made.peer = peer;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onClosed may have run inside connectPeer()

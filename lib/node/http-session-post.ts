@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Dialect } from '../peer/dialect';
+import { classify } from '../protocol/parse';
+import type { JsonRpcRequest } from '../protocol/messages';
 import { acceptsEventStream, eventStreamAnswer } from './http-event-stream';
 import { reply } from './http-reply';
 import { idKey, type SessionPost } from './http-session-link';
@@ -20,6 +21,8 @@ export interface SessionExchange {
   readonly post: () => string;
   /** How many bytes may wait in its event stream (`highWaterMark`). */
   readonly limit: number;
+  /** The peer's `maxBatchSize`: a larger batch is refused whole, none of its calls run. */
+  readonly maxBatchSize: number;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface SessionExchange {
  * the client's answers to the server's calls), 503 when the session ended first; 404 when
  * `authenticate` gave the POST another result than the one that opened the session (as
  * for an unknown id), 400 for a call id in use in the session (see `SessionLink.abandon`). A call
- * that its client cancels (in a later POST) with no answer, as MCP does, is not waited for. Resolves
+ * that ends with no answer (its client cancelled it, as MCP does) is not waited for. Resolves
  * once answered, or its client has gone. Never rejects.
  */
 export async function answerInSession(
@@ -40,7 +43,7 @@ export async function answerInSession(
   exchange: SessionExchange,
 ): Promise<void> {
   const { request, response, body } = exchange;
-  const { ids, methods, cancels } = callsOf(body, found === 'new' ? undefined : found.peer.dialect.cancel);
+  const { ids, methods } = callsOf(body, exchange.maxBatchSize);
   if (found === 'new' && sessions.opener !== undefined && !methods.includes(sessions.opener)) {
     const text = `Bad Request: no ${sessions.header} header; open a session with a call of ${sessions.opener}`;
     reply(response, 400, exchange.headers, { text });
@@ -86,8 +89,6 @@ export async function answerInSession(
     unanswered: settled,
   };
   session.link.deliver(body, ids, post);
-  // Dispatched: the calls the body cancelled have ended. Without an answer to wait for, their POSTs end now.
-  if (cancels.length > 0) session.link.cancelled(cancels);
   if (pending.size > 0) await untilEnded(session, response, allAnswered);
   session.link.abandon(pending);
   release();
@@ -102,30 +103,29 @@ export async function answerInSession(
 }
 
 /**
- * The ids of the calls a body holds (as `idKey` writes them), and their methods; and, with
- * `cancel` (the session's dialect's) when it answers a cancelled call with nothing, the ids
- * of the calls its cancel notifications name. None for a body that is no JSON.
+ * The ids of the calls a body holds (as `idKey` writes them), and their methods: the requests
+ * the peer will answer with their ids, by the peer's own reading (`classify`), none from a
+ * batch it refuses whole (empty, or over `maxBatchSize`), none from a body that is no JSON.
+ * Each is then answered, or ends with no answer (see `SessionLink.unanswered`): a POST never
+ * waits for an id nothing will answer.
  */
-function callsOf(body: string, cancel: Dialect['cancel']): { ids: string[]; methods: string[]; cancels: string[] } {
-  const calls = { ids: [] as string[], methods: [] as string[], cancels: [] as string[] };
+function callsOf(body: string, maxBatchSize: number): { ids: string[]; methods: string[] } {
+  const calls = { ids: [] as string[], methods: [] as string[] };
   let message: unknown;
   try {
     message = JSON.parse(body);
   } catch {
     return calls;
   }
-  for (const each of Array.isArray(message) ? message : [message]) {
-    if (typeof each !== 'object' || each === null) continue;
-    const { id, method, params } = each as { id?: unknown; method?: unknown; params?: unknown };
-    if (typeof method !== 'string') continue;
+  const messages = Array.isArray(message) ? (message as unknown[]) : [message];
+  if (messages.length > maxBatchSize) return calls;
+  for (const each of messages) {
+    if (classify(each) !== 'request') continue;
+    const { id, method } = each as JsonRpcRequest;
     const key = idKey(id);
-    if (key !== undefined) {
-      calls.ids.push(key);
-      calls.methods.push(method);
-    } else if (id === undefined && method === cancel?.method && cancel.answer === undefined) {
-      const cancelled = idKey(cancel.idOf(params));
-      if (cancelled !== undefined) calls.cancels.push(cancelled);
-    }
+    if (key === undefined) continue;
+    calls.ids.push(key);
+    calls.methods.push(method);
   }
   return calls;
 }

@@ -49,7 +49,21 @@ export interface SessionTable {
  * identity is told the session does not exist (404), as for an id never issued.
  */
 export function isSessionOf(session: HttpSession, identity: Record<string, unknown>): boolean {
-  return isDeepStrictEqual(session.identity, identity);
+  // Both as copies: a copy's prototypes are the plain ones, whatever the result's were.
+  return isDeepStrictEqual(session.identity, snapshot(identity));
+}
+
+/**
+ * A copy of an `authenticate` result to compare later ones with: what the session's peer is
+ * given shares its nested objects, which a handler may change. A result that cannot be
+ * cloned (a function in it) is kept as it is, and compared as it is.
+ */
+function snapshot(identity: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(identity);
+  } catch {
+    return identity;
+  }
 }
 
 /** A session as its table sees it: since when it has been idle with only its standing stream open. */
@@ -155,7 +169,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
         enders.add(listener);
         return () => void enders.delete(listener);
       },
-      identity: seed,
+      identity: snapshot(seed),
       hold: () => {
         busy++;
         return occupy(() => busy--);

@@ -1,6 +1,6 @@
 import { asyncScheduler, firstValueFrom, from, race, timer } from 'rxjs';
 import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
-import type { JsonRpcParams } from '../protocol/messages';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Transport } from '../transports/transport';
 import { answeringSide } from './answerer/answering-side';
 import type { RpcApi, UntypedApi } from './api';
@@ -53,6 +53,8 @@ export interface PeerHooks {
   readonly onClosed?: () => void;
   /** Called with each failure of one of its handlers (thrown, rejected, past its deadline), after `errors$`. */
   readonly onHandlerError?: (error: HandlerError) => void;
+  /** Called with the id of each request of the other side's that ends with no answer (cancelled, in a dialect that answers none). */
+  readonly onUnanswered?: (id: JsonRpcId) => void;
 }
 
 /**
@@ -95,7 +97,7 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
 
   const { onHandlerError } = hooks;
   // Its parts are made at the first call: most peers are never called.
-  const answering = answeringSide(options, handlers, () => ({
+  const answering = answeringSide(options, handlers, hooks.onUnanswered, () => ({
     peer: () => peer,
     connection: () => connection.info,
     session,

@@ -410,6 +410,72 @@ describe('serve() with HTTP sessions', () => {
     expect(JSON.parse(again.text)).toEqual({ jsonrpc: '2.0', id: 7, result: 'hi' });
   });
 
+  describe('keeps a call id in use exactly as long as its call', () => {
+    const cancel = (requestId: number) => ({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId },
+    });
+    const slow = (id: number, ms: number, tag = `call ${id}`) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'slow',
+      params: [ms, tag],
+    });
+    const setup: SetupPeer = (peer) => {
+      peer.handle('hello', () => 'hi');
+      peer.handle(
+        'slow',
+        ([ms, tag]: [number, string]) => new Promise((resolve) => setTimeout(() => resolve(tag), ms)),
+      );
+    };
+    const options: ServeOptions = { peer: { dialect: mcp(), maxBatchSize: 3 } };
+
+    it('frees at once the ids of a body the peer refuses whole: a batch past maxBatchSize, an id no JSON-RPC id', async () => {
+      const [url] = await start(setup, options);
+      const { session } = await post(url, call('hello'));
+      const batch = [1, 2, 3, 4].map((id) => slow(id, 0));
+      const refused = await post(url, JSON.stringify(batch), session!);
+      expect([refused.status, JSON.parse(refused.text)]).toEqual([
+        200,
+        { jsonrpc: '2.0', id: null, error: expect.objectContaining({ code: -32600 }) },
+      ]);
+      // 1e400 is Infinity to JSON.parse: no id the peer takes.
+      const infinite = await post(url, '{"jsonrpc":"2.0","id":1e400,"method":"hello"}', session!);
+      expect(infinite.status).toBe(200);
+      expect(JSON.parse((await post(url, call('hello', [], 1), session!)).text)).toEqual({
+        jsonrpc: '2.0',
+        id: 1,
+        result: 'hi',
+      });
+    });
+
+    it('is not freed by a cancel that came before its call, in the same batch', async () => {
+      const [url] = await start(setup, options);
+      const { session } = await post(url, call('hello'));
+      const started = Date.now();
+      const both = post(url, JSON.stringify([cancel(1), slow(1, 300, 'old')]), session!);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await post(url, JSON.stringify(slow(1, 0, 'new')), session!)).status).toBe(400);
+      const answered = await both;
+      expect(JSON.parse(answered.text)).toEqual([{ jsonrpc: '2.0', id: 1, result: 'old' }]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    });
+
+    it('is not freed by a cancel of a batch member that has answered, while the batch waits for another', async () => {
+      const [url] = await start(setup, options);
+      const { session } = await post(url, call('hello'));
+      const batch = post(url, JSON.stringify([slow(10, 0, 'ten'), slow(11, 300, 'eleven')]), session!);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await post(url, JSON.stringify(cancel(10)), session!)).status).toBe(202);
+      expect((await post(url, JSON.stringify(slow(10, 0, 'other')), session!)).status).toBe(400);
+      expect(JSON.parse((await batch).text)).toEqual([
+        { jsonrpc: '2.0', id: 10, result: 'ten' },
+        { jsonrpc: '2.0', id: 11, result: 'eleven' },
+      ]);
+    });
+  });
+
   it("sends a batch's answers whole after pushes filled its event stream, and reports the notifications not sent", async () => {
     const [url, server] = await start(
       (peer) => {
@@ -486,6 +552,22 @@ describe('serve() with HTTP sessions', () => {
       expect((await post(url, call('whoami', undefined, 3), session)).status).toBe(401);
       const again = await post(url, call('whoami', undefined, 4), session, ada);
       expect(again).toMatchObject({ status: 200, text: '{"jsonrpc":"2.0","id":4,"result":"ada"}' });
+    });
+
+    it('keeps the session of a client whose handler changed what its authenticate result holds', async () => {
+      const nested: ServeOptions = {
+        authenticate: (request) => ({ user: { id: String(request.headers['x-user']) } }),
+      };
+      const [url] = await start((peer) => {
+        peer.handle('touch', (_params, { session }) => {
+          (session.user as { lastCall?: number }).lastCall = Date.now();
+          return 'touched';
+        });
+      }, nested);
+      const ada = { 'x-user': 'ada' };
+      const { session } = await post(url, call('touch'), undefined, ada);
+      expect((await post(url, call('touch', undefined, 2), session!, ada)).status).toBe(200);
+      expect((await post(url, call('touch', undefined, 3), session!, { 'x-user': 'bob' })).status).toBe(404);
     });
   });
 

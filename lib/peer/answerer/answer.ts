@@ -36,6 +36,8 @@ export interface AnsweringSetup {
   readonly scheduler: SchedulerLike;
   /** Where the requests no handler serves go, while someone subscribes (the peer's `requests$`). */
   readonly unhandled: Feed<IncomingRequest>;
+  /** Hears the id of each request that ends with no answer (cancelled, in a dialect that answers none). */
+  readonly unanswered?: (id: JsonRpcId) => void;
 }
 
 /**
@@ -177,14 +179,19 @@ export class Answering {
     incoming.ended = true;
     incoming.stop();
     this.limits.release(incoming.cost);
-    if (incoming.done === undefined) this.notices.delete(incoming);
+    const { done } = incoming;
+    let id: JsonRpcId | null | undefined;
+    if (done === undefined) this.notices.delete(incoming);
     else {
       this.active.delete(incoming);
-      const id = idOf(incoming);
+      id = idOf(incoming);
       if (id !== null && id !== undefined && this.byId?.get(id) === incoming) this.byId.delete(id);
     }
     // The answer goes before the next call starts, so a call that waited answers after this one.
-    if (!abandoned && incoming.done !== undefined && !this.stopped) incoming.done(answer);
+    if (!abandoned && done !== undefined && !this.stopped) {
+      if (answer === undefined && id !== null && id !== undefined) this.setup.unanswered?.(id);
+      done(answer);
+    }
     this.turns.leave(incoming, incoming.started);
     this.settled();
   }

@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { JsonRpcId } from '../../protocol/messages';
 import { Answering } from './answer';
 import { AnsweringOnDemand } from './answering-on-demand';
 import { handlerContext, type HandlerContextSetup } from './handler-context';
@@ -13,11 +14,13 @@ export interface AnsweringSideSetup extends HandlerContextSetup {
 /**
  * The answering side of a peer, made at its first call (see {@link AnsweringOnDemand}): its
  * handlers, from `handlers`, run with contexts made from what `setup()` returns then, under
- * the limits, concurrency and deadline of `options` (their defaults filled in).
+ * the limits, concurrency and deadline of `options` (their defaults filled in); `unanswered`
+ * hears of each request that ends with no answer.
  */
 export function answeringSide(
   options: PeerOptions,
   handlers: HandlerRegistry,
+  unanswered: ((id: JsonRpcId) => void) | undefined,
   setup: () => AnsweringSideSetup,
 ): AnsweringOnDemand {
   return new AnsweringOnDemand(handlers, (unhandled) => {
@@ -25,6 +28,7 @@ export function answeringSide(
     return new Answering({
       handlers,
       unhandled,
+      unanswered,
       contextFor: (call, control) => handlerContext(made, call, control),
       report: made.report,
       handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
