@@ -2,18 +2,9 @@
 // cancel, while it sends frames of its own, more of them open than the log keeps, over codecs
 // of the user's; and the lines of logPeer() and logCalls() for failures that are hard to print.
 import { lastValueFrom, throwError } from 'rxjs';
-import {
-  batch$,
-  connect,
-  lsp,
-  logCalls,
-  logPeer,
-  memoryPair,
-  type CallLogFields,
-  type Logger,
-  type Peer,
-} from 'rx-jsonrpc';
+import { batch$, connect, lsp, logCalls, logPeer, memoryPair, type CallLogFields, type Peer } from 'rx-jsonrpc';
 import { rawEnd, type RawEnd } from '../helpers/raw-end';
+import { keptLog, type Line } from '../helpers/kept-log';
 
 const made: Peer[] = [];
 const raws: RawEnd[] = [];
@@ -22,21 +13,6 @@ afterEach(async () => {
   for (const raw of raws.splice(0)) raw.close();
   await Promise.all(made.splice(0).map((peer) => peer.close()));
 });
-
-interface Line {
-  readonly level: string;
-  readonly values: readonly unknown[];
-}
-
-/** A logger that keeps what it is given, by level. */
-function keptLog(): Logger & { readonly lines: Line[] } {
-  const lines: Line[] = [];
-  const keep =
-    (level: string) =>
-    (...values: unknown[]) =>
-      void lines.push({ level, values });
-  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
-}
 
 const fieldsOf = (line: Line) => line.values[0] as CallLogFields;
 

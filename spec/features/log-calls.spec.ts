@@ -14,6 +14,7 @@ import {
 } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
+import { keptLog, type Line } from '../helpers/kept-log';
 
 const made: Peer[] = [];
 
@@ -21,21 +22,6 @@ afterEach(async () => {
   closeAll();
   await Promise.all(made.splice(0).map((peer) => peer.close()));
 });
-
-interface Line {
-  readonly level: string;
-  readonly values: readonly unknown[];
-}
-
-/** A logger that keeps what it is given, by level. */
-function keptLog(): Logger & { readonly lines: Line[] } {
-  const lines: Line[] = [];
-  const keep =
-    (level: string) =>
-    (...values: unknown[]) =>
-      void lines.push({ level, values });
-  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
-}
 
 /** A logger whose every method throws. */
 const brokenLog: Logger = {

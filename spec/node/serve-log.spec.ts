@@ -5,6 +5,7 @@ import { filter, firstValueFrom, NEVER, timer } from 'rxjs';
 import { connect, http, JsonRpcError, logPeer, type CallLogFields, type Peer } from 'rx-jsonrpc';
 import { restartableServer } from '../helpers/restartable-server';
 import { serve, serveHttp, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
+import { keptLog, type Line } from '../helpers/kept-log';
 
 const servers: JsonRpcServer[] = [];
 const clients: Peer[] = [];
@@ -13,21 +14,6 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(servers.splice(0).map((server) => server.close({ drain: 0 })));
 });
-
-interface Line {
-  readonly level: string;
-  readonly values: readonly unknown[];
-}
-
-/** A logger that keeps what it is given, by level. */
-function keptLog(): Logger & { readonly lines: Line[] } {
-  const lines: Line[] = [];
-  const keep =
-    (level: string) =>
-    (...values: unknown[]) =>
-      void lines.push({ level, values });
-  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
-}
 
 const setup: SetupPeer = (peer) => {
   peer.handle('ping', () => 'pong');
