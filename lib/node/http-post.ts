@@ -3,7 +3,7 @@ import { messageOf, ProtocolError, TransportError } from '../protocol/errors';
 import { isJsonContentType, readBody } from './http-body';
 import { acceptsEventStream, eventStreamAnswer, type EventStreamAnswer } from './http-event-stream';
 import { answerInSession } from './http-session-post';
-import type { SessionTable } from './http-sessions';
+import type { HttpSession, SessionTable } from './http-sessions';
 import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
@@ -79,8 +79,13 @@ export function answerPost(
   // Words for failures only: made when one happens.
   const post = () => `the POST from ${String(request.socket.remoteAddress)} to ${shown(request.url)}`;
 
-  /** Reads and checks the body: its text, or what the POST was answered (undefined when it is not). */
-  const admitted = async (): Promise<readonly [string, Record<string, unknown>] | undefined> => {
+  /**
+   * Checks the POST, finds the session it names (with `sessions`), then reads its body: its
+   * text, `authenticate`'s result and the session; undefined when it was answered instead.
+   */
+  const admitted = async (): Promise<
+    readonly [string, Record<string, unknown>, HttpSession | 'new' | undefined] | undefined
+  > => {
     if (!isJsonContentType(request.headers['content-type'])) {
       reply(response, 415, headers, { close: true });
       return undefined;
@@ -88,6 +93,13 @@ export function answerPost(
     const session = await authenticated(request, admission);
     if (typeof session === 'number') {
       reply(response, session, headers, { close: true });
+      return undefined;
+    }
+    // After authenticate, so that a request without credentials cannot tell a live session id from an unknown
+    // one (401 for both); before the body is read, so that an unknown id costs nothing more.
+    const found = sessions?.find(request);
+    if (typeof found === 'number') {
+      reply(response, found, headers, { close: true });
       return undefined;
     }
     const maxPayload = options.maxPayload ?? serveDefaults.maxPayload;
@@ -100,7 +112,7 @@ export function answerPost(
       const text = `Payload Too Large: the body is over ${maxPayload} bytes`;
       reply(response, 413, headers, { text, close: true });
     } else if (body !== 'gone') {
-      if (!isStopped()) return [body.text, session];
+      if (!isStopped()) return [body.text, session, found];
       reply(response, 503, headers, { close: true });
     }
     return undefined;
@@ -118,15 +130,9 @@ export function answerPost(
       reply(response, 503, headers, { close: true });
       return;
     }
-    // Before the body is read: an unknown session id costs nothing more.
-    const found = sessions?.find(request);
-    if (typeof found === 'number') {
-      reply(response, found, headers, { close: true });
-      return;
-    }
     const admittedBody = await admitted();
     if (admittedBody === undefined) return;
-    const [body, session] = admittedBody;
+    const [body, session, found] = admittedBody;
     const loopTurn = turns.loop();
     if (loopTurn !== undefined) await loopTurn;
     if (isGone()) return;

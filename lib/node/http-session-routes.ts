@@ -29,17 +29,14 @@ export function answerSessionRequest(
     reply(response, refused, { vary: 'Origin' }, { close: true });
     return Promise.resolve();
   }
-  const found = sessions.find(request);
-  if (found === 404) {
-    notFound(response, headers);
-    return Promise.resolve();
-  }
-  if (typeof found !== 'object') {
-    reply(response, 400, headers, { text: `Bad Request: no ${sessions.header} header` });
-    return Promise.resolve();
-  }
   return authenticated(request, admission).then((verdict) => {
     if (typeof verdict === 'number') return reply(response, verdict, headers, { close: true });
+    // Looked up once authenticated: a request without credentials cannot tell a live id from an unknown one.
+    const found = sessions.find(request);
+    if (found === 404) return notFound(response, headers);
+    if (typeof found !== 'object') {
+      return reply(response, 400, headers, { text: `Bad Request: no ${sessions.header} header` });
+    }
     // Another identity is not told the session exists.
     if (!isSessionOf(found, verdict)) return notFound(response, headers);
     if (request.method === 'DELETE') {

@@ -9,6 +9,7 @@ import {
   type Peer,
   type RpcError,
 } from 'rx-jsonrpc';
+import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, serveHttp, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
@@ -552,6 +553,16 @@ describe('serve() with HTTP sessions', () => {
       expect((await post(url, call('whoami', undefined, 3), session)).status).toBe(401);
       const again = await post(url, call('whoami', undefined, 4), session, ada);
       expect(again).toMatchObject({ status: 200, text: '{"jsonrpc":"2.0","id":4,"result":"ada"}' });
+    });
+
+    it('answers a request without credentials 401 alike for a live session id and an unknown one', async () => {
+      const [url] = await start((peer) => peer.handle('whoami', (_params, { session }) => session.user), options);
+      const { session } = await post(url, call('whoami'), undefined, { 'x-user': 'ada' });
+      for (const id of [session!, randomUUID()]) {
+        expect((await post(url, call('whoami', undefined, 2), id)).status).toBe(401);
+        expect(await standingStatus(url, id)).toBe(401);
+        expect((await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': id } })).status).toBe(401);
+      }
     });
 
     it('keeps the session of a client whose handler changed what its authenticate result holds', async () => {
