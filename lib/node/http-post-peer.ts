@@ -1,10 +1,10 @@
-import { HandlerError, messageOf, ProtocolError, type RpcError } from '../protocol/errors';
+import { ProtocolError, type RpcError } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
 import type { PeerOptions } from '../peer/options';
 import type { EventStreamAnswer } from './http-event-stream';
 import { oneShotLink } from './http-link';
-import { waitForSetup, type SetupWait } from './http-setup-wait';
+import { setUpPeer, type SetupWait } from './http-setup-wait';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import type { ServerConnectionInfo } from './upgrade-info';
 
@@ -87,33 +87,15 @@ export function runPostPeer(
     { onHandlerError: report },
   );
   let wait: SetupWait | undefined;
-  const failed = async (message: string, cause?: unknown): Promise<500> => {
-    report(new HandlerError(message, { cause }));
-    await peer.close({ code: 1011, reason: 'Internal error' });
-    return 500;
-  };
 
   const run = async (): Promise<PeerOutcome> => {
-    try {
-      // Typed to return void so that any function fits; an async one returns a promise to wait for.
-      // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
-      const ready: unknown = context.setup(peer, info, context.server());
-      // Handlers an async setup registers must be there before the body is dispatched.
-      if (isThenable(ready)) {
-        wait = waitForSetup(ready, handlerTimeout);
-        const settled = await wait.outcome;
-        wait = undefined;
-        if (settled.kind === 'failed') {
-          return await failed(`setup() failed for ${post()}: ${messageOf(settled.cause)}`, settled.cause);
-        }
-        if (settled.kind === 'timeout')
-          return await failed(`setup() did not settle within ${handlerTimeout} ms for ${post()}`);
-        if (settled.kind === 'interrupted') return await closed('interrupted');
-      }
-    } catch (cause) {
-      return failed(`setup() failed for ${post()}: ${messageOf(cause)}`, cause);
-    }
-    if (!proceed()) return closed('interrupted');
+    // Typed to return void so that any function fits; an async one returns a promise to wait for.
+    const setup = (): unknown => context.setup(peer, info, context.server());
+    const setting = setUpPeer(setup, peer, handlerTimeout, post, report, (current) => (wait = current));
+    // An await only for an async setup: a sync one's body is dispatched in this turn, as it always was.
+    const set = setting === 'ready' ? setting : await setting;
+    if (set === 500) return 500;
+    if (set === 'interrupted' || !proceed()) return closed('interrupted');
     // What the peer reports while it dispatches the body (synchronously): a response, say.
     const reported: ProtocolError[] = [];
     const listening = peer.errors$.subscribe((error) => error instanceof ProtocolError && reported.push(error));
@@ -140,9 +122,4 @@ export function runPostPeer(
       return wait !== undefined;
     },
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  // reading `then` of any value is how a thenable is told; undefined otherwise
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -1,8 +1,7 @@
-import { HandlerError, messageOf } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
 import { httpPeerOptions, type PostPeerSetup } from './http-post-peer';
-import { waitForSetup } from './http-setup-wait';
+import { setUpPeer } from './http-setup-wait';
 import { idKey, type SessionLink } from './http-session-link';
 import { serveDefaults } from './serve-options';
 import type { ServerConnectionInfo } from './upgrade-info';
@@ -49,25 +48,11 @@ export async function sessionPeer(
   made.peer = peer;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onClosed may have run inside connectPeer()
   if (!closed) peers?.add(peer);
-  const failed = async (message: string, cause?: unknown): Promise<500> => {
-    report(new HandlerError(message, { cause }));
-    await peer.close({ code: 1011, reason: 'Internal error' });
-    return 500;
-  };
-  try {
-    // Typed to return void so that any function fits; an async one returns a promise to wait for.
-    // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
-    const ready: unknown = context.setup(peer, info, context.server());
-    if (typeof (ready as PromiseLike<unknown> | null)?.then === 'function') {
-      const settled = await waitForSetup(ready as PromiseLike<unknown>, handlerTimeout).outcome;
-      if (settled.kind === 'failed') {
-        return await failed(`setup() failed for ${post()}: ${messageOf(settled.cause)}`, settled.cause);
-      }
-      if (settled.kind !== 'ready')
-        return await failed(`setup() did not settle within ${handlerTimeout} ms for ${post()}`);
-    }
-  } catch (cause) {
-    return failed(`setup() failed for ${post()}: ${messageOf(cause)}`, cause);
-  }
+  // Typed to return void so that any function fits; an async one returns a promise to wait for.
+  const setup = (): unknown => context.setup(peer, info, context.server());
+  // Never interrupted: a session opens within its first POST, which the server's close answers itself.
+  const setting = setUpPeer(setup, peer, handlerTimeout, post, report);
+  const set = setting === 'ready' ? setting : await setting;
+  if (set !== 'ready') return 500;
   return peer;
 }

@@ -8,6 +8,7 @@ import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults } from './keep-alive';
 import { shown } from './serve-admission';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
+import { isThenable } from './http-setup-wait';
 import { upgradeInfo } from './upgrade-info';
 
 /** What {@link acceptor} needs from its server. */
@@ -83,9 +84,4 @@ export function acceptor(
       failed(cause);
     }
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  // reading `then` of any value is how a thenable is told; undefined otherwise
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
