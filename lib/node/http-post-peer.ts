@@ -6,7 +6,7 @@ import type { EventStreamAnswer } from './http-event-stream';
 import { oneShotLink } from './http-link';
 import { setUpPeer, type SetupWait } from './http-setup-wait';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
-import type { ServerConnectionInfo } from './upgrade-info';
+import { linkInfoOf, type ServerConnectionInfo } from './upgrade-info';
 
 /** What a POST's peer is made from. */
 export interface PostPeerSetup {
@@ -78,7 +78,7 @@ export function runPostPeer(
   stream?: EventStreamAnswer,
 ): PostPeer {
   const { options, report } = context;
-  const link = oneShotLink(info, body, report, stream);
+  const link = oneShotLink(linkInfoOf(info), body, report, stream);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
   // One frame in, one out: nothing to batch either.
   const peer = connectPeer(

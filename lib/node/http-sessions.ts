@@ -5,7 +5,7 @@ import type { Peer } from '../peer/peer';
 import { sessionLink, type SessionLink } from './http-session-link';
 import { sessionDefaults, type HttpSessionOptions } from './http-session-options';
 import { sessionPeer, type SessionPeerSetup } from './http-session-peer';
-import type { ServerConnectionInfo } from './upgrade-info';
+import { linkInfoOf, type ServerConnectionInfo } from './upgrade-info';
 
 /** One open session. */
 export interface HttpSession {
@@ -115,7 +115,7 @@ export function sessionTable(options: HttpSessionOptions, context: SessionPeerSe
     }
     opening++;
     const id = randomUUID();
-    const link = sessionLink(info, context.report);
+    const link = sessionLink(linkInfoOf(info), context.report);
     let busy = 0;
     let standing = false;
     let idleSince = Date.now();

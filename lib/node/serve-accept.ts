@@ -3,13 +3,13 @@ import type { WebSocket } from 'ws';
 import { HandlerError, messageOf, type RpcError } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
 import type { Peer } from '../peer/peer';
-import { fromWebSocket } from '../transports/web-socket';
 import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults } from './keep-alive';
 import { shown } from './serve-admission';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { isThenable } from './http-setup-wait';
-import { upgradeInfo } from './upgrade-info';
+import { acceptedWebSocket } from './accepted-web-socket';
+import { linkInfoOf, upgradeInfo, type ServerConnectionInfo } from './upgrade-info';
 
 /** What {@link acceptor} needs from its server. */
 export interface AcceptSetup {
@@ -46,9 +46,8 @@ export function acceptor(
       corkEachTick(socket);
       const heartbeat = options.heartbeat ?? pingDefaults;
       if (heartbeat !== false) keepAlive(socket, heartbeat);
-      const transport = fromWebSocket(socket, info, {
-        highWaterMark: options.highWaterMark,
-      });
+      const seen: ServerConnectionInfo = { transport: 'websocket', protocol: socket.protocol, ...info };
+      const transport = acceptedWebSocket(socket, linkInfoOf(seen), options.highWaterMark);
       // A peer may close while it is being made (a socket gone already): it is then never added.
       let closed = false;
       const added: Peer = connectPeer(
@@ -74,11 +73,7 @@ export function acceptor(
       if (!closed) peers.add(added);
       // Typed to return void so that any function fits; an async one returns a promise to watch.
       // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
-      const done: unknown = context.setup(
-        added,
-        { transport: 'websocket', protocol: socket.protocol, ...info },
-        context.server(),
-      );
+      const done: unknown = context.setup(added, seen, context.server());
       if (isThenable(done)) done.then(undefined, failed);
     } catch (cause) {
       failed(cause);

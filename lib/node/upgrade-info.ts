@@ -13,8 +13,18 @@ export interface ServerConnectionInfo extends ConnectionInfo {
   readonly headers: IncomingMessage['headers'];
   /** The cookies of the request, by name. */
   readonly cookies: { readonly [name: string]: string };
-  /** The upgrade request (or the POST) itself. */
+  /**
+   * The upgrade request (or the POST) itself: given to `setup` only. Handlers' `context.connection`
+   * has every member but this one: kept, it would hold the IncomingMessage and its raw headers
+   * (about 1 KB) for the connection's life. Read what you need of it in `setup`.
+   */
   readonly request: IncomingMessage;
+}
+
+/** What the link of a server peer tells its handlers: `info` but the request (see {@link ServerConnectionInfo.request}). */
+export function linkInfoOf(info: ServerConnectionInfo): Omit<ServerConnectionInfo, 'request'> {
+  const { request: _request, ...seen } = info;
+  return seen;
 }
 
 /** Reads the connection info a server peer hands its handlers from the upgrade request (or the POST). */

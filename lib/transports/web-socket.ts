@@ -202,7 +202,8 @@ function adoptWebSocket(
   };
 }
 
-function closeQuietly(socket: WebSocketLike, code: number, reason?: string): void {
+/** Closes `socket`, falling back to plainer closes where it refuses the code or reason. */
+export function closeQuietly(socket: WebSocketLike, code: number, reason?: string): void {
   // Sockets refuse codes outside 1000 and 3000-4999, and reasons over 123 bytes:
   // fall back to a normal close with the reason, then without it.
   for (const [tryCode, tryReason] of [

@@ -122,19 +122,21 @@ describe('serve() over HTTP POST', () => {
 
   describe('context', () => {
     it("hands handlers the POST's url, headers, cookies and address as context.connection", async () => {
-      const url = await start((peer) =>
+      const url = await start((peer, setupInfo) => {
+        const method = setupInfo.request.method;
         peer.handle('info', (_p, { connection }) => {
-          const seen = connection as Parameters<SetupPeer>[1];
+          const seen = connection as Partial<Parameters<SetupPeer>[1]>;
           return {
             transport: seen.transport,
             url: seen.url,
-            agent: seen.headers['x-agent'],
+            agent: seen.headers?.['x-agent'],
             cookies: { ...seen.cookies },
             remoteAddress: seen.remoteAddress,
-            method: seen.request.method,
+            method,
+            handlerSeesRequest: 'request' in seen,
           };
-        }),
-      );
+        });
+      });
       const rpc = client(`${url}/rpc?room=7`, { headers: { 'x-agent': 'spec', cookie: 'sid=abc%20d' } });
       await expect(rpc.request('info')).resolves.toEqual({
         transport: 'http',
@@ -143,6 +145,7 @@ describe('serve() over HTTP POST', () => {
         cookies: { sid: 'abc d' },
         remoteAddress: '127.0.0.1',
         method: 'POST',
+        handlerSeesRequest: false,
       });
     });
 

@@ -181,16 +181,18 @@ describe('serve', () => {
   });
 
   describe('connection info', () => {
-    it('gives handlers the upgrade request: url, headers, cookies, remote address', async () => {
+    it('gives handlers the upgrade request: url, headers, cookies, remote address; the request itself to setup only', async () => {
       const server = await start((peer, connection) => {
+        const setupSaw = connection.request.url;
         peer.handle('info', (_p, context) => {
-          const seen = context.connection as typeof connection;
+          const seen = context.connection as Partial<typeof connection>;
           return {
             url: seen.url,
-            agent: seen.headers['x-agent'],
+            agent: seen.headers?.['x-agent'],
             cookies: { ...seen.cookies },
             remoteAddress: seen.remoteAddress,
-            sameAsSetup: seen.request === connection.request,
+            setupSaw,
+            handlerSees: 'request' in seen,
           };
         });
       });
@@ -202,7 +204,8 @@ describe('serve', () => {
         agent: 'spec',
         cookies: { sid: 'abc d', theme: 'dark' },
         remoteAddress: '127.0.0.1',
-        sameAsSetup: true,
+        setupSaw: '/rpc?room=7',
+        handlerSees: false,
       });
     });
   });

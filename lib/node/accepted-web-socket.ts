@@ -1,0 +1,109 @@
+import { Observable, type Subscriber } from 'rxjs';
+import type { RawData, WebSocket } from 'ws';
+import { ConnectionClosedError, TransportError } from '../protocol/errors';
+import { Feed } from '../transports/feed';
+import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
+import { closeQuietly, defaultHighWaterMark } from '../transports/web-socket';
+
+/** The link of a socket, kept on the socket itself: its listeners are shared functions, not closures of each. */
+const linkOf = Symbol('rx-jsonrpc link');
+
+type LinkedSocket = WebSocket & { [linkOf]?: AcceptedLink };
+
+/**
+ * A socket `serve()` accepted, as a transport of its one link: what `fromWebSocket` does for
+ * any socket, through ws's own `on()` rather than the browser-style `onmessage` of ws's
+ * EventTarget shim, which wraps each listener in closures (about 0.4 KB a connection) and
+ * makes a MessageEvent for each frame. A server holds many thousands of these.
+ */
+export function acceptedWebSocket(
+  socket: WebSocket,
+  info: ConnectionInfo,
+  highWaterMark: number = defaultHighWaterMark,
+): Transport {
+  return {
+    connect: () =>
+      new Observable<Connection>((subscriber) => {
+        const linked = socket as LinkedSocket;
+        if (linked[linkOf] !== undefined || socket.readyState !== socket.OPEN) {
+          // An accepted socket cannot be opened again: reconnecting would only fail again.
+          subscriber.error(
+            new TransportError(`The WebSocket (${String(info.url)}) was already used or closed`, { retryable: false }),
+          );
+          return;
+        }
+        const link = new AcceptedLink(socket, info, highWaterMark, subscriber);
+        linked[linkOf] = link;
+        socket.binaryType = 'arraybuffer';
+        socket.on('message', onMessage);
+        socket.on('close', onClose);
+        // ws emits 'error' before 'close'; without a listener the EventEmitter would throw.
+        socket.on('error', ignore);
+        subscriber.next(link);
+        return () => {
+          socket.off('message', onMessage);
+          socket.off('close', onClose);
+          link.frames$.complete();
+          if (socket.readyState === socket.OPEN) closeQuietly(socket, 1000);
+        };
+      }),
+  };
+}
+
+/** One accepted socket's link: its frames, and what it sends. */
+class AcceptedLink implements Connection {
+  readonly frames$ = new Feed<Frame>();
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly info: ConnectionInfo,
+    private readonly highWaterMark: number,
+    readonly subscriber: Subscriber<Connection>,
+  ) {}
+
+  send(frame: string): void {
+    // Checked before each frame: a slow client fails calls fast rather than queueing forever.
+    const waiting = this.socket.bufferedAmount;
+    if (waiting > this.highWaterMark) {
+      throw new TransportError(
+        `Send buffer full: ${String(waiting)} bytes wait to go to ${String(this.info.url)} (highWaterMark ${String(this.highWaterMark)})`,
+        { retryable: true },
+      );
+    }
+    this.socket.send(frame);
+  }
+
+  close(code = 1000, reason?: string): void {
+    closeQuietly(this.socket, code, reason);
+  }
+}
+
+// `this` is the socket: an EventEmitter calls its listeners on itself.
+function onMessage(this: LinkedSocket, data: RawData, isBinary: boolean): void {
+  // ws hands a text message over as one Buffer, whatever the binaryType
+  this[linkOf]?.frames$.next(isBinary ? binaryFrame(data) : (data as Buffer).toString());
+}
+
+function onClose(this: LinkedSocket, code: number, reasonBytes: Buffer): void {
+  const link = this[linkOf];
+  if (link === undefined) return;
+  link.frames$.complete();
+  const reason = reasonBytes.toString();
+  link.subscriber.error(
+    new ConnectionClosedError(
+      `Connection to ${String(link.info.url)} closed (${String(code)}${reason ? `: ${reason}` : ''})`,
+      { code, reason },
+    ),
+  );
+}
+
+function ignore(): void {
+  // The 'close' that follows says what ended the link.
+}
+
+/** A binary message as bytes (an ArrayBuffer, as `binaryType` asks; the other forms in case a user changed it). */
+function binaryFrame(data: RawData): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data;
+}
