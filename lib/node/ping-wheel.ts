@@ -51,7 +51,8 @@ export class PingWheel {
     slot.add(socket);
     this.slotOf.set(socket, slot);
     socket.on('pong', this.onPong);
-    socket.once('close', this.onClose);
+    // on(), not once(): a socket closes once, and once() wraps the listener (about 110 B a socket).
+    socket.on('close', this.onClose);
     this.timer ??= setInterval(() => this.turn(), this.slotMs);
   }
 
