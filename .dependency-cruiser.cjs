@@ -7,7 +7,7 @@
 //     link/                 the transport's life, and what goes onto it (outbox, encoding)
 //     caller/, answerer/    calls we make, calls we answer: each imports link/, never the other
 //     incoming/             what arrives, routed to the caller and the answerer
-//     connect.ts, outgoing.ts, heartbeat-calls.ts   assemble the parts; no part imports them
+//     connect.ts, outgoing.ts, feature-values.ts   assemble the parts; no part imports them
 //     peer.ts, api.ts, options.ts, dialect.ts, state.ts, trace.ts   the vocabulary every part
 //                           names; they import no part but collections (which import nothing of the peer)
 //   features              built on the Peer (subscriptions, progress, batches, the proxy): import
@@ -65,7 +65,7 @@ module.exports = {
       name: 'no-part-imports-the-assembly',
       severity: 'error',
       from: { path: '^lib/peer/', pathNot: '^lib/peer/connect\\.ts$' },
-      to: { path: '^lib/peer/(connect|outgoing|heartbeat-calls)\\.ts$' },
+      to: { path: '^lib/peer/(connect|outgoing|feature-values)\\.ts$' },
     },
     {
       name: 'peer-vocabulary-imports-no-part',

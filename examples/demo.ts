@@ -1,7 +1,7 @@
 // `npm start`: a WebSocket server and two clients in one process, talking JSON-RPC 2.0.
 // Run it with `npx tsx examples/demo.ts`; it exits by itself after a few seconds at most.
 import { filter, firstValueFrom, forkJoin, map, timer } from 'rxjs';
-import { connect, JsonRpcError, RequestTimeoutError, type PeerState } from 'rx-jsonrpc';
+import { connect, JsonRpcError, reconnecting, RequestTimeoutError, type PeerState } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer } from 'rx-jsonrpc/node';
 
 const log = (line: string) => console.log(line);
@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   log(`server listening on ${server.url}`);
 
   // reconnect: after a drop, the client opens a new link by itself (backoff shortened for the demo).
-  const client = connect(webSocket(server.url!), { timeout: 5_000, reconnect: { delay: () => timer(100) } });
+  const client = connect(webSocket(server.url!), {
+    timeout: 5_000,
+    reconnect: reconnecting({ delay: () => timer(100) }),
+  });
   client.state$.subscribe((state) => log(`client state: ${state.status}${why(state)}`));
   client
     .notifications$<Chat>('chat.message')

@@ -47,7 +47,6 @@ export { backoff, backoffDefaults, type BackoffOptions } from './operators/backo
 
 // Peer
 export { connect } from './peer/connect';
-export { reconnectable } from './peer/link/reconnect';
 export { generic, lsp, mcp, type Dialect } from './peer/dialect';
 export type {
   AnyPeer,
@@ -84,6 +83,8 @@ export {
   type CancelNotification,
   type CloseOptions,
   type Codec,
+  type HeartbeatCall,
+  type HeartbeatCalls,
   type HeartbeatOptions,
   type InterceptedCall,
   type Interceptor,
@@ -91,6 +92,8 @@ export {
   type LenientOptions,
   type Logger,
   type PeerOptions,
+  type Reconnect,
+  type ReconnectHooks,
   type ReconnectOptions,
   type RequestOptions,
 } from './peer/options';
@@ -113,4 +116,6 @@ export { requestWithProgress$, type ProgressEvent, type ProgressOptions } from '
 export { createProxy, type ProxyEscapes, type ProxyOf, type UntypedProxy } from './features/proxy';
 export { subscription$, type SubscriptionOptions } from './features/subscription';
 export { logCalls, type CallLogFields, type CallOutcome } from './features/log-calls';
+export { reconnectable, reconnecting } from './features/reconnecting';
+export { heartbeatCalls } from './features/heartbeat-calls';
 export { loggedErrorsPerMinute, logPeer, type LogPeerOptions } from './features/log-peer';

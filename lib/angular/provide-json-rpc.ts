@@ -32,7 +32,7 @@ export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
    */
   readonly transport: Transport | (() => Transport);
   /**
-   * Options of `connect()`: timeout, reconnect, batching...
+   * Options of `connect()`: timeout, reconnect (`reconnecting()`), batching, heartbeat (`heartbeatCalls()`)...
    * @default {} (see `peerDefaults`)
    */
   readonly options?: PeerOptions;
@@ -83,7 +83,7 @@ export interface JsonRpcConfig<Api extends RpcApi = UntypedApi> {
  * bootstrapApplication(App, {
  *   providers: [
  *     provideZonelessChangeDetection(),
- *     provideJsonRpc({ transport: webSocket('wss://api.example.org/rpc'), options: { reconnect: true } }),
+ *     provideJsonRpc({ transport: webSocket('wss://api.example.org/rpc'), options: { reconnect: reconnecting() } }),
  *     provideJsonRpc({ name: 'prices', transport: () => webSocket(inject(PRICES_URL)) }),
  *   ],
  * });

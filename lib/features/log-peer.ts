@@ -32,9 +32,9 @@ export interface LogPeerOptions {
  *
  * @example
  * ```ts
- * import { connect, logCalls, logPeer, webSocket } from 'rx-jsonrpc';
+ * import { connect, logCalls, logPeer, reconnecting, webSocket } from 'rx-jsonrpc';
  *
- * const rpc = connect(webSocket(url), { reconnect: true, interceptors: [logCalls(console)] });
+ * const rpc = connect(webSocket(url), { reconnect: reconnecting(), interceptors: [logCalls(console)] });
  * logPeer(rpc, console);
  * ```
  */

@@ -29,7 +29,7 @@ export type TcpOptions = NetConnectOpts & {
  *
  * @example
  * ```ts
- * const daemon = connect(tcp({ host: '127.0.0.1', port: 7000, framing: 'newline' }), { reconnect: true });
+ * const daemon = connect(tcp({ host: '127.0.0.1', port: 7000, framing: 'newline' }), { reconnect: reconnecting() });
  * ```
  */
 export function tcp(options: TcpOptions): Transport {

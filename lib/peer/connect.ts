@@ -14,7 +14,7 @@ import { asIs } from './link/encode';
 import { callFailure } from './link/failures';
 import { HandlerRegistry } from './answerer/handlers';
 import { IncomingStream } from './incoming/incoming';
-import { heartbeatOf } from './heartbeat-calls';
+import { heartbeatOf, reconnectOf } from './feature-values';
 import { sequentialIds } from './caller/ids';
 import { NotificationRouter } from './incoming/notifications';
 import { peerDefaults, type LenientOptions, type PeerOptions } from './options';
@@ -22,7 +22,6 @@ import { Outgoing } from './outgoing';
 import type { Handler, Peer } from './peer';
 import { PeerObject, type PeerMembers } from './peer-object';
 import { PendingCalls } from './caller/pending';
-import { reconnectPolicy } from './link/reconnect';
 import type { CallContext } from './caller/call';
 import { Slots } from './caller/slots';
 import { sendTogether } from './link/together';
@@ -212,17 +211,16 @@ export function connectPeer<Api extends RpcApi = UntypedApi>(
     link: connection,
     answers: outgoing,
   });
-  const heartbeat = options.heartbeat;
   connection.start({
     receiver,
     onDrop: dropped,
     onProblem: report,
     // Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered.
     inFlight: () => pending.inFlight(outgoing.outbox.heldIds()),
-    policy: reconnectPolicy(options.reconnect),
+    reconnect: reconnectOf(options.reconnect),
     connectTimeout: options.connectTimeout ?? peerDefaults.connectTimeout,
     // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.
-    liveness: heartbeat === undefined ? undefined : heartbeatOf(heartbeat, context, scheduler),
+    liveness: heartbeatOf(options.heartbeat, context, scheduler),
   });
   return peer as unknown as Peer<Api>;
 }

@@ -1,4 +1,4 @@
-import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
+import type { MonoTypeOperatorFunction, Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Dialect } from './dialect';
@@ -127,22 +127,38 @@ export interface PeerOptions {
    */
   readonly binaryFrames?: 'report' | 'utf8';
   /**
-   * Re-open the link after it drops (or fails to open): `true` for the defaults (exponential
-   * backoff with jitter, forever, except after a "go away" close or a 4xx handshake), or a
-   * policy. While reconnecting, calls wait for the new link (bounded by their timeout); calls
-   * that were in flight when it dropped fail at once with a retryable `ConnectionClosedError`,
-   * so `retry()` sends them again. A deliberate `close()` never reconnects.
+   * Re-open the link after it drops (or fails to open): `reconnecting()` for the defaults
+   * (exponential backoff with jitter, forever, except after a "go away" close or a 4xx
+   * handshake), `reconnecting({ ... })` for a policy. While reconnecting, calls wait for the
+   * new link (bounded by their timeout); calls that were in flight when it dropped fail at
+   * once with a retryable `ConnectionClosedError`, so `retry()` sends them again. A
+   * deliberate `close()` never reconnects. Its code is in the bundle only when
+   * `reconnecting` is imported; `true` or a `ReconnectOptions` object (before 0.2.0) is a `TypeError`.
    * @default false (a drop closes the peer for good)
+   * @example
+   * ```ts
+   * import { connect, reconnecting, webSocket } from 'rx-jsonrpc';
+   *
+   * const rpc = connect(webSocket('wss://api.example.org/rpc'), { reconnect: reconnecting({ maxAttempts: 20 }) });
+   * ```
    */
-  readonly reconnect?: boolean | ReconnectOptions;
+  readonly reconnect?: Reconnect | false;
   /**
-   * Detects a link that is dead but never closes: sends the request `method` every
-   * `interval` ms; if no answer (any answer, even an error) comes within `timeout` ms, the
-   * link is treated as dropped (code 1006). On Node, the `ws` transport's ping/pong
-   * (`heartbeat` option of `webSocket` from rx-jsonrpc/node) does this below JSON-RPC.
+   * Detects a link that is dead but never closes: `heartbeatCalls({ interval, timeout, method })`
+   * sends the request `method` every `interval` ms; if no answer (any answer, even an error)
+   * comes within `timeout` ms, the link is treated as dropped (code 1006). Heartbeat calls
+   * skip `requestConcurrency`. On Node, the `ws` transport's ping/pong (`heartbeat` option of
+   * `webSocket` from rx-jsonrpc/node) does this below JSON-RPC. Its code is in the bundle only
+   * when `heartbeatCalls` is imported; a plain `HeartbeatOptions` object (before 0.2.0) is a `TypeError`.
    * @default undefined (no heartbeat)
+   * @example
+   * ```ts
+   * import { connect, heartbeatCalls, webSocket } from 'rx-jsonrpc';
+   *
+   * const rpc = connect(webSocket('wss://api.example.org/rpc'), { heartbeat: heartbeatCalls({ interval: 20_000 }) });
+   * ```
    */
-  readonly heartbeat?: HeartbeatOptions;
+  readonly heartbeat?: HeartbeatCalls;
   /**
    * Sends the calls and notifications made within one tick (or `window` ms) as one batch
    * frame, so that `forkJoin([rpc.request$('a'), rpc.request$('b')])` costs one frame and one
@@ -227,7 +243,7 @@ export const peerDefaults = {
   binaryFrames: 'report',
 } as const satisfies PeerOptions;
 
-/** Options of `PeerOptions.heartbeat`. */
+/** Options of `heartbeatCalls()`, the value of `PeerOptions.heartbeat`. */
 export interface HeartbeatOptions {
   /** Milliseconds between heartbeat calls. */
   readonly interval: number;
@@ -422,7 +438,7 @@ export interface LenientOptions {
   readonly textFrames?: boolean;
 }
 
-/** How a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
+/** Options of `reconnecting()`: how a peer re-opens its link after it drops; see `PeerOptions.reconnect`. */
 export interface ReconnectOptions {
   /**
    * The wait before each attempt: any `retry({ delay })` function (the attempt counts
@@ -461,4 +477,54 @@ export interface Codec {
   encode(message: object): string;
   /** The value the text of one frame holds: a message, or an array of them (a batch). Throws for text it cannot read. */
   decode(text: string): unknown;
+}
+
+/**
+ * What `PeerOptions.reconnect` takes: how the peer re-opens its link, made by
+ * `reconnecting()`. A value rather than options, so that a peer that does not reconnect
+ * carries none of its code. Write one of your own to reconnect by other rules.
+ */
+export interface Reconnect {
+  /**
+   * An operator on the peer's stream of links, subscribed once for the peer's life: each
+   * value is a link that opened; each error, a link that ended (or could not open). It
+   * subscribes again to re-open the link (telling `hooks.retrying` before each wait), or
+   * errors with `hooks.lost(cause)` to give up, which closes the peer. `clock` is the
+   * peer's scheduler.
+   */
+  readonly retryLinks: <T>(clock: SchedulerLike, hooks: ReconnectHooks) => MonoTypeOperatorFunction<T>;
+}
+
+/** What a peer tells and asks its {@link Reconnect}. */
+export interface ReconnectHooks {
+  /** Turns what ended a link into the error it ended with. */
+  lost(cause: unknown): RpcError;
+  /** Whether the peer is closing: it never reconnects then. */
+  closing(): boolean;
+  /** Told before each wait for the next attempt (`state$` says 'reconnecting'). */
+  retrying(error: RpcError, attempt: number): void;
+}
+
+/**
+ * A call as a {@link HeartbeatCalls} makes it: `request$()` of the peer, outside the
+ * `requestConcurrency` limit (slow calls must not make a live link look dead).
+ */
+export type HeartbeatCall = (
+  method: string,
+  params: JsonRpcParams | undefined,
+  options: RequestOptions,
+) => Observable<unknown>;
+
+/**
+ * What `PeerOptions.heartbeat` takes: the liveness check of each link, made by
+ * `heartbeatCalls()`. A value rather than options, so that a peer without a heartbeat
+ * carries none of its code.
+ */
+export interface HeartbeatCalls {
+  /**
+   * Subscribed while each link is open, unsubscribed when it ends: emits nothing, and
+   * errors to declare the link dead (which drops it: the peer reconnects or closes).
+   * `call` makes calls that skip the concurrency limit; `scheduler` is the peer's.
+   */
+  readonly liveness: (call: HeartbeatCall, scheduler: SchedulerLike) => Observable<never>;
 }

@@ -7,6 +7,8 @@ declare global {
   type JsonRpcError = import('rx-jsonrpc').JsonRpcError;
   const ErrorCodes: typeof import('rx-jsonrpc').ErrorCodes;
   const backoff: typeof import('rx-jsonrpc').backoff;
+  const reconnecting: typeof import('rx-jsonrpc').reconnecting;
+  const heartbeatCalls: typeof import('rx-jsonrpc').heartbeatCalls;
   const http: typeof import('rx-jsonrpc').http;
   const isRetryable: typeof import('rx-jsonrpc').isRetryable;
   const messagePort: typeof import('rx-jsonrpc').messagePort;

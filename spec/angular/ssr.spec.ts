@@ -2,7 +2,7 @@
 // @angular/platform-server renders the app (see ssr-zone.spec.ts for zone.js, in a process of its own).
 import { inject, provideZonelessChangeDetection } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { ConnectionClosedError, TransportError, http, type Peer, type PeerState } from 'rx-jsonrpc';
+import { ConnectionClosedError, reconnecting, TransportError, http, type Peer, type PeerState } from 'rx-jsonrpc';
 import {
   JsonRpcTestingController,
   provideJsonRpc,
@@ -59,7 +59,7 @@ describe('provideJsonRpc during server-side rendering, zoneless', () => {
       let state: PeerState | undefined;
       let failure: unknown;
       await app({
-        options: { reconnect: true },
+        options: { reconnect: reconnecting() },
         setup: (made) => {
           peer = made;
           made.state$.subscribe((value) => (state ??= value));
@@ -84,7 +84,7 @@ describe('provideJsonRpc during server-side rendering, zoneless', () => {
     });
 
     it('ends a resource in its error state instead of holding the render', async () => {
-      const { text } = await app({ options: { reconnect: true } }, ResourceView);
+      const { text } = await app({ options: { reconnect: reconnecting() } }, ResourceView);
 
       expect(text).toBe('failed: ConnectionClosedError');
       expect(server.reached).toEqual({ sockets: 0, requests: [] });

@@ -11,10 +11,10 @@ let server: RestartableServer;
 const html = `<!doctype html><html><body><h1>rx-jsonrpc over the browser's WebSocket</h1>
 <p>state: <b id="state">?</b></p><pre id="log"></pre>
 <script type="module">
-import { connect, webSocket } from './rx-jsonrpc.js';
+import { connect, reconnecting, webSocket } from './rx-jsonrpc.js';
 const url = new URLSearchParams(location.search).get('ws');
 const log = (line) => (document.getElementById('log').textContent += line + '\\n');
-const rpc = connect(webSocket(url), { reconnect: { delay: () => [50] }, timeout: 5000 });
+const rpc = connect(webSocket(url), { reconnect: reconnecting({ delay: () => [50] }), timeout: 5000 });
 window.rpc = rpc;
 window.states = [];
 rpc.state$.subscribe((s) => { window.states.push(s.status); document.getElementById('state').textContent = s.status; });

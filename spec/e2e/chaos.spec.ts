@@ -1,5 +1,5 @@
 import { firstValueFrom, retry, throwError, timer, toArray } from 'rxjs';
-import { connect, isRetryable, RpcError, type Peer } from 'rx-jsonrpc';
+import { connect, isRetryable, reconnecting, RpcError, type Peer } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { killAllServers, restartableServer } from '../helpers/restartable-server';
 import { seededRandom, testSeed } from '../helpers/seeded-random';
@@ -31,7 +31,7 @@ describe('chaos: calls with retry while the server restarts at random moments', 
       peer.handle('echo', ([n]: [number]) => new Promise((resolve) => setTimeout(() => resolve(n), handlerDelay(n)))),
     );
     const client = connect(webSocket(server.url, { heartbeat: false }), {
-      reconnect: { delay: () => timer(between(backoffRandom, 2, 10)) },
+      reconnect: reconnecting({ delay: () => timer(between(backoffRandom, 2, 10)) }),
       timeout: 20_000,
     });
     clients.push(client);

@@ -14,7 +14,9 @@ import {
 import {
   connect,
   ConnectionClosedError,
+  heartbeatCalls,
   isRetryable,
+  reconnecting,
   type Peer,
   type PeerOptions,
   type PeerState,
@@ -34,7 +36,7 @@ afterEach(async () => {
 
 function client(server: RestartableServer, options: PeerOptions = {}): Peer {
   const peer = connect(webSocket(server.url, { heartbeat: false }), {
-    reconnect: { delay: () => timer(10) },
+    reconnect: reconnecting({ delay: () => timer(10) }),
     ...options,
   });
   clients.push(peer);
@@ -51,7 +53,7 @@ describe('reconnect', () => {
   it('goes connecting → open → reconnecting → open → closed, exactly', async () => {
     const server = await restartableServer((peer) => peer.handle('ping', () => 'pong'));
     const serverBack = new Subject<void>();
-    const peer = client(server, { reconnect: { delay: () => serverBack } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => serverBack }) });
     const states = firstValueFrom(peer.state$.pipe(toArray()));
     await status(peer, 'open');
     await server.kill();
@@ -128,7 +130,7 @@ describe('reconnect', () => {
     const seen: string[] = [];
     const server = await restartableServer((peer) => peer.handle('step', ([n]: [string]) => seen.push(n)));
     const serverBack = new Subject<void>();
-    const peer = client(server, { reconnect: { delay: () => serverBack } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => serverBack }) });
     await status(peer, 'open');
     await server.kill();
     await status(peer, 'reconnecting');
@@ -145,7 +147,7 @@ describe('reconnect', () => {
     const seen: string[] = [];
     const server = await restartableServer((peer) => peer.handle('step', ([n]: [string]) => seen.push(n)));
     const serverBack = new Subject<void>();
-    const peer = client(server, { reconnect: { delay: () => serverBack } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => serverBack }) });
     await status(peer, 'open');
     await server.kill();
     await status(peer, 'reconnecting');
@@ -160,7 +162,7 @@ describe('reconnect', () => {
 
   it('gives up after maxAttempts, closing with the last error', async () => {
     const server = await restartableServer(() => undefined);
-    const peer = client(server, { reconnect: { delay: () => timer(5), maxAttempts: 2 } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => timer(5), maxAttempts: 2 }) });
     await status(peer, 'open');
     await server.kill();
     const closed = (await status(peer, 'closed')) as Extract<PeerState, { status: 'closed' }>;
@@ -170,7 +172,7 @@ describe('reconnect', () => {
 
   it('gives up once its deadline after the drop has passed, not before', async () => {
     const server = await restartableServer(() => undefined);
-    const peer = client(server, { reconnect: { delay: () => timer(10), deadline: 150 } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => timer(10), deadline: 150 }) });
     await status(peer, 'open');
     const attempts: number[] = [];
     peer.state$.subscribe((state) => state.status === 'reconnecting' && attempts.push(state.attempt));
@@ -208,7 +210,7 @@ describe('reconnect', () => {
 
   it('stops trying when closed while reconnecting', async () => {
     const server = await restartableServer(() => undefined);
-    const peer = client(server, { reconnect: { delay: () => timer(60_000) } });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => timer(60_000) }) });
     await status(peer, 'open');
     await server.kill();
     await status(peer, 'reconnecting');
@@ -222,7 +224,7 @@ describe('reconnect', () => {
       peer.notifications$('note').subscribe((params) => heard.next(params)),
     );
     const serverBack = new Subject<void>();
-    const peer = client(server, { reconnect: { delay: () => serverBack }, notificationQueue: 2 });
+    const peer = client(server, { reconnect: reconnecting({ delay: () => serverBack }), notificationQueue: 2 });
     await status(peer, 'open');
     await server.kill();
     await status(peer, 'reconnecting');
@@ -278,7 +280,7 @@ describe('liveness', () => {
   it('sees a server that stops answering pings as a drop, and reconnects', async () => {
     const server = await restartableServer(() => undefined, { heartbeat: false, ws: { autoPong: false } });
     const peer = connect(webSocket(server.url, { heartbeat: { interval: 30, timeout: 30 } }), {
-      reconnect: { delay: () => timer(10_000) },
+      reconnect: reconnecting({ delay: () => timer(10_000) }),
     });
     clients.push(peer);
     await status(peer, 'open');
@@ -292,8 +294,8 @@ describe('liveness', () => {
       peer.handle('ping', () => (answering ? 'pong' : new Observable(() => undefined))),
     );
     const peer = client(server, {
-      heartbeat: { interval: 20, timeout: 30 },
-      reconnect: { delay: () => timer(10_000) },
+      heartbeat: heartbeatCalls({ interval: 20, timeout: 30 }),
+      reconnect: reconnecting({ delay: () => timer(10_000) }),
     });
     await status(peer, 'open');
     await firstValueFrom(peer.trace$.pipe(filter((e) => e.kind === 'in' && String(e.frame).includes('pong'))));

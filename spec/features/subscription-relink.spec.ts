@@ -1,7 +1,7 @@
 // A subscription torn down because its link dropped sends no unsubscribe call on the next
 // link, even when whoever unsubscribes it reacted to the drop before subscription$ itself.
 import { EMPTY, filter, Subject, switchMap, takeUntil } from 'rxjs';
-import { subscription$, type Peer } from 'rx-jsonrpc';
+import { reconnecting, subscription$, type Peer } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
@@ -13,7 +13,7 @@ const ticks = { notification: 'ticks', unsubscribe: 'ticks.unsubscribe' };
 /** A reconnecting peer whose next attempt waits for `again`, and its subscription answered with 'old'. */
 async function subscribedThenDropped(watch: (peer: Peer) => void) {
   const again = new Subject<void>();
-  const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+  const { peer, raw, link } = await peerWithRawServer({ reconnect: reconnecting({ delay: () => again }) });
   watch(peer);
   const call = (await raw.next()) as { id: number };
   raw.send({ jsonrpc: '2.0', id: call.id, result: 'old' });

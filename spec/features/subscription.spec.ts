@@ -1,7 +1,7 @@
 // subscription$(): one subscribe call shared by every subscriber, notifications routed by the
 // subscription id, the unsubscribe call when the last one leaves, and what errors or ends it.
 import { firstValueFrom, Subject } from 'rxjs';
-import { ConnectionClosedError, JsonRpcError, subscription$ } from 'rx-jsonrpc';
+import { ConnectionClosedError, JsonRpcError, reconnecting, subscription$ } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle, type RawEnd } from '../helpers/raw-end';
@@ -150,7 +150,7 @@ describe('subscription$', () => {
   describe('when the link drops and comes back', () => {
     it('subscribes again on the new link, routes the new id, and sends no unsubscribe on the old one', async () => {
       const again = new Subject<void>();
-      const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+      const { peer, raw, link } = await peerWithRawServer({ reconnect: reconnecting({ delay: () => again }) });
       const values = observe(subscription$<number>(peer, 'ticks.subscribe', ['BTC'], ticks));
       await acceptSubscribe(raw, 'old');
       raw.send(tick('old', 1));

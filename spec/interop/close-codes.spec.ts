@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { filter, firstValueFrom } from 'rxjs';
-import { connect, ConnectionClosedError, type PeerState } from 'rx-jsonrpc';
+import { connect, ConnectionClosedError, reconnecting, type PeerState } from 'rx-jsonrpc';
 import { spawnProcess, stream, tcp } from 'rx-jsonrpc/node';
 import { closeTracked, failureOf, finalState, track } from '../helpers/peer-ends';
 
@@ -48,7 +48,7 @@ describe('tcp', () => {
       if (request.method === 'bye') socket.end();
     });
     const peer = track(
-      connect(tcp({ host: '127.0.0.1', port, framing: 'newline' }), { reconnect: { delay: () => [0] } }),
+      connect(tcp({ host: '127.0.0.1', port, framing: 'newline' }), { reconnect: reconnecting({ delay: () => [0] }) }),
     );
     const dropped = firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'reconnecting')));
     await expect(peer.request('bye')).resolves.toBe('bye');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { filter, firstValueFrom } from 'rxjs';
-import { connect } from 'rx-jsonrpc';
+import { connect, heartbeatCalls } from 'rx-jsonrpc';
 import { stream, tcp, webSocket } from 'rx-jsonrpc/node';
 import { closeTracked, failureOf, finalState, track } from '../helpers/peer-ends';
 import { startWsServer } from '../helpers/ws-server';
@@ -59,7 +59,7 @@ describe('stream', () => {
     const under = async (heartbeat: boolean) => {
       const readable = new PassThrough();
       const writable = new PassThrough();
-      const options = heartbeat ? { heartbeat: { interval: 5, timeout: 5_000, method: 'ping' } } : {};
+      const options = heartbeat ? { heartbeat: heartbeatCalls({ interval: 5, timeout: 5_000, method: 'ping' }) } : {};
       const peer = track(connect(stream({ readable, writable, name: 'pipe' }), options));
       const closed = finalState(peer);
       const written = once(writable, 'data');

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { filter, firstValueFrom, NEVER, timer } from 'rxjs';
-import { connect, http, JsonRpcError, logPeer, type CallLogFields, type Peer } from 'rx-jsonrpc';
+import { connect, http, JsonRpcError, logPeer, reconnecting, type CallLogFields, type Peer } from 'rx-jsonrpc';
 import { restartableServer } from '../helpers/restartable-server';
 import { serve, serveHttp, webSocket, type JsonRpcServer, type Logger, type SetupPeer } from 'rx-jsonrpc/node';
 import { keptLog, type Line } from '../helpers/kept-log';
@@ -173,7 +173,7 @@ describe('logPeer() of a client that reconnects', () => {
       });
     });
     const log = keptLog();
-    const rpc = connect(webSocket(server.url), { reconnect: { delay: () => timer(50) }, timeout: 3_000 });
+    const rpc = connect(webSocket(server.url), { reconnect: reconnecting({ delay: () => timer(50) }), timeout: 3_000 });
     clients.push(rpc);
     rpc.handle('slow', () => NEVER);
     logPeer(rpc, log, { answers: true });

@@ -7,6 +7,7 @@ import {
   ConnectionClosedError,
   JsonRpcError,
   positional,
+  reconnecting,
   TransportError,
   type Peer,
   type PeerOptions,
@@ -223,7 +224,7 @@ describe('serve', () => {
     });
 
     it('never reconnects a server peer, whatever its options say', async () => {
-      const server = await start(() => undefined, { peer: { reconnect: true } });
+      const server = await start(() => undefined, { peer: { reconnect: reconnecting() } });
       const peer = client(server.url!);
       await isOpen(peer);
       expect(server.peers.size).toBe(1);

@@ -4,7 +4,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { connect, ConnectionClosedError, ProtocolError, TransportError, type Peer, type PeerState } from 'rx-jsonrpc';
+import {
+  connect,
+  ConnectionClosedError,
+  ProtocolError,
+  reconnecting,
+  TransportError,
+  type Peer,
+  type PeerState,
+} from 'rx-jsonrpc';
 import { contentLength, spawnProcess, stream, tcp } from 'rx-jsonrpc/node';
 
 const tsx = join(__dirname, '../../node_modules/.bin/tsx');
@@ -58,7 +66,7 @@ describe('spawnProcess', () => {
   it('starts the process again when reconnecting', async () => {
     const peer = track(
       connect(spawnProcess(tsx, [fixture, 'newline'], { framing: 'newline', stderr: 'ignore' }), {
-        reconnect: { delay: () => [0] },
+        reconnect: reconnecting({ delay: () => [0] }),
       }),
     );
     const pids: number[] = [];
@@ -71,7 +79,7 @@ describe('spawnProcess', () => {
   }, 20_000);
 
   it('fails with a TransportError, not retryable, when the command does not exist', async () => {
-    const peer = track(connect(spawnProcess('rx-jsonrpc-no-such-command'), { reconnect: true }));
+    const peer = track(connect(spawnProcess('rx-jsonrpc-no-such-command'), { reconnect: reconnecting() }));
     const closed = await finalState(peer);
     expect(closed.error).toBeInstanceOf(TransportError);
     expect(closed.error).toMatchObject({
@@ -113,7 +121,7 @@ describe('tcp and stream over a socket', () => {
 
   it('closes the link when the server hangs up, and reconnects when asked', async () => {
     const port = await socketServer('content-length');
-    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: { delay: () => [0] } }));
+    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: reconnecting({ delay: () => [0] }) }));
     await peer.request('hang up');
     const dropped = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
     expect(dropped).toMatchObject({ status: 'reconnecting', error: { name: 'ConnectionClosedError' } });
@@ -181,7 +189,7 @@ describe('tcp and stream over a socket', () => {
 
   it('ends the link with 1009 on a frame over maxFrameSize, and reconnects', async () => {
     const port = await hostileServer('Content-Length: 99999999999999999999\r\n\r\n', 1);
-    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: { delay: () => [0] } }));
+    const peer = track(connect(tcp({ host: '127.0.0.1', port }), { reconnect: reconnecting({ delay: () => [0] }) }));
     const dropped = await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
     const reason = 'Frame of 99999999999999999999 bytes refused: larger than maxFrameSize (67108864)';
     expect(dropped.error).toBeInstanceOf(ConnectionClosedError);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { filter, firstValueFrom, timer } from 'rxjs';
-import { connect, type Peer } from 'rx-jsonrpc';
+import { connect, reconnecting, type Peer } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { ConnectionClosedError, TransportError } from '../../lib/protocol/errors';
 import { observe, stopObserving } from '../helpers/observe';
@@ -140,7 +140,9 @@ describe('webSocket', () => {
 
     it('fails the calls in flight with code 1009 and reconnects where configured', async () => {
       const { url, accepted } = await startWsServer();
-      const peer: Peer = connect(webSocket(url, { maxPayload: 1000 }), { reconnect: { delay: () => timer(10) } });
+      const peer: Peer = connect(webSocket(url, { maxPayload: 1000 }), {
+        reconnect: reconnecting({ delay: () => timer(10) }),
+      });
       try {
         const call = peer.request('slow').catch((e: unknown) => e);
         const { socket } = await accepted();

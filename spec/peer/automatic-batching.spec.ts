@@ -14,6 +14,7 @@ import {
 } from 'rxjs';
 import {
   connect,
+  reconnecting,
   type Connection,
   generic,
   memoryPair,
@@ -295,7 +296,7 @@ describe('automatic batching across a drop', () => {
   it('does not send on the next link what was collected for the dropped one', async () => {
     const link = memoryPair();
     const raw = await rawEnd(link.server);
-    const peer = connect(link.client, { batching: { window: 50 }, reconnect: { delay: () => timer(5) } });
+    const peer = connect(link.client, { batching: { window: 50 }, reconnect: reconnecting({ delay: () => timer(5) }) });
     opened.push(peer);
     const call = peer.request('collected').catch((e: unknown) => e);
     link.drop(1006);

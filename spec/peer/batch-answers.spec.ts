@@ -1,5 +1,5 @@
 import { catchError, of, share, Subject } from 'rxjs';
-import { generic, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
+import { generic, reconnecting, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { rawEnd, settle } from '../helpers/raw-end';
 
@@ -62,7 +62,10 @@ describe('batch answers kept open by a slow member', () => {
   });
 
   it('are forgotten when the link drops, so the next link starts with nothing held', async () => {
-    const { peer, raw, link } = await peerWithRawServer({ maxAnsweringBytes: 5_000, reconnect: { delay: () => [0] } });
+    const { peer, raw, link } = await peerWithRawServer({
+      maxAnsweringBytes: 5_000,
+      reconnect: reconnecting({ delay: () => [0] }),
+    });
     const slow = new Subject<string>();
     peer.handle('slow', () => slow);
     peer.handle('big', () => 'x'.repeat(1_000));

@@ -8,6 +8,7 @@ import {
   ConnectionClosedError,
   JsonRpcError,
   ProtocolError,
+  reconnecting,
   RequestTimeoutError,
   TransportError,
   type Peer,
@@ -137,7 +138,7 @@ describe('a call that times out', () => {
     // A port that refuses: a server's, closed again.
     const { port, close } = await freePort();
     await close();
-    const peer = client(`ws://127.0.0.1:${port}`, { reconnect: { delay: () => timer(20) } });
+    const peer = client(`ws://127.0.0.1:${port}`, { reconnect: reconnecting({ delay: () => timer(20) }) });
     const error = await failureOf(peer.request('sum', [1, 2], { timeout: 300 }));
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect((error as Error).message).toMatch(
@@ -149,7 +150,7 @@ describe('a call that times out', () => {
 
   it('while its link is down after a close, says which close code and what it means', async () => {
     const { url, accepted } = await startWsServer();
-    const peer = client(url, { reconnect: { delay: () => timer(60_000) } });
+    const peer = client(url, { reconnect: reconnecting({ delay: () => timer(60_000) }) });
     expect(await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')))).toBeDefined();
     const { socket } = await accepted();
     socket.close(1013, 'try later');

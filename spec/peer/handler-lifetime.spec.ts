@@ -3,6 +3,7 @@
 import { Observable, Subject } from 'rxjs';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
+import { reconnecting } from 'rx-jsonrpc';
 
 afterEach(closeAll);
 
@@ -28,7 +29,7 @@ describe('a request handler still running', () => {
 describe('the work of notification handlers', () => {
   it('is unsubscribed when the link drops', async () => {
     const again = new Subject<void>();
-    const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+    const { peer, raw, link } = await peerWithRawServer({ reconnect: reconnecting({ delay: () => again }) });
     const events: string[] = [];
     peer.handle(
       'watch',

@@ -13,6 +13,8 @@ import {
 import {
   ConnectionClosedError,
   connect,
+  heartbeatCalls,
+  reconnecting,
   TransportError,
   type Connection,
   type HeartbeatOptions,
@@ -71,7 +73,7 @@ describe('connectTimeout', () => {
   it('feeds reconnect: each stalled attempt fails and the next one follows', async () => {
     const peer = connect(webSocket(url(), { heartbeat: false }), {
       connectTimeout: 100,
-      reconnect: { delay: () => timer(10) },
+      reconnect: reconnecting({ delay: () => timer(10) }),
     });
     const states = statesOf(peer);
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -109,7 +111,7 @@ describe('the reconnect backoff', () => {
       flapping(scheduler, () => 10),
       {
         scheduler,
-        reconnect: { delay: () => timer(100, scheduler), maxAttempts: 5 },
+        reconnect: reconnecting({ delay: () => timer(100, scheduler), maxAttempts: 5 }),
       },
     );
     const states = statesOf(peer);
@@ -127,7 +129,7 @@ describe('the reconnect backoff', () => {
       flapping(scheduler, () => lifetimes.shift() ?? 10),
       {
         scheduler,
-        reconnect: { delay: () => timer(100, scheduler), maxAttempts: 3, resetAfter: 5_000 },
+        reconnect: reconnecting({ delay: () => timer(100, scheduler), maxAttempts: 3, resetAfter: 5_000 }),
       },
     );
     const states = statesOf(peer);
@@ -164,7 +166,7 @@ describe('a transport whose connect() completes', () => {
     let opens = 0;
     const peer = connect(
       { connect: () => (opens++ < 2 ? EMPTY : throwError(() => new TransportError('down', { retryable: false }))) },
-      { reconnect: { delay: () => timer(1) } },
+      { reconnect: reconnecting({ delay: () => timer(1) }) },
     );
     const states = statesOf(peer);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -178,7 +180,7 @@ type Call = { jsonrpc: '2.0'; id: number; method: string; params?: unknown };
 describe('the heartbeat', () => {
   async function watched(heartbeat: HeartbeatOptions) {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat });
+    const { peer, raw } = await peerWithRawServer({ scheduler, heartbeat: heartbeatCalls(heartbeat) });
     const states: PeerState[] = [];
     peer.state$.subscribe((state) => states.push(state));
     // Virtual time moves only with the actions it runs: a no-op at `ms` brings the clock there.
@@ -247,7 +249,7 @@ describe('the heartbeat', () => {
     const { peer, raw } = await peerWithRawServer({
       scheduler,
       requestConcurrency: 1,
-      heartbeat: { interval: 20, timeout: 500 },
+      heartbeat: heartbeatCalls({ interval: 20, timeout: 500 }),
     });
     peer.request$('slow').subscribe({ error: () => undefined });
     expect(await raw.next()).toMatchObject({ method: 'slow' });

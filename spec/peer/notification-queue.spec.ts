@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
+import { reconnecting } from 'rx-jsonrpc';
 
 afterEach(closeAll);
 
@@ -12,7 +13,7 @@ async function downPeer(notificationQueue?: number) {
   const again = new Subject<void>();
   const { peer, raw, link } = await peerWithRawServer({
     ...(notificationQueue === undefined ? {} : { notificationQueue }),
-    reconnect: { delay: () => again },
+    reconnect: reconnecting({ delay: () => again }),
   });
   const reported = observe(peer.errors$);
   link.drop(1006);

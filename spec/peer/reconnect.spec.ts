@@ -7,6 +7,7 @@ import {
   memoryPair,
   ProtocolError,
   reconnectable,
+  reconnecting,
   TransportError,
   type PeerState,
   type RpcError,
@@ -36,7 +37,10 @@ describe('reconnect', () => {
   it('counts its attempts in reconnecting states and gives up after maxAttempts, with the last error', async () => {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
     const { link, transport, opens } = onceThenDown();
-    const peer = connect(transport, { scheduler, reconnect: { delay: () => timer(1_000, scheduler), maxAttempts: 2 } });
+    const peer = connect(transport, {
+      scheduler,
+      reconnect: reconnecting({ delay: () => timer(1_000, scheduler), maxAttempts: 2 }),
+    });
     opened.push(peer);
     const states: PeerState[] = [];
     peer.state$.subscribe((state) => states.push(state));
@@ -62,7 +66,7 @@ describe('reconnect', () => {
     const { link, transport, opens } = onceThenDown();
     const peer = connect(transport, {
       scheduler,
-      reconnect: { delay: () => timer(1_000, scheduler), deadline: 5_000 },
+      reconnect: reconnecting({ delay: () => timer(1_000, scheduler), deadline: 5_000 }),
     });
     opened.push(peer);
     const states = observe(peer.state$);
@@ -85,7 +89,7 @@ describe('reconnect', () => {
 
   it('sends the calls made once the new link is open on that link, and goes open again', async () => {
     const again = new Subject<void>();
-    const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+    const { peer, raw, link } = await peerWithRawServer({ reconnect: reconnecting({ delay: () => again }) });
     const states = observe(peer.state$);
     link.drop(1006);
     await settle();
@@ -110,8 +114,8 @@ describe('reconnect', () => {
       expect(states.values.at(-1)).toMatchObject({ error: { name: 'ConnectionClosedError', code: 1006 } });
     });
 
-    it('with reconnect: true, reconnects after a drop, after the default backoff', async () => {
-      const { peer, link } = await peerWithRawServer({ reconnect: true });
+    it('with reconnect: reconnecting(), reconnects after a drop, after the default backoff', async () => {
+      const { peer, link } = await peerWithRawServer({ reconnect: reconnecting() });
       const states = observe(peer.state$);
       link.drop(1006);
       await settle();
@@ -120,8 +124,8 @@ describe('reconnect', () => {
       expect(states.values.map((s) => s.status)).toEqual(['open', 'reconnecting', 'open']);
     });
 
-    it('with reconnect: true, does not come back after a "go away" close', async () => {
-      const { peer, link } = await peerWithRawServer({ reconnect: true });
+    it('with reconnect: reconnecting(), does not come back after a "go away" close', async () => {
+      const { peer, link } = await peerWithRawServer({ reconnect: reconnecting() });
       const states = observe(peer.state$);
       link.drop(1008, 'policy violation');
       await settle();
@@ -133,7 +137,7 @@ describe('reconnect', () => {
       // 1,000 s of virtual time: past any limit a default could set here.
       const scheduler = new VirtualTimeScheduler(VirtualAction, 1_000_000);
       const { link, transport, opens } = onceThenDown();
-      const peer = connect(transport, { scheduler, reconnect: { delay: () => timer(1_000, scheduler) } });
+      const peer = connect(transport, { scheduler, reconnect: reconnecting({ delay: () => timer(1_000, scheduler) }) });
       opened.push(peer);
       const states = observe(peer.state$);
       await rawEnd(link.server);
@@ -148,13 +152,13 @@ describe('reconnect', () => {
     it('asks shouldReconnect, when given, instead of reconnectable', async () => {
       const asked: RpcError[] = [];
       const { peer, link } = await peerWithRawServer({
-        reconnect: {
+        reconnect: reconnecting({
           delay: () => timer(0),
           shouldReconnect: (error) => {
             asked.push(error);
             return false;
           },
-        },
+        }),
       });
       const states = observe(peer.state$);
       link.drop(1006);

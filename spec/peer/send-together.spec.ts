@@ -3,6 +3,7 @@
 import { forkJoin } from 'rxjs';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
+import { reconnecting } from 'rx-jsonrpc';
 
 afterEach(closeAll);
 
@@ -34,7 +35,7 @@ describe('sendTogether', () => {
   });
 
   it('holds nothing back when start throws while the link is not open yet', async () => {
-    const { peer, raw } = await peerWithRawServer({ reconnect: true });
+    const { peer, raw } = await peerWithRawServer({ reconnect: reconnecting() });
     expect(() =>
       peer.sendTogether(() => {
         throw new Error('boom');

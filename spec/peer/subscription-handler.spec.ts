@@ -1,5 +1,5 @@
 import { filter, finalize, firstValueFrom, interval, map, Observable, Subject, take, toArray } from 'rxjs';
-import { subscriptionHandler } from 'rx-jsonrpc';
+import { reconnecting, subscriptionHandler } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { settle } from '../helpers/raw-end';
 
@@ -126,7 +126,7 @@ describe('subscriptionHandler', () => {
 
   it('stops every stream when the link drops', async () => {
     const again = new Subject<void>();
-    const { peer, raw, link } = await peerWithRawServer({ reconnect: { delay: () => again } });
+    const { peer, raw, link } = await peerWithRawServer({ reconnect: reconnecting({ delay: () => again }) });
     let stopped = 0;
     const source = new Subject<number>();
     peer.handle(

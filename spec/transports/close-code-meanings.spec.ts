@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { filter, firstValueFrom } from 'rxjs';
 import type { WebSocket } from 'ws';
-import { connect, ConnectionClosedError, type Peer, type PeerState } from 'rx-jsonrpc';
+import { connect, ConnectionClosedError, reconnecting, type Peer, type PeerState } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { failureOf } from '../helpers/peer-ends';
 import { closeAllWs, startWsServer } from '../helpers/ws-server';
@@ -18,7 +18,7 @@ afterEach(async () => {
 /** Makes a call, has the server close its socket with `close` once the call arrives; resolves with the call's error and the link's. */
 async function cutShort(close: (socket: WebSocket) => void) {
   const { url, accepted } = await startWsServer();
-  const peer = connect(webSocket(url, { heartbeat: false }), { reconnect: { delay: () => [] } });
+  const peer = connect(webSocket(url, { heartbeat: false }), { reconnect: reconnecting({ delay: () => [] }) });
   peers.push(peer);
   const dropped = firstValueFrom(
     peer.state$.pipe(filter((state) => state.status !== 'connecting' && state.status !== 'open')),

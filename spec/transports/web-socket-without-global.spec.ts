@@ -11,7 +11,7 @@ const root = join(__dirname, '../..');
 
 /** Calls through the browser entry's webSocket() and prints how the call failed and the last state. */
 const app = (peerOptions: string) => `
-import { connect, webSocket, type PeerState } from 'rx-jsonrpc';
+import { connect, reconnecting, webSocket, type PeerState } from 'rx-jsonrpc';
 
 const rpc = connect(webSocket('ws://127.0.0.1:9'), ${peerOptions});
 let last: PeerState | undefined;
@@ -55,7 +55,7 @@ const advice =
 describe("webSocket() of 'rx-jsonrpc' on a Node without a global WebSocket", () => {
   it.each([
     ['without reconnect', '{}'],
-    ['with reconnect', '{ reconnect: true }'],
+    ['with reconnect', '{ reconnect: reconnecting() }'],
   ])(
     "fails the call %s with the reason, saying to import webSocket from 'rx-jsonrpc/node'",
     async (_, options) => {

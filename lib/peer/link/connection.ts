@@ -11,7 +11,7 @@ import type {
 import type { OutgoingFrame } from './encode';
 import { cutShort } from './failures';
 import { link$ } from './link';
-import { reconnectLinks, type ReconnectPolicy } from './reconnect';
+import type { Reconnect } from '../options';
 import type { PeerState } from '../state';
 
 /** Something waiting for the link to open: a call or a notification. */
@@ -31,7 +31,7 @@ export interface Receiver {
 }
 
 /**
- * The peer's link: opens the transport (again after a drop, if a reconnect policy says
+ * The peer's link: opens the transport (again after a drop, if its `Reconnect` says
  * so), routes incoming frames, keeps what waits for the link in order, and publishes
  * the state.
  */
@@ -64,23 +64,23 @@ export class PeerConnection {
   ) {}
 
   /**
-   * Opens the transport and keeps it open as `policy` says. `receiver` gets every incoming
-   * frame; `onDrop` is called each time the link ends by itself (dropped, or could not
-   * open), with whether the peer will try again. `liveness` runs while each link is open
-   * and errors to declare the link dead. An attempt that does not open within
+   * Opens the transport and re-opens it as `reconnect` says (never without one). `receiver`
+   * gets every incoming frame; `onDrop` is called each time the link ends by itself
+   * (dropped, or could not open), with whether the peer will try again. `liveness` runs
+   * while each link is open and errors to declare the link dead. An attempt that does not open within
    * `connectTimeout` ms fails; a transport that completes has ended its link.
    */
   start(hooks: {
     readonly receiver: Receiver;
     readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
-    readonly policy: ReconnectPolicy | undefined;
+    readonly reconnect: Reconnect | undefined;
     readonly connectTimeout: number;
     readonly liveness?: () => Observable<never>;
     readonly onProblem: (error: RpcError) => void;
     /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
     readonly inFlight: () => number;
   }): void {
-    const { onDrop, policy, connectTimeout, inFlight } = hooks;
+    const { onDrop, reconnect, connectTimeout, inFlight } = hooks;
     // What waited goes out, and state$ says open, before the link's frames are listened to.
     const links$ = link$(this.transport, connectTimeout, this.clock, (connection, fail) => {
       this.opened(connection);
@@ -88,10 +88,10 @@ export class PeerConnection {
     });
     // Lifetime: one subscription for the whole life of the peer; each retry opens a new link.
     this.subscription = (
-      policy === undefined
+      reconnect === undefined
         ? links$
         : links$.pipe(
-            reconnectLinks(policy, this.clock, {
+            reconnect.retryLinks(this.clock, {
               lost: (cause) => this.lost(cause, inFlight()),
               closing: () => this.closing,
               retrying: (error, attempt) => {

@@ -7,8 +7,8 @@ import type { Connection, Transport } from '../../transports/transport';
  * once it is open, runs `use` on it for its life (its frames, its liveness: `use` calls
  * `fail` to end the link with an error), and errors when it ends, whatever the way it ends:
  * dropped, refused, not opened within `connectTimeout` ms (0 or Infinity: no limit), or
- * completed by a transport that does not error. `retry` (see `reconnectLinks`) makes it a
- * stream of links.
+ * completed by a transport that does not error. `retry` (see `Reconnect.retryLinks`) makes it
+ * a stream of links.
  *
  * Written by hand rather than as a pipe of operators: a server holds one per connection,
  * and each operator of a pipe is a subscriber and closures of its own (about 5 KiB a link).

@@ -1,4 +1,4 @@
-import { connect, http, subscription$, type Peer, type PeerOptions } from 'rx-jsonrpc';
+import { connect, http, reconnecting, subscription$, type Peer, type PeerOptions } from 'rx-jsonrpc';
 import { webSocket } from 'rx-jsonrpc/node';
 import { hostileChild } from '../harness/child';
 
@@ -11,7 +11,8 @@ interface OpenSpec {
   readonly transport: 'http' | 'webSocket';
   readonly url: string;
   readonly transportOptions?: Record<string, unknown>;
-  readonly peer?: PeerOptions;
+  /** `reconnect: true` (JSON has no functions) stands for `reconnecting()`. */
+  readonly peer?: Omit<PeerOptions, 'reconnect'> & { readonly reconnect?: boolean };
 }
 
 /** A call's outcome, JSON-serialisable for the parent. */
@@ -43,7 +44,7 @@ hostileChild(
         spec.transport === 'http'
           ? http(spec.url, spec.transportOptions)
           : webSocket(spec.url, { heartbeat: false, ...spec.transportOptions });
-      const peer = connect(transport, spec.peer);
+      const peer = connect(transport, { ...spec.peer, reconnect: spec.peer?.reconnect === true && reconnecting() });
       const seen: string[] = [];
       peer.state$.subscribe((state) => {
         const code = (state as { error?: { code?: unknown } }).error?.code;

@@ -4,7 +4,7 @@ import {
   provideZonelessChangeDetection,
   type ApplicationConfig,
 } from '@angular/core';
-import { backoff, webSocket } from 'rx-jsonrpc';
+import { backoff, reconnecting, webSocket } from 'rx-jsonrpc';
 import { provideJsonRpc } from 'rx-jsonrpc/angular';
 import type { ShopApi } from './api';
 import { ConfirmDialog } from './confirm-dialog.service';
@@ -17,7 +17,7 @@ export const appConfig: ApplicationConfig = {
     provideZonelessChangeDetection(),
     provideJsonRpc<ShopApi>({
       transport: () => webSocket(inject(SERVER_URL)),
-      options: { timeout: 60_000, reconnect: { delay: backoff({ initial: 200, max: 3_000 }) } },
+      options: { timeout: 60_000, reconnect: reconnecting({ delay: backoff({ initial: 200, max: 3_000 }) }) },
       // The server's calls to the app: ask the person in the page.
       setup: (peer) => {
         const dialog = inject(ConfirmDialog);

@@ -1,7 +1,32 @@
 import { defer, retry, tap, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike } from 'rxjs';
-import { backoff } from '../../operators/backoff';
-import { ConnectionClosedError, TransportError, type RpcError } from '../../protocol/errors';
-import type { ReconnectOptions } from '../options';
+import { backoff } from '../operators/backoff';
+import { ConnectionClosedError, TransportError, type RpcError } from '../protocol/errors';
+import type { Reconnect, ReconnectHooks, ReconnectOptions } from '../peer/options';
+
+/**
+ * The value of `PeerOptions.reconnect` that re-opens the link after it drops or fails to
+ * open, as `options` say: by default after `backoff()`, forever, unless the link ended in a
+ * way `reconnectable` refuses. Its code is in a bundle only where it is imported.
+ *
+ * @example
+ * ```ts
+ * import { backoff, connect, reconnecting, webSocket } from 'rx-jsonrpc';
+ *
+ * const rpc = connect(webSocket('wss://api.example.org/rpc'), {
+ *   reconnect: reconnecting({ delay: backoff({ initial: 500 }), maxAttempts: 20 }),
+ * });
+ * ```
+ */
+export function reconnecting(options: ReconnectOptions = {}): Reconnect {
+  const policy: ReconnectPolicy = {
+    delay: options.delay ?? backoff(),
+    maxAttempts: options.maxAttempts ?? Infinity,
+    deadline: options.deadline ?? Infinity,
+    shouldReconnect: options.shouldReconnect ?? reconnectable,
+    resetAfter: options.resetAfter ?? 5_000,
+  };
+  return { retryLinks: (clock, hooks) => reconnectLinks(policy, clock, hooks) };
+}
 
 /** Close codes that mean "do not come back like this": protocol error, unsupported or invalid data, policy violation. */
 const goAwayCodes = new Set([1002, 1003, 1007, 1008]);
@@ -22,7 +47,7 @@ export function reconnectable(error: RpcError): boolean {
 }
 
 /** A reconnect policy with every option filled in. */
-export interface ReconnectPolicy {
+interface ReconnectPolicy {
   readonly delay: (error: RpcError, attempt: number) => ObservableInput<unknown>;
   readonly maxAttempts: number;
   readonly deadline: number;
@@ -30,37 +55,14 @@ export interface ReconnectPolicy {
   readonly resetAfter: number;
 }
 
-/** Fills in the defaults; undefined when the peer does not reconnect. */
-export function reconnectPolicy(option: boolean | ReconnectOptions | undefined): ReconnectPolicy | undefined {
-  if (option === undefined || option === false) return undefined;
-  const given = option === true ? {} : option;
-  return {
-    delay: given.delay ?? backoff(),
-    maxAttempts: given.maxAttempts ?? Infinity,
-    deadline: given.deadline ?? Infinity,
-    shouldReconnect: given.shouldReconnect ?? reconnectable,
-    resetAfter: given.resetAfter ?? 5_000,
-  };
-}
-
-/** What `reconnectLinks` tells and asks its peer. */
-export interface ReconnectHooks {
-  /** Turns what ended a link into the error it ended with. */
-  lost(cause: unknown): RpcError;
-  /** Whether the peer is closing: it never reconnects then. */
-  closing(): boolean;
-  /** Told before each wait for the next attempt. */
-  retrying(error: RpcError, attempt: number): void;
-}
-
 /**
- * The `reconnect` option as an operator on a stream of links (`link$`): after a link ends,
- * subscribes again as `policy` says, and errors with the link's error when it gives up
- * (at once without a policy). Each value is a link that opened; only one that stayed open
- * `resetAfter` ms starts the count of attempts (and the `deadline`) again.
+ * The policy as an operator on a stream of links (`link$`): after a link ends, subscribes
+ * again as `policy` says, and errors with the link's error when it gives up. Each value is
+ * a link that opened; only one that stayed open `resetAfter` ms starts the count of
+ * attempts (and the `deadline`) again.
  */
-export function reconnectLinks<T>(
-  policy: ReconnectPolicy | undefined,
+function reconnectLinks<T>(
+  policy: ReconnectPolicy,
   clock: SchedulerLike,
   hooks: ReconnectHooks,
 ): MonoTypeOperatorFunction<T> {
@@ -75,7 +77,7 @@ export function reconnectLinks<T>(
           delay: (cause: unknown) => {
             const error = hooks.lost(cause);
             // A server that accepts and drops at once must not reset the backoff.
-            if (openedAt !== undefined && clock.now() - openedAt >= (policy?.resetAfter ?? 0)) {
+            if (openedAt !== undefined && clock.now() - openedAt >= policy.resetAfter) {
               attempt = 0;
               droppedAt = undefined;
             }
@@ -84,7 +86,6 @@ export function reconnectLinks<T>(
             attempt++;
             const giveUp =
               hooks.closing() ||
-              policy === undefined ||
               !policy.shouldReconnect(error) ||
               attempt > policy.maxAttempts ||
               clock.now() - droppedAt > policy.deadline;

@@ -1,0 +1,55 @@
+// reconnect and heartbeat take values made by reconnecting() and heartbeatCalls() (0.2.0), so
+// that a bundle without them carries none of their code: the plain data that 0.1 took, from
+// a JS user with no compiler to tell, is refused by connect() with the fix in the message.
+import { filter, firstValueFrom, retry } from 'rxjs';
+import { connect, heartbeatCalls, memoryPair, reconnecting, type PeerOptions, type Reconnect } from 'rx-jsonrpc';
+import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
+import { observe } from '../helpers/observe';
+import { settle } from '../helpers/raw-end';
+
+afterEach(closeAll);
+
+/** connect() with options as a JS caller may write them. */
+const connectWith = (options: Record<string, unknown>) => () =>
+  connect(memoryPair().client, options as PeerOptions).close();
+
+describe('feature values', () => {
+  it.each([
+    ['true', true],
+    ['ReconnectOptions', { maxAttempts: 3 }],
+  ])('refuses reconnect: %s, naming reconnecting()', (_, reconnect) => {
+    expect(connectWith({ reconnect })).toThrow(
+      new TypeError(
+        "connect(): reconnect takes reconnecting(...) since 0.2.0: import { reconnecting } from 'rx-jsonrpc'",
+      ),
+    );
+  });
+
+  it('refuses heartbeat: HeartbeatOptions, naming heartbeatCalls()', () => {
+    expect(connectWith({ heartbeat: { interval: 1_000 } })).toThrow(
+      new TypeError(
+        "connect(): heartbeat takes heartbeatCalls(...) since 0.2.0: import { heartbeatCalls } from 'rx-jsonrpc'",
+      ),
+    );
+  });
+
+  it('takes reconnect: false or undefined (no reconnect), and the values of reconnecting() and heartbeatCalls()', () => {
+    expect(connectWith({ reconnect: false, heartbeat: undefined })).not.toThrow();
+    expect(connectWith({})).not.toThrow();
+    expect(connectWith({ reconnect: reconnecting(), heartbeat: heartbeatCalls({ interval: 1_000 }) })).not.toThrow();
+  });
+
+  it('takes a Reconnect of your own: its operator decides whether the link opens again', async () => {
+    const once: Reconnect = {
+      retryLinks: (_clock, hooks) => (links$) =>
+        links$.pipe(retry({ count: 1, delay: (cause: unknown) => (hooks.retrying(hooks.lost(cause), 1), [0]) })),
+    };
+    const { peer, link } = await peerWithRawServer({ reconnect: once });
+    const states = observe(peer.state$);
+    link.drop(1006);
+    await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));
+    link.drop(1006);
+    await settle();
+    expect(states.values.map((s) => s.status)).toEqual(['open', 'reconnecting', 'open', 'closed']);
+  });
+});
