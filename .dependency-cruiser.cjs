@@ -64,8 +64,8 @@ module.exports = {
     {
       name: 'no-part-imports-the-assembly',
       severity: 'error',
-      from: { path: '^lib/peer/', pathNot: '^lib/peer/connect\\.ts$' },
-      to: { path: '^lib/peer/(connect|outgoing|feature-values)\\.ts$' },
+      from: { path: '^lib/peer/', pathNot: '^lib/peer/(connect|peer-parts)\\.ts$' },
+      to: { path: '^lib/peer/(connect|peer-parts|outgoing|feature-values)\\.ts$' },
     },
     {
       name: 'peer-vocabulary-imports-no-part',

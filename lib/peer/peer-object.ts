@@ -1,8 +1,9 @@
 import type { JsonRpcParams } from '../protocol/messages';
 import type { Peer } from './peer';
 
-/** A peer's members but its counts, which are read when asked. */
-export type PeerMembers = Omit<Peer, 'pendingCount' | 'answeringCount'>;
+/** The members of a peer that are functions: each made at its first use. */
+export type PeerFunctionName =
+  'request$' | 'request' | 'notify' | 'notifications$' | 'handle' | 'handleAll' | 'report' | 'sendTogether' | 'close';
 
 /** Sends a notification's frame written already, for `method` (see {@link PeerObject.notifyEncoded}). */
 export interface EncodedSender {
@@ -17,19 +18,22 @@ export interface PeerCounters {
   readonly answering: { readonly answering: number };
 }
 
+/** What a peer object is made from: its data members, its counts, and its functions on demand. */
+export interface PeerInside extends PeerCounters, Omit<Peer, PeerFunctionName | 'pendingCount' | 'answeringCount'> {
+  /** The member `name`: made at its first use, the same function after. */
+  member<K extends PeerFunctionName>(name: K): Peer[K];
+}
+
 /**
- * The object `connect()` returns. A class, each member assigned in one order, so that every
+ * The object `connect()` returns. A class, each member defined in one order, so that every
  * peer shares one hidden class: an object literal with getters is a dictionary in V8, about
- * 1.6 KiB a peer, which a server pays for each connection. The members stay own properties:
- * `const { request } = rpc` keeps working, and a spread or a Proxy sees the counts.
+ * 1.6 KiB a peer, which a server pays for each connection. Every member is own and
+ * enumerable, as the peer always had: `const { request } = rpc` keeps working, and a spread
+ * or a Proxy sees them all. The functions and counts are getters, shared by every peer: a
+ * function is made when it is first read (a server's peer of an idle connection reads
+ * `handle` alone), where a closure of each peer for each would cost about 60 bytes.
  */
 export class PeerObject implements Peer {
-  readonly request$: Peer['request$'];
-  readonly request: Peer['request'];
-  readonly notify: Peer['notify'];
-  readonly notifications$: Peer['notifications$'];
-  readonly handle: Peer['handle'];
-  readonly handleAll: Peer['handleAll'];
   readonly requests$: Peer['requests$'];
   readonly foreign$: Peer['foreign$'];
   readonly incoming$: Peer['incoming$'];
@@ -40,11 +44,15 @@ export class PeerObject implements Peer {
   readonly dialect: Peer['dialect'];
   readonly scheduler: Peer['scheduler'];
   readonly timeout: Peer['timeout'];
-  readonly report: Peer['report'];
-  readonly sendTogether: Peer['sendTogether'];
-  readonly close: Peer['close'];
-  // Own, enumerable getters as the peer always had (a spread or a Proxy sees them), defined
-  // with shared functions in a fixed order: one hidden class for every peer, no closures each.
+  declare readonly request$: Peer['request$'];
+  declare readonly request: Peer['request'];
+  declare readonly notify: Peer['notify'];
+  declare readonly notifications$: Peer['notifications$'];
+  declare readonly handle: Peer['handle'];
+  declare readonly handleAll: Peer['handleAll'];
+  declare readonly report: Peer['report'];
+  declare readonly sendTogether: Peer['sendTogether'];
+  declare readonly close: Peer['close'];
   declare readonly pendingCount: number;
   declare readonly answeringCount: number;
 
@@ -52,29 +60,19 @@ export class PeerObject implements Peer {
    * `encoded`: how to send a notification's text as it is, when the peer's link carries
    * text (undefined for a link that hands objects over).
    */
-  constructor(members: PeerMembers, counters: PeerCounters, encoded?: EncodedSender) {
-    this.request$ = members.request$;
-    this.request = members.request;
-    this.notify = members.notify;
-    this.notifications$ = members.notifications$;
-    this.handle = members.handle;
-    this.handleAll = members.handleAll;
-    this.requests$ = members.requests$;
-    this.foreign$ = members.foreign$;
-    this.incoming$ = members.incoming$;
-    this.state$ = members.state$;
-    this.trace$ = members.trace$;
-    this.errors$ = members.errors$;
-    this.session = members.session;
-    this.dialect = members.dialect;
-    this.scheduler = members.scheduler;
-    this.timeout = members.timeout;
-    this.report = members.report;
-    this.sendTogether = members.sendTogether;
-    this.close = members.close;
-    Object.defineProperty(this, countersKey, { value: counters });
-    Object.defineProperty(this, 'pendingCount', { get: pendingCount, enumerable: true });
-    Object.defineProperty(this, 'answeringCount', { get: answeringCount, enumerable: true });
+  constructor(inside: PeerInside, encoded?: EncodedSender) {
+    this.requests$ = inside.requests$;
+    this.foreign$ = inside.foreign$;
+    this.incoming$ = inside.incoming$;
+    this.state$ = inside.state$;
+    this.trace$ = inside.trace$;
+    this.errors$ = inside.errors$;
+    this.session = inside.session;
+    this.dialect = inside.dialect;
+    this.scheduler = inside.scheduler;
+    this.timeout = inside.timeout;
+    Object.defineProperty(this, insideKey, { value: inside });
+    for (const [name, get] of getters) Object.defineProperty(this, name, { get, enumerable: true });
     Object.defineProperty(this, notifyKey, { value: encoded });
   }
 
@@ -92,13 +90,44 @@ export class PeerObject implements Peer {
   }
 }
 
-const countersKey = Symbol('counters');
+const insideKey = Symbol('inside');
 const notifyKey = Symbol('notifyEncoded');
 
-function pendingCount(this: { readonly [countersKey]: PeerCounters }): number {
-  return this[countersKey].pending.size;
-}
+type Inside = { readonly [insideKey]: PeerInside };
 
-function answeringCount(this: { readonly [countersKey]: PeerCounters }): number {
-  return this[countersKey].answering.answering;
-}
+const functionNames: readonly PeerFunctionName[] = [
+  'request$',
+  'request',
+  'notify',
+  'notifications$',
+  'handle',
+  'handleAll',
+  'report',
+  'sendTogether',
+  'close',
+];
+
+/** One getter of each member for every peer, in a fixed order: one hidden class, no closures each. */
+const getters: readonly (readonly [string, (this: Inside) => unknown])[] = [
+  ...functionNames.map(
+    (name) =>
+      [
+        name,
+        function (this: Inside) {
+          return this[insideKey].member(name);
+        },
+      ] as const,
+  ),
+  [
+    'pendingCount',
+    function (this: Inside) {
+      return this[insideKey].pending.size;
+    },
+  ],
+  [
+    'answeringCount',
+    function (this: Inside) {
+      return this[insideKey].answering.answering;
+    },
+  ],
+];

@@ -7,6 +7,11 @@ import type { Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
 import type { HandlerRegistry } from './handlers';
 
+/** What makes a peer's answering side when it is first needed. */
+export interface AnsweringMaker {
+  makeAnswering(unhandled: Feed<IncomingRequest>): Answering;
+}
+
 /**
  * A peer's answering side, made at the first call that needs it: a peer that is never
  * called (most clients, a server's idle connections) holds none of its state, about 1 KiB
@@ -22,8 +27,8 @@ export class AnsweringOnDemand {
 
   constructor(
     private readonly handlers: HandlerRegistry,
-    /** Makes the answering side, which hands the requests no handler serves to `unhandled`. */
-    private readonly make: (unhandled: Feed<IncomingRequest>) => Answering,
+    /** Makes the answering side, which hands the requests no handler serves to `unhandled` (an object, not a closure of each peer). */
+    private readonly maker: AnsweringMaker,
   ) {}
 
   /** How many requests are being answered now (running or waiting for their turn). */
@@ -63,6 +68,6 @@ export class AnsweringOnDemand {
 
   /** The side, made now if need be. */
   private made(): Answering {
-    return (this.side ??= this.make(this.unhandled));
+    return (this.side ??= this.maker.makeAnswering(this.unhandled));
   }
 }

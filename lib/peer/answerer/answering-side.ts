@@ -1,7 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
 import type { JsonRpcId } from '../../protocol/messages';
+import type { Feed } from '../../transports/feed';
+import type { IncomingRequest } from '../peer';
 import { Answering } from './answer';
-import { AnsweringOnDemand } from './answering-on-demand';
 import { handlerContext, type HandlerContextSetup } from './handler-context';
 import type { HandlerRegistry } from './handlers';
 import { peerDefaults, type PeerOptions } from '../options';
@@ -12,31 +13,29 @@ export interface AnsweringSideSetup extends HandlerContextSetup {
 }
 
 /**
- * The answering side of a peer, made at its first call (see {@link AnsweringOnDemand}): its
- * handlers, from `handlers`, run with contexts made from what `setup()` returns then, under
- * the limits, concurrency and deadline of `options` (their defaults filled in); `unanswered`
- * hears of each request that ends with no answer.
+ * The answering side of a peer, made at its first call (see `AnsweringOnDemand`): its
+ * handlers, from `handlers`, run with contexts made from `setup`, under the limits,
+ * concurrency and deadline of `options` (their defaults filled in); `unanswered` hears of
+ * each request that ends with no answer; the requests no handler serves go to `unhandled`.
  */
 export function answeringSide(
   options: PeerOptions,
   handlers: HandlerRegistry,
   unanswered: ((id: JsonRpcId) => void) | undefined,
-  setup: () => AnsweringSideSetup,
-): AnsweringOnDemand {
-  return new AnsweringOnDemand(handlers, (unhandled) => {
-    const made = setup();
-    return new Answering({
-      handlers,
-      unhandled,
-      unanswered,
-      contextFor: (call, control) => handlerContext(made, call, control),
-      report: made.report,
-      handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
-      concurrency: options.handlerConcurrency ?? peerDefaults.handlerConcurrency,
-      maxCalls: options.maxAnswering ?? peerDefaults.maxAnswering,
-      maxBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
-      cancel: made.dialect.cancel,
-      scheduler: made.scheduler,
-    });
+  setup: AnsweringSideSetup,
+  unhandled: Feed<IncomingRequest>,
+): Answering {
+  return new Answering({
+    handlers,
+    unhandled,
+    unanswered,
+    contextFor: (call, control) => handlerContext(setup, call, control),
+    report: setup.report,
+    handlerTimeout: options.handlerTimeout ?? peerDefaults.handlerTimeout,
+    concurrency: options.handlerConcurrency ?? peerDefaults.handlerConcurrency,
+    maxCalls: options.maxAnswering ?? peerDefaults.maxAnswering,
+    maxBytes: options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes,
+    cancel: setup.dialect.cancel,
+    scheduler: setup.scheduler,
   });
 }

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { BehaviorSubject, Observable, type Observer, type SchedulerLike, type Subscription } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../../protocol/errors';
 import type {
   Connection,
@@ -10,7 +10,7 @@ import type {
 } from '../../transports/transport';
 import type { OutgoingFrame } from './encode';
 import { cutShort } from './failures';
-import { link$ } from './link';
+import { link$, type LinkRun, type LinkUser } from './link';
 import type { Reconnect } from '../options';
 import type { PeerState } from '../state';
 
@@ -35,7 +35,7 @@ export interface Receiver {
  * so), routes incoming frames, keeps what waits for the link in order, and publishes
  * the state.
  */
-export class PeerConnection {
+export class PeerConnection implements LinkUser {
   private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
   // Made when something first waits for a link: a server's peers are open from the start.
   private waiting: Set<Queued> | undefined;
@@ -45,6 +45,8 @@ export class PeerConnection {
   private closing = false;
   private closedBy: RpcError | undefined;
   private opens = 0;
+  private owner: LinkOwner | undefined;
+  private liveness: (() => Observable<never>) | undefined;
 
   /** The state, replayed to each new subscriber; completes after `closed`. */
   // Each state is a new object: nothing repeats, nothing to filter. One subscriber, no operators.
@@ -64,43 +66,49 @@ export class PeerConnection {
   ) {}
 
   /**
-   * Opens the transport and re-opens it as `reconnect` says (never without one). `receiver`
-   * gets every incoming frame; `onDrop` is called each time the link ends by itself
+   * Opens the transport and re-opens it as `reconnect` says (never without one), for `owner`:
+   * its `receiver` gets every incoming frame; it is told each time the link ends by itself
    * (dropped, or could not open), with whether the peer will try again. `liveness` runs
-   * while each link is open and errors to declare the link dead. An attempt that does not open within
-   * `connectTimeout` ms fails; a transport that completes has ended its link.
+   * while each link is open and errors to declare the link dead. An attempt that does not
+   * open within `connectTimeout` ms fails; a transport that completes has ended its link.
    */
-  start(hooks: {
-    readonly receiver: Receiver;
-    readonly onDrop: (error: RpcError, reconnecting: boolean) => void;
-    readonly reconnect: Reconnect | undefined;
-    readonly connectTimeout: number;
-    readonly liveness?: () => Observable<never>;
-    readonly onProblem: (error: RpcError) => void;
-    /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
-    readonly inFlight: () => number;
-  }): void {
-    const { onDrop, reconnect, connectTimeout, inFlight } = hooks;
-    // What waited goes out, and state$ says open, before the link's frames are listened to.
-    const links$ = link$(this.transport, connectTimeout, this.clock, (connection, fail) => {
-      this.opened(connection);
-      return this.listen(connection, hooks, fail);
-    });
+  start(
+    owner: LinkOwner,
+    reconnect: Reconnect | undefined,
+    connectTimeout: number,
+    liveness?: () => Observable<never>,
+  ): void {
+    this.owner = owner;
+    this.liveness = liveness;
+    // What waited goes out, and state$ says open, before the link's frames are listened to (see use()).
+    const links$ = link$(this.transport, connectTimeout, this.clock, this);
     // Lifetime: one subscription for the whole life of the peer; each retry opens a new link.
     this.subscription = (
       reconnect === undefined
         ? links$
         : links$.pipe(
             reconnect.retryLinks(this.clock, {
-              lost: (cause) => this.lost(cause, inFlight()),
+              lost: (cause) => this.lost(cause, owner.inFlight()),
               closing: () => this.closing,
               retrying: (error, attempt) => {
                 this.state.next({ status: 'reconnecting', attempt, error });
-                onDrop(error, true);
+                owner.dropped(error, true);
               },
             }),
           )
-    ).subscribe({ error: (error: unknown) => onDrop(this.lost(error, inFlight()), false) });
+    ).subscribe(new LinksEnd(this));
+  }
+
+  /** A link has opened: what waited goes out, then its frames are listened to, until `run` ends it. */
+  use(connection: Connection, run: LinkRun): Subscription {
+    this.opened(connection);
+    return this.listen(connection, run);
+  }
+
+  /** The links have ended for good, with `error`. */
+  ended(error: unknown): void {
+    const owner = this.owner;
+    owner?.dropped(this.lost(error, owner.inFlight()), false);
   }
 
   /** Counts the links opened so far: an answer owed on one link must not go out on the next. */
@@ -200,16 +208,16 @@ export class PeerConnection {
   }
 
   /**
-   * One link's life: its frames go to the `receiver`, its problems are reported and its liveness
-   * is checked on the side; a failure of any of them ends the link with `fail`.
+   * One link's life: its frames go to the owner's receiver, its problems are reported and its
+   * liveness is checked on the side; a failure of any of them ends the link with `run.fail`.
    */
-  private listen(
-    connection: Connection,
-    { receiver, onProblem, liveness }: Parameters<PeerConnection['start']>[0],
-    fail: (error: unknown) => void,
-  ): Subscription {
+  private listen(connection: Connection, run: LinkRun): Subscription {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- start() sets the owner before any link opens
+    const owner = this.owner!;
+    const { receiver } = owner;
+    const fail = (error: unknown) => run.fail(error);
     // Frames go straight to the dispatcher; no operator stands between.
-    const life = connection.frames$.subscribe({ next: (frame) => receiver.frame(frame), error: fail });
+    const life = connection.frames$.subscribe(new FramesTo(receiver, run));
     try {
       if (connection.messages$ !== undefined)
         life.add(connection.messages$.subscribe({ next: (message) => receiver.message(message), error: fail }));
@@ -219,9 +227,9 @@ export class PeerConnection {
         life.add(connection.framesWithCause$.subscribe({ next, error: fail }));
       }
       if (connection.problems$ !== undefined) {
-        life.add(connection.problems$.subscribe({ next: failing(onProblem, fail), error: fail }));
+        life.add(connection.problems$.subscribe({ next: failing(owner.report, fail), error: fail }));
       }
-      if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
+      if (this.liveness !== undefined) life.add(this.liveness().subscribe({ error: fail }));
     } catch (error) {
       // Whatever was subscribed before the throw is let go with the link.
       life.unsubscribe();
@@ -236,6 +244,46 @@ export class PeerConnection {
     const error =
       cause instanceof RpcError ? cause : new TransportError(`The transport failed: ${messageOf(cause)}`, { cause });
     return cutShort(error, waiting);
+  }
+}
+
+/** The peer a link serves: where its frames go, and what it is told. */
+export interface LinkOwner {
+  readonly receiver: Receiver;
+  /** Told each time the link ends by itself (dropped, or could not open), with whether the peer will try again. */
+  dropped(error: RpcError, reconnecting: boolean): void;
+  /** Reports a problem of the link that does not end it. */
+  readonly report: (error: RpcError) => void;
+  /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
+  inFlight(): number;
+}
+
+/** Hands a link's frames to the receiver, and its failure to the link: an object, not two closures of each peer. */
+class FramesTo implements Observer<Frame> {
+  constructor(
+    private readonly receiver: Receiver,
+    private readonly run: LinkRun,
+  ) {}
+
+  next(frame: Frame): void {
+    this.receiver.frame(frame);
+  }
+
+  error(error: unknown): void {
+    this.run.fail(error);
+  }
+
+  complete(): void {
+    // The link's end is the transport's to say.
+  }
+}
+
+/** Tells the connection that its links have ended for good. */
+class LinksEnd implements Partial<Observer<Connection>> {
+  constructor(private readonly connection: PeerConnection) {}
+
+  error(error: unknown): void {
+    this.connection.ended(error);
   }
 }
 

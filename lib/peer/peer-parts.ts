@@ -1,0 +1,281 @@
+import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
+import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
+import type { Feed } from '../transports/feed';
+import type { Transport } from '../transports/transport';
+import type { Answering } from './answerer/answer';
+import { AnsweringOnDemand, type AnsweringMaker } from './answerer/answering-on-demand';
+import { answeringSide } from './answerer/answering-side';
+import { HandlerRegistry } from './answerer/handlers';
+import type { CallContext } from './caller/call';
+import { createCalls, type Calls } from './caller/calls';
+import { sequentialIds } from './caller/ids';
+import { intercept } from './caller/intercept';
+import { PendingCalls } from './caller/pending';
+import { Slots } from './caller/slots';
+import { Deadlines } from './collections/deadlines';
+import { quietGeneric, type Dialect } from './dialect';
+import { heartbeatOf, reconnectOf } from './feature-values';
+import { Dispatcher, type DispatchTargets } from './incoming/dispatch';
+import { IncomingStream } from './incoming/incoming';
+import { NotificationRouter } from './incoming/notifications';
+import { PeerConnection, type LinkOwner } from './link/connection';
+import { asIs } from './link/encode';
+import { callFailure } from './link/failures';
+import type { Outbox } from './link/outbox';
+import { sendTogether } from './link/together';
+import {
+  peerDefaults,
+  type BatchingOptions,
+  type CancelNotification,
+  type CloseOptions,
+  type Codec,
+  type HandleAllOptions,
+  type HandleOptions,
+  type LenientOptions,
+  type PeerOptions,
+} from './options';
+import { Outgoing, type OutgoingSetup } from './outgoing';
+import type { Handler, HandlerTree, IncomingRequest, Peer } from './peer';
+import { PeerObject, type PeerFunctionName, type PeerInside } from './peer-object';
+import { Tracer } from './trace';
+
+/** What a server learns of its peers without subscribing to each one's `state$`. */
+export interface PeerHooks {
+  /** Called once, as the peer closes, before `state$` says 'closed'. */
+  readonly onClosed?: () => void;
+  /** Called with each failure of one of its handlers (thrown, rejected, past its deadline), after `errors$`. */
+  readonly onHandlerError?: (error: HandlerError) => void;
+  /** Called with the id of each request of the other side's that ends with no answer (cancelled, in a dialect that answers none). */
+  readonly onUnanswered?: (id: JsonRpcId) => void;
+}
+
+/**
+ * One peer's parts and what ties them together, as one object: it is the calls' context, the
+ * sending side's setup and the dispatcher's targets, and makes the peer's functions when they
+ * are first used. A server holds a peer per connection, most of them idle: a closure and a
+ * setup object of each peer for each of these would cost about 2 KB.
+ */
+export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, PeerInside, AnsweringMaker, LinkOwner {
+  readonly scheduler: SchedulerLike;
+  readonly session: Record<string, unknown>;
+  readonly dialect: Dialect;
+  readonly codec: Codec | undefined;
+  readonly decode: ((text: string) => unknown) | undefined;
+  readonly tracer = new Tracer();
+  readonly pending = new PendingCalls();
+  readonly notifications = new NotificationRouter();
+  readonly incoming = new IncomingStream();
+  readonly handlers = new HandlerRegistry();
+  readonly connection: PeerConnection;
+  readonly link: PeerConnection;
+  readonly batching: boolean | BatchingOptions | undefined;
+  readonly notificationQueue: number;
+  readonly maxAnswerSize: number;
+  readonly maxPendingAnswerBytes: number;
+  readonly answers: Outgoing;
+  readonly outbox: Outbox;
+  readonly answering: AnsweringOnDemand;
+  readonly timeout: number;
+  readonly deadlines: Deadlines;
+  readonly cancel: CancelNotification | undefined;
+  readonly slots: Slots | undefined;
+  readonly nextId: () => JsonRpcId;
+  readonly binaryFrames: 'report' | 'utf8';
+  readonly maxBatchSize: number;
+  readonly lenient: LenientOptions;
+  readonly peer: PeerObject;
+  readonly receiver: Dispatcher;
+  // own, not methods: the heartbeat's calls use a copy of this context (a spread)
+  readonly notify = (method: string, params?: JsonRpcParams): void => this.answers.notify(method, params);
+  // One function for every part that reports.
+  readonly report = (error: RpcError): void => this.tracer.report(error);
+  /** The peer's functions made so far (see `member`). */
+  private made: { [K in PeerFunctionName]?: Peer[K] } | undefined;
+  private calls: Calls | undefined;
+
+  constructor(
+    transport: Transport,
+    private readonly options: PeerOptions,
+    private readonly hooks: PeerHooks,
+  ) {
+    const scheduler = (this.scheduler = options.scheduler ?? asyncScheduler);
+    this.session = options.session ?? {};
+    // Without a dialect: the generic progress, and no cancel notification unless asked.
+    this.dialect = options.dialect ?? quietGeneric();
+    const textCodec = options.codec;
+    // A transport that does not serialize is handed the messages themselves: no codec writes them.
+    this.codec = transport.serialize === false ? asIs : textCodec;
+    // Text that comes on such a link (a Connection.send() of the user's) is still read as usual.
+    this.decode = textCodec && ((text) => textCodec.decode(text));
+    this.connection = this.link = new PeerConnection(transport, scheduler);
+    this.batching = options.batching;
+    this.notificationQueue = options.notificationQueue ?? peerDefaults.notificationQueue;
+    this.maxAnswerSize = options.maxAnswerSize ?? peerDefaults.maxAnswerSize;
+    this.maxPendingAnswerBytes = options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes;
+    this.answers = new Outgoing(this);
+    this.outbox = this.answers.outbox;
+    // Its parts are made at the first call: most peers are never called.
+    this.answering = new AnsweringOnDemand(this.handlers, this);
+    this.timeout = options.timeout ?? peerDefaults.timeout;
+    this.deadlines = new Deadlines(scheduler);
+    this.cancel = options.cancel ?? this.dialect.cancel;
+    const requestConcurrency = options.requestConcurrency ?? peerDefaults.requestConcurrency;
+    this.slots = requestConcurrency < Infinity ? new Slots(requestConcurrency) : undefined;
+    this.nextId = options.nextId ?? sequentialIds();
+    this.binaryFrames = options.binaryFrames ?? peerDefaults.binaryFrames;
+    this.maxBatchSize = options.maxBatchSize ?? peerDefaults.maxBatchSize;
+    this.lenient = options.lenient ?? strict;
+    // A broadcast's text goes out as it is only on a link that carries text.
+    this.peer = new PeerObject(this, this.codec === asIs ? undefined : this.answers);
+    this.receiver = new Dispatcher(this);
+    this.connection.start(
+      this,
+      reconnectOf(options.reconnect),
+      options.connectTimeout ?? peerDefaults.connectTimeout,
+      // Heartbeats skip the concurrency limit: slow calls must not make a live link look dead.
+      heartbeatOf(options.heartbeat, this, scheduler),
+    );
+  }
+
+  get requests$(): Peer['requests$'] {
+    return this.answering.requests$;
+  }
+
+  get foreign$(): Peer['foreign$'] {
+    return this.notifications.foreign$;
+  }
+
+  get incoming$(): Peer['incoming$'] {
+    return this.incoming.incoming$;
+  }
+
+  get state$(): Peer['state$'] {
+    return this.connection.state$;
+  }
+
+  get trace$(): Peer['trace$'] {
+    return this.tracer.trace$;
+  }
+
+  get errors$(): Peer['errors$'] {
+    return this.tracer.errors$;
+  }
+
+  /** Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered. */
+  inFlight(): number {
+    return this.pending.inFlight(this.outbox.heldIds());
+  }
+
+  member<K extends PeerFunctionName>(name: K): Peer[K] {
+    const made = (this.made ??= {});
+    return (made[name] ??= this.make(name));
+  }
+
+  makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
+    const { onHandlerError } = this.hooks;
+    const report = this.report;
+    return answeringSide(
+      this.options,
+      this.handlers,
+      this.hooks.onUnanswered,
+      {
+        peer: () => this.peer,
+        connection: () => this.connection.info,
+        session: this.session,
+        dialect: this.dialect,
+        notify: this.notify,
+        report:
+          onHandlerError === undefined
+            ? report
+            : (error) => {
+                report(error);
+                if (error instanceof HandlerError) onHandlerError(error);
+              },
+        scheduler: this.scheduler,
+      },
+      unhandled,
+    );
+  }
+
+  /** Makes the peer's function `name`. */
+  private make<K extends PeerFunctionName>(name: K): Peer[K] {
+    const made = this.function(name);
+    // the functions are untyped; Peer<Api> types them by the API, which is the caller's promise
+    return made as Peer[K];
+  }
+
+  private function(name: PeerFunctionName): unknown {
+    switch (name) {
+      case 'request$':
+        return this.callsMade().request$;
+      case 'request':
+        return this.callsMade().request;
+      case 'notify':
+        return this.notify;
+      case 'report':
+        return this.report;
+      case 'notifications$':
+        // one function for both overloads of NotificationsFn
+        return (method?: string) => (method === undefined ? this.notifications.all$ : this.notifications.of(method));
+      case 'handle':
+        // a typed handler takes the params its API says; the registry holds untyped ones
+        return (method: string, handler: Handler, handleOptions?: HandleOptions) =>
+          this.handlers.register(method, handler, handleOptions);
+      case 'handleAll':
+        return (methods: HandlerTree, handleOptions?: HandleAllOptions) =>
+          this.handlers.registerAll(methods, handleOptions);
+      case 'sendTogether':
+        return (start: () => Subscription) => sendTogether(this.connection, this.outbox, start);
+      case 'close':
+        return (closeOptions?: CloseOptions) => this.close(closeOptions);
+    }
+  }
+
+  private callsMade(): Calls {
+    return (this.calls ??= intercept(createCalls(this), this.options.interceptors));
+  }
+
+  private async close({ code = 1000, reason = '', drain = 0 }: CloseOptions = {}): Promise<void> {
+    if (drain > 0 && !this.connection.isClosed) {
+      await firstValueFrom(race(from(this.answering.idle()), timer(drain, this.scheduler)));
+    }
+    let failure: ConnectionClosedError | undefined;
+    const closedByUs = () =>
+      (failure ??= new ConnectionClosedError(`Connection closed by this peer (${code}${reason ? `: ${reason}` : ''})`, {
+        code,
+        reason,
+        retryable: false,
+      }));
+    this.shutdown(closedByUs, undefined, code, reason);
+  }
+
+  /**
+   * Ends everything once: the error `failure` makes for the waiting calls (made only when
+   * some wait: an Error's stack costs, and a server closes a peer per connection and per
+   * POST), `cause` for `state$` when not deliberate.
+   */
+  private shutdown(failure: () => RpcError, cause?: RpcError, code?: number, reason?: string): void {
+    if (this.connection.isClosed) return;
+    this.hooks.onClosed?.();
+    this.connection.close(failure, cause, code, reason);
+    this.outbox.discard();
+    this.pending.failAll((id, method) => callFailure(id, method, failure(), false));
+    this.slots?.releaseAll();
+    this.answering.stop();
+    this.notifications.complete();
+    this.incoming.complete();
+    this.tracer.complete();
+  }
+
+  /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
+  dropped(error: RpcError, reconnecting: boolean): void {
+    if (!reconnecting) return this.shutdown(() => error, error);
+    this.outbox.discard();
+    this.pending.failAll((id, method) => callFailure(id, method, error, true));
+    this.answering.abandon();
+  }
+}
+
+/** No lenience: one object for every peer that asks for none (its type is read-only). */
+const strict: LenientOptions = {};
