@@ -34,16 +34,16 @@ export interface PeerInside extends PeerCounters, Omit<Peer, PeerFunctionName | 
  * `handle` alone), where a closure of each peer for each would cost about 60 bytes.
  */
 export class PeerObject implements Peer {
-  readonly requests$: Peer['requests$'];
-  readonly foreign$: Peer['foreign$'];
-  readonly incoming$: Peer['incoming$'];
-  readonly state$: Peer['state$'];
-  readonly trace$: Peer['trace$'];
-  readonly errors$: Peer['errors$'];
-  readonly session: Peer['session'];
-  readonly dialect: Peer['dialect'];
-  readonly scheduler: Peer['scheduler'];
-  readonly timeout: Peer['timeout'];
+  declare readonly requests$: Peer['requests$'];
+  declare readonly foreign$: Peer['foreign$'];
+  declare readonly incoming$: Peer['incoming$'];
+  declare readonly state$: Peer['state$'];
+  declare readonly trace$: Peer['trace$'];
+  declare readonly errors$: Peer['errors$'];
+  declare readonly session: Peer['session'];
+  declare readonly dialect: Peer['dialect'];
+  declare readonly scheduler: Peer['scheduler'];
+  declare readonly timeout: Peer['timeout'];
   declare readonly request$: Peer['request$'];
   declare readonly request: Peer['request'];
   declare readonly notify: Peer['notify'];

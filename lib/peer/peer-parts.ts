@@ -57,35 +57,36 @@ export interface PeerHooks {
  * setup object of each peer for each of these would cost about 2 KB.
  */
 export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, PeerInside, AnsweringMaker, LinkOwner {
-  readonly scheduler: SchedulerLike;
-  readonly session: Record<string, unknown>;
-  readonly dialect: Dialect;
-  readonly codec: Codec | undefined;
-  readonly decode: ((text: string) => unknown) | undefined;
+  // Declared, not defined: assigned once in the constructor (no field list in the bundle, no write of undefined first).
+  declare readonly scheduler: SchedulerLike;
+  declare readonly session: Record<string, unknown>;
+  declare readonly dialect: Dialect;
+  declare readonly codec: Codec | undefined;
+  declare readonly decode: ((text: string) => unknown) | undefined;
   readonly tracer = new Tracer();
   readonly pending = new PendingCalls();
   readonly notifications = new NotificationRouter();
   readonly incoming = new IncomingStream();
   readonly handlers = new HandlerRegistry();
-  readonly connection: PeerConnection;
-  readonly link: PeerConnection;
-  readonly batching: boolean | BatchingOptions | undefined;
-  readonly notificationQueue: number;
-  readonly maxAnswerSize: number;
-  readonly maxPendingAnswerBytes: number;
-  readonly answers: Outgoing;
-  readonly outbox: Outbox;
-  readonly answering: AnsweringOnDemand;
-  readonly timeout: number;
-  readonly deadlines: Deadlines;
-  readonly cancel: CancelNotification | undefined;
-  readonly slots: Slots | undefined;
-  readonly nextId: () => JsonRpcId;
-  readonly binaryFrames: 'report' | 'utf8';
-  readonly maxBatchSize: number;
-  readonly lenient: LenientOptions;
-  readonly peer: PeerObject;
-  readonly receiver: Dispatcher;
+  declare readonly connection: PeerConnection;
+  declare readonly link: PeerConnection;
+  declare readonly batching: boolean | BatchingOptions | undefined;
+  declare readonly notificationQueue: number;
+  declare readonly maxAnswerSize: number;
+  declare readonly maxPendingAnswerBytes: number;
+  declare readonly answers: Outgoing;
+  declare readonly outbox: Outbox;
+  declare readonly answering: AnsweringOnDemand;
+  declare readonly timeout: number;
+  declare readonly deadlines: Deadlines;
+  declare readonly cancel: CancelNotification | undefined;
+  declare readonly slots: Slots | undefined;
+  declare readonly nextId: () => JsonRpcId;
+  declare readonly binaryFrames: 'report' | 'utf8';
+  declare readonly maxBatchSize: number;
+  declare readonly lenient: LenientOptions;
+  declare readonly peer: PeerObject;
+  declare readonly receiver: Dispatcher;
   // own, not methods: the heartbeat's calls use a copy of this context (a spread)
   readonly notify = (method: string, params?: JsonRpcParams): void => this.answers.notify(method, params);
   // One function for every part that reports.
