@@ -29,21 +29,21 @@ export interface PeerInside extends PeerCounters, Omit<Peer, PeerFunctionName | 
  * peer shares one hidden class: an object literal with getters is a dictionary in V8, about
  * 1.6 KiB a peer, which a server pays for each connection. Every member is own and
  * enumerable, as the peer always had: `const { request } = rpc` keeps working, and a spread
- * or a Proxy sees them all. The functions and counts are getters, shared by every peer: a
- * function is made when it is first read (a server's peer of an idle connection reads
+ * or a Proxy sees them all. The functions, streams and counts are getters, shared by every
+ * peer: a function or stream is made when it is first read (a server's peer of an idle connection reads
  * `handle` alone), where a closure of each peer for each would cost about 60 bytes.
  */
 export class PeerObject implements Peer {
+  declare readonly session: Peer['session'];
+  declare readonly dialect: Peer['dialect'];
+  declare readonly scheduler: Peer['scheduler'];
+  declare readonly timeout: Peer['timeout'];
   declare readonly requests$: Peer['requests$'];
   declare readonly foreign$: Peer['foreign$'];
   declare readonly incoming$: Peer['incoming$'];
   declare readonly state$: Peer['state$'];
   declare readonly trace$: Peer['trace$'];
   declare readonly errors$: Peer['errors$'];
-  declare readonly session: Peer['session'];
-  declare readonly dialect: Peer['dialect'];
-  declare readonly scheduler: Peer['scheduler'];
-  declare readonly timeout: Peer['timeout'];
   declare readonly request$: Peer['request$'];
   declare readonly request: Peer['request'];
   declare readonly notify: Peer['notify'];
@@ -61,12 +61,6 @@ export class PeerObject implements Peer {
    * text (undefined for a link that hands objects over).
    */
   constructor(inside: PeerInside, encoded?: EncodedSender) {
-    this.requests$ = inside.requests$;
-    this.foreign$ = inside.foreign$;
-    this.incoming$ = inside.incoming$;
-    this.state$ = inside.state$;
-    this.trace$ = inside.trace$;
-    this.errors$ = inside.errors$;
     this.session = inside.session;
     this.dialect = inside.dialect;
     this.scheduler = inside.scheduler;
@@ -107,6 +101,9 @@ const functionNames: readonly PeerFunctionName[] = [
   'close',
 ];
 
+/** The streams, each made when first read (most of a server's peers are never listened to). */
+const streamNames = ['requests$', 'foreign$', 'incoming$', 'state$', 'trace$', 'errors$'] as const;
+
 /** One getter of each member for every peer, in a fixed order: one hidden class, no closures each. */
 const getters: readonly (readonly [string, (this: Inside) => unknown])[] = [
   ...functionNames.map(
@@ -115,6 +112,15 @@ const getters: readonly (readonly [string, (this: Inside) => unknown])[] = [
         name,
         function (this: Inside) {
           return this[insideKey].member(name);
+        },
+      ] as const,
+  ),
+  ...streamNames.map(
+    (name) =>
+      [
+        name,
+        function (this: Inside) {
+          return this[insideKey][name];
         },
       ] as const,
   ),

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { RpcError } from '../protocol/errors';
 import type { Frame } from '../transports/transport';
-import { Feed } from '../transports/feed';
+import { feedOf, type Feed } from '../transports/feed';
 
 /**
  * One entry of a peer's `trace$`: a frame that came in or went out, or a problem with
@@ -39,37 +39,47 @@ export type TraceEvent =
 
 /** The trace and error streams. Both cost nothing while nobody subscribes. */
 export class Tracer {
-  private readonly trace = new Feed<TraceEvent>();
-  private readonly errors = new Feed<RpcError>();
-  readonly trace$: Observable<TraceEvent> = this.trace;
-  readonly errors$: Observable<RpcError> = this.errors;
+  // Each made when first asked for: a server's peers are mostly never traced or listened to.
+  private trace: Feed<TraceEvent> | undefined;
+  private errors: Feed<RpcError> | undefined;
+  private ended = false;
+
+  get trace$(): Observable<TraceEvent> {
+    return (this.trace = feedOf(this.trace, this.ended));
+  }
+
+  get errors$(): Observable<RpcError> {
+    return (this.errors = feedOf(this.errors, this.ended));
+  }
 
   incoming(frame: Frame): void {
-    if (this.trace.observed) this.trace.next({ kind: 'in', frame, at: Date.now() });
+    if (this.trace?.observed === true) this.trace.next({ kind: 'in', frame, at: Date.now() });
   }
 
   /** A message that came as an object, from a transport that does not serialize. */
   incomingMessage(message: object): void {
-    if (this.trace.observed) this.trace.next({ kind: 'in', frame: shown(message), message, at: Date.now() });
+    if (this.trace?.observed === true) this.trace.next({ kind: 'in', frame: shown(message), message, at: Date.now() });
   }
 
   outgoing(frame: string | object): void {
-    if (!this.trace.observed) return;
+    const trace = this.trace;
+    if (trace?.observed !== true) return;
     const at = Date.now();
-    this.trace.next(
+    trace.next(
       typeof frame === 'string' ? { kind: 'out', frame, at } : { kind: 'out', frame: shown(frame), message: frame, at },
     );
   }
 
   /** Reports bad input or a failure that belongs to no caller. */
   report(error: RpcError): void {
-    if (this.trace.observed) this.trace.next({ kind: 'error', error, at: Date.now() });
-    this.errors.next(error);
+    if (this.trace?.observed === true) this.trace.next({ kind: 'error', error, at: Date.now() });
+    this.errors?.next(error);
   }
 
   complete(): void {
-    this.trace.complete();
-    this.errors.complete();
+    this.ended = true;
+    this.trace?.complete();
+    this.errors?.complete();
   }
 }
 

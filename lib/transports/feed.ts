@@ -61,3 +61,15 @@ function subscribeToFeed<T>(this: Observable<T>, subscriber: Subscriber<T>): Tea
   // Only Feed's constructor hands this function to an Observable: the test only narrows.
   return this instanceof Feed ? this.listen(subscriber) : undefined;
 }
+
+/**
+ * `made`, or a feed made now if there is none yet: for a stream made when it is first asked
+ * for (a server holds many thousands of peers, most of whose streams nobody reads). One made
+ * after its source has `ended` is complete.
+ */
+export function feedOf<T>(made: Feed<T> | undefined, ended: boolean): Feed<T> {
+  if (made !== undefined) return made;
+  const feed = new Feed<T>();
+  if (ended) feed.complete();
+  return feed;
+}

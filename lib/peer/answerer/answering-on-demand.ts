@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
-import { Feed } from '../../transports/feed';
+import { feedOf, type Feed } from '../../transports/feed';
 import type { IncomingRequest } from '../peer';
 import type { Answering } from './answer';
 import type { Answer } from './answer-message';
@@ -21,15 +21,19 @@ export interface AnsweringMaker {
 export class AnsweringOnDemand {
   private side: Answering | undefined;
   private stopped = false;
-  private readonly unhandled = new Feed<IncomingRequest>();
-  /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
-  readonly requests$: Observable<IncomingRequest> = this.unhandled;
+  // Made when first asked for, or with the side: most peers of a server never read it.
+  private unhandled: Feed<IncomingRequest> | undefined;
 
   constructor(
     private readonly handlers: HandlerRegistry,
     /** Makes the answering side, which hands the requests no handler serves to `unhandled` (an object, not a closure of each peer). */
     private readonly maker: AnsweringMaker,
   ) {}
+
+  /** Requests no handler serves, while someone subscribes; otherwise they get -32601. */
+  get requests$(): Observable<IncomingRequest> {
+    return this.unhandledFeed();
+  }
 
   /** How many requests are being answered now (running or waiting for their turn). */
   get answering(): number {
@@ -62,12 +66,16 @@ export class AnsweringOnDemand {
   /** See `Answering.stop`. */
   stop(): void {
     this.stopped = true;
-    if (this.side === undefined) this.unhandled.complete();
+    if (this.side === undefined) this.unhandled?.complete();
     else this.side.stop();
   }
 
   /** The side, made now if need be. */
   private made(): Answering {
-    return (this.side ??= this.maker.makeAnswering(this.unhandled));
+    return (this.side ??= this.maker.makeAnswering(this.unhandledFeed()));
+  }
+
+  private unhandledFeed(): Feed<IncomingRequest> {
+    return (this.unhandled = feedOf(this.unhandled, this.stopped));
   }
 }

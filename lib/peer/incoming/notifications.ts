@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import type { JsonRpcNotification } from '../../protocol/messages';
-import { Feed } from '../../transports/feed';
+import { feedOf, type Feed } from '../../transports/feed';
 
 /**
  * Incoming notifications, routed by method through a Map: O(1) per message whatever the
@@ -9,15 +9,20 @@ import { Feed } from '../../transports/feed';
 export class NotificationRouter {
   // Made at the first subscription to a method: most peers of a server never make one.
   private byMethod: Map<string, Subject<unknown>> | undefined;
-  private readonly all = new Feed<JsonRpcNotification>();
-  private readonly foreign = new Feed<unknown>();
+  // Each made when first asked for, as the map: most peers of a server never read them.
+  private all: Feed<JsonRpcNotification> | undefined;
+  private foreign: Feed<unknown> | undefined;
   private completed = false;
 
   /** Every notification, whole. */
-  readonly all$: Observable<JsonRpcNotification> = this.all;
+  get all$(): Observable<JsonRpcNotification> {
+    return (this.all = feedOf(this.all, this.completed));
+  }
 
   /** Messages that are not JSON-RPC, which some servers push on the same link. */
-  readonly foreign$: Observable<unknown> = this.foreign;
+  get foreign$(): Observable<unknown> {
+    return (this.foreign = feedOf(this.foreign, this.completed));
+  }
 
   /** The params of each notification of `method` (undefined when it has none). */
   of<P>(method: string): Observable<P> {
@@ -43,15 +48,17 @@ export class NotificationRouter {
   deliver(message: JsonRpcNotification): boolean {
     const subject = this.byMethod?.get(message.method);
     subject?.next(message.params);
-    const listened = this.all.observed;
-    if (listened) this.all.next(message);
+    const all = this.all;
+    const listened = all?.observed === true;
+    if (listened) all.next(message);
     return listened || subject !== undefined;
   }
 
   /** Delivers a message that is not JSON-RPC, if anybody listens; returns whether anybody did. */
   deliverForeign(message: unknown): boolean {
-    if (!this.foreign.observed) return false;
-    this.foreign.next(message);
+    const foreign = this.foreign;
+    if (foreign?.observed !== true) return false;
+    foreign.next(message);
     return true;
   }
 
@@ -60,7 +67,7 @@ export class NotificationRouter {
     this.completed = true;
     for (const subject of this.byMethod?.values() ?? []) subject.complete();
     this.byMethod = undefined;
-    this.all.complete();
-    this.foreign.complete();
+    this.all?.complete();
+    this.foreign?.complete();
   }
 }

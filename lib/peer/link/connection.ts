@@ -48,16 +48,20 @@ export class PeerConnection implements LinkUser {
   private owner: LinkOwner | undefined;
   private liveness: (() => Observable<never>) | undefined;
 
-  /** The state, replayed to each new subscriber; completes after `closed`. */
+  private stateStream: Observable<PeerState> | undefined;
+
+  /** The state, replayed to each new subscriber; completes after `closed`. Made when first read. */
   // Each state is a new object: nothing repeats, nothing to filter. One subscriber, no operators.
-  readonly state$: Observable<PeerState> = new Observable<PeerState>((subscriber) => {
-    const state = this.state.value;
-    // A completed BehaviorSubject replays nothing: give late subscribers the final state.
-    if (state.status !== 'closed') return this.state.subscribe(subscriber);
-    subscriber.next(state);
-    subscriber.complete();
-    return undefined;
-  });
+  get state$(): Observable<PeerState> {
+    return (this.stateStream ??= new Observable<PeerState>((subscriber) => {
+      const state = this.state.value;
+      // A completed BehaviorSubject replays nothing: give late subscribers the final state.
+      if (state.status !== 'closed') return this.state.subscribe(subscriber);
+      subscriber.next(state);
+      subscriber.complete();
+      return undefined;
+    }));
+  }
 
   constructor(
     private readonly transport: Transport,
