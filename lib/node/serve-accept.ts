@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { HandlerError, messageOf, type RpcError } from '../protocol/errors';
-import { connectPeer } from '../peer/connect';
+import { connectPeer, type PeerHooks } from '../peer/connect';
+import type { PeerOptions } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import { corkEachTick } from './cork';
 import { keepAlive, pingDefaults } from './keep-alive';
@@ -32,11 +33,15 @@ export function acceptor(
   context: AcceptSetup,
 ): (socket: WebSocket, request: IncomingMessage, session: Record<string, unknown>) => void {
   const { options, peers, report } = context;
+  // One options object for every peer of the server (each peer's session comes in its hooks),
+  // made at the first connection: options that cannot be read fail each connection, not serve().
+  let peerOptions: PeerOptions | undefined;
   return (socket, request, session) => {
     const info = upgradeInfo(request);
-    const connection = `the connection from ${String(info.remoteAddress)} to ${shown(info.url)}`;
-    let peer: Peer | undefined;
+    const served = new ServedPeer(peers, report, { ...context.newSession(), ...session });
     const failed = (cause: unknown) => {
+      const connection = `the connection from ${String(info.remoteAddress)} to ${shown(info.url)}`;
+      const peer = served.peer;
       const what = peer === undefined ? `Could not serve ${connection}` : `setup() failed for ${connection}`;
       report(new HandlerError(`${what}: ${messageOf(cause)}`, { cause }));
       if (peer === undefined) socket.close(1011, 'Internal error');
@@ -48,35 +53,48 @@ export function acceptor(
       if (heartbeat !== false) keepAlive(socket, heartbeat);
       const seen: ServerConnectionInfo = { transport: 'websocket', protocol: socket.protocol, ...info };
       const transport = acceptedWebSocket(socket, linkInfoOf(seen), options.highWaterMark);
-      // A peer may close while it is being made (a socket gone already): it is then never added.
-      let closed = false;
-      const added: Peer = connectPeer(
-        transport,
-        {
-          handlerTimeout: serveDefaults.handlerTimeout,
-          ...options.peer,
-          // An accepted socket cannot be re-opened: the client reconnects, the server does not.
-          reconnect: false,
-          session: { ...context.newSession(), ...session },
-        },
-        // Gone as it closes, before setup's own subscribers hear 'closed': a notifyAll from them skips it.
-        {
-          onClosed: () => {
-            closed = true;
-            if (peer !== undefined) peers.delete(peer);
-          },
-          onHandlerError: report,
-        },
-      );
-      peer = added;
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onClosed may have run inside connectPeer()
-      if (!closed) peers.add(added);
+      peerOptions ??= {
+        handlerTimeout: serveDefaults.handlerTimeout,
+        ...options.peer,
+        // An accepted socket cannot be re-opened: the client reconnects, the server does not.
+        reconnect: false,
+      };
+      const peer: Peer = connectPeer(transport, peerOptions, served);
+      served.added(peer);
       // Typed to return void so that any function fits; an async one returns a promise to watch.
       // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
-      const done: unknown = context.setup(added, seen, context.server());
+      const done: unknown = context.setup(peer, seen, context.server());
       if (isThenable(done)) done.then(undefined, failed);
     } catch (cause) {
       failed(cause);
     }
   };
+}
+
+/**
+ * What a server's peer tells the server: it leaves `peers` as it closes, before setup's own
+ * subscribers hear 'closed' (a notifyAll from them skips it), and its handlers' failures go
+ * to the server's `errors$`. An object, where closures would keep the whole scope of the
+ * accept (held for the connection's life).
+ */
+class ServedPeer implements PeerHooks {
+  peer: Peer | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly peers: Set<Peer>,
+    readonly onHandlerError: (error: HandlerError) => void,
+    readonly session: Record<string, unknown>,
+  ) {}
+
+  /** The peer made with these hooks; a peer that closed while it was made is never added. */
+  added(peer: Peer): void {
+    this.peer = peer;
+    if (!this.closed) this.peers.add(peer);
+  }
+
+  onClosed(): void {
+    this.closed = true;
+    if (this.peer !== undefined) this.peers.delete(this.peer);
+  }
 }

@@ -48,6 +48,8 @@ export interface PeerHooks {
   readonly onHandlerError?: (error: HandlerError) => void;
   /** Called with the id of each request of the other side's that ends with no answer (cancelled, in a dialect that answers none). */
   readonly onUnanswered?: (id: JsonRpcId) => void;
+  /** The peer's session, in place of `options.session`: a server shares one options object among its peers. */
+  readonly session?: Record<string, unknown>;
 }
 
 /**
@@ -101,7 +103,7 @@ export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, P
     private readonly hooks: PeerHooks,
   ) {
     const scheduler = (this.scheduler = options.scheduler ?? asyncScheduler);
-    this.session = options.session ?? {};
+    this.session = hooks.session ?? options.session ?? {};
     // Without a dialect: the generic progress, and no cancel notification unless asked.
     this.dialect = options.dialect ?? quietGeneric();
     const textCodec = options.codec;
