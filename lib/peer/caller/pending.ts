@@ -38,7 +38,8 @@ export class PendingCalls {
   /** Batch frames no answer has come for yet, oldest first. */
   private unanswered: Set<SentBatch> | undefined;
   /** The notifications an error without an id may answer instead of a batch. */
-  private readonly notifications = new UnreadNotifications();
+  // Made at the first notification sent: a peer that sends none (most of a server's) has none.
+  private notifications: UnreadNotifications | undefined;
 
   get size(): number {
     return this.calls.size;
@@ -57,7 +58,7 @@ export class PendingCalls {
 
   add(id: JsonRpcId, call: PendingCall): void {
     this.calls.set(id, call);
-    this.notifications.callSent(id);
+    this.notifications?.callSent(id);
   }
 
   /** Removes and returns the call answered by `id`, if one waits. */
@@ -65,18 +66,18 @@ export class PendingCalls {
     const call = this.calls.get(id);
     if (call !== undefined) this.calls.delete(id);
     if (this.batches !== undefined && this.batches.size > 0) this.leaveBatch(id, true);
-    this.notifications.answered(id);
+    this.notifications?.answered(id);
     return call;
   }
 
   /** A notification went out as its own frame: an error without an id may answer it. */
   notificationSent(): void {
-    this.notifications.notificationSent();
+    (this.notifications ??= new UnreadNotifications()).notificationSent();
   }
 
   /** Records that these calls went out in one batch frame, to be answered in one array. */
   markBatch(ids: readonly JsonRpcId[]): void {
-    const batch: SentBatch = { ids, waiting: 0, notificationsBefore: this.notifications.count };
+    const batch: SentBatch = { ids, waiting: 0, notificationsBefore: this.notifications?.count ?? 0 };
     for (const id of ids) {
       if (!this.calls.has(id)) continue;
       (this.batches ??= new Map()).set(id, batch);
@@ -97,7 +98,7 @@ export class PendingCalls {
    */
   takeRefusedBatch(message: string): [JsonRpcId, PendingCall][] {
     const batch = this.unanswered?.values().next().value;
-    if (!/batch/i.test(message) && this.notifications.explain(batch?.notificationsBefore)) return [];
+    if (!/batch/i.test(message) && this.notifications?.explain(batch?.notificationsBefore) === true) return [];
     if (batch === undefined) return [];
     this.unanswered?.delete(batch);
     const calls: [JsonRpcId, PendingCall][] = [];
@@ -140,7 +141,7 @@ export class PendingCalls {
     this.calls.clear();
     this.batches = undefined;
     this.unanswered = undefined;
-    this.notifications.reset();
+    this.notifications?.reset();
     for (const [id, call] of calls) call.reject(failure(id, call.method));
   }
 }

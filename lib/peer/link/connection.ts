@@ -36,7 +36,9 @@ export interface Receiver {
  * the state.
  */
 export class PeerConnection implements LinkUser {
-  private readonly state = new BehaviorSubject<PeerState>({ status: 'connecting' });
+  /** The state now; `states` replays it to subscribers, made at the first (a server's peers mostly have none). */
+  private current: PeerState = connecting;
+  private states: BehaviorSubject<PeerState> | undefined;
   // Made when something first waits for a link: a server's peers are open from the start.
   private waiting: Set<Queued> | undefined;
   private subscription: Subscription | undefined;
@@ -54,13 +56,20 @@ export class PeerConnection implements LinkUser {
   // Each state is a new object: nothing repeats, nothing to filter. One subscriber, no operators.
   get state$(): Observable<PeerState> {
     return (this.stateStream ??= new Observable<PeerState>((subscriber) => {
-      const state = this.state.value;
-      // A completed BehaviorSubject replays nothing: give late subscribers the final state.
-      if (state.status !== 'closed') return this.state.subscribe(subscriber);
+      const state = this.current;
+      // A closed link's stream replays its final state and completes.
+      if (state.status !== 'closed')
+        return (this.states ??= new BehaviorSubject<PeerState>(state)).subscribe(subscriber);
       subscriber.next(state);
       subscriber.complete();
       return undefined;
     }));
+  }
+
+  /** Says `state` to those who listen. */
+  private stated(state: PeerState): void {
+    this.current = state;
+    this.states?.next(state);
   }
 
   constructor(
@@ -95,7 +104,7 @@ export class PeerConnection implements LinkUser {
               lost: (cause) => this.lost(cause, owner.inFlight()),
               closing: () => this.closing,
               retrying: (error, attempt) => {
-                this.state.next({ status: 'reconnecting', attempt, error });
+                this.stated({ status: 'reconnecting', attempt, error });
                 owner.dropped(error, true);
               },
             }),
@@ -136,7 +145,7 @@ export class PeerConnection implements LinkUser {
 
   /** Why the link is down while the peer reconnects (what `state$` said with 'reconnecting'); undefined otherwise. */
   get downCause(): RpcError | undefined {
-    const state = this.state.value;
+    const state = this.current;
     return state.status === 'reconnecting' ? state.error : undefined;
   }
 
@@ -193,8 +202,8 @@ export class PeerConnection implements LinkUser {
     this.waiting = undefined;
     for (const entry of waiting) entry.fail(failure());
     this.closedBy = cause;
-    this.state.next(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
-    this.state.complete();
+    this.stated(cause === undefined ? { status: 'closed' } : { status: 'closed', error: cause });
+    this.states?.complete();
   }
 
   private opened(connection: Connection): void {
@@ -208,7 +217,7 @@ export class PeerConnection implements LinkUser {
       this.waiting?.delete(entry);
       entry.send();
     }
-    this.state.next({ status: 'open', info: connection.info });
+    this.stated({ status: 'open', info: connection.info });
   }
 
   /**
@@ -250,6 +259,9 @@ export class PeerConnection implements LinkUser {
     return cutShort(error, waiting);
   }
 }
+
+/** The first state of every link: one object for all. */
+const connecting: PeerState = { status: 'connecting' };
 
 /** The peer a link serves: where its frames go, and what it is told. */
 export interface LinkOwner {
