@@ -66,7 +66,9 @@ export class PeerObject implements Peer {
     this.scheduler = inside.scheduler;
     this.timeout = inside.timeout;
     Object.defineProperty(this, insideKey, { value: inside });
-    for (const [name, get] of getters) Object.defineProperty(this, name, { get, enumerable: true });
+    for (const [name, get, set] of accessors) {
+      Object.defineProperty(this, name, { get, set, enumerable: true, configurable: set !== undefined });
+    }
     Object.defineProperty(this, notifyKey, { value: encoded });
   }
 
@@ -104,26 +106,36 @@ const functionNames: readonly PeerFunctionName[] = [
 /** The streams, each made when first read (most of a server's peers are never listened to). */
 const streamNames = ['requests$', 'foreign$', 'incoming$', 'state$', 'trace$', 'errors$'] as const;
 
+/** A getter of a member, and for the functions and streams a setter; shared by every peer. */
+type Accessor = readonly [name: string, get: (this: Inside) => unknown, set?: (this: object, value: unknown) => void];
+
+/**
+ * Replaces member `name` of one peer with `value`, as a plain property: the functions and
+ * streams were writable before they were getters, and test doubles (`jest.spyOn`, an
+ * assignment) replace them.
+ */
+function replacing(name: string): (this: object, value: unknown) => void {
+  return function (this: object, value: unknown) {
+    Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+  };
+}
+
 /** One getter of each member for every peer, in a fixed order: one hidden class, no closures each. */
-const getters: readonly (readonly [string, (this: Inside) => unknown])[] = [
-  ...functionNames.map(
-    (name) =>
-      [
-        name,
-        function (this: Inside) {
-          return this[insideKey].member(name);
-        },
-      ] as const,
-  ),
-  ...streamNames.map(
-    (name) =>
-      [
-        name,
-        function (this: Inside) {
-          return this[insideKey][name];
-        },
-      ] as const,
-  ),
+const accessors: readonly Accessor[] = [
+  ...functionNames.map((name): Accessor => [
+    name,
+    function (this: Inside) {
+      return this[insideKey].member(name);
+    },
+    replacing(name),
+  ]),
+  ...streamNames.map((name): Accessor => [
+    name,
+    function (this: Inside) {
+      return this[insideKey][name];
+    },
+    replacing(name),
+  ]),
   [
     'pendingCount',
     function (this: Inside) {

@@ -22,6 +22,58 @@ describe('a peer object', () => {
   });
 });
 
+describe('the members of a peer', () => {
+  // Every member the Peer interface names: a member left out of the object would read undefined.
+  const members = [
+    'request$',
+    'request',
+    'notify',
+    'notifications$',
+    'handle',
+    'handleAll',
+    'requests$',
+    'foreign$',
+    'incoming$',
+    'state$',
+    'trace$',
+    'errors$',
+    'session',
+    'pendingCount',
+    'answeringCount',
+    'dialect',
+    'scheduler',
+    'timeout',
+    'report',
+    'sendTogether',
+    'close',
+  ];
+
+  it('are all there, own and enumerable, and each reads the same value every time', () => {
+    const { client } = peerPair();
+    expect(Object.keys(client).sort()).toEqual([...members].sort());
+    for (const name of members) {
+      const read = (client as unknown as Record<string, unknown>)[name];
+      expect({ name, defined: read !== undefined }).toEqual({ name, defined: true });
+      expect((client as unknown as Record<string, unknown>)[name]).toBe(read);
+    }
+  });
+
+  it('can be replaced by test doubles on one peer: jest.spyOn, or an assignment', async () => {
+    const { client, server } = peerPair();
+    const spy = jest.spyOn(client, 'request').mockResolvedValue(42 as never);
+    expect(await client.request('anything')).toBe(42);
+    expect(spy).toHaveBeenCalledWith('anything');
+    const sent: string[] = [];
+    (server as { notify: (method: string) => void }).notify = (method) => sent.push(method);
+    server.notify('hello');
+    expect(sent).toEqual(['hello']);
+    // The other peers keep their own members.
+    const other = peerPair();
+    other.server.handle('echo', (params: unknown) => params);
+    expect(await other.client.request('echo', ['x'])).toEqual(['x']);
+  });
+});
+
 describe('a link that cannot be used', () => {
   it('fails the peer with a TransportError instead of throwing out of the process', async () => {
     // A connection without frames$: what a broken transport of the user's might emit.
