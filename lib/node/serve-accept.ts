@@ -39,8 +39,10 @@ export function acceptor(
   return (socket, request, session) => {
     const info = upgradeInfo(request);
     const served = new ServedPeer(peers, report, { ...context.newSession(), ...session });
+    // What `failed` keeps while an async setup runs: not `info`, which holds the request.
+    const { remoteAddress, url } = info;
     const failed = (cause: unknown) => {
-      const connection = `the connection from ${String(info.remoteAddress)} to ${shown(info.url)}`;
+      const connection = `the connection from ${String(remoteAddress)} to ${shown(url)}`;
       const peer = served.peer;
       const what = peer === undefined ? `Could not serve ${connection}` : `setup() failed for ${connection}`;
       report(new HandlerError(`${what}: ${messageOf(cause)}`, { cause }));

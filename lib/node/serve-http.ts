@@ -1,4 +1,5 @@
 import type { RpcApi, UntypedApi } from '../peer/api';
+import { checkFeatureValues } from '../peer/feature-values';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { sessionTable } from './http-sessions';
@@ -60,6 +61,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   // the listener is untyped; setup receives the peer it was typed for
   const served = withCallLogs(options, setup as SetupPeer<never>);
   const newSession = sessionCopies(options.peer?.session);
+  checkFeatureValues(options.peer);
   const peerSetup = { options: served.options, setup: served.setup, newSession, report, server: () => server, peers };
   const http = httpListener({
     options: served.options,

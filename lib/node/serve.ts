@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
+import { checkFeatureValues } from '../peer/feature-values';
 import type { Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { sessionTable } from './http-sessions';
@@ -50,6 +51,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   setup: SetupPeer<Api>,
 ): Promise<JsonRpcServer> {
   const newSession = sessionCopies(options.peer?.session);
+  checkFeatureValues(options.peer);
   if (options.heartbeat) checkPingOptions(options.heartbeat);
   const peers = new Set<Peer>();
   const { errors, report, complete } = serverErrors(options.log);

@@ -2,7 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { CallContext } from './caller/call';
 import { request$ } from './caller/request';
-import type { HeartbeatCalls, Reconnect, RequestOptions } from './options';
+import type { HeartbeatCalls, PeerOptions, Reconnect, RequestOptions } from './options';
 
 /**
  * The `reconnect` option, checked: a JS user (no compiler to tell) may still pass the
@@ -10,6 +10,15 @@ import type { HeartbeatCalls, Reconnect, RequestOptions } from './options';
  */
 export function reconnectOf(reconnect: Reconnect | false | undefined): Reconnect | undefined {
   return featureValue(reconnect, 'retryLinks', 'reconnect', 'reconnecting') || undefined;
+}
+
+/**
+ * Throws the TypeError `connect()` would for `reconnect` and `heartbeat` values of 0.1: a
+ * server checks the peer options it starts with, rather than fail each connection.
+ */
+export function checkFeatureValues(options: Pick<PeerOptions, 'reconnect' | 'heartbeat'> | undefined): void {
+  reconnectOf(options?.reconnect);
+  featureValue(options?.heartbeat, 'liveness', 'heartbeat', 'heartbeatCalls');
 }
 
 /**

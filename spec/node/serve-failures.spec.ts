@@ -4,7 +4,7 @@ import { upgradeStatus } from '../helpers/upgrade-status';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { connect, type Peer, type PeerOptions } from 'rx-jsonrpc';
+import { connect, type HeartbeatCalls, type Peer, type PeerOptions, type Reconnect } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
 const servers: JsonRpcServer[] = [];
@@ -258,6 +258,18 @@ describe('serve when things fail', () => {
       expect((error as Error).message).toMatch(
         /^serve\(\): peer\.session cannot be copied for each connection with structuredClone \(.+\); keep it plain data, and build per-connection state in authenticate\(\) or setup$/,
       );
+    });
+  });
+
+  describe('peer options of 0.1', () => {
+    it('reject serve() with a TypeError that names the fix, rather than fail every connection', async () => {
+      // Plain data where a feature value belongs: what a JS user upgrading from 0.1 may still pass.
+      const heartbeat = { interval: 1_000 } as unknown as HeartbeatCalls;
+      const error: unknown = await start({ peer: { heartbeat } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/heartbeat takes heartbeatCalls\(\.\.\.\)/);
+      const reconnect = true as unknown as Reconnect;
+      await expect(start({ peer: { reconnect } })).rejects.toThrow(/reconnect takes reconnecting\(\.\.\.\)/);
     });
   });
 });

@@ -261,7 +261,7 @@ export class PeerConnection implements LinkUser {
 }
 
 /** The first state of every link: one object for all. */
-const connecting: PeerState = { status: 'connecting' };
+const connecting: PeerState = Object.freeze({ status: 'connecting' });
 
 /** The peer a link serves: where its frames go, and what it is told. */
 export interface LinkOwner {
