@@ -50,6 +50,25 @@ export function acceptedWebSocket(
   };
 }
 
+/** The frame a broadcast sends now, and its bytes: see {@link sendingOnce}. */
+let broadcastText: string | undefined;
+let broadcastBytes: Buffer | undefined;
+
+/**
+ * Runs `send`, during which every accepted socket that sends `text` sends the same bytes,
+ * written once: ws would write the text to bytes again for each socket (a broadcast to 1,000
+ * clients wrote the same string 1,000 times).
+ */
+export function sendingOnce(text: string, send: () => void): void {
+  broadcastText = text;
+  broadcastBytes = Buffer.from(text);
+  try {
+    send();
+  } finally {
+    broadcastText = broadcastBytes = undefined;
+  }
+}
+
 /** One accepted socket's link: its frames, and what it sends. */
 class AcceptedLink implements Connection {
   readonly frames$ = new Feed<Frame>();
@@ -70,7 +89,10 @@ class AcceptedLink implements Connection {
         { retryable: true },
       );
     }
-    this.socket.send(frame);
+    // The same string as the broadcast's (most often the same object: a pointer comparison).
+    const bytes = broadcastBytes;
+    if (bytes !== undefined && frame === broadcastText) this.socket.send(bytes, { binary: false });
+    else this.socket.send(frame);
   }
 
   close(code = 1000, reason?: string): void {

@@ -4,6 +4,7 @@ import { callMessage, checkNotification, encode } from '../peer/link/encode';
 import type { Codec } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import { PeerObject } from '../peer/peer-object';
+import { sendingOnce } from './accepted-web-socket';
 
 /**
  * The frame of a notification to broadcast, written with the peers' `codec`. A bad method or
@@ -28,13 +29,17 @@ export function notifyEach(
   params?: JsonRpcParams,
 ): void {
   // A copy: a peer that closes while it is sent to leaves the set.
-  for (const peer of [...peers]) {
-    try {
-      // The frame written once for all: each peer sends the same text (and still traces it).
-      PeerObject.notifyEncoded(peer, frame, method, params);
-    } catch (error) {
-      // notify() throws only RpcErrors (ProtocolError, ConnectionClosedError)
-      if (!(error instanceof ConnectionClosedError)) report(error as RpcError);
+  const each = [...peers];
+  // The frame written once for all: each peer sends the same text (and still traces it), and each
+  // accepted WebSocket the same bytes.
+  sendingOnce(frame, () => {
+    for (const peer of each) {
+      try {
+        PeerObject.notifyEncoded(peer, frame, method, params);
+      } catch (error) {
+        // notify() throws only RpcErrors (ProtocolError, ConnectionClosedError)
+        if (!(error instanceof ConnectionClosedError)) report(error as RpcError);
+      }
     }
-  }
+  });
 }
