@@ -14,7 +14,7 @@ import {
   type PeerState,
 } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
-import { closeOf, openWsClient } from '../helpers/ws-server';
+import { closeOf, messageOf, openWsClient } from '../helpers/ws-server';
 
 const servers: JsonRpcServer[] = [];
 const clients: Peer[] = [];
@@ -251,6 +251,27 @@ describe('serve', () => {
       await expect(bob.request('ask')).resolves.toBe('client says bob');
       server.notifyAll('news', { headline: 'hello' });
       expect(await heard).toEqual([{ headline: 'hello' }, { headline: 'hello' }]);
+    });
+
+    it('sends a broadcast as a text frame of the exact JSON to each socket, and answers as text after it', async () => {
+      const server = await start((peer) => peer.handle('echo', (params: unknown) => params));
+      const sockets = await Promise.all([openWsClient(server.url!), openWsClient(server.url!)]);
+      while (server.peers.size < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const frames = sockets.map((socket) => messageOf(socket));
+      server.notifyAll('news', { headline: 'héllo ✓' });
+      const expected = '{"jsonrpc":"2.0","method":"news","params":{"headline":"héllo ✓"}}';
+      for (const frame of await Promise.all(frames)) {
+        expect({ text: frame.data.toString(), isBinary: frame.isBinary }).toEqual({ text: expected, isBinary: false });
+      }
+      // The bytes of a broadcast are not sent again: an answer after it is its own text.
+      const answer = messageOf(sockets[0]!);
+      sockets[0]!.send('{"jsonrpc":"2.0","id":1,"method":"echo","params":["after"]}');
+      const after = await answer;
+      expect({ text: after.data.toString(), isBinary: after.isBinary }).toEqual({
+        text: '{"jsonrpc":"2.0","id":1,"result":["after"]}',
+        isBinary: false,
+      });
+      for (const socket of sockets) socket.close();
     });
   });
 
