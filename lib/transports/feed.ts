@@ -1,5 +1,16 @@
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 
+/**
+ * What a feed calls for each item: a Subscriber, or a listener of the library's own that
+ * `listen()` takes as it is (no Subscriber made for it). It must not throw; it stops being
+ * called once `closed`.
+ */
+export interface FeedListener<T> {
+  readonly closed: boolean;
+  next(item: T): void;
+  complete(): void;
+}
+
 // Shared by every empty feed; never changed (a feed replaces its array rather than change it).
 const none: readonly never[] = [];
 
@@ -12,7 +23,7 @@ const none: readonly never[] = [];
  * subscription needs no teardown (nor the list of them RxJS would make on the subscriber).
  */
 export class Feed<T> extends Observable<T> {
-  private subscribers: readonly Subscriber<T>[] = none;
+  private subscribers: readonly FeedListener<T>[] = none;
   private ended = false;
 
   constructor() {
@@ -43,8 +54,8 @@ export class Feed<T> extends Observable<T> {
     for (const subscriber of subscribers) subscriber.complete();
   }
 
-  /** @internal The subscription of `subscribeToFeed`. */
-  listen(subscriber: Subscriber<T>): TeardownLogic {
+  /** @internal Adds a listener: the Subscriber of `subscribeToFeed`, or a `FeedListener` of the library's own. */
+  listen(subscriber: FeedListener<T>): TeardownLogic {
     if (this.ended) return subscriber.complete();
     this.subscribers = [...this.subscribers, subscriber];
     return undefined;
@@ -52,7 +63,7 @@ export class Feed<T> extends Observable<T> {
 }
 
 /** Whether a subscriber still listens. */
-function isOpen(subscriber: Subscriber<unknown>): boolean {
+function isOpen(subscriber: FeedListener<unknown>): boolean {
   return !subscriber.closed;
 }
 

@@ -1,5 +1,13 @@
-import { BehaviorSubject, Observable, type Observer, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  Observable,
+  Subscription,
+  type Observer,
+  type SchedulerLike,
+  type Unsubscribable,
+} from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../../protocol/errors';
+import { Feed, type FeedListener } from '../../transports/feed';
 import type {
   Connection,
   ConnectionInfo,
@@ -113,7 +121,7 @@ export class PeerConnection implements LinkUser {
   }
 
   /** A link has opened: what waited goes out, then its frames are listened to, until `run` ends it. */
-  use(connection: Connection, run: LinkRun): Subscription {
+  use(connection: Connection, run: LinkRun): Unsubscribable {
     this.opened(connection);
     return this.listen(connection, run);
   }
@@ -224,13 +232,20 @@ export class PeerConnection implements LinkUser {
    * One link's life: its frames go to the owner's receiver, its problems are reported and its
    * liveness is checked on the side; a failure of any of them ends the link with `run.fail`.
    */
-  private listen(connection: Connection, run: LinkRun): Subscription {
+  private listen(connection: Connection, run: LinkRun): Unsubscribable {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- start() sets the owner before any link opens
     const owner = this.owner!;
     const { receiver } = owner;
+    // Frames go straight to the dispatcher; no operator stands between. A Feed (every transport of
+    // ours) calls the FramesTo itself: no Subscriber pair for each link, nor for each frame.
+    const frames = connection.frames$;
+    const to = new FramesTo(receiver, run);
+    const direct = frames instanceof Feed;
+    if (direct) frames.listen(to);
+    const sides = connection.messages$ ?? connection.framesWithCause$ ?? connection.problems$ ?? this.liveness;
+    if (direct && sides === undefined) return to;
+    const life = direct ? new Subscription(() => to.unsubscribe()) : frames.subscribe(to);
     const fail = (error: unknown) => run.fail(error);
-    // Frames go straight to the dispatcher; no operator stands between.
-    const life = connection.frames$.subscribe(new FramesTo(receiver, run));
     try {
       if (connection.messages$ !== undefined)
         life.add(connection.messages$.subscribe({ next: (message) => receiver.message(message), error: fail }));
@@ -275,14 +290,21 @@ export interface LinkOwner {
 }
 
 /** Hands a link's frames to the receiver, and its failure to the link: an object, not two closures of each peer. */
-class FramesTo implements Observer<Frame> {
+class FramesTo implements Observer<Frame>, FeedListener<Frame>, Unsubscribable {
+  closed = false;
+
   constructor(
     private readonly receiver: Receiver,
     private readonly run: LinkRun,
   ) {}
 
   next(frame: Frame): void {
-    this.receiver.frame(frame);
+    try {
+      this.receiver.frame(frame);
+    } catch (error) {
+      // The receiver does not throw; if it ever did, the link fails, not the process.
+      this.run.fail(error);
+    }
   }
 
   error(error: unknown): void {
@@ -291,6 +313,10 @@ class FramesTo implements Observer<Frame> {
 
   complete(): void {
     // The link's end is the transport's to say.
+  }
+
+  unsubscribe(): void {
+    this.closed = true;
   }
 }
 

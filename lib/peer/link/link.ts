@@ -17,7 +17,7 @@ export interface LinkUser {
    * the link with `run.fail(error)`. Returns what to let go of when the link ends; throws if
    * the link cannot be used.
    */
-  use(connection: Connection, run: LinkRun): Subscription;
+  use(connection: Connection, run: LinkRun): Unsubscribable;
 }
 
 /**
@@ -59,7 +59,7 @@ function openLink(this: Observable<Connection>, subscriber: Subscriber<Connectio
 /** One subscription of `link$`: the transport's link, from its opening to its end. */
 export class LinkRun implements Observer<Connection>, Unsubscribable {
   private opened = false;
-  private using: Subscription | undefined;
+  private using: Unsubscribable | undefined;
   private timer: Subscription | undefined;
   private readonly links: Subscription;
 
@@ -87,7 +87,7 @@ export class LinkRun implements Observer<Connection>, Unsubscribable {
     const { subscriber, of } = this;
     subscriber.next(connection);
     if (of.user === undefined || subscriber.closed) return;
-    let using: Subscription;
+    let using: Unsubscribable;
     try {
       using = this.using = of.user.use(connection, this);
     } catch (error) {
