@@ -60,12 +60,14 @@ let broadcastBytes: Buffer | undefined;
  * clients wrote the same string 1,000 times).
  */
 export function sendingOnce(text: string, send: () => void): void {
+  // A broadcast made while another is sent (by a trace$ subscriber, say) leaves the outer one's bytes as they were.
+  const outer = [broadcastText, broadcastBytes] as const;
   broadcastText = text;
   broadcastBytes = Buffer.from(text);
   try {
     send();
   } finally {
-    broadcastText = broadcastBytes = undefined;
+    [broadcastText, broadcastBytes] = outer;
   }
 }
 
