@@ -38,18 +38,20 @@ export function acceptor(
   let peerOptions: PeerOptions | undefined;
   return (socket, request, session) => {
     const info = upgradeInfo(request);
-    const served = new ServedPeer(peers, report, { ...context.newSession(), ...session });
+    let served: ServedPeer | undefined;
     // What `failed` keeps while an async setup runs: not `info`, which holds the request.
     const { remoteAddress, url } = info;
     const failed = (cause: unknown) => {
       const connection = `the connection from ${String(remoteAddress)} to ${shown(url)}`;
-      const peer = served.peer;
+      const peer = served?.peer;
       const what = peer === undefined ? `Could not serve ${connection}` : `setup() failed for ${connection}`;
       report(new HandlerError(`${what}: ${messageOf(cause)}`, { cause }));
       if (peer === undefined) socket.close(1011, 'Internal error');
       else void peer.close({ code: 1011, reason: 'Internal error' });
     };
     try {
+      // The session is copied here, where a failure (a template that cannot be copied) closes this connection.
+      served = new ServedPeer(peers, report, { ...context.newSession(), ...session });
       corkEachTick(socket);
       const heartbeat = options.heartbeat ?? pingDefaults;
       if (heartbeat !== false) keepAlive(socket, heartbeat);

@@ -149,6 +149,17 @@ describe('serve when things fail', () => {
         message: 'Could not serve the connection from 127.0.0.1 to /: unreadable option',
       });
     });
+
+    it('closes the connection with 1011 when its session cannot be copied', async () => {
+      const template: Record<string, unknown> = { visits: 0 };
+      const server = await start({ peer: { session: template } });
+      // Changed after serve() checked it: structuredClone cannot copy a function.
+      template.log = () => undefined;
+      const reported = firstValueFrom(server.errors$);
+      await expect(client(server.url!).request('ping')).rejects.toMatchObject({ code: 1011 });
+      expect(await reported).toMatchObject({ name: 'HandlerError' });
+      expect((await reported).message).toMatch(/^Could not serve the connection from 127\.0\.0\.1 to \/: /);
+    });
   });
 
   describe('authentication', () => {
