@@ -48,13 +48,28 @@ export function httpPeerOptions(
   context: Pick<PostPeerSetup, 'options' | 'newSession'>,
   seed: Record<string, unknown>,
 ): PeerOptions {
+  return { ...httpOptions(context.options), session: { ...context.newSession(), ...seed } };
+}
+
+/** {@link httpPeerOptions} but the session, with no batching (one frame in, one out): made once for each server's options. */
+function postPeerOptions(options: Pick<ServeOptions, 'peer'>): PeerOptions {
+  let made = postOptions.get(options);
+  if (made === undefined) {
+    made = { ...httpOptions(options), batching: false };
+    postOptions.set(options, made);
+  }
+  return made;
+}
+
+const postOptions = new WeakMap<object, PeerOptions>();
+
+function httpOptions(options: Pick<ServeOptions, 'peer'>): PeerOptions {
   return {
     handlerTimeout: serveDefaults.handlerTimeout,
-    ...context.options.peer,
+    ...options.peer,
     reconnect: false,
     connectTimeout: 0,
     heartbeat: undefined,
-    session: { ...context.newSession(), ...seed },
   };
 }
 
@@ -81,11 +96,11 @@ export function runPostPeer(
   const link = oneShotLink(linkInfoOf(info), body, report, stream);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
   // One frame in, one out: nothing to batch either.
-  const peer = connectPeer(
-    link.transport,
-    { ...httpPeerOptions(context, session), batching: false },
-    { onHandlerError: report },
-  );
+  // One options object for every POST of the server; the POST's session comes in its hooks.
+  const peer = connectPeer(link.transport, postPeerOptions(options), {
+    onHandlerError: report,
+    session: { ...context.newSession(), ...session },
+  });
   let wait: SetupWait | undefined;
 
   const run = async (): Promise<PeerOutcome> => {
