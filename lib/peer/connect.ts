@@ -2,9 +2,10 @@ import type { Transport } from '../transports/transport';
 import type { RpcApi, UntypedApi } from './api';
 import type { PeerOptions } from './options';
 import type { Peer } from './peer';
-import { PeerParts, type PeerHooks } from './peer-parts';
+import type { PeerHooks } from './peer-hooks';
+import { PeerParts } from './peer-parts';
 
-export type { PeerHooks } from './peer-parts';
+export type { PeerHooks } from './peer-hooks';
 
 /**
  * Creates a peer over `transport` and starts connecting at once. Calls made before the

@@ -1,4 +1,4 @@
-import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
 import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Feed } from '../transports/feed';
@@ -23,34 +23,21 @@ import { PeerConnection, type LinkOwner } from './link/connection';
 import { asIs } from './link/encode';
 import { callFailure } from './link/failures';
 import type { Outbox } from './link/outbox';
-import { sendTogether } from './link/together';
 import {
   peerDefaults,
   type BatchingOptions,
   type CancelNotification,
   type CloseOptions,
   type Codec,
-  type HandleAllOptions,
-  type HandleOptions,
   type LenientOptions,
   type PeerOptions,
 } from './options';
 import { Outgoing, type OutgoingSetup } from './outgoing';
-import type { Handler, HandlerTree, IncomingRequest, Peer } from './peer';
+import type { IncomingRequest, Peer } from './peer';
+import { peerFunction, type FunctionParts } from './peer-functions';
+import type { PeerHooks } from './peer-hooks';
 import { PeerObject, type PeerFunctionName, type PeerInside } from './peer-object';
 import { Tracer } from './trace';
-
-/** What a server learns of its peers without subscribing to each one's `state$`. */
-export interface PeerHooks {
-  /** Called once, as the peer closes, before `state$` says 'closed'. */
-  readonly onClosed?: () => void;
-  /** Called with each failure of one of its handlers (thrown, rejected, past its deadline), after `errors$`. */
-  readonly onHandlerError?: (error: HandlerError) => void;
-  /** Called with the id of each request of the other side's that ends with no answer (cancelled, in a dialect that answers none). */
-  readonly onUnanswered?: (id: JsonRpcId) => void;
-  /** The peer's session, in place of `options.session`: a server shares one options object among its peers. */
-  readonly session?: Record<string, unknown>;
-}
 
 /**
  * One peer's parts and what ties them together, as one object: it is the calls' context, the
@@ -58,7 +45,9 @@ export interface PeerHooks {
  * are first used. A server holds a peer per connection, most of them idle: a closure and a
  * setup object of each peer for each of these would cost about 2 KB.
  */
-export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, PeerInside, AnsweringMaker, LinkOwner {
+export class PeerParts
+  implements CallContext, OutgoingSetup, DispatchTargets, PeerInside, AnsweringMaker, LinkOwner, FunctionParts
+{
   // Declared, not defined: assigned once in the constructor (no field list in the bundle, no write of undefined first).
   declare readonly scheduler: SchedulerLike;
   declare readonly session: Record<string, unknown>;
@@ -95,7 +84,7 @@ export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, P
   readonly report = (error: RpcError): void => this.tracer.report(error);
   /** The peer's functions made so far (see `member`). */
   private made: { [K in PeerFunctionName]?: Peer[K] } | undefined;
-  private calls: Calls | undefined;
+  private madeCalls: Calls | undefined;
 
   constructor(
     transport: Transport,
@@ -172,7 +161,7 @@ export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, P
 
   member<K extends PeerFunctionName>(name: K): Peer[K] {
     const made = (this.made ??= {});
-    return (made[name] ??= this.make(name));
+    return (made[name] ??= peerFunction(this, name));
   }
 
   makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
@@ -201,45 +190,13 @@ export class PeerParts implements CallContext, OutgoingSetup, DispatchTargets, P
     );
   }
 
-  /** Makes the peer's function `name`. */
-  private make<K extends PeerFunctionName>(name: K): Peer[K] {
-    const made = this.function(name);
-    // the functions are untyped; Peer<Api> types them by the API, which is the caller's promise
-    return made as Peer[K];
+  /** The calling side, made at the first call. */
+  calls(): Calls {
+    return (this.madeCalls ??= intercept(createCalls(this), this.options.interceptors));
   }
 
-  private function(name: PeerFunctionName): unknown {
-    switch (name) {
-      case 'request$':
-        return this.callsMade().request$;
-      case 'request':
-        return this.callsMade().request;
-      case 'notify':
-        return this.notify;
-      case 'report':
-        return this.report;
-      case 'notifications$':
-        // one function for both overloads of NotificationsFn
-        return (method?: string) => (method === undefined ? this.notifications.all$ : this.notifications.of(method));
-      case 'handle':
-        // a typed handler takes the params its API says; the registry holds untyped ones
-        return (method: string, handler: Handler, handleOptions?: HandleOptions) =>
-          this.handlers.register(method, handler, handleOptions);
-      case 'handleAll':
-        return (methods: HandlerTree, handleOptions?: HandleAllOptions) =>
-          this.handlers.registerAll(methods, handleOptions);
-      case 'sendTogether':
-        return (start: () => Subscription) => sendTogether(this.connection, this.outbox, start);
-      case 'close':
-        return (closeOptions?: CloseOptions) => this.close(closeOptions);
-    }
-  }
-
-  private callsMade(): Calls {
-    return (this.calls ??= intercept(createCalls(this), this.options.interceptors));
-  }
-
-  private async close({ code = 1000, reason = '', drain = 0 }: CloseOptions = {}): Promise<void> {
+  /** `Peer.close`. */
+  async close({ code = 1000, reason = '', drain = 0 }: CloseOptions = {}): Promise<void> {
     if (drain > 0 && !this.connection.isClosed) {
       await firstValueFrom(race(from(this.answering.idle()), timer(drain, this.scheduler)));
     }

@@ -7,18 +7,11 @@ import {
   type Unsubscribable,
 } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../../protocol/errors';
-import { Feed, type FeedListener } from '../../transports/feed';
-import type {
-  Connection,
-  ConnectionInfo,
-  Frame,
-  FrameEnded,
-  FrameWithCause,
-  Transport,
-} from '../../transports/transport';
+import type { Connection, ConnectionInfo, FrameEnded, Transport } from '../../transports/transport';
 import type { OutgoingFrame } from './encode';
 import { cutShort } from './failures';
 import { link$, type LinkRun, type LinkUser } from './link';
+import { listenToLink, type LinkListener } from './listen';
 import type { Reconnect } from '../options';
 import type { PeerState } from '../state';
 
@@ -28,14 +21,6 @@ export interface Queued {
   send(): void;
   /** Called if the link closes for good before the entry could be sent. */
   fail(error: RpcError): void;
-}
-
-/** Where a link's incoming frames and messages go (the peer's dispatcher). */
-export interface Receiver {
-  frame(frame: Frame): void;
-  frameWithCause(frame: FrameWithCause): void;
-  /** Every message handed over as an object (a transport that does not serialize). */
-  message(message: object): void;
 }
 
 /**
@@ -123,7 +108,8 @@ export class PeerConnection implements LinkUser {
   /** A link has opened: what waited goes out, then its frames are listened to, until `run` ends it. */
   use(connection: Connection, run: LinkRun): Unsubscribable {
     this.opened(connection);
-    return this.listen(connection, run);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- start() sets the owner before any link opens
+    return listenToLink(connection, this.owner!, this.liveness, run);
   }
 
   /** The links have ended for good, with `error`. */
@@ -228,44 +214,6 @@ export class PeerConnection implements LinkUser {
     this.stated({ status: 'open', info: connection.info });
   }
 
-  /**
-   * One link's life: its frames go to the owner's receiver, its problems are reported and its
-   * liveness is checked on the side; a failure of any of them ends the link with `run.fail`.
-   */
-  private listen(connection: Connection, run: LinkRun): Unsubscribable {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- start() sets the owner before any link opens
-    const owner = this.owner!;
-    const { receiver } = owner;
-    // Frames go straight to the dispatcher; no operator stands between. A Feed (every transport of
-    // ours) calls the FramesTo itself: no Subscriber pair for each link, nor for each frame.
-    const frames = connection.frames$;
-    const to = new FramesTo(receiver, run);
-    const direct = frames instanceof Feed;
-    if (direct) frames.listen(to);
-    const sides = connection.messages$ ?? connection.framesWithCause$ ?? connection.problems$ ?? this.liveness;
-    if (direct && sides === undefined) return to;
-    const life = direct ? new Subscription(() => to.unsubscribe()) : frames.subscribe(to);
-    const fail = (error: unknown) => run.fail(error);
-    try {
-      if (connection.messages$ !== undefined)
-        life.add(connection.messages$.subscribe({ next: (message) => receiver.message(message), error: fail }));
-      // What these side streams' targets throw ends the link, as it did in a pipe's tap().
-      if (connection.framesWithCause$ !== undefined) {
-        const next = failing((frame: FrameWithCause) => receiver.frameWithCause(frame), fail);
-        life.add(connection.framesWithCause$.subscribe({ next, error: fail }));
-      }
-      if (connection.problems$ !== undefined) {
-        life.add(connection.problems$.subscribe({ next: failing(owner.report, fail), error: fail }));
-      }
-      if (this.liveness !== undefined) life.add(this.liveness().subscribe({ error: fail }));
-    } catch (error) {
-      // Whatever was subscribed before the throw is let go with the link.
-      life.unsubscribe();
-      throw error;
-    }
-    return life;
-  }
-
   /** The link is gone: why, as an RpcError, an inferred clean end restated when `waiting` calls were left unanswered. */
   private lost(cause: unknown, waiting: number): RpcError {
     this.connection = undefined;
@@ -279,45 +227,11 @@ export class PeerConnection implements LinkUser {
 const connecting: PeerState = Object.freeze({ status: 'connecting' });
 
 /** The peer a link serves: where its frames go, and what it is told. */
-export interface LinkOwner {
-  readonly receiver: Receiver;
+export interface LinkOwner extends LinkListener {
   /** Told each time the link ends by itself (dropped, or could not open), with whether the peer will try again. */
   dropped(error: RpcError, reconnecting: boolean): void;
-  /** Reports a problem of the link that does not end it. */
-  readonly report: (error: RpcError) => void;
   /** How many calls wait for their answers: a 1000 close with some waiting is abnormal. */
   inFlight(): number;
-}
-
-/** Hands a link's frames to the receiver, and its failure to the link: an object, not two closures of each peer. */
-class FramesTo implements Observer<Frame>, FeedListener<Frame>, Unsubscribable {
-  closed = false;
-
-  constructor(
-    private readonly receiver: Receiver,
-    private readonly run: LinkRun,
-  ) {}
-
-  next(frame: Frame): void {
-    try {
-      this.receiver.frame(frame);
-    } catch (error) {
-      // The receiver does not throw; if it ever did, the link fails, not the process.
-      this.run.fail(error);
-    }
-  }
-
-  error(error: unknown): void {
-    this.run.fail(error);
-  }
-
-  complete(): void {
-    // The link's end is the transport's to say.
-  }
-
-  unsubscribe(): void {
-    this.closed = true;
-  }
 }
 
 /** Tells the connection that its links have ended for good. */
@@ -327,15 +241,4 @@ class LinksEnd implements Partial<Observer<Connection>> {
   error(error: unknown): void {
     this.connection.ended(error);
   }
-}
-
-/** `target`, whose throw goes to `fail` rather than out of a subscriber's `next`. */
-function failing<T>(target: (value: T) => void, fail: (error: unknown) => void): (value: T) => void {
-  return (value) => {
-    try {
-      target(value);
-    } catch (error) {
-      fail(error);
-    }
-  };
 }
