@@ -26,6 +26,12 @@ export const serverRows: readonly ServerRow[] = [
   },
   { key: 'rx-serve-http', name: 'rx-jsonrpc serve() over HTTP POST', transport: 'http', entry: here('rx-serve.ts') },
   {
+    key: 'rx-serve-http-setup',
+    name: 'rx-jsonrpc serve() over HTTP POST, setup function (a peer per POST)',
+    transport: 'http',
+    entry: here('rx-serve-setup.ts'),
+  },
+  {
     key: 'rx-serve-http-listener',
     name: 'rx-jsonrpc serveHttp() listener in node:http',
     transport: 'http',

@@ -5,8 +5,6 @@ import { portOf, serving } from './child';
 
 const { serveHttp } = loadLibrary();
 
-const rpc = serveHttp({}, (peer) => {
-  peer.handle('echo', (params) => params);
-});
+const rpc = serveHttp({}, { echo: (params: unknown) => params });
 const server = createServer(rpc.listener);
 server.listen(0, '127.0.0.1', () => serving(portOf(server.address())));

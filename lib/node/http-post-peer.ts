@@ -1,7 +1,7 @@
 import { ProtocolError, type RpcError } from '../protocol/errors';
 import { connectPeer } from '../peer/connect';
-import type { Peer } from '../peer/peer';
-import type { PeerOptions } from '../peer/options';
+import type { HandlerRegistry } from '../peer/answerer/handlers';
+import type { CloseOptions, PeerOptions } from '../peer/options';
 import type { EventStreamAnswer } from './http-event-stream';
 import { oneShotLink } from './http-link';
 import { setUpPeer, type SetupWait } from './http-setup-wait';
@@ -20,6 +20,8 @@ export interface PostPeerSetup {
   readonly server: () => JsonRpcServer;
   /** Reports a failure on the server's `errors$`. */
   readonly report: (error: RpcError) => void;
+  /** The server's methods, served by every peer after its own; undefined when `setup` registers them. */
+  readonly methods?: HandlerRegistry;
 }
 
 /**
@@ -30,13 +32,14 @@ export interface PostPeerSetup {
  */
 export type PeerOutcome = { readonly json: string } | 'none' | ProtocolError | 500 | 'interrupted';
 
-/** A POST's peer at work; see {@link runPostPeer}. */
-export interface PostPeer {
-  readonly peer: Peer;
-  /** Resolves once the peer has answered the body (or given up). Never rejects. */
+/** A POST being answered; see {@link runPostPeer}. */
+export interface PostRun {
+  /** Resolves once the body is answered (or given up). Never rejects. */
   readonly outcome: Promise<PeerOutcome>;
   /** Ends a wait for setup `afterMs` from now; returns whether one was pending. */
   interrupt(afterMs: number): boolean;
+  /** Gives up its calls; with `drain`, once they are answered or that many ms have passed. */
+  close(options: CloseOptions): Promise<void>;
 }
 
 /**
@@ -52,7 +55,7 @@ export function httpPeerOptions(
 }
 
 /** {@link httpPeerOptions} but the session, with no batching (one frame in, one out): made once for each server's options. */
-function postPeerOptions(options: Pick<ServeOptions, 'peer'>): PeerOptions {
+export function postPeerOptions(options: Pick<ServeOptions, 'peer'>): PeerOptions {
   let made = postOptions.get(options);
   if (made === undefined) {
     made = { ...httpOptions(options), batching: false };
@@ -91,7 +94,7 @@ export function runPostPeer(
   post: () => string,
   proceed: () => boolean,
   stream?: EventStreamAnswer,
-): PostPeer {
+): PostRun {
   const { options, report } = context;
   const link = oneShotLink(linkInfoOf(info), body, report, stream);
   const handlerTimeout = options.peer?.handlerTimeout ?? serveDefaults.handlerTimeout;
@@ -100,6 +103,7 @@ export function runPostPeer(
   const peer = connectPeer(link.transport, postPeerOptions(options), {
     onHandlerError: report,
     session: { ...context.newSession(), ...session },
+    methods: context.methods,
   });
   let wait: SetupWait | undefined;
 
@@ -130,8 +134,8 @@ export function runPostPeer(
 
   const outcome = run();
   return {
-    peer,
     outcome,
+    close: (closing) => peer.close(closing),
     interrupt: (afterMs) => {
       wait?.interrupt(afterMs);
       return wait !== undefined;

@@ -4,7 +4,9 @@ import { isJsonContentType, readBody } from './http-body';
 import { acceptsEventStream, eventStreamAnswer, type EventStreamAnswer } from './http-event-stream';
 import { answerInSession } from './http-session-post';
 import type { HttpSession, SessionTable } from './http-sessions';
-import { runPostPeer, type PostPeer, type PostPeerSetup } from './http-post-peer';
+import { answerDirectly } from './http-post-direct';
+import { runPostPeer, type PostRun, type PostPeerSetup } from './http-post-peer';
+import type { FrameParts } from '../peer/frame-answering';
 import { reply } from './http-reply';
 import { authenticated, shown, type AdmissionSetup } from './serve-admission';
 import { peerDefaults } from '../peer/options';
@@ -20,6 +22,8 @@ export interface PostSetup extends Omit<PostPeerSetup, 'report' | 'options'> {
   readonly admission: AdmissionSetup;
   /** The server's sessions, with the `sessions` option: each POST is then answered in one. */
   readonly sessions?: SessionTable;
+  /** Set when the server is served by its methods alone: a lone POST is answered with them, and no peer. */
+  readonly frames?: FrameParts;
 }
 
 /** How a POST waits: for its connection's turn (before its body is read), then for one of the event loop's. */
@@ -63,7 +67,7 @@ export function answerPost(
 ): PostInFlight {
   const { admission, options } = context;
   const report = admission.report;
-  let running: PostPeer | undefined;
+  let running: PostRun | undefined;
   // Set once dispatched in a session: the session's peer, closed by the server, ends it.
   let inSession = false;
   const sessions = context.sessions;
@@ -153,7 +157,11 @@ export function answerPost(
       stream = eventStreamAnswer(response, headers, limit);
     }
     making = true;
-    running = runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream);
+    const frames = context.frames;
+    running =
+      frames === undefined
+        ? runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream)
+        : answerDirectly({ frames, options, report }, info, body, { ...context.newSession(), ...session }, stream);
     const outcome = await running.outcome;
     // Status and headers went out with the first event: the answer (if any) is the last one.
     if (stream?.begun === true) {
@@ -181,7 +189,7 @@ export function answerPost(
     abandon: () => {
       gone = true;
       running?.interrupt(0);
-      void running?.peer.close({ code: 1001, reason: 'Client gone' });
+      void running?.close({ code: 1001, reason: 'Client gone' });
     },
     stop: async (drain) => {
       stopped = true;
@@ -194,7 +202,7 @@ export function answerPost(
         return;
       }
       // A setup still running gets the drain, then the POST is answered 503: none of its calls ran.
-      if (!running.interrupt(drain)) await running.peer.close({ drain, code: 1001, reason: 'Server shutting down' });
+      if (!running.interrupt(drain)) await running.close({ drain, code: 1001, reason: 'Server shutting down' });
       await done;
     },
   };

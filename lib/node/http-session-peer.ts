@@ -39,6 +39,7 @@ export async function sessionPeer(
       onClosed();
     },
     onHandlerError: report,
+    methods: context.methods,
     // A call its client cancelled, answered with nothing: its POST waits for it no more.
     onUnanswered: (id) => {
       const key = idKey(id);

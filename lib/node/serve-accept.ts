@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { HandlerError, messageOf, type RpcError } from '../protocol/errors';
 import { connectPeer, type PeerHooks } from '../peer/connect';
+import type { HandlerRegistry } from '../peer/answerer/handlers';
 import type { PeerOptions } from '../peer/options';
 import type { Peer } from '../peer/peer';
 import { corkEachTick } from './cork';
@@ -16,6 +17,8 @@ import { linkInfoOf, upgradeInfo, type ServerConnectionInfo } from './upgrade-in
 export interface AcceptSetup {
   readonly options: ServeOptions;
   readonly setup: SetupPeer<never>;
+  /** The server's methods, served by every peer after its own (undefined when `setup` registers them). */
+  readonly methods: HandlerRegistry | undefined;
   readonly peers: Set<Peer>;
   /** A fresh copy of the session template. */
   readonly newSession: () => Record<string, unknown>;
@@ -51,7 +54,7 @@ export function acceptor(
     };
     try {
       // The session is copied here, where a failure (a template that cannot be copied) closes this connection.
-      served = new ServedPeer(peers, report, { ...context.newSession(), ...session });
+      served = new ServedPeer(peers, report, { ...context.newSession(), ...session }, context.methods);
       corkEachTick(socket);
       const heartbeat = options.heartbeat ?? pingDefaults;
       if (heartbeat !== false) keepAlive(socket, heartbeat);
@@ -89,6 +92,7 @@ class ServedPeer implements PeerHooks {
     private readonly peers: Set<Peer>,
     readonly onHandlerError: (error: HandlerError) => void,
     readonly session: Record<string, unknown>,
+    readonly methods: HandlerRegistry | undefined,
   ) {}
 
   /** The peer made with these hooks; a peer that closed while it was made is never added. */

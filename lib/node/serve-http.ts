@@ -1,12 +1,13 @@
 import type { RpcApi, UntypedApi } from '../peer/api';
 import { checkFeatureValues } from '../peer/feature-values';
-import type { Peer } from '../peer/peer';
+import type { HandlerTree, Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { sessionTable } from './http-sessions';
 import { originCheck } from './origin-policy';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
-import { serverErrors, withCallLogs } from './serve-errors';
+import { serverErrors } from './serve-errors';
+import { servedBy } from './serve-methods';
 import { sessionCopies } from './serve-session';
 
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
@@ -51,7 +52,7 @@ export type ServeHttpOptions = Pick<
  */
 export function serveHttp<Api extends RpcApi = UntypedApi>(
   options: ServeHttpOptions,
-  setup: SetupPeer<Api>,
+  setup: SetupPeer<Api> | HandlerTree,
 ): JsonRpcServer {
   const { errors, report, complete } = serverErrors(options.log);
   const peers = new Set<Peer>();
@@ -59,14 +60,24 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   // It has nobody to deliver to; `backplane` is serve()'s, whose WebSocket clients can be notified.
   const broadcast = broadcaster({ peers, report, codec: options.peer?.codec, backplane: undefined });
   // the listener is untyped; setup receives the peer it was typed for
-  const served = withCallLogs(options, setup as SetupPeer<never>);
+  const served = servedBy(options, setup as SetupPeer<never> | HandlerTree, 'serveHttp()');
   const newSession = sessionCopies(options.peer?.session);
   checkFeatureValues(options.peer);
-  const peerSetup = { options: served.options, setup: served.setup, newSession, report, server: () => server, peers };
+  const peerSetup = {
+    options: served.options,
+    setup: served.setup,
+    methods: served.methods,
+    newSession,
+    report,
+    server: () => server,
+    peers,
+  };
   const http = httpListener({
     options: served.options,
     origins: options.origins,
     setup: served.setup,
+    methods: served.methods,
+    frames: served.frames,
     newSession,
     sessions: options.sessions && sessionTable(options.sessions, peerSetup),
     admission: {

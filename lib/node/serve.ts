@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { messageOf, TransportError, type RpcError } from '../protocol/errors';
 import type { RpcApi, UntypedApi } from '../peer/api';
 import { checkFeatureValues } from '../peer/feature-values';
-import type { Peer } from '../peer/peer';
+import type { HandlerTree, Peer } from '../peer/peer';
 import { httpListener } from './http-listener';
 import { sessionTable } from './http-sessions';
 import { checkPingOptions } from './keep-alive';
@@ -16,7 +16,8 @@ import { closeServer, closeSockets } from './serve-close';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { answerOwnRequests } from './serve-own-requests';
-import { serverErrors, withCallLogs } from './serve-errors';
+import { serverErrors } from './serve-errors';
+import { servedBy } from './serve-methods';
 import { sessionCopies } from './serve-session';
 import { refuseUpgrade, upgradeRequired } from './upgrade-refuse';
 
@@ -48,7 +49,7 @@ export {
  */
 export async function serve<Api extends RpcApi = UntypedApi>(
   options: ServeOptions,
-  setup: SetupPeer<Api>,
+  setup: SetupPeer<Api> | HandlerTree,
 ): Promise<JsonRpcServer> {
   const newSession = sessionCopies(options.peer?.session);
   checkFeatureValues(options.peer);
@@ -74,21 +75,32 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     });
 
   // the acceptor is untyped; setup receives the peer it was typed for
-  const served = withCallLogs(options, setup as SetupPeer<never>);
+  const served = servedBy(options, setup as SetupPeer<never> | HandlerTree, 'serve()');
   const accept = acceptor({
     options: served.options,
     setup: served.setup,
+    methods: served.methods,
     peers,
     newSession,
     report,
     server: () => server,
   });
 
-  const peerSetup = { options: served.options, setup: served.setup, newSession, report, server: () => server, peers };
+  const peerSetup = {
+    options: served.options,
+    setup: served.setup,
+    methods: served.methods,
+    newSession,
+    report,
+    server: () => server,
+    peers,
+  };
   const http = httpListener({
     options: served.options,
     origins: options.origins,
     setup: served.setup,
+    methods: served.methods,
+    frames: served.frames,
     newSession,
     admission,
     sessions: options.sessions && sessionTable(options.sessions, peerSetup),

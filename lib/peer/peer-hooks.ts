@@ -1,5 +1,6 @@
 import type { HandlerError } from '../protocol/errors';
 import type { JsonRpcId } from '../protocol/messages';
+import type { HandlerRegistry } from './answerer/handlers';
 
 /** What a server learns of its peers without subscribing to each one's `state$`. */
 export interface PeerHooks {
@@ -11,4 +12,6 @@ export interface PeerHooks {
   readonly onUnanswered?: (id: JsonRpcId) => void;
   /** The peer's session, in place of `options.session`: a server shares one options object among its peers. */
   readonly session?: Record<string, unknown>;
+  /** Handlers shared by every peer of a server (its methods), served after the peer's own. */
+  readonly methods?: HandlerRegistry;
 }

@@ -58,7 +58,7 @@ export class PeerParts
   readonly pending = new PendingCalls();
   readonly notifications = new NotificationRouter();
   readonly incoming = new IncomingStream();
-  readonly handlers = new HandlerRegistry();
+  declare readonly handlers: HandlerRegistry;
   declare readonly connection: PeerConnection;
   declare readonly link: PeerConnection;
   declare readonly batching: boolean | BatchingOptions | undefined;
@@ -93,6 +93,7 @@ export class PeerParts
   ) {
     const scheduler = (this.scheduler = options.scheduler ?? asyncScheduler);
     this.session = hooks.session ?? options.session ?? {};
+    this.handlers = new HandlerRegistry(hooks.methods);
     // Without a dialect: the generic progress, and no cancel notification unless asked.
     this.dialect = options.dialect ?? quietGeneric();
     const textCodec = options.codec;

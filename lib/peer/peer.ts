@@ -195,7 +195,11 @@ export type AnyPeer = Peer<any>;
 
 /** What a handler receives besides the params. */
 export interface HandlerContext {
-  /** The peer that received the call: use it to call back or notify the caller. */
+  /**
+   * The peer that received the call: use it to call back or notify the caller. A getter, as
+   * `signal` (`{ ...context }` does not copy it; destructure it instead): a server answering
+   * a POST with its methods makes the POST's peer only when a handler reads it.
+   */
   readonly peer: Peer;
   /** The method called. */
   readonly method: string;

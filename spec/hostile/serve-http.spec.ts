@@ -31,10 +31,15 @@ const chunked = (parts: readonly string[]) => [
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('serve() attacked over HTTP POST', () => {
+// Each attack runs on a server served by a setup function (a peer per POST) and on one
+// served by its methods (a lone POST answered without a peer): two paths, the same limits.
+describe.each([
+  ['a setup function', 'setup'],
+  ['its methods', 'methods'],
+])('serve() served by %s, attacked over HTTP POST', (_form, form) => {
   let target: Target<Info>;
   beforeAll(async () => {
-    target = await startTarget<Info>('serve-http', [JSON.stringify({ maxPayload, highWaterMark: mib })]);
+    target = await startTarget<Info>('serve-http', [JSON.stringify({ maxPayload, highWaterMark: mib }), form]);
   }, 30_000);
 
   it('answers 413 to a body streamed slowly past maxPayload as soon as it passes, and hangs up', async () => {
@@ -182,7 +187,7 @@ describe('serve() attacked over HTTP POST', () => {
     console.log(`event stream flood: ${Math.round(stats.maxRss / mib)} MiB RSS, ${Math.round(stats.maxLagMs)} ms lag`);
   });
 
-  it('answers 1,000 POSTs sent at once on 100 sockets, each with its own peer', async () => {
+  it('answers 1,000 POSTs sent at once on 100 sockets', async () => {
     await target.stats(true);
     // From here on: the flood before stops asking once 900 pushes are refused, and the last ones may be reported later.
     await target.ask('errors');

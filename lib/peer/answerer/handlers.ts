@@ -3,12 +3,19 @@ import { hasPlainPrototype } from '../../protocol/guards';
 import type { HandleAllOptions, HandleOptions } from '../options';
 import type { Handler, HandlerTree } from '../peer';
 
-/** The registered handlers, by method, in a Map: `__proto__` or `toString` are ordinary names. */
+/**
+ * The registered handlers, by method, in a Map: `__proto__` or `toString` are ordinary names.
+ * A peer's own are looked up first, then those of `shared` (a server's methods, one table
+ * for all its peers); the Map is made at the first `register`, so a peer that registers
+ * nothing of its own holds none.
+ */
 export class HandlerRegistry {
-  private readonly handlers = new Map<string, Handler>();
+  private handlers: Map<string, Handler> | undefined;
+
+  constructor(private readonly shared?: HandlerRegistry) {}
 
   get(method: string): Handler | undefined {
-    return this.handlers.get(method);
+    return this.handlers?.get(method) ?? this.shared?.get(method);
   }
 
   /** Registers `handler` for `method`, replacing any other; unsubscribe to remove it. */
@@ -20,9 +27,10 @@ export class HandlerRegistry {
       throw new TypeError(
         `handle(${method}): names beginning with "rpc." are reserved (pass { reserved: true } to serve one)`,
       );
-    this.handlers.set(method, handler);
+    const handlers = (this.handlers ??= new Map());
+    handlers.set(method, handler);
     return new Subscription(() => {
-      if (this.handlers.get(method) === handler) this.handlers.delete(method);
+      if (handlers.get(method) === handler) handlers.delete(method);
     });
   }
 

@@ -1,11 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { RpcError } from 'rx-jsonrpc';
+import type { HandlerContext, RpcError } from 'rx-jsonrpc';
 import { serve, type ServeOptions } from 'rx-jsonrpc/node';
 import { hostileChild } from '../harness/child';
 
 // A serve() process attacked over HTTP POST. argv[2] is JSON: the ServeOptions to use (port
-// 0 on 127.0.0.1 unless given). Handlers: ping; sleep (ms), which counts the calls running
+// 0 on 127.0.0.1 unless given); argv[3] 'methods' serves them as an object, else with a setup function. Handlers: ping; sleep (ms), which counts the calls running
 // and those whose signal aborted; big (n: a string of n characters); flood (n, size: n
 // notifications of `size` characters pushed before its answer, a turn of the loop every 16). Commands: errors (what
 // errors$ reported since the last ask, by name and message), calls (the sleep counters),
@@ -19,18 +19,18 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as ServeOptions;
   const calls = { running: 0, aborted: 0, finished: 0 };
   let errors: RpcError[] = [];
-  const server = await serve({ port: 0, ...options }, (peer) => {
-    peer.handle('ping', () => 'pong');
-    peer.handle('big', ([n]: [number]) => 'x'.repeat(n));
-    peer.handle('flood', async ([n, size]: [number, number], { peer: caller }) => {
+  const methods = {
+    ping: () => 'pong',
+    big: ([n]: [number]) => 'x'.repeat(n),
+    flood: async ([n, size]: [number, number], { peer: caller }: HandlerContext) => {
       const chunk = 'x'.repeat(size);
       for (let sent = 1; sent <= n; sent++) {
         caller.notify('chunk', [chunk]);
         if (sent % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       return n;
-    });
-    peer.handle('sleep', ([ms]: [number], { signal }) => {
+    },
+    sleep: ([ms]: [number], { signal }: HandlerContext) => {
       calls.running++;
       return new Promise((resolve) => {
         const end = () => {
@@ -47,8 +47,15 @@ async function main(): Promise<void> {
           end();
         });
       });
-    });
-  });
+    },
+  };
+  // Served by its methods (one table for the server, a lone POST answered without a peer), or by a setup function.
+  const server =
+    process.argv[3] === 'methods'
+      ? await serve({ port: 0, ...options }, methods)
+      : await serve({ port: 0, ...options }, (peer) => {
+          peer.handleAll(methods);
+        });
   server.errors$.subscribe((error) => errors.push(error));
   hostileChild(
     { url: server.url?.replace('ws:', 'http:') },

@@ -1,0 +1,64 @@
+import { firstValueFrom, from, race, timer } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
+import { connectPeer } from '../peer/connect';
+import { FrameAnswering, type FrameParts } from '../peer/frame-answering';
+import type { Peer } from '../peer/peer';
+import type { EventStreamAnswer } from './http-event-stream';
+import { oneShotLink } from './http-link';
+import { postPeerOptions, type PostRun } from './http-post-peer';
+import type { ServeOptions } from './serve-options';
+import { linkInfoOf, type ServerConnectionInfo } from './upgrade-info';
+
+/** What a POST is answered with when its server is served by its methods. */
+export interface DirectPostSetup {
+  /** The server's methods and the parts made once for its frames. */
+  readonly frames: FrameParts;
+  /** The options of a POST's peer, for the one a handler may ask for. */
+  readonly options: Pick<ServeOptions, 'peer'>;
+  /** Reports a failure on the server's `errors$`. */
+  readonly report: (error: RpcError) => void;
+}
+
+/**
+ * Answers a POST's body with the server's methods and no peer (see `FrameAnswering`): what
+ * `runPostPeer` does for a server whose `setup` has nothing to run, at a fraction of its
+ * cost. A handler that reads `context.peer` (or sends progress) gets the POST's peer, made
+ * then over a one-shot link, which pushes on `stream` as `runPostPeer`'s would; it closes
+ * with the POST.
+ */
+export function answerDirectly(
+  setup: DirectPostSetup,
+  info: ServerConnectionInfo,
+  body: string,
+  session: Record<string, unknown>,
+  stream?: EventStreamAnswer,
+): PostRun {
+  const { report } = setup;
+  const connection = linkInfoOf(info);
+  let peer: Peer | undefined;
+  const peerOf = (): Peer =>
+    (peer ??= connectPeer(oneShotLink(connection, '', report, stream).transport, postPeerOptions(setup.options), {
+      onHandlerError: report,
+      session,
+    }));
+  const answering = new FrameAnswering(setup.frames, {
+    connection,
+    session,
+    peer: peerOf,
+    notify: (method, params) => {
+      peerOf().notify(method, params);
+    },
+    onHandlerError: report,
+  });
+  const outcome = answering.answerFrame(body).finally(() => void peer?.close());
+  return {
+    outcome,
+    interrupt: () => false,
+    close: async ({ drain = 0 }) => {
+      if (drain > 0 && answering.calls > 0) {
+        await firstValueFrom(race(from(outcome), timer(drain, setup.frames.scheduler)));
+      }
+      answering.abandon();
+    },
+  };
+}
