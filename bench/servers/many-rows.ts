@@ -22,6 +22,11 @@ export const manyRows: readonly ManyRow[] = [
     subscribe: '{"jsonrpc":"2.0","method":"rpc.on","params":["tick"],"id":1}',
   },
   { key: 'rx-serve', name: 'rx-jsonrpc serve()', entry: here('many-rx-serve.ts') },
+  {
+    key: 'rx-serve-setup',
+    name: 'rx-jsonrpc serve(), setup function (a handler table per connection)',
+    entry: here('many-rx-serve-setup.ts'),
+  },
 ];
 
 /** The row the targets are about. */

@@ -29,7 +29,8 @@ export type ServeHttpOptions = Pick<
  * `listener` is a plain `(request, response)` handler, for a `node:http` server, or an
  * Express or Fastify route (mounted before any body parser: it reads the body itself).
  * Each POST (one call, or a batch) gets a peer of its own, made by `setup` as serve() makes
- * one per WebSocket client, with the same options, limits, origin policy and
+ * one per WebSocket client (given a plain object of methods instead, a lone POST is answered
+ * with them and no peer, within the same limits), with the same options, limits, origin policy and
  * `authenticate`; its answer is the response (200, `application/json`), or 204 when the
  * body held notifications only; a handler's notifications go out before it when the client
  * takes an event stream, and its calls to its client fail at once with a non-retryable

@@ -31,12 +31,14 @@ export {
 
 /**
  * Serves JSON-RPC over WebSocket and HTTP POST: listens (or attaches to a server), and for
- * each client makes a peer and hands it to `setup` to register handlers. On a server of its
+ * each client makes a peer and hands it to `setup` to register handlers; or, given a plain
+ * object of methods instead (as `handleAll` takes), serves those to every client from one
+ * table registered once (a lone POST is then answered without a peer). On a server of its
  * own it also answers POSTs on its path (see `serveHttp`: a peer per POST, no pushes);
  * attached to yours, it leaves your requests to you: mount `server.listener` where you want
  * POSTs answered. Resolves once listening;
  * rejects with a TypeError for options it cannot work with (an `origins` entry that is no
- * origin, a `peer.session` that cannot be copied). Nothing a client sends makes it throw:
+ * origin, a `peer.session` that cannot be copied, methods that are not functions). Nothing a client sends makes it throw:
  * a bad handshake is refused, a failing check or `setup` is reported on `errors$`.
  * `Api` types each peer from the server's side (see `Reversed` to derive it from a client's).
  *
@@ -45,6 +47,8 @@ export {
  * const server = await serve({ port: 8080 }, (peer) => {
  *   peer.handle('math.sum', positional((a: number, b: number) => a + b));
  * });
+ * // The same methods for every client:
+ * const same = await serve({ port: 8081 }, { math: { sum: positional((a: number, b: number) => a + b) } });
  * ```
  */
 export async function serve<Api extends RpcApi = UntypedApi>(
