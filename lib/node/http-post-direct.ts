@@ -36,11 +36,20 @@ export function answerDirectly(
   const { report } = setup;
   const connection = linkInfoOf(info);
   let peer: Peer | undefined;
-  const peerOf = (): Peer =>
-    (peer ??= connectPeer(oneShotLink(connection, '', report, stream).transport, postPeerOptions(setup.options), {
+  // Set once the POST is answered (or given up): a peer asked for later is made closed, as the POST's own would be by then.
+  let ended = false;
+  const peerOf = (): Peer => {
+    if (peer !== undefined) return peer;
+    const link = oneShotLink(connection, '', report, stream);
+    peer = connectPeer(link.transport, postPeerOptions(setup.options), {
       onHandlerError: report,
       session,
-    }));
+      // A handler that closes it ends the POST, as it would end a peer's: what still runs is given up.
+      onClosed: () => answering.abandon(),
+    });
+    if (ended) void peer.close();
+    return peer;
+  };
   const answering = new FrameAnswering(setup.frames, {
     connection,
     session,
@@ -50,14 +59,20 @@ export function answerDirectly(
     },
     onHandlerError: report,
   });
-  const outcome = answering.answerFrame(body).finally(() => void peer?.close());
+  const outcome = answering.answerFrame(body).finally(() => {
+    ended = true;
+    void peer?.close();
+  });
   return {
     outcome,
     interrupt: () => false,
-    close: async ({ drain = 0 }) => {
+    close: async ({ drain = 0, code, reason }) => {
       if (drain > 0 && answering.calls > 0) {
         await firstValueFrom(race(from(outcome), timer(drain, setup.frames.scheduler)));
       }
+      ended = true;
+      // The peer first, as a peer per POST would close: its handlers' signals abort with it closed.
+      await peer?.close({ code, reason });
       answering.abandon();
     },
   };

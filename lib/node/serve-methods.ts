@@ -40,7 +40,11 @@ export function servedBy<Options extends Pick<ServeOptions, 'log' | 'logCalls' |
   try {
     methods.registerAll(given);
   } catch (cause) {
-    throw new TypeError(`${name}: ${messageOf(cause)}`, { cause });
+    // handleAll's options (`reserved`, `separator`) have no place here: a setup function takes them.
+    const hint = messageOf(cause).includes('reserved')
+      ? 'methods named "rpc.*" are reserved: serve them with a setup function, peer.handleAll(methods, { reserved: true })'
+      : messageOf(cause);
+    throw new TypeError(`${name}: ${hint}`, { cause });
   }
   const logged = withCallLogs(options, noSetup);
   const peerless = logged.setup === noSetup;

@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { connect, http, positional, type HandlerContext, type Peer, type RpcError } from 'rx-jsonrpc';
+import {
+  connect,
+  ConnectionClosedError,
+  http,
+  positional,
+  type HandlerContext,
+  type Peer,
+  type RpcError,
+} from 'rx-jsonrpc';
 import { serve, serveHttp, webSocket, type JsonRpcServer, type ServeOptions } from 'rx-jsonrpc/node';
 import type { HandlerTree } from 'rx-jsonrpc';
 import { keptLog } from '../helpers/kept-log';
@@ -145,11 +153,48 @@ describe('serve() served by its methods', () => {
     ]);
   });
 
+  it('hands a handler that reads context.peer after its POST was answered a closed peer, which sends nothing', async () => {
+    const errors: RpcError[] = [];
+    let late: unknown;
+    const lingering = async (params: unknown, context: HandlerContext) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        context.peer.notify('late');
+        late = 'sent';
+      } catch (error) {
+        late = error;
+      }
+    };
+    const server = await start({ lingering }, { peer: { handlerTimeout: 30 } });
+    server.errors$.subscribe((error) => errors.push(error));
+    const answer = await post(httpUrl(server), call('lingering'));
+    expect(JSON.parse(answer.text)).toMatchObject({ id: 1, error: { code: -32001 } });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(late).toBeInstanceOf(ConnectionClosedError);
+    expect(errors.map((error) => error.name)).toEqual(['HandlerError']);
+  });
+
+  it('ends the POST when a handler closes context.peer, as a peer of its own would: no answer, the rest given up', async () => {
+    let aborted = false;
+    const server = await start({
+      leave: (params: unknown, { peer }: HandlerContext) => {
+        void peer.close();
+        return 'bye';
+      },
+      slow: (params: unknown, { signal }: HandlerContext) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve((aborted = true)))),
+    });
+    const url = httpUrl(server);
+    expect(await post(url, call('leave'))).toMatchObject({ status: 204, text: '' });
+    expect(await post(url, `[${call('slow', [], 1)},${call('leave', [], 2)}]`)).toMatchObject({ status: 204 });
+    expect(aborted).toBe(true);
+  });
+
   it('gives up a handler past handlerTimeout (-32001) and aborts its signal', async () => {
     let aborted = false;
     const slow = (params: unknown, { signal }: HandlerContext) =>
       new Promise((resolve) => signal.addEventListener('abort', () => resolve((aborted = true))));
-    const server = await start({ slow }, { peer: { handlerTimeout: 50 } });
+    const server = await start({ slow }, { peer: { handlerTimeout: 50 }, log: false });
     const answer = await post(httpUrl(server), call('slow'));
     expect(JSON.parse(answer.text)).toMatchObject({ id: 1, error: { code: -32001 } });
     expect(aborted).toBe(true);
@@ -224,6 +269,8 @@ describe('serve() served by its methods', () => {
     );
     await expect(serve({ port: 0 }, { a: 1 } as never)).rejects.toThrow(/^serve\(\): .*a is neither a function/);
     expect(() => serveHttp({}, { b: 'x' } as never)).toThrow(/^serveHttp\(\): .*b is neither a function/);
-    expect(() => serveHttp({}, { 'rpc.x': () => 1 })).toThrow(TypeError);
+    expect(() => serveHttp({}, { 'rpc.x': () => 1 })).toThrow(
+      'serveHttp(): methods named "rpc.*" are reserved: serve them with a setup function, peer.handleAll(methods, { reserved: true })',
+    );
   });
 });

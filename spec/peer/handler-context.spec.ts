@@ -20,4 +20,16 @@ describe('the handler context', () => {
     expect(signal).toBeInstanceOf(AbortSignal);
     expect(signal?.aborted).toBe(false);
   });
+
+  it('gives a signal already aborted to a handler that first reads it after its call was given up', async () => {
+    const { client, server } = peerPair({}, { handlerTimeout: 20 });
+    const seen: boolean[] = [];
+    server.handle('late', async (_params, context) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      seen.push(context.signal.aborted);
+    });
+    await expect(client.request('late')).rejects.toMatchObject({ code: -32001 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(seen).toEqual([true]);
+  });
 });
