@@ -200,35 +200,53 @@ describe('serve() served by its methods', () => {
     expect(aborted).toBe(true);
   });
 
+  /** A promise resolved when a handler starts, and the function that resolves it: steps wait for it, not for a time. */
+  const started = () => {
+    let begin: () => void = () => undefined;
+    const begun = new Promise<void>((resolve) => (begin = resolve));
+    return { begun, begin };
+  };
+
   it('aborts the signal of a call whose client went away', async () => {
     let abort: () => void = () => undefined;
     const gone = new Promise<string>((resolve) => (abort = () => resolve('aborted')));
-    const wait = (params: unknown, { signal }: HandlerContext) =>
-      new Promise(() => signal.addEventListener('abort', abort));
+    const { begun, begin } = started();
+    const wait = (params: unknown, { signal }: HandlerContext) => {
+      begin();
+      return new Promise(() => signal.addEventListener('abort', abort));
+    };
     const server = await start({ wait });
     const leaving = new AbortController();
     const asked = fetch(httpUrl(server), { method: 'POST', headers: json, body: call('wait'), signal: leaving.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await begun;
     leaving.abort();
     await expect(asked).rejects.toThrow();
     await expect(gone).resolves.toBe('aborted');
   });
 
   it('answers a call still running when the server closes with a drain long enough', async () => {
-    const server = await start({ later: () => new Promise((resolve) => setTimeout(() => resolve('done'), 100)) });
+    const { begun, begin } = started();
+    const later = () => {
+      begin();
+      return new Promise((resolve) => setTimeout(() => resolve('done'), 100));
+    };
+    const server = await start({ later });
     const asked = post(httpUrl(server), call('later'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await begun;
     await server.close({ drain: 2_000 });
     expect(JSON.parse((await asked).text)).toEqual({ jsonrpc: '2.0', id: 1, result: 'done' });
   });
 
   it('answers 503 and aborts a call that outlasts the drain', async () => {
     let aborted = false;
-    const stuck = (params: unknown, { signal }: HandlerContext) =>
-      new Promise(() => signal.addEventListener('abort', () => (aborted = true)));
+    const { begun, begin } = started();
+    const stuck = (params: unknown, { signal }: HandlerContext) => {
+      begin();
+      return new Promise(() => signal.addEventListener('abort', () => (aborted = true)));
+    };
     const server = await start({ stuck });
     const asked = post(httpUrl(server), call('stuck'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await begun;
     await server.close({ drain: 50 });
     expect((await asked).status).toBe(503);
     expect(aborted).toBe(true);
