@@ -1,6 +1,7 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, Subscription, type Unsubscribable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { ConnectionClosedError, TransportError } from '../protocol/errors';
+import { openDirectly, type DirectTransport, type LinkObserver } from '../transports/direct-open';
 import { Feed } from '../transports/feed';
 import type { Connection, ConnectionInfo, Frame, Transport } from '../transports/transport';
 import { closeQuietly, defaultHighWaterMark } from '../transports/web-socket';
@@ -21,33 +22,42 @@ export function acceptedWebSocket(
   info: ConnectionInfo,
   highWaterMark: number = defaultHighWaterMark,
 ): Transport {
-  return {
-    connect: () =>
-      new Observable<Connection>((subscriber) => {
-        const linked = socket as LinkedSocket;
-        if (linked[linkOf] !== undefined || socket.readyState !== socket.OPEN) {
-          // An accepted socket cannot be opened again: reconnecting would only fail again.
-          subscriber.error(
-            new TransportError(`The WebSocket (${String(info.url)}) was already used or closed`, { retryable: false }),
-          );
-          return;
-        }
-        const link = new AcceptedLink(socket, info, highWaterMark, subscriber);
-        linked[linkOf] = link;
-        socket.binaryType = 'arraybuffer';
-        socket.on('message', onMessage);
-        socket.on('close', onClose);
-        // ws emits 'error' before 'close'; without a listener the EventEmitter would throw.
-        socket.on('error', ignore);
-        subscriber.next(link);
-        return () => {
-          socket.off('message', onMessage);
-          socket.off('close', onClose);
-          link.frames$.complete();
-          if (socket.readyState === socket.OPEN) closeQuietly(socket, 1000);
-        };
-      }),
-  };
+  return new AcceptedTransport(socket, info, highWaterMark);
+}
+
+/** The transport of one accepted socket: a class, so its methods are shared by every connection. */
+class AcceptedTransport implements DirectTransport {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly info: ConnectionInfo,
+    private readonly highWaterMark: number,
+  ) {}
+
+  connect(): Observable<Connection> {
+    return new Observable<Connection>((subscriber) => this[openDirectly](subscriber));
+  }
+
+  /** Listens to the socket and hands its link to `observer`; the link, unsubscribed, stops listening and closes it. */
+  [openDirectly](observer: LinkObserver): Unsubscribable {
+    const { socket, info } = this;
+    const linked = socket as LinkedSocket;
+    if (linked[linkOf] !== undefined || socket.readyState !== socket.OPEN) {
+      // An accepted socket cannot be opened again: reconnecting would only fail again.
+      observer.error(
+        new TransportError(`The WebSocket (${String(info.url)}) was already used or closed`, { retryable: false }),
+      );
+      return Subscription.EMPTY;
+    }
+    const link = new AcceptedLink(socket, info, this.highWaterMark, observer);
+    linked[linkOf] = link;
+    socket.binaryType = 'arraybuffer';
+    socket.on('message', onMessage);
+    socket.on('close', onClose);
+    // ws emits 'error' before 'close'; without a listener the EventEmitter would throw.
+    socket.on('error', ignore);
+    observer.next(link);
+    return link;
+  }
 }
 
 /** The frame a broadcast sends now, and its bytes: see {@link sendingOnce}. */
@@ -71,16 +81,24 @@ export function sendingOnce(text: string, send: () => void): void {
   }
 }
 
-/** One accepted socket's link: its frames, and what it sends. */
-class AcceptedLink implements Connection {
+/** One accepted socket's link: its frames, and what it sends; unsubscribed, it stops listening and closes the socket. */
+class AcceptedLink implements Connection, Unsubscribable {
   readonly frames$ = new Feed<Frame>();
 
   constructor(
     private readonly socket: WebSocket,
     readonly info: ConnectionInfo,
     private readonly highWaterMark: number,
-    readonly subscriber: Subscriber<Connection>,
+    readonly subscriber: LinkObserver,
   ) {}
+
+  unsubscribe(): void {
+    const { socket } = this;
+    socket.off('message', onMessage);
+    socket.off('close', onClose);
+    this.frames$.complete();
+    if (socket.readyState === socket.OPEN) closeQuietly(socket, 1000);
+  }
 
   send(frame: string): void {
     // Checked before each frame: a slow client fails calls fast rather than queueing forever.

@@ -57,7 +57,9 @@ export class Feed<T> extends Observable<T> {
   /** @internal Adds a listener: the Subscriber of `subscribeToFeed`, or a `FeedListener` of the library's own. */
   listen(subscriber: FeedListener<T>): TeardownLogic {
     if (this.ended) return subscriber.complete();
-    this.subscribers = [...this.subscribers, subscriber];
+    const subscribers = this.subscribers;
+    // A literal of one for the first (most feeds have one listener): a spread would reserve room for 17.
+    this.subscribers = subscribers.length === 0 ? [subscriber] : [...subscribers, subscriber];
     return undefined;
   }
 }

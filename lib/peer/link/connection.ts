@@ -1,16 +1,10 @@
-import {
-  BehaviorSubject,
-  Observable,
-  Subscription,
-  type Observer,
-  type SchedulerLike,
-  type Unsubscribable,
-} from 'rxjs';
+import { BehaviorSubject, Observable, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import { messageOf, RpcError, TransportError } from '../../protocol/errors';
+import type { LinkObserver } from '../../transports/direct-open';
 import type { Connection, ConnectionInfo, FrameEnded, Transport } from '../../transports/transport';
 import type { OutgoingFrame } from './encode';
 import { cutShort } from './failures';
-import { link$, type LinkRun, type LinkUser } from './link';
+import { link$, openOneLink, type LinkRun, type LinkUser } from './link';
 import { listenToLink, type LinkListener } from './listen';
 import type { Reconnect } from '../options';
 import type { PeerState } from '../state';
@@ -34,7 +28,7 @@ export class PeerConnection implements LinkUser {
   private states: BehaviorSubject<PeerState> | undefined;
   // Made when something first waits for a link: a server's peers are open from the start.
   private waiting: Set<Queued> | undefined;
-  private subscription: Subscription | undefined;
+  private subscription: Unsubscribable | undefined;
   private connection: Connection | undefined;
   private lastInfo: ConnectionInfo | undefined;
   private closing = false;
@@ -87,22 +81,26 @@ export class PeerConnection implements LinkUser {
     this.owner = owner;
     this.liveness = liveness;
     // What waited goes out, and state$ says open, before the link's frames are listened to (see use()).
+    const end = new LinksEnd(this);
+    // Without reconnecting (a server's peer), its one link opens with no Observable nor Subscriber.
+    if (reconnect === undefined) {
+      this.subscription = openOneLink(this.transport, connectTimeout, this.clock, this, end);
+      return;
+    }
     const links$ = link$(this.transport, connectTimeout, this.clock, this);
     // Lifetime: one subscription for the whole life of the peer; each retry opens a new link.
-    this.subscription = (
-      reconnect === undefined
-        ? links$
-        : links$.pipe(
-            reconnect.retryLinks(this.clock, {
-              lost: (cause) => this.lost(cause, owner.inFlight()),
-              closing: () => this.closing,
-              retrying: (error, attempt) => {
-                this.stated({ status: 'reconnecting', attempt, error });
-                owner.dropped(error, true);
-              },
-            }),
-          )
-    ).subscribe(new LinksEnd(this));
+    this.subscription = links$
+      .pipe(
+        reconnect.retryLinks(this.clock, {
+          lost: (cause) => this.lost(cause, owner.inFlight()),
+          closing: () => this.closing,
+          retrying: (error, attempt) => {
+            this.stated({ status: 'reconnecting', attempt, error });
+            owner.dropped(error, true);
+          },
+        }),
+      )
+      .subscribe(end);
   }
 
   /** A link has opened: what waited goes out, then its frames are listened to, until `run` ends it. */
@@ -235,10 +233,18 @@ export interface LinkOwner extends LinkListener {
 }
 
 /** Tells the connection that its links have ended for good. */
-class LinksEnd implements Partial<Observer<Connection>> {
+class LinksEnd implements LinkObserver {
   constructor(private readonly connection: PeerConnection) {}
+
+  next(): void {
+    // The connection came to use() already.
+  }
 
   error(error: unknown): void {
     this.connection.ended(error);
+  }
+
+  complete(): void {
+    // Links end by erroring.
   }
 }

@@ -1,6 +1,5 @@
 import {
   Observable,
-  type Observer,
   type SchedulerLike,
   type Subscriber,
   type Subscription,
@@ -8,6 +7,7 @@ import {
   type Unsubscribable,
 } from 'rxjs';
 import { ConnectionClosedError, TransportError, type RpcError } from '../../protocol/errors';
+import { openDirectly, opensDirectly, type LinkObserver } from '../../transports/direct-open';
 import type { Connection, Transport } from '../../transports/transport';
 
 /** What a link of `link$` is used for while it is open. */
@@ -53,55 +53,92 @@ class Links extends Observable<Connection> {
 
 function openLink(this: Observable<Connection>, subscriber: Subscriber<Connection>): TeardownLogic {
   // Only Links' constructor hands this function to an Observable: the test only narrows.
-  return this instanceof Links ? new LinkRun(this, subscriber) : undefined;
+  if (!(this instanceof Links)) return undefined;
+  return new LinkRun(this.transport, this.connectTimeout, this.clock, this.user, subscriber, false);
 }
 
-/** One subscription of `link$`: the transport's link, from its opening to its end. */
-export class LinkRun implements Observer<Connection>, Unsubscribable {
+/**
+ * One link of `transport` for `user`, as `link$(...).subscribe(end)` opens it, without the
+ * Observable and its Subscriber (a server holds one per connection, and never re-opens it):
+ * `end` hears once how the link ended, unless it was let go first.
+ */
+export function openOneLink(
+  transport: Transport,
+  connectTimeout: number,
+  clock: SchedulerLike,
+  user: LinkUser,
+  end: LinkObserver,
+): Unsubscribable {
+  return new LinkRun(transport, connectTimeout, clock, user, end, true);
+}
+
+/** One link of `link$`, or of `openOneLink`: the transport's link, from its opening to its end. */
+export class LinkRun implements LinkObserver, Unsubscribable {
   private opened = false;
+  /** Ended or let go: kept for a run of `openOneLink` (a Subscriber keeps its own). */
+  private stopped = false;
   private using: Unsubscribable | undefined;
   private timer: Subscription | undefined;
-  private readonly links: Subscription;
+  private links: Unsubscribable | undefined;
 
   constructor(
-    private readonly of: Links,
-    private readonly subscriber: Subscriber<Connection>,
+    transport: Transport,
+    connectTimeout: number,
+    clock: SchedulerLike,
+    private readonly user: LinkUser | undefined,
+    /** Where the link goes, and how it ends: a Subscriber of `link$`, or the `end` of `openOneLink`. */
+    private readonly subscriber: LinkObserver & { readonly closed?: boolean },
+    /** Set for `openOneLink`: no Subscriber tears this run down when it ends, so it does so itself. */
+    private readonly own: boolean,
   ) {
-    const { connectTimeout } = of;
     if (connectTimeout > 0 && connectTimeout < Infinity) {
-      this.timer = of.clock.schedule(
+      this.timer = clock.schedule(
         () => this.fail(notOpened(`did not open a link within ${String(connectTimeout)} ms`)),
         connectTimeout,
       );
     }
-    this.links = of.transport.connect().subscribe(this);
+    // Our own transports (an accepted socket) open without a Subscriber too.
+    const links = opensDirectly(transport) ? transport[openDirectly](this) : transport.connect().subscribe(this);
+    // The link may have ended while it opened (an accepted socket already closed): let it go now.
+    if (this.stopped) links.unsubscribe();
+    else this.links = links;
+  }
+
+  /** Whether the run has ended (its Subscriber closed, or it stopped itself): a method, as it changes while next() runs. */
+  private isClosed(): boolean {
+    return this.own ? this.stopped : this.subscriber.closed === true;
   }
 
   next(connection: Connection): void {
+    if (this.isClosed()) return;
     this.opened = true;
     this.timer?.unsubscribe();
     // Let go of it: the link lives long, a timer that has done its work need not.
     this.timer = undefined;
     // A transport emits one link per connect(); a second one replaces the first.
     this.using?.unsubscribe();
-    const { subscriber, of } = this;
+    const { subscriber, user } = this;
     subscriber.next(connection);
-    if (of.user === undefined || subscriber.closed) return;
+    if (user === undefined || this.isClosed()) return;
     let using: Unsubscribable;
     try {
-      using = this.using = of.user.use(connection, this);
+      using = this.using = user.use(connection, this);
     } catch (error) {
       // A link that cannot be used (a connection without frames$, say) has failed: not the process.
       return this.fail(error);
     }
     // `use` may have ended the link at once, before there was a `using` to tear down.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- use() may call fail()
-    if (subscriber.closed) using.unsubscribe();
+    if (this.isClosed()) using.unsubscribe();
   }
 
   /** Ends the link with `error`. */
   fail(error: unknown): void {
+    // A Subscriber says it once, then runs unsubscribe() (this run is its teardown).
+    if (!this.own) return this.subscriber.error(error);
+    if (this.stopped) return;
+    this.stopped = true;
     this.subscriber.error(error);
+    this.unsubscribe();
   }
 
   error(error: unknown): void {
@@ -114,9 +151,10 @@ export class LinkRun implements Observer<Connection>, Unsubscribable {
   }
 
   unsubscribe(): void {
+    this.stopped = true;
     this.timer?.unsubscribe();
     this.using?.unsubscribe();
-    this.links.unsubscribe();
+    this.links?.unsubscribe();
   }
 }
 
