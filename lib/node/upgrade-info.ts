@@ -38,11 +38,15 @@ export function upgradeInfo(request: IncomingMessage): Omit<ServerConnectionInfo
   };
 }
 
+/** The cookies of a request without any: one frozen record for all (an empty null-prototype object costs 0.2 KB a connection). */
+const noCookies: { readonly [name: string]: string } = Object.freeze(Object.create(null) as Record<string, string>);
+
 /** Parses a Cookie header (`a=1; b=two`) into a null-prototype record; malformed pairs are skipped. */
 export function parseCookies(header: string | undefined): { readonly [name: string]: string } {
+  if (header === undefined || header === '') return noCookies;
   // Object.create returns any: a null-prototype record, so that `__proto__` is a plain name
   const cookies = Object.create(null) as Record<string, string>;
-  for (const pair of (header ?? '').split(';')) {
+  for (const pair of header.split(';')) {
     const separator = pair.indexOf('=');
     if (separator <= 0) continue;
     const name = pair.slice(0, separator).trim();

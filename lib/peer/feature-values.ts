@@ -32,7 +32,26 @@ export function heartbeatOf(
 ): (() => Observable<never>) | undefined {
   const given = featureValue(heartbeat, 'liveness', 'heartbeat', 'heartbeatCalls');
   if (given === undefined) return undefined;
-  const own: CallContext = { ...context, slots: undefined, own: true };
+  // The peer's own parts, read through: some are made at first use (a copy would make its own).
+  const own: CallContext = {
+    connection: context.connection,
+    get pending() {
+      return context.pending;
+    },
+    timeout: context.timeout,
+    get deadlines() {
+      return context.deadlines;
+    },
+    cancel: context.cancel,
+    slots: undefined,
+    nextId: () => context.nextId(),
+    get outbox() {
+      return context.outbox;
+    },
+    notify: (method, params) => context.notify(method, params),
+    own: true,
+    codec: context.codec,
+  };
   const call = (method: string, params: JsonRpcParams | undefined, callOptions: RequestOptions) =>
     request$(own, method, params, callOptions);
   return () => given.liveness(call, scheduler);

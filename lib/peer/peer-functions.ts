@@ -37,9 +37,9 @@ function untypedFunction(parts: FunctionParts, name: PeerFunctionName): unknown 
     case 'request':
       return parts.calls().request;
     case 'notify':
-      return parts.notify;
+      return (method: string, params?: JsonRpcParams) => parts.notify(method, params);
     case 'report':
-      return parts.report;
+      return (error: RpcError) => parts.report(error);
     case 'notifications$':
       // one function for both overloads of NotificationsFn
       return (method?: string) => (method === undefined ? parts.notifications.all$ : parts.notifications.of(method));

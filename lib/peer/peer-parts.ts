@@ -9,7 +9,6 @@ import { answeringSide } from './answerer/answering-side';
 import { HandlerRegistry } from './answerer/handlers';
 import type { CallContext } from './caller/call';
 import { createCalls, type Calls } from './caller/calls';
-import { sequentialIds } from './caller/ids';
 import { intercept } from './caller/intercept';
 import { PendingCalls } from './caller/pending';
 import { Slots } from './caller/slots';
@@ -55,36 +54,32 @@ export class PeerParts
   declare readonly codec: Codec | undefined;
   declare readonly decode: ((text: string) => unknown) | undefined;
   readonly tracer = new Tracer();
-  readonly pending = new PendingCalls();
   readonly notifications = new NotificationRouter();
   readonly incoming = new IncomingStream();
   declare readonly handlers: HandlerRegistry;
   declare readonly connection: PeerConnection;
-  declare readonly link: PeerConnection;
   declare readonly batching: boolean | BatchingOptions | undefined;
   declare readonly notificationQueue: number;
   declare readonly maxAnswerSize: number;
   declare readonly maxPendingAnswerBytes: number;
   declare readonly answers: Outgoing;
-  declare readonly outbox: Outbox;
   declare readonly answering: AnsweringOnDemand;
   declare readonly timeout: number;
-  declare readonly deadlines: Deadlines;
   declare readonly cancel: CancelNotification | undefined;
   declare readonly slots: Slots | undefined;
-  declare readonly nextId: () => JsonRpcId;
   declare readonly binaryFrames: 'report' | 'utf8';
   declare readonly maxBatchSize: number;
   declare readonly lenient: LenientOptions;
   declare readonly peer: PeerObject;
   declare readonly receiver: Dispatcher;
-  // own, not methods: the heartbeat's calls use a copy of this context (a spread)
-  readonly notify = (method: string, params?: JsonRpcParams): void => this.answers.notify(method, params);
-  // One function for every part that reports.
-  readonly report = (error: RpcError): void => this.tracer.report(error);
+  /** The last id of the default sequence (`nextId`): a number, not a closure of each peer. */
+  private lastId = 0;
   /** The peer's functions made so far (see `member`). */
   private made: { [K in PeerFunctionName]?: Peer[K] } | undefined;
   private madeCalls: Calls | undefined;
+  // Made at the first call (or notification) of the peer's own: most of a server's peers make none.
+  private madePending: PendingCalls | undefined;
+  private madeDeadlines: Deadlines | undefined;
 
   constructor(
     transport: Transport,
@@ -101,21 +96,18 @@ export class PeerParts
     this.codec = transport.serialize === false ? asIs : textCodec;
     // Text that comes on such a link (a Connection.send() of the user's) is still read as usual.
     this.decode = textCodec && ((text) => textCodec.decode(text));
-    this.connection = this.link = new PeerConnection(transport, scheduler);
+    this.connection = new PeerConnection(transport, scheduler);
     this.batching = options.batching;
     this.notificationQueue = options.notificationQueue ?? peerDefaults.notificationQueue;
     this.maxAnswerSize = options.maxAnswerSize ?? peerDefaults.maxAnswerSize;
     this.maxPendingAnswerBytes = options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes;
     this.answers = new Outgoing(this);
-    this.outbox = this.answers.outbox;
     // Its parts are made at the first call: most peers are never called.
     this.answering = new AnsweringOnDemand(this.handlers, this);
     this.timeout = options.timeout ?? peerDefaults.timeout;
-    this.deadlines = new Deadlines(scheduler);
     this.cancel = options.cancel ?? this.dialect.cancel;
     const requestConcurrency = options.requestConcurrency ?? peerDefaults.requestConcurrency;
     this.slots = requestConcurrency < Infinity ? new Slots(requestConcurrency) : undefined;
-    this.nextId = options.nextId ?? sequentialIds();
     this.binaryFrames = options.binaryFrames ?? peerDefaults.binaryFrames;
     this.maxBatchSize = options.maxBatchSize ?? peerDefaults.maxBatchSize;
     this.lenient = options.lenient ?? strict;
@@ -131,12 +123,47 @@ export class PeerParts
     );
   }
 
+  /** The calls of its own waiting for answers. */
+  get pending(): PendingCalls {
+    return (this.madePending ??= new PendingCalls());
+  }
+
+  /** The deadlines of its calls. */
+  get deadlines(): Deadlines {
+    return (this.madeDeadlines ??= new Deadlines(this.scheduler));
+  }
+
+  /** The link, as the dispatcher names it. */
+  get link(): PeerConnection {
+    return this.connection;
+  }
+
+  get outbox(): Outbox {
+    return this.answers.outbox;
+  }
+
   get requests$(): Peer['requests$'] {
     return this.answering.requests$;
   }
 
   get foreign$(): Peer['foreign$'] {
     return this.notifications.foreign$;
+  }
+
+  /** The id of the next call: the `nextId` option's, or 1, 2, 3... */
+  nextId(): JsonRpcId {
+    const given = this.options.nextId;
+    return given === undefined ? ++this.lastId : given();
+  }
+
+  /** Sends a notification now or when the link opens (see `Peer.notify`). */
+  notify(method: string, params?: JsonRpcParams): void {
+    this.answers.notify(method, params);
+  }
+
+  /** Reports to `errors$` and `trace$`: one method for every part that reports. */
+  report(error: RpcError): void {
+    this.tracer.report(error);
   }
 
   get incoming$(): Peer['incoming$'] {
@@ -157,7 +184,7 @@ export class PeerParts
 
   /** Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered. */
   inFlight(): number {
-    return this.pending.inFlight(this.outbox.heldIds());
+    return this.madePending?.inFlight(this.outbox.heldIds()) ?? 0;
   }
 
   member<K extends PeerFunctionName>(name: K): Peer[K] {
@@ -167,7 +194,7 @@ export class PeerParts
 
   makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
     const { onHandlerError } = this.hooks;
-    const report = this.report;
+    const report = (error: RpcError): void => this.report(error);
     return answeringSide(
       this.options,
       this.handlers,
@@ -177,7 +204,7 @@ export class PeerParts
         connection: () => this.connection.info,
         session: this.session,
         dialect: this.dialect,
-        notify: this.notify,
+        notify: (method, params) => this.notify(method, params),
         report:
           onHandlerError === undefined
             ? report
@@ -221,7 +248,7 @@ export class PeerParts
     this.hooks.onClosed?.();
     this.connection.close(failure, cause, code, reason);
     this.outbox.discard();
-    this.pending.failAll((id, method) => callFailure(id, method, failure(), false));
+    this.madePending?.failAll((id, method) => callFailure(id, method, failure(), false));
     this.slots?.releaseAll();
     this.answering.stop();
     this.notifications.complete();
@@ -233,7 +260,7 @@ export class PeerParts
   dropped(error: RpcError, reconnecting: boolean): void {
     if (!reconnecting) return this.shutdown(() => error, error);
     this.outbox.discard();
-    this.pending.failAll((id, method) => callFailure(id, method, error, true));
+    this.madePending?.failAll((id, method) => callFailure(id, method, error, true));
     this.answering.abandon();
   }
 }

@@ -209,6 +209,25 @@ describe('serve', () => {
         handlerSees: false,
       });
     });
+
+    it('gives a client without cookies an empty record that no handler can write to', async () => {
+      const server = await start((peer, _connection) => {
+        peer.handle('cookies', (_p, { connection }) => {
+          const cookies = (connection as Partial<typeof _connection>).cookies as Record<string, string>;
+          const keys = Object.keys(cookies);
+          const proto: unknown = Object.getPrototypeOf(cookies);
+          try {
+            cookies.sid = 'forged';
+          } catch {
+            // frozen: strict-mode code throws
+          }
+          return { keys, proto, after: cookies.sid ?? 'unset' };
+        });
+      });
+      const [first, second] = [client(server.url!), client(server.url!)];
+      expect(await first.request('cookies')).toEqual({ keys: [], proto: null, after: 'unset' });
+      expect(await second.request('cookies')).toEqual({ keys: [], proto: null, after: 'unset' });
+    });
   });
 
   describe('setup', () => {

@@ -16,7 +16,7 @@ export interface Receiver {
 export interface LinkListener {
   readonly receiver: Receiver;
   /** Reports a problem of the link that does not end it. */
-  readonly report: (error: RpcError) => void;
+  report(error: RpcError): void;
 }
 
 /**
@@ -26,13 +26,14 @@ export interface LinkListener {
  */
 export function listenToLink(
   connection: Connection,
-  { receiver, report }: LinkListener,
+  listener: LinkListener,
   liveness: (() => Observable<never>) | undefined,
   run: LinkRun,
 ): Unsubscribable {
   // Frames go straight to the dispatcher; no operator stands between. A Feed (every transport of
   // ours) calls the FramesTo itself: no Subscriber pair for each link, nor for each frame.
   const frames = connection.frames$;
+  const { receiver } = listener;
   const to = new FramesTo(receiver, run);
   const direct = frames instanceof Feed;
   if (direct) frames.listen(to);
@@ -49,6 +50,7 @@ export function listenToLink(
       life.add(connection.framesWithCause$.subscribe({ next, error: fail }));
     }
     if (connection.problems$ !== undefined) {
+      const report = (error: RpcError) => listener.report(error);
       life.add(connection.problems$.subscribe({ next: failing(report, fail), error: fail }));
     }
     if (liveness !== undefined) life.add(liveness().subscribe({ error: fail }));
