@@ -7,7 +7,7 @@ import type { Answering } from './answerer/answer';
 import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import { AnsweringOnDemand, type AnsweringMaker } from './answerer/answering-on-demand';
-import { answeringSide } from './answerer/answering-side';
+import { answeringSide, type AnsweringOwner } from './answerer/answering-side';
 import type { HandlerRegistry } from './answerer/handlers';
 import { PendingCalls } from './caller/pending';
 import { quietGeneric, type Dialect } from './dialect';
@@ -82,7 +82,7 @@ export type FrameOutcome = { readonly json: string } | 'none' | ProtocolError;
  * client: a peer costs ten times as much. A class, so one object is the frame's tracer, its
  * answers' sink and the maker of its answering side.
  */
-export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMaker {
+export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMaker, AnsweringOwner {
   readonly answers = this;
   readonly tracer: FrameTracer;
   /** The one link a frame has (the encoder reads it). */
@@ -159,22 +159,31 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
   }
 
   makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
-    const { parts, sender } = this;
-    return answeringSide(
-      parts.options,
-      parts.methods,
-      undefined,
-      {
-        peer: sender.peer,
-        connection: () => sender.connection,
-        session: sender.session,
-        dialect: parts.dialect,
-        notify: sender.notify,
-        report: (error) => this.report(error),
-        scheduler: parts.scheduler,
-      },
-      unhandled,
-    );
+    return answeringSide(this.parts.options, this.parts.methods, this, unhandled);
+  }
+
+  get session(): Record<string, unknown> {
+    return this.sender.session;
+  }
+
+  get dialect(): Dialect {
+    return this.parts.dialect;
+  }
+
+  get scheduler(): SchedulerLike {
+    return this.parts.scheduler;
+  }
+
+  handlerPeer(): Peer {
+    return this.sender.peer();
+  }
+
+  handlerConnection(): ConnectionInfo {
+    return this.sender.connection;
+  }
+
+  notify(method: string, params?: JsonRpcParams): void {
+    this.sender.notify(method, params);
   }
 
   private encoded(): AnswerEncoder {

@@ -2,10 +2,10 @@ import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike }
 import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Feed } from '../transports/feed';
-import type { Transport } from '../transports/transport';
+import type { ConnectionInfo, Transport } from '../transports/transport';
 import type { Answering } from './answerer/answer';
 import { AnsweringOnDemand, type AnsweringMaker } from './answerer/answering-on-demand';
-import { answeringSide } from './answerer/answering-side';
+import { answeringSide, type AnsweringOwner } from './answerer/answering-side';
 import { HandlerRegistry } from './answerer/handlers';
 import type { CallContext } from './caller/call';
 import { createCalls, type Calls } from './caller/calls';
@@ -45,7 +45,15 @@ import { Tracer } from './trace';
  * setup object of each peer for each of these would cost about 2 KB.
  */
 export class PeerParts
-  implements CallContext, OutgoingSetup, DispatchTargets, PeerInside, AnsweringMaker, LinkOwner, FunctionParts
+  implements
+    CallContext,
+    OutgoingSetup,
+    DispatchTargets,
+    PeerInside,
+    AnsweringMaker,
+    AnsweringOwner,
+    LinkOwner,
+    FunctionParts
 {
   // Declared, not defined: assigned once in the constructor (no field list in the bundle, no write of undefined first).
   declare readonly scheduler: SchedulerLike;
@@ -193,29 +201,25 @@ export class PeerParts
   }
 
   makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
-    const { onHandlerError } = this.hooks;
-    const report = (error: RpcError): void => this.report(error);
-    return answeringSide(
-      this.options,
-      this.handlers,
-      this.hooks.onUnanswered,
-      {
-        peer: () => this.peer,
-        connection: () => this.connection.info,
-        session: this.session,
-        dialect: this.dialect,
-        notify: (method, params) => this.notify(method, params),
-        report:
-          onHandlerError === undefined
-            ? report
-            : (error) => {
-                report(error);
-                if (error instanceof HandlerError) onHandlerError(error);
-              },
-        scheduler: this.scheduler,
-      },
-      unhandled,
-    );
+    return answeringSide(this.options, this.handlers, this, unhandled);
+  }
+
+  /** `context.peer` of its handlers. */
+  handlerPeer(): Peer {
+    return this.peer;
+  }
+
+  /** `context.connection` of its handlers. */
+  handlerConnection(): ConnectionInfo | undefined {
+    return this.connection.info;
+  }
+
+  handlerFailed(error: HandlerError): void {
+    this.hooks.onHandlerError?.(error);
+  }
+
+  unanswered(id: JsonRpcId): void {
+    this.hooks.onUnanswered?.(id);
   }
 
   /** The calling side, made at the first call. */

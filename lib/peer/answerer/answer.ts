@@ -21,8 +21,8 @@ import { Deadlines } from '../collections/deadlines';
 export interface AnsweringSetup {
   readonly handlers: HandlerRegistry;
   /** Makes the context handed to the handler of one call. */
-  readonly contextFor: (call: JsonRpcRequest | JsonRpcNotification, control: CallControl) => HandlerContext;
-  readonly report: (error: RpcError) => void;
+  contextFor(call: JsonRpcRequest | JsonRpcNotification, control: CallControl): HandlerContext;
+  report(error: RpcError): void;
   /** Milliseconds a handler may take before its call is given up (a request is answered -32001); 0 for none. */
   readonly handlerTimeout: number;
   /** How many handlers (of requests and notifications) may run at once; the rest wait in order. */
@@ -37,7 +37,7 @@ export interface AnsweringSetup {
   /** Where the requests no handler serves go, while someone subscribes (the peer's `requests$`). */
   readonly unhandled: Feed<IncomingRequest>;
   /** Hears the id of each request that ends with no answer (cancelled, in a dialect that answers none). */
-  readonly unanswered?: (id: JsonRpcId) => void;
+  unanswered?(id: JsonRpcId): void;
 }
 
 /**
@@ -57,7 +57,6 @@ export class Answering {
   private deadlines: Deadlines | undefined;
   /** Notifications being handled (running or waiting). */
   private readonly notices = new LinkedSet<Incoming>();
-  private readonly end = (incoming: Incoming, answer?: Answer) => this.finish(incoming, answer);
   private readonly limits: AnsweringLimits;
   private readonly turns: Turns<Incoming>;
   private idleWaiters: (() => void)[] = [];
@@ -65,8 +64,8 @@ export class Answering {
 
   constructor(private readonly setup: AnsweringSetup) {
     this.unhandled = setup.unhandled;
-    this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup.report);
-    this.turns = new Turns(setup.concurrency, (incoming) => this.begin(incoming));
+    this.limits = new AnsweringLimits(setup.maxCalls, setup.maxBytes, setup);
+    this.turns = new Turns<Incoming>(setup.concurrency, this);
   }
 
   /** How many requests are being answered now (running or waiting for their turn). */
@@ -87,7 +86,7 @@ export class Answering {
     if (!this.limits.admit(frame, request)) {
       return done(errorAnswer(id, ServerErrorCodes.LimitExceeded, 'Too many calls in progress'));
     }
-    const incoming = new Incoming(request, frame, done, this.end);
+    const incoming = new Incoming(request, frame, done, this);
     this.active.add(incoming);
     if (id !== null && this.setup.cancel !== undefined) (this.byId ??= new YoungMap()).set(id, incoming);
     this.turns.enter(incoming);
@@ -103,7 +102,7 @@ export class Answering {
     if (cancel !== undefined && notification.method === cancel.method) this.cancel(cancel.idOf(notification.params));
     if (this.setup.handlers.get(notification.method) === undefined) return false;
     if (!this.limits.admit(frame, notification)) return true;
-    const incoming = new Incoming(notification, frame, undefined, this.end);
+    const incoming = new Incoming(notification, frame, undefined, this);
     this.notices.add(incoming);
     this.turns.enter(incoming);
     return true;
@@ -150,8 +149,13 @@ export class Answering {
     this.unhandled.complete();
   }
 
-  /** Starts one call's handler (or hands a request to requests$), with its deadline. */
-  private begin(incoming: Incoming): void {
+  /** Ends a call once (see `finish`): what its handler's outcome and its deadline call. */
+  end(incoming: Incoming, answer?: Answer): void {
+    this.finish(incoming, answer);
+  }
+
+  /** Starts one call's handler (or hands a request to requests$), with its deadline: what `Turns` calls. */
+  begin(incoming: Incoming): void {
     incoming.started = true;
     const { call } = incoming;
     const { scheduler, handlerTimeout } = this.setup;
@@ -161,15 +165,15 @@ export class Answering {
       // Only a request gets here: a notification without a handler is never taken.
       this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
     } else {
-      const { report, contextFor } = this.setup;
-      incoming.work = runHandler(handler, call.params, contextFor(call, incoming.control), incoming, report);
+      const { setup } = this;
+      incoming.work = runHandler(handler, call.params, setup.contextFor(call, incoming.control), incoming, setup);
     }
     // A handler that answered at once has nothing left to stop and needs no deadline (it
     // could not have been stopped while it ran); one still running gets one from its start.
     if (incoming.ended) incoming.stop();
     else if (handlerTimeout > 0 && handlerTimeout < Infinity) {
       const deadlines = (this.deadlines ??= new Deadlines(scheduler));
-      incoming.deadline = new HandlerDeadline(deadlines, this.setup, incoming, this.end, started);
+      incoming.deadline = new HandlerDeadline(deadlines, this.setup, incoming, this, started);
     }
   }
 

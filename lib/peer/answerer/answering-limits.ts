@@ -30,7 +30,8 @@ export class AnsweringLimits {
   constructor(
     private readonly maxCalls: number,
     private readonly maxBytes: number,
-    private readonly report: (error: RpcError) => void,
+    /** Where a refusal is reported (an object: the answering side's setup, no closure of each peer). */
+    private readonly reporter: { report(error: RpcError): void },
   ) {}
 
   /**
@@ -50,7 +51,7 @@ export class AnsweringLimits {
       this.refusing = true;
       // Named only here: a call let in costs no words.
       const subject = 'id' in call ? `request ${String(call.id)} (${call.method})` : `notification (${call.method})`;
-      this.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.describe()}`));
+      this.reporter.report(new ProtocolError(`Refused ${subject} and the calls after it: ${this.describe()}`));
     }
     return false;
   }

@@ -9,12 +9,12 @@ import type { Peer } from '../peer';
 /** What the contexts of one peer's handlers are made of. */
 export interface HandlerContextSetup {
   /** The peer, read when a handler reads `context.peer`. */
-  readonly peer: () => Peer;
-  readonly connection: () => ConnectionInfo | undefined;
+  peer(): Peer;
+  connection(): ConnectionInfo | undefined;
   readonly session: Record<string, unknown>;
   readonly dialect: Dialect;
-  readonly notify: (method: string, params?: JsonRpcParams) => void;
-  readonly report: (error: RpcError) => void;
+  notify(method: string, params?: JsonRpcParams): void;
+  report(error: RpcError): void;
 }
 
 /**

@@ -36,7 +36,7 @@ export class Incoming implements Linked<Incoming> {
     /** Sends the answer of a request; undefined for a notification. */
     readonly done: ((answer: Answer | undefined) => void) | undefined,
     /** Ends the call, once, with its answer (none for a notification); shared by the calls of a peer. */
-    private readonly end: (incoming: Incoming, answer?: Answer) => void,
+    private readonly ender: CallEnder,
   ) {}
 
   /** The handler returned `result`. */
@@ -44,14 +44,14 @@ export class Incoming implements Linked<Incoming> {
     // At or after its deadline, the call has timed out, whichever timer fires first.
     if (this.deadline?.due === true) return this.deadline.expireNow();
     const id = idOf(this);
-    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, result });
+    this.ender.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, result });
   }
 
   /** The handler failed with `error`. */
   error(error: JsonRpcErrorObject): void {
     if (this.deadline?.due === true) return this.deadline.expireNow();
     const id = idOf(this);
-    this.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, error });
+    this.ender.end(this, id === undefined ? undefined : { jsonrpc: '2.0', id, error });
   }
 
   /** Stops the work of the handler and its deadline. */
@@ -83,7 +83,13 @@ export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer
 /** What a handler's deadline reports to, and how long it is. */
 export interface DeadlineSetup {
   readonly handlerTimeout: number;
-  readonly report: (error: RpcError) => void;
+  report(error: RpcError): void;
+}
+
+/** What ends the calls of a peer: its answering side (one object, not a closure of each peer). */
+export interface CallEnder {
+  /** Ends `incoming` once, with its answer (none for a notification). */
+  end(incoming: Incoming, answer?: Answer): void;
 }
 
 /**
@@ -106,7 +112,7 @@ export class HandlerDeadline implements Deadline, Expiring, Unsubscribable {
     private readonly deadlines: Deadlines,
     private readonly setup: DeadlineSetup,
     private readonly incoming: Incoming,
-    private readonly end: (incoming: Incoming, answer?: Answer) => void,
+    private readonly ender: CallEnder,
     started: number,
   ) {
     deadlines.enter(setup.handlerTimeout, this, started);
@@ -132,7 +138,7 @@ export class HandlerDeadline implements Deadline, Expiring, Unsubscribable {
       new HandlerError(`Handler of ${incoming.call.method} (${subject}) timed out after ${handlerTimeout} ms`),
     );
     incoming.control.abort('the handler timed out');
-    this.end(
+    this.ender.end(
       incoming,
       id === undefined
         ? undefined

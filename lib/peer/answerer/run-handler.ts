@@ -23,7 +23,7 @@ export function runHandler(
   params: unknown,
   context: HandlerContext,
   outcome: HandlerOutcome,
-  report: (error: RpcError) => void,
+  reporter: { report(error: RpcError): void },
 ): Subscription | undefined {
   try {
     const result = handler(params, context);
@@ -35,7 +35,7 @@ export function runHandler(
       outcome.result(result === undefined ? null : result);
       return undefined;
     }
-    const fail = (error: unknown) => outcome.error(toErrorObject(error, context, report));
+    const fail = (error: unknown) => outcome.error(toErrorObject(error, context, reporter));
     const succeed = (value: unknown) => outcome.result(value === undefined ? null : value);
     if (observable !== undefined) {
       const subscription = observable.pipe(take(1), defaultIfEmpty(null)).subscribe({ next: succeed, error: fail });
@@ -43,20 +43,26 @@ export function runHandler(
     }
     then?.call(result, succeed, fail);
   } catch (error) {
-    outcome.error(toErrorObject(error, context, report));
+    outcome.error(toErrorObject(error, context, reporter));
   }
   return undefined;
 }
 
 /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
-function toErrorObject(error: unknown, context: HandlerContext, report: (error: RpcError) => void): JsonRpcErrorObject {
+function toErrorObject(
+  error: unknown,
+  context: HandlerContext,
+  reporter: { report(error: RpcError): void },
+): JsonRpcErrorObject {
   // A notification has nobody to answer, so even a JsonRpcError is only reported.
   const remote = context.id === undefined ? undefined : asJsonRpcError(error);
   if (remote !== undefined) return remote;
   // A handler that stops with its signal's reason (as fetch() and throwIfAborted() do) did as asked: no failure.
   if (context.signal.aborted && error === context.signal.reason) return internalError();
   const call = context.id === undefined ? 'notification' : `request ${String(context.id)}`;
-  report(new HandlerError(`Handler of ${context.method} (${call}) failed: ${messageOf(error)}`, { cause: error }));
+  reporter.report(
+    new HandlerError(`Handler of ${context.method} (${call}) failed: ${messageOf(error)}`, { cause: error }),
+  );
   return internalError();
 }
 

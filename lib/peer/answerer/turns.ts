@@ -12,14 +12,15 @@ export class Turns<T> {
   constructor(
     private readonly limit: number,
     /** Starts an item whose turn came. */
-    private readonly begin: (item: T) => void,
+    /** Starts an item (an object, not a closure of each peer). */
+    private readonly starter: { begin(item: T): void },
   ) {}
 
   /** Starts `item` now if there is room and nobody waits, or queues it. */
   enter(item: T): void {
     if (this.running < this.limit && (this.waiting === undefined || this.waiting.size === 0)) {
       this.running++;
-      return this.begin(item);
+      return this.starter.begin(item);
     }
     (this.waiting ??= new Set<T>()).add(item);
     this.pass();
@@ -40,7 +41,7 @@ export class Turns<T> {
       for (let next = waiting.values().next(); !next.done && this.running < this.limit;) {
         waiting.delete(next.value);
         this.running++;
-        this.begin(next.value);
+        this.starter.begin(next.value);
         next = waiting.values().next();
       }
     } finally {
