@@ -51,7 +51,7 @@ export function answerDirectly(
     return peer;
   };
   const answering = new FrameAnswering(setup.frames, {
-    connection,
+    info: connection,
     session,
     peer: peerOf,
     notify: (method, params) => {

@@ -58,7 +58,7 @@ export class FrameParts {
 /** Who sent a frame, as its handlers see them. */
 export interface FrameSender {
   /** What `context.connection` says. */
-  readonly connection: ConnectionInfo;
+  readonly info: ConnectionInfo;
   readonly session: Record<string, unknown>;
   /** `context.peer`: called only when a handler reads it. */
   readonly peer: () => Peer;
@@ -174,12 +174,14 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
     return this.parts.scheduler;
   }
 
-  handlerPeer(): Peer {
+  /** `context.peer`: the sender's, made when a handler first reads it. */
+  get peer(): Peer {
     return this.sender.peer();
   }
 
-  handlerConnection(): ConnectionInfo {
-    return this.sender.connection;
+  /** The sender, whose `info` is `context.connection`. */
+  get connection(): FrameSender {
+    return this.sender;
   }
 
   notify(method: string, params?: JsonRpcParams): void {

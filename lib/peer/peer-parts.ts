@@ -1,8 +1,8 @@
 import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
-import { ConnectionClosedError, HandlerError, type RpcError } from '../protocol/errors';
+import { ConnectionClosedError, type RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Feed } from '../transports/feed';
-import type { ConnectionInfo, Transport } from '../transports/transport';
+import type { Transport } from '../transports/transport';
 import type { Answering } from './answerer/answer';
 import { AnsweringOnDemand, type AnsweringMaker } from './answerer/answering-on-demand';
 import { answeringSide, type AnsweringOwner } from './answerer/answering-side';
@@ -92,7 +92,7 @@ export class PeerParts
   constructor(
     transport: Transport,
     private readonly options: PeerOptions,
-    private readonly hooks: PeerHooks,
+    readonly hooks: PeerHooks,
   ) {
     const scheduler = (this.scheduler = options.scheduler ?? asyncScheduler);
     this.session = hooks.session ?? options.session ?? {};
@@ -202,24 +202,6 @@ export class PeerParts
 
   makeAnswering(unhandled: Feed<IncomingRequest>): Answering {
     return answeringSide(this.options, this.handlers, this, unhandled);
-  }
-
-  /** `context.peer` of its handlers. */
-  handlerPeer(): Peer {
-    return this.peer;
-  }
-
-  /** `context.connection` of its handlers. */
-  handlerConnection(): ConnectionInfo | undefined {
-    return this.connection.info;
-  }
-
-  handlerFailed(error: HandlerError): void {
-    this.hooks.onHandlerError?.(error);
-  }
-
-  unanswered(id: JsonRpcId): void {
-    this.hooks.onUnanswered?.(id);
   }
 
   /** The calling side, made at the first call. */

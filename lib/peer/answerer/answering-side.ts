@@ -17,17 +17,18 @@ export interface AnsweringOwner {
   readonly dialect: Dialect;
   readonly scheduler: SchedulerLike;
   /** The peer its handlers see as `context.peer`. */
-  handlerPeer(): Peer;
-  /** What its handlers see as `context.connection`. */
-  handlerConnection(): ConnectionInfo | undefined;
+  readonly peer: Peer;
+  /** Its link, whose `info` its handlers see as `context.connection`. */
+  readonly connection: { readonly info: ConnectionInfo | undefined };
   /** Sends a notification to the caller (progress). */
   notify(method: string, params?: JsonRpcParams): void;
   /** Reports a failure where the owner reports. */
   report(error: RpcError): void;
-  /** Hears each failure of a handler, after `report`. */
-  handlerFailed?(error: HandlerError): void;
-  /** Hears the id of each request that ends with no answer. */
-  unanswered?(id: JsonRpcId): void;
+  /** `onHandlerError` hears each failure of a handler, after `report`; `onUnanswered` each request that ends with no answer. */
+  readonly hooks?: {
+    readonly onHandlerError?: (error: HandlerError) => void;
+    readonly onUnanswered?: (id: JsonRpcId) => void;
+  };
 }
 
 /**
@@ -83,11 +84,11 @@ class SideSetup implements AnsweringSetup, HandlerContextSetup {
   report(error: RpcError): void {
     const { owner } = this;
     owner.report(error);
-    if (error instanceof HandlerError) owner.handlerFailed?.(error);
+    if (error instanceof HandlerError) owner.hooks?.onHandlerError?.(error);
   }
 
   unanswered(id: JsonRpcId): void {
-    this.owner.unanswered?.(id);
+    this.owner.hooks?.onUnanswered?.(id);
   }
 
   notify(method: string, params?: JsonRpcParams): void {
@@ -95,10 +96,10 @@ class SideSetup implements AnsweringSetup, HandlerContextSetup {
   }
 
   peer(): Peer {
-    return this.owner.handlerPeer();
+    return this.owner.peer;
   }
 
   connection(): ConnectionInfo | undefined {
-    return this.owner.handlerConnection();
+    return this.owner.connection.info;
   }
 }
