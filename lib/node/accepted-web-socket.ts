@@ -89,11 +89,14 @@ class AcceptedLink implements Connection, Unsubscribable {
     private readonly socket: WebSocket,
     readonly info: ConnectionInfo,
     private readonly highWaterMark: number,
-    readonly subscriber: LinkObserver,
+    public subscriber: LinkObserver,
   ) {}
 
   unsubscribe(): void {
     const { socket } = this;
+    // The socket keeps its link (a second open is refused), but no longer the peer's link run: a socket that takes
+    // its time to close must not keep the peer.
+    this.subscriber = unheard;
     socket.off('message', onMessage);
     socket.off('close', onClose);
     this.frames$.complete();
@@ -138,6 +141,9 @@ function onClose(this: LinkedSocket, code: number, reasonBytes: Buffer): void {
     ),
   );
 }
+
+/** What a link let go of reports to. */
+const unheard: LinkObserver = { next: ignore, error: ignore, complete: ignore };
 
 function ignore(): void {
   // The 'close' that follows says what ended the link.

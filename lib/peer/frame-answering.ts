@@ -89,6 +89,8 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
   readonly generation = 0;
   readonly answering: AnsweringOnDemand;
   readonly pending: PendingCalls;
+  /** No call of ours was ever made: a batch has none to match. */
+  readonly pendingIfAny = undefined;
   readonly notifications: NotificationRouter;
   readonly incoming: IncomingStream;
   readonly link: { readonly generation: number };

@@ -1,5 +1,5 @@
-import { asyncScheduler, firstValueFrom, from, race, timer, type SchedulerLike } from 'rxjs';
-import { ConnectionClosedError, type RpcError } from '../protocol/errors';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { RpcError } from '../protocol/errors';
 import type { JsonRpcId, JsonRpcParams } from '../protocol/messages';
 import type { Feed } from '../transports/feed';
 import type { Transport } from '../transports/transport';
@@ -20,7 +20,6 @@ import { IncomingStream } from './incoming/incoming';
 import { NotificationRouter } from './incoming/notifications';
 import { PeerConnection, type LinkOwner } from './link/connection';
 import { asIs } from './link/encode';
-import { callFailure } from './link/failures';
 import type { Outbox } from './link/outbox';
 import {
   peerDefaults,
@@ -35,6 +34,7 @@ import { Outgoing, type OutgoingSetup } from './outgoing';
 import type { IncomingRequest, Peer } from './peer';
 import { peerFunction, type FunctionParts } from './peer-functions';
 import type { PeerHooks } from './peer-hooks';
+import { closePeer, peerDropped } from './peer-ending';
 import { PeerObject, type PeerFunctionName, type PeerInside } from './peer-object';
 import { Tracer } from './trace';
 
@@ -136,6 +136,16 @@ export class PeerParts
     return (this.madePending ??= new PendingCalls());
   }
 
+  /** Its pending calls if it ever made one: an incoming batch has none to match otherwise. */
+  get pendingIfAny(): PendingCalls | undefined {
+    return this.madePending;
+  }
+
+  /** How many of its calls wait for answers. */
+  get callsWaiting(): number {
+    return this.madePending?.size ?? 0;
+  }
+
   /** The deadlines of its calls. */
   get deadlines(): Deadlines {
     return (this.madeDeadlines ??= new Deadlines(this.scheduler));
@@ -210,44 +220,13 @@ export class PeerParts
   }
 
   /** `Peer.close`. */
-  async close({ code = 1000, reason = '', drain = 0 }: CloseOptions = {}): Promise<void> {
-    if (drain > 0 && !this.connection.isClosed) {
-      await firstValueFrom(race(from(this.answering.idle()), timer(drain, this.scheduler)));
-    }
-    let failure: ConnectionClosedError | undefined;
-    const closedByUs = () =>
-      (failure ??= new ConnectionClosedError(`Connection closed by this peer (${code}${reason ? `: ${reason}` : ''})`, {
-        code,
-        reason,
-        retryable: false,
-      }));
-    this.shutdown(closedByUs, undefined, code, reason);
-  }
-
-  /**
-   * Ends everything once: the error `failure` makes for the waiting calls (made only when
-   * some wait: an Error's stack costs, and a server closes a peer per connection and per
-   * POST), `cause` for `state$` when not deliberate.
-   */
-  private shutdown(failure: () => RpcError, cause?: RpcError, code?: number, reason?: string): void {
-    if (this.connection.isClosed) return;
-    this.hooks.onClosed?.();
-    this.connection.close(failure, cause, code, reason);
-    this.outbox.discard();
-    this.madePending?.failAll((id, method) => callFailure(id, method, failure(), false));
-    this.slots?.releaseAll();
-    this.answering.stop();
-    this.notifications.complete();
-    this.incoming.complete();
-    this.tracer.complete();
+  close(options?: CloseOptions): Promise<void> {
+    return closePeer(this, options);
   }
 
   /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
   dropped(error: RpcError, reconnecting: boolean): void {
-    if (!reconnecting) return this.shutdown(() => error, error);
-    this.outbox.discard();
-    this.madePending?.failAll((id, method) => callFailure(id, method, error, true));
-    this.answering.abandon();
+    peerDropped(this, error, reconnecting);
   }
 }
 

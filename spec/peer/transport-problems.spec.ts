@@ -62,6 +62,23 @@ describe('a transport whose attempt fails', () => {
     expect(last.error!.cause).toBe(boom);
   });
 
+  it('closes the peer, not connect(), when connect() itself throws', async () => {
+    const boom = new Error('no WebSocket here');
+    const peer = connect({
+      connect: () => {
+        throw boom;
+      },
+    });
+    opened.push(peer);
+    const states = observe(peer.state$);
+    await settle();
+    expect(states.values.at(-1)).toMatchObject({
+      status: 'closed',
+      error: { name: 'TransportError', message: 'The transport failed: no WebSocket here', cause: boom },
+    });
+    await expect(peer.request('x')).rejects.toThrow(/not sent: the peer is closed: The transport failed/);
+  });
+
   it.each([
     ['its message, for an object with a string message', { message: 'plain object' }, 'plain object'],
     ['itself as text, for an object whose message is not a string', { message: 5 }, '[object Object]'],

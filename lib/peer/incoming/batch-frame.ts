@@ -9,7 +9,8 @@ import type { Tracer } from '../trace';
 
 /** What an incoming batch is dispatched with (part of the dispatcher's targets). */
 export interface BatchTargets {
-  readonly pending: PendingCalls;
+  /** The calls of ours waiting for answers, if any was ever made (none to match a batch's answers against otherwise). */
+  readonly pendingIfAny: PendingCalls | undefined;
   readonly tracer: Tracer;
   readonly maxBatchSize: number;
   /** Where answers go. */
@@ -49,7 +50,7 @@ export function dispatchBatch(
   size: number,
   unparsed: boolean,
 ): void {
-  const { pending, tracer } = targets;
+  const { pendingIfAny: pending, tracer } = targets;
   if (values.length === 0) {
     tracer.report(new ProtocolError('Invalid request: an empty batch'));
     return targets.answers.reply(invalidRequest(null), generation);
@@ -79,14 +80,14 @@ export function dispatchBatch(
   const cost = new FrameCost(size);
   for (const value of values) {
     const id = idOf(value);
-    const sentTogether = id === null ? undefined : pending.batchOf(id);
+    const sentTogether = id === null ? undefined : pending?.batchOf(id);
     if (sentTogether !== undefined) (answeredBatches ??= new Set()).add(sentTogether);
     const owes = unparsed ? router.routeUnparsed(value, collector, cost) : router.route(value, collector, cost);
     if (owes) owed++;
   }
   // Our own calls failed here may settle members at once: still while routing, so that
   // the batch is answered once, below.
-  if (answeredBatches !== undefined) failUnanswered(pending, answeredBatches);
+  if (answeredBatches !== undefined && pending !== undefined) failUnanswered(pending, answeredBatches);
   routing = false;
   if (owed > 0 && settled === owed) done();
   else if (owed > settled) answers.wait();

@@ -22,11 +22,14 @@ import { otherIdType, salvageResponse } from './lenient';
 import { dispatchBatch, type BatchTargets, type Router } from './batch-frame';
 import { binaryFrameText } from './binary-frame';
 import { settleIdlessError } from '../caller/idless-error';
+import type { PendingCalls } from '../caller/pending';
 import type { IncomingStream } from './incoming';
 import type { NotificationRouter } from './notifications';
 
 /** What the dispatcher routes to. */
 export interface DispatchTargets extends BatchTargets {
+  /** The calls of ours waiting for answers: what a response settles. */
+  readonly pending: PendingCalls;
   readonly notifications: NotificationRouter;
   readonly answering: AnsweringOnDemand;
   /** Every message, classified, before it is acted on (`Peer.incoming$`). */

@@ -188,6 +188,7 @@ export class PeerConnection implements LinkUser {
     if (code !== undefined) this.connection?.close(code, reason);
     this.connection = undefined;
     this.subscription?.unsubscribe();
+    this.subscription = undefined;
     const waiting = [...(this.waiting ?? [])];
     // Cleared, not only dropped: a flush of the queue under way (in opened()) stops here.
     this.waiting?.clear();

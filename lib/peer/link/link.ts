@@ -97,8 +97,15 @@ export class LinkRun implements LinkObserver, Unsubscribable {
         connectTimeout,
       );
     }
-    // Our own transports (an accepted socket) open without a Subscriber too.
-    const links = opensDirectly(transport) ? transport[openDirectly](this) : transport.connect().subscribe(this);
+    let links: Unsubscribable;
+    try {
+      // Our own transports (an accepted socket) open without a Subscriber too.
+      links = opensDirectly(transport) ? transport[openDirectly](this) : transport.connect().subscribe(this);
+    } catch (error) {
+      // A transport whose connect() throws has failed to open, as a subscription of link$ would say.
+      this.fail(error);
+      return;
+    }
     // The link may have ended while it opened (an accepted socket already closed): let it go now.
     if (this.stopped) links.unsubscribe();
     else this.links = links;
@@ -137,8 +144,11 @@ export class LinkRun implements LinkObserver, Unsubscribable {
     if (!this.own) return this.subscriber.error(error);
     if (this.stopped) return;
     this.stopped = true;
-    this.subscriber.error(error);
-    this.unsubscribe();
+    try {
+      this.subscriber.error(error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   error(error: unknown): void {
@@ -152,9 +162,12 @@ export class LinkRun implements LinkObserver, Unsubscribable {
 
   unsubscribe(): void {
     this.stopped = true;
-    this.timer?.unsubscribe();
-    this.using?.unsubscribe();
-    this.links?.unsubscribe();
+    const { timer, using, links } = this;
+    // Let go of the link: a peer kept after its close must not keep its socket, nor the socket the peer.
+    this.timer = this.using = this.links = undefined;
+    timer?.unsubscribe();
+    using?.unsubscribe();
+    links?.unsubscribe();
   }
 }
 
