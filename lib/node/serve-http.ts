@@ -7,7 +7,7 @@ import { originCheck } from './origin-policy';
 import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { serverErrors } from './serve-errors';
-import { servedBy } from './serve-methods';
+import { peerParts, servedBy } from './serve-methods';
 import { sessionCopies } from './serve-session';
 
 /** Options of {@link serveHttp}: those of `serve()` that are not about listening or WebSocket. */
@@ -64,15 +64,7 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   const served = servedBy(options, setup as SetupPeer<never> | HandlerTree, 'serveHttp()');
   const newSession = sessionCopies(options.peer?.session);
   checkFeatureValues(options.peer);
-  const peerSetup = {
-    options: served.options,
-    setup: served.setup,
-    methods: served.methods,
-    newSession,
-    report,
-    server: () => server,
-    peers,
-  };
+  const peerSetup = { ...peerParts(served), newSession, report, server: () => server, peers };
   const http = httpListener({
     options: served.options,
     origins: options.origins,

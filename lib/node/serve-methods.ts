@@ -59,3 +59,8 @@ export function servedBy<Options extends Pick<ServeOptions, 'log' | 'logCalls' |
 function noSetup(): void {
   // nothing to register: every peer finds the methods in the server's table
 }
+
+/** What each peer of the server is made with, of what it was given: for its HTTP sessions and WebSocket clients. */
+export function peerParts<Options>(served: Served<Options>): Pick<Served<Options>, 'options' | 'setup' | 'methods'> {
+  return { options: served.options, setup: served.setup, methods: served.methods };
+}

@@ -17,7 +17,7 @@ import { broadcaster } from './serve-broadcast';
 import { serveDefaults, type JsonRpcServer, type ServeOptions, type SetupPeer } from './serve-options';
 import { answerOwnRequests } from './serve-own-requests';
 import { serverErrors } from './serve-errors';
-import { servedBy } from './serve-methods';
+import { peerParts, servedBy } from './serve-methods';
 import { sessionCopies } from './serve-session';
 import { refuseUpgrade, upgradeRequired } from './upgrade-refuse';
 
@@ -90,15 +90,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
     server: () => server,
   });
 
-  const peerSetup = {
-    options: served.options,
-    setup: served.setup,
-    methods: served.methods,
-    newSession,
-    report,
-    server: () => server,
-    peers,
-  };
+  const peerSetup = { ...peerParts(served), newSession, report, server: () => server, peers };
   const http = httpListener({
     options: served.options,
     origins: options.origins,
