@@ -138,9 +138,10 @@ describe.each([
   let target: Target<Info>;
   let url: string;
   beforeAll(async () => {
-    target = await startTarget<Info>('serve-logging', [
-      JSON.stringify({ sink: 'file', options: { logCalls: true, peer: { handlerTimeout: 60_000 } } }),
-    ]);
+    // highWaterMark past the 30 MiB of answers the huge-id test gets back at once: a client slow to read them (a
+    // loaded CI machine) must not have answers refused as over the send buffer, which is not what these tests are about.
+    const options = { logCalls: true, highWaterMark: 64 * 1_048_576, peer: { handlerTimeout: 60_000 } };
+    target = await startTarget<Info>('serve-logging', [JSON.stringify({ sink: 'file', options })]);
     await noteLogFile(target);
     url = over === 'ws' ? target.info.url : target.info.url.replace('ws:', 'http:');
     // Warm: ws and the first POST are loaded before the first window of stats.
