@@ -60,6 +60,9 @@ class AcceptedTransport implements DirectTransport {
   }
 }
 
+/** ws's options for bytes that go out as a text frame: one object for every send of a broadcast. */
+const asText = { binary: false } as const;
+
 /** The frame a broadcast sends now, and its bytes: see {@link sendingOnce}. */
 let broadcastText: string | undefined;
 let broadcastBytes: Buffer | undefined;
@@ -114,7 +117,7 @@ class AcceptedLink implements Connection, Unsubscribable {
     }
     // The same string as the broadcast's (most often the same object: a pointer comparison).
     const bytes = broadcastBytes;
-    if (bytes !== undefined && frame === broadcastText) this.socket.send(bytes, { binary: false });
+    if (bytes !== undefined && frame === broadcastText) this.socket.send(bytes, asText);
     else this.socket.send(frame);
   }
 
