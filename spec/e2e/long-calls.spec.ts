@@ -60,23 +60,23 @@ describe.each([
     const { client } = await pair(dialect, (peer) =>
       peer.handle('slow', async (_params, { progress }) => {
         for (let i = 0; i < 10; i++) {
-          await sleep(40);
+          await sleep(50);
           progress({ i });
         }
         return 'finished';
       }),
     );
-    // 400 ms of work, never more than 40 ms without progress (plenty of room on a loaded
-    // machine): a timeout of 200 ms never fires, an overall maximum of 250 ms does.
-    await expect(lastValueFrom(requestWithProgress$(client, 'slow', {}, { timeout: 200 }))).resolves.toEqual({
+    // 500 ms of work, never more than 50 ms without progress: a timeout of 400 ms never fires
+    // (a loaded CI machine once stalled this process past 200 ms), an overall maximum of 450 ms does.
+    await expect(lastValueFrom(requestWithProgress$(client, 'slow', {}, { timeout: 400 }))).resolves.toEqual({
       kind: 'result',
       result: 'finished',
     });
     const error = await lastValueFrom(
-      requestWithProgress$(client, 'slow', {}, { timeout: 200, maxTimeout: 250 }),
+      requestWithProgress$(client, 'slow', {}, { timeout: 400, maxTimeout: 450 }),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error).toMatchObject({ timeout: 250, method: 'slow' });
+    expect(error).toMatchObject({ timeout: 450, method: 'slow' });
   });
 
   it('cancels the handler when the caller unsubscribes, and answers as the dialect says', async () => {
