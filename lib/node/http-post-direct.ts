@@ -17,6 +17,8 @@ export interface DirectPostSetup {
   readonly options: Pick<ServeOptions, 'peer'>;
   /** Reports a failure on the server's `errors$`. */
   readonly report: (error: RpcError) => void;
+  /** A fresh copy of the session template. */
+  readonly newSession: () => Record<string, unknown>;
 }
 
 /**
@@ -30,10 +32,11 @@ export function answerDirectly(
   setup: DirectPostSetup,
   info: ServerConnectionInfo,
   body: string,
-  session: Record<string, unknown>,
+  seed: Record<string, unknown>,
   stream?: EventStreamAnswer,
 ): PostRun {
   const { report } = setup;
+  const session = { ...setup.newSession(), ...seed };
   const connection = linkInfoOf(info);
   let peer: Peer | undefined;
   // Set once the POST is answered (or given up): a peer asked for later is made closed, as the POST's own would be by then.
@@ -54,9 +57,6 @@ export function answerDirectly(
     info: connection,
     session,
     peer: peerOf,
-    notify: (method, params) => {
-      peerOf().notify(method, params);
-    },
     onHandlerError: report,
   });
   const outcome = answering.answerFrame(body).finally(() => {

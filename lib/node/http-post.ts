@@ -161,7 +161,7 @@ export function answerPost(
     running =
       frames === undefined
         ? runPostPeer({ ...context, report }, info, body, session, post, () => !isStopped() && !isGone(), stream)
-        : answerDirectly({ frames, options, report }, info, body, { ...context.newSession(), ...session }, stream);
+        : answerDirectly({ frames, options, report, newSession: context.newSession }, info, body, session, stream);
     const outcome = await running.outcome;
     // Status and headers went out with the first event: the answer (if any) is the last one.
     if (stream?.begun === true) {

@@ -66,10 +66,8 @@ export function serveHttp<Api extends RpcApi = UntypedApi>(
   checkFeatureValues(options.peer);
   const peerSetup = { ...peerParts(served), newSession, report, server: () => server, peers };
   const http = httpListener({
-    options: served.options,
+    ...peerParts(served),
     origins: options.origins,
-    setup: served.setup,
-    methods: served.methods,
     frames: served.frames,
     newSession,
     sessions: options.sessions && sessionTable(options.sessions, peerSetup),

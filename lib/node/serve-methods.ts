@@ -60,7 +60,7 @@ function noSetup(): void {
   // nothing to register: every peer finds the methods in the server's table
 }
 
-/** What each peer of the server is made with, of what it was given: for its HTTP sessions and WebSocket clients. */
+/** What each peer of the server is made with, of what it was given: its WebSocket clients, POSTs and HTTP sessions. */
 export function peerParts<Options>(served: Served<Options>): Pick<Served<Options>, 'options' | 'setup' | 'methods'> {
   return { options: served.options, setup: served.setup, methods: served.methods };
 }

@@ -81,9 +81,7 @@ export async function serve<Api extends RpcApi = UntypedApi>(
   // the acceptor is untyped; setup receives the peer it was typed for
   const served = servedBy(options, setup as SetupPeer<never> | HandlerTree, 'serve()');
   const accept = acceptor({
-    options: served.options,
-    setup: served.setup,
-    methods: served.methods,
+    ...peerParts(served),
     peers,
     newSession,
     report,
@@ -92,10 +90,8 @@ export async function serve<Api extends RpcApi = UntypedApi>(
 
   const peerSetup = { ...peerParts(served), newSession, report, server: () => server, peers };
   const http = httpListener({
-    options: served.options,
+    ...peerParts(served),
     origins: options.origins,
-    setup: served.setup,
-    methods: served.methods,
     frames: served.frames,
     newSession,
     admission,

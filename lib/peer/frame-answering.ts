@@ -60,10 +60,8 @@ export interface FrameSender {
   /** What `context.connection` says. */
   readonly info: ConnectionInfo;
   readonly session: Record<string, unknown>;
-  /** `context.peer`: called only when a handler reads it. */
+  /** `context.peer`, which also sends progress: called only when a handler reads it, or reports progress. */
   readonly peer: () => Peer;
-  /** Sends a notification to the sender (progress); throws an RpcError when it cannot. */
-  readonly notify: (method: string, params?: JsonRpcParams) => void;
   /** Hears each failure of a handler. */
   readonly onHandlerError: (error: HandlerError) => void;
 }
@@ -187,7 +185,7 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
   }
 
   notify(method: string, params?: JsonRpcParams): void {
-    this.sender.notify(method, params);
+    this.peer.notify(method, params);
   }
 
   private encoded(): AnswerEncoder {

@@ -12,8 +12,8 @@ export interface EncodedSender {
 
 /** What the counts of a peer are read from. */
 export interface PeerCounters {
-  /** How many of its calls wait for answers. */
-  readonly callsWaiting: number;
+  /** Its calls waiting for answers, if it ever made one. */
+  readonly pendingIfAny: { readonly size: number } | undefined;
   /** Its side that answers the other one's calls. */
   readonly answering: { readonly answering: number };
 }
@@ -137,7 +137,7 @@ const accessors: readonly Accessor[] = [
   [
     'pendingCount',
     function (this: Inside) {
-      return this[insideKey].callsWaiting;
+      return this[insideKey].pendingIfAny?.size ?? 0;
     },
   ],
   [

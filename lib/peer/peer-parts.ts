@@ -141,11 +141,6 @@ export class PeerParts
     return this.madePending;
   }
 
-  /** How many of its calls wait for answers. */
-  get callsWaiting(): number {
-    return this.madePending?.size ?? 0;
-  }
-
   /** The deadlines of its calls. */
   get deadlines(): Deadlines {
     return (this.madeDeadlines ??= new Deadlines(this.scheduler));

@@ -119,7 +119,7 @@ export class Answering {
     incoming.control.abort('cancelled by the caller');
     const answer = this.setup.cancel?.answer;
     // found above, so it is the id of a call being answered
-    this.finish(incoming, answer && errorAnswer(id as JsonRpcId, answer.code, answer.message));
+    this.end(incoming, answer && errorAnswer(id as JsonRpcId, answer.code, answer.message));
   }
 
   /** Resolves once no request is being answered. */
@@ -135,10 +135,10 @@ export class Answering {
   abandon(): void {
     const all = [...this.active.toArray(), ...this.notices.toArray()];
     // Waiting calls go first: a running call that ends would otherwise start them.
-    for (const incoming of all) if (!incoming.started) this.finish(incoming, undefined, true);
+    for (const incoming of all) if (!incoming.started) this.end(incoming, undefined, true);
     for (const incoming of all) {
       incoming.control.abort('the link to the caller was lost');
-      this.finish(incoming, undefined, true);
+      this.end(incoming, undefined, true);
     }
   }
 
@@ -147,11 +147,6 @@ export class Answering {
     this.stopped = true;
     this.abandon();
     this.unhandled.complete();
-  }
-
-  /** Ends a call once (see `finish`): what its handler's outcome and its deadline call. */
-  end(incoming: Incoming, answer?: Answer): void {
-    this.finish(incoming, answer);
   }
 
   /** Starts one call's handler (or hands a request to requests$), with its deadline: what `Turns` calls. */
@@ -163,7 +158,7 @@ export class Answering {
     const handler = this.setup.handlers.get(call.method);
     if (handler === undefined) {
       // Only a request gets here: a notification without a handler is never taken.
-      this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.finish(incoming, answer)));
+      this.unhandled.next(incomingRequest(call as JsonRpcRequest, (answer) => this.end(incoming, answer)));
     } else {
       const { setup } = this;
       incoming.work = runHandler(handler, call.params, setup.contextFor(call, incoming.control), incoming, setup);
@@ -177,8 +172,8 @@ export class Answering {
     }
   }
 
-  /** Ends a call once: hands a request's `done` its answer (undefined: none), unless abandoned; the next call may run. */
-  private finish(incoming: Incoming, answer?: Answer, abandoned = false): void {
+  /** Ends a call once (its handler's outcome and its deadline call this): hands a request's `done` its answer (undefined: none), unless abandoned; the next call may run. */
+  end(incoming: Incoming, answer?: Answer, abandoned = false): void {
     if (incoming.ended) return;
     incoming.ended = true;
     incoming.stop();

@@ -1,4 +1,5 @@
-import { ProtocolError, type RpcError } from '../../protocol/errors';
+import { ProtocolError } from '../../protocol/errors';
+import type { Reporter } from '../trace';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
 
 /**
@@ -31,7 +32,7 @@ export class AnsweringLimits {
     private readonly maxCalls: number,
     private readonly maxBytes: number,
     /** Where a refusal is reported (an object: the answering side's setup, no closure of each peer). */
-    private readonly reporter: { report(error: RpcError): void },
+    private readonly reporter: Reporter,
   ) {}
 
   /**

@@ -10,6 +10,7 @@ import type { CallControl } from './call-control';
 import { handlerContext, type HandlerContextSetup } from './handler-context';
 import type { HandlerRegistry } from './handlers';
 import { peerDefaults, type PeerOptions } from '../options';
+import type { PeerHooks } from '../peer-hooks';
 
 /** What an answering side reads of the peer (or the frame) it answers for. */
 export interface AnsweringOwner {
@@ -25,10 +26,7 @@ export interface AnsweringOwner {
   /** Reports a failure where the owner reports. */
   report(error: RpcError): void;
   /** `onHandlerError` hears each failure of a handler, after `report`; `onUnanswered` each request that ends with no answer. */
-  readonly hooks?: {
-    readonly onHandlerError?: (error: HandlerError) => void;
-    readonly onUnanswered?: (id: JsonRpcId) => void;
-  };
+  readonly hooks?: Pick<PeerHooks, 'onHandlerError' | 'onUnanswered'>;
 }
 
 /**

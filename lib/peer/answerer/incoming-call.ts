@@ -1,6 +1,7 @@
 import type { Subscription, Unsubscribable } from 'rxjs';
 import { ServerErrorCodes } from '../../protocol/error-codes';
-import { HandlerError, JsonRpcError, type RpcError } from '../../protocol/errors';
+import { HandlerError, JsonRpcError } from '../../protocol/errors';
+import type { Reporter } from '../trace';
 import type { JsonRpcErrorObject, JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../../protocol/messages';
 import { errorAnswer, type Answer } from './answer-message';
 import type { FrameCost } from './answering-limits';
@@ -81,9 +82,8 @@ export function incomingRequest(request: JsonRpcRequest, answer: (answer: Answer
 }
 
 /** What a handler's deadline reports to, and how long it is. */
-export interface DeadlineSetup {
+export interface DeadlineSetup extends Reporter {
   readonly handlerTimeout: number;
-  report(error: RpcError): void;
 }
 
 /** What ends the calls of a peer: its answering side (one object, not a closure of each peer). */

@@ -1,6 +1,7 @@
 import { defaultIfEmpty, isObservable, take, type Observable, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../../protocol/error-codes';
-import { HandlerError, JsonRpcError, messageOf, type RpcError } from '../../protocol/errors';
+import { HandlerError, JsonRpcError, messageOf } from '../../protocol/errors';
+import type { Reporter } from '../trace';
 import type { JsonRpcErrorObject } from '../../protocol/messages';
 import type { Handler, HandlerContext } from '../peer';
 
@@ -23,7 +24,7 @@ export function runHandler(
   params: unknown,
   context: HandlerContext,
   outcome: HandlerOutcome,
-  reporter: { report(error: RpcError): void },
+  reporter: Reporter,
 ): Subscription | undefined {
   try {
     const result = handler(params, context);
@@ -49,11 +50,7 @@ export function runHandler(
 }
 
 /** A JsonRpcError answers as itself; anything else answers -32603 and is reported, with no details sent. */
-function toErrorObject(
-  error: unknown,
-  context: HandlerContext,
-  reporter: { report(error: RpcError): void },
-): JsonRpcErrorObject {
+function toErrorObject(error: unknown, context: HandlerContext, reporter: Reporter): JsonRpcErrorObject {
   // A notification has nobody to answer, so even a JsonRpcError is only reported.
   const remote = context.id === undefined ? undefined : asJsonRpcError(error);
   if (remote !== undefined) return remote;
