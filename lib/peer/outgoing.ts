@@ -17,6 +17,8 @@ export interface OutgoingSetup {
   readonly connection: PeerConnection;
   readonly tracer: Tracer;
   readonly pending: PendingCalls;
+  /** A notification went out as its own frame (see `UnreadNotifications`). */
+  notificationSent(): void;
   readonly scheduler: SchedulerLike;
   readonly batching: boolean | BatchingOptions | undefined;
   /** How many notifications wait for the link at most. */
@@ -69,7 +71,7 @@ export class Outgoing implements OutboxLink {
   }
 
   notificationSent(): void {
-    this.setup.pending.notificationSent();
+    this.setup.notificationSent();
   }
 
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */

@@ -87,6 +87,13 @@ export class PeerParts
   private madeCalls: Calls | undefined;
   // Made at the first call (or notification) of the peer's own: most of a server's peers make none.
   private madePending: PendingCalls | undefined;
+  /**
+   * Notifications sent on the link of `unreadGeneration` before the pending table was made: a
+   * server's peer that only hears broadcasts makes no table, and the table made later starts
+   * from them.
+   */
+  private unreadBefore = 0;
+  private unreadGeneration = 0;
   private madeDeadlines: Deadlines | undefined;
 
   constructor(
@@ -133,7 +140,18 @@ export class PeerParts
 
   /** The calls of its own waiting for answers. */
   get pending(): PendingCalls {
-    return (this.madePending ??= new PendingCalls());
+    return (this.madePending ??= new PendingCalls(this.sentBeforeCalls()));
+  }
+
+  notificationSent(): void {
+    if (this.madePending !== undefined) return this.madePending.notificationSent();
+    this.unreadBefore = this.sentBeforeCalls() + 1;
+    this.unreadGeneration = this.connection.generation;
+  }
+
+  /** The notifications sent on this link before the pending table was made (a new link starts from none). */
+  private sentBeforeCalls(): number {
+    return this.unreadGeneration === this.connection.generation ? this.unreadBefore : 0;
   }
 
   /** Its pending calls if it ever made one: an incoming batch has none to match otherwise. */

@@ -9,6 +9,7 @@ import {
   type FrameEnded,
   memoryPair,
   type Peer,
+  reconnecting,
   type RpcError,
   type Transport,
   TransportError,
@@ -132,6 +133,34 @@ describe('an error without an id', () => {
     const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
     expect(a).toMatchObject({ ok: false, error: { code: -32600, remoteMessage: 'Batch requests are not supported' } });
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
+  });
+
+  it('is not explained by a notification sent on an earlier link', async () => {
+    const server = await startWsServer();
+    server.server.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const parsed = JSON.parse(String(data)) as Message | Message[];
+        if (Array.isArray(parsed))
+          send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+        // Read, never answered: then the link drops.
+        else if (parsed.method === 'hangup') socket.terminate();
+      });
+    });
+    const peer = connect(webSocket(server.url, { heartbeat: false }), {
+      timeout: 5_000,
+      reconnect: reconnecting({ delay: () => [20] }),
+    });
+    peers.push(peer);
+    const opened = () => firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    await opened();
+    // The first notification this peer sends, before any call of its own.
+    peer.notify('hangup');
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status !== 'open')));
+    await opened();
+    const started = Date.now();
+    const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
   });
 
   it('is not explained by a notification that could not be written', async () => {

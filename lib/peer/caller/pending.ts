@@ -41,6 +41,11 @@ export class PendingCalls {
   // Made at the first notification sent: a peer that sends none (most of a server's) has none.
   private notifications: UnreadNotifications | undefined;
 
+  /** `sentBefore`: notifications sent as their own frame on this link before the table was made. */
+  constructor(sentBefore = 0) {
+    if (sentBefore > 0) this.notifications = new UnreadNotifications(sentBefore);
+  }
+
   get size(): number {
     return this.calls.size;
   }

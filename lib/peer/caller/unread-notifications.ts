@@ -23,6 +23,11 @@ export class UnreadNotifications {
   /** Calls sent since the last notification (made at the first: most peers send none). */
   private after: Set<JsonRpcId> | undefined;
 
+  /** `sent`: notifications already sent, none of them known to be read. */
+  constructor(sent = 0) {
+    this.sent = this.unread = sent;
+  }
+
   /** A notification went out as its own frame. */
   notificationSent(): void {
     this.sent++;
