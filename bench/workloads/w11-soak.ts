@@ -20,7 +20,7 @@ export interface SoakRow extends SoakCalls {
   readonly rss: readonly number[];
   /** Its heap in use (bytes, no collection forced), read with each RSS. */
   readonly heapUsed: readonly number[];
-  /** Its heap after full collections (bytes) before the calls and after them: what the calls left behind. */
+  /** The heap after a full collection: of the server alone, before its connections opened, and at the end. */
   readonly heapAfterGc: { readonly before: number; readonly after: number };
   /** The server's event-loop delay after the warm-up (ms, `monitorEventLoopDelay` in its process). */
   readonly serverLoopDelay: Delay;
@@ -69,13 +69,16 @@ async function sampleEachSecond(
 async function soakOne(row: ManyRow, sizes: Record<string, number>): Promise<SoakRow> {
   const { connections, seconds, warmupSeconds, timeoutMs, parallel } = sizes as Record<string, number>;
   const loadAtStart = loadavg()[0]!;
-  // --expose-gc only for the reading of the heap after a full collection, before and after the calls.
+  // --expose-gc only for the reading of the heap after a full collection, alone and after the calls.
   const server = await startServerProcess(row.entry, {}, ['--expose-gc']);
   let sockets: Awaited<ReturnType<typeof openSockets>> = [];
   try {
+    // Read before the connections open: a collection forced while they idle sets V8's next limit
+    // from an idle moment, and the heap then grew for half the soak before its first full
+    // collection (230 → 403 MiB of RSS in one run), which no server that is never told gc() does.
+    const before = await server.ask<HeapReading>({ type: 'heap' });
     sockets = await openSockets(server.port, connections!, parallel);
     await holding(server, connections!, row.name);
-    const before = await server.ask<HeapReading>({ type: 'heap' });
     await server.ask({ type: 'loop-delay', reset: true });
     const clientLoop = loopMonitor();
     // Set again at the end of the warm-up: CPU and loop delay are of the steady state only.
