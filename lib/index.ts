@@ -79,7 +79,9 @@ export { positional } from './peer/answerer/positional';
 export { subscriptionHandler, type SubscriptionHandlerOptions } from './peer/answerer/subscription-handler';
 export {
   peerDefaults,
+  type Batching,
   type BatchingOptions,
+  type BatchSchedule,
   type CancelNotification,
   type CloseOptions,
   type Codec,
@@ -118,4 +120,5 @@ export { subscription$, type SubscriptionOptions } from './features/subscription
 export { logCalls, type CallLogFields, type CallOutcome } from './features/log-calls';
 export { reconnectable, reconnecting } from './features/reconnecting';
 export { heartbeatCalls } from './features/heartbeat-calls';
+export { batchingCalls } from './features/batching-calls';
 export { loggedErrorsPerMinute, logPeer, type LogPeerOptions } from './features/log-peer';

@@ -2,7 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { JsonRpcParams } from '../protocol/messages';
 import type { CallContext } from './caller/call';
 import { request$ } from './caller/request';
-import type { HeartbeatCalls, PeerOptions, Reconnect, RequestOptions } from './options';
+import type { Batching, HeartbeatCalls, PeerOptions, Reconnect, RequestOptions } from './options';
 
 /**
  * The `reconnect` option, checked: a JS user (no compiler to tell) may still pass the
@@ -12,13 +12,21 @@ export function reconnectOf(reconnect: Reconnect | false | undefined): Reconnect
   return featureValue(reconnect, 'retryLinks', 'reconnect', 'reconnecting') || undefined;
 }
 
+/** The `batching` option, checked as `reconnect` is (`true` and plain options were 0.1's). */
+export function batchingOf(batching: Batching | false | undefined): Batching | undefined {
+  return featureValue(batching, 'schedule', 'batching', 'batchingCalls') || undefined;
+}
+
 /**
- * Throws the TypeError `connect()` would for `reconnect` and `heartbeat` values of 0.1: a
- * server checks the peer options it starts with, rather than fail each connection.
+ * Throws the TypeError `connect()` would for `reconnect`, `heartbeat` and `batching` values of
+ * 0.1: a server checks the peer options it starts with, rather than fail each connection.
  */
-export function checkFeatureValues(options: Pick<PeerOptions, 'reconnect' | 'heartbeat'> | undefined): void {
+export function checkFeatureValues(
+  options: Pick<PeerOptions, 'reconnect' | 'heartbeat' | 'batching'> | undefined,
+): void {
   reconnectOf(options?.reconnect);
   featureValue(options?.heartbeat, 'liveness', 'heartbeat', 'heartbeatCalls');
+  batchingOf(options?.batching);
 }
 
 /**

@@ -162,11 +162,18 @@ export interface PeerOptions {
   /**
    * Sends the calls and notifications made within one tick (or `window` ms) as one batch
    * frame, so that `forkJoin([rpc.request$('a'), rpc.request$('b')])` costs one frame and one
-   * round trip. A call unsubscribed before the batch is written is taken out of it. A lone
-   * message goes out plain. `true` batches by tick.
-   * @default false
+   * round trip: give `batchingCalls()`. A call unsubscribed before the batch is written is
+   * taken out of it. A lone message goes out plain. Without it (or `false`), each message is
+   * written at once.
+   *
+   * @example
+   * ```ts
+   * import { batchingCalls, connect, webSocket } from 'rx-jsonrpc';
+   *
+   * const rpc = connect(webSocket('wss://api.example.org/rpc'), { batching: batchingCalls({ window: 10 }) });
+   * ```
    */
-  readonly batching?: boolean | BatchingOptions;
+  readonly batching?: Batching | false;
   /**
    * How many notifications `notify()` keeps while the link is not open, to send once it
    * opens. When full, the oldest is dropped and reported on `errors$`. `0` drops
@@ -392,7 +399,27 @@ export interface HandleAllOptions extends HandleOptions {
   readonly separator?: string;
 }
 
-/** Options of automatic batching; see `PeerOptions.batching`. */
+/**
+ * The value of `PeerOptions.batching`, made by `batchingCalls()`: when the messages a peer
+ * collects go out as one batch frame.
+ */
+export interface Batching {
+  /**
+   * Makes one peer's schedule: it calls `flush` when the batch collected so far is to be
+   * written. The peer makes it at the first message it collects.
+   */
+  readonly schedule: (flush: () => void, scheduler: SchedulerLike) => BatchSchedule;
+}
+
+/** One peer's schedule of its batch frames (see {@link Batching}). */
+export interface BatchSchedule {
+  /** A message joined the batch, which now holds `size`. */
+  added(size: number): void;
+  /** The batch was written or dropped: a flush planned for it is not to happen. */
+  cancel(): void;
+}
+
+/** Options of automatic batching: the argument of `batchingCalls()`. */
 export interface BatchingOptions {
   /**
    * Milliseconds to collect calls before sending them as one batch; 0 collects what is

@@ -6,8 +6,8 @@ import { AnswerEncoder, BatchAnswer } from './answerer/answer-encoder';
 import type { Answer } from './answerer/answer-message';
 import type { PeerConnection, Queued } from './link/connection';
 import { callMessage, checkNotification, encodeFrame, type OutgoingFrame } from './link/encode';
-import type { BatchingOptions, Codec } from './options';
-import { batchingOptions, Outbox, type OutboxLink } from './link/outbox';
+import type { Batching, Codec } from './options';
+import { Outbox, type OutboxLink } from './link/outbox';
 import type { PendingCalls } from './caller/pending';
 import { peerClosed } from './caller/call';
 import type { Tracer } from './trace';
@@ -20,7 +20,8 @@ export interface OutgoingSetup {
   /** A notification went out as its own frame (see `UnreadNotifications`). */
   notificationSent(): void;
   readonly scheduler: SchedulerLike;
-  readonly batching: boolean | BatchingOptions | undefined;
+  /** Automatic batching, checked (see `batchingOf`). */
+  readonly batching: Batching | undefined;
   /** How many notifications wait for the link at most. */
   readonly notificationQueue: number;
   /** The largest answer frame, in UTF-8 bytes. */
@@ -47,7 +48,7 @@ export class Outgoing implements OutboxLink {
   private notificationEnded: FrameEnded | undefined;
 
   constructor(private readonly setup: OutgoingSetup) {
-    this.outbox = new Outbox(this, batchingOptions(setup.batching), setup.scheduler);
+    this.outbox = new Outbox(this, setup.batching, setup.scheduler);
   }
 
   /** The link's generation now. */

@@ -14,7 +14,7 @@ import { PendingCalls } from './caller/pending';
 import { Slots } from './caller/slots';
 import { Deadlines } from './collections/deadlines';
 import { quietGeneric, type Dialect } from './dialect';
-import { heartbeatOf, reconnectOf } from './feature-values';
+import { batchingOf, heartbeatOf, reconnectOf } from './feature-values';
 import { Dispatcher, type DispatchTargets } from './incoming/dispatch';
 import { IncomingStream } from './incoming/incoming';
 import { NotificationRouter } from './incoming/notifications';
@@ -23,7 +23,7 @@ import { asIs } from './link/encode';
 import type { Outbox } from './link/outbox';
 import {
   peerDefaults,
-  type BatchingOptions,
+  type Batching,
   type CancelNotification,
   type CloseOptions,
   type Codec,
@@ -66,7 +66,7 @@ export class PeerParts
   readonly incoming = new IncomingStream();
   declare readonly handlers: HandlerRegistry;
   declare readonly connection: PeerConnection;
-  declare readonly batching: boolean | BatchingOptions | undefined;
+  declare readonly batching: Batching | undefined;
   declare readonly notificationQueue: number;
   declare readonly maxAnswerSize: number;
   declare readonly maxPendingAnswerBytes: number;
@@ -112,7 +112,7 @@ export class PeerParts
     // Text that comes on such a link (a Connection.send() of the user's) is still read as usual.
     this.decode = textCodec && ((text) => textCodec.decode(text));
     this.connection = new PeerConnection(transport, scheduler);
-    this.batching = options.batching;
+    this.batching = batchingOf(options.batching);
     this.notificationQueue = options.notificationQueue ?? peerDefaults.notificationQueue;
     this.maxAnswerSize = options.maxAnswerSize ?? peerDefaults.maxAnswerSize;
     this.maxPendingAnswerBytes = options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes;

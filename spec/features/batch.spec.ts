@@ -1,7 +1,7 @@
 // batch$() and batch(): the members of one batch sent as one array frame, each outcome in the
 // order of the members, a refusal of the whole batch, and how it meets automatic batching.
 import { firstValueFrom, forkJoin, lastValueFrom, switchMap, timer, toArray } from 'rxjs';
-import { batch, batch$, connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
+import { batchingCalls, batch, batch$, connect, memoryPair, ProtocolError } from 'rx-jsonrpc';
 import { closeAll, peerPair, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { rawEnd, settle } from '../helpers/raw-end';
@@ -207,7 +207,7 @@ describe('batch$', () => {
   });
 
   it('takes along what automatic batching collected, in one frame, and sends nothing after it', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls() });
     observe(peer.request$('a'));
     observe(batch$(peer, (b) => [b.request('b'), b.notify('n')]));
     const frame = (await raw.next()) as Frame;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { filter, firstValueFrom } from 'rxjs';
-import { connect, heartbeatCalls } from 'rx-jsonrpc';
+import { batchingCalls, connect, heartbeatCalls } from 'rx-jsonrpc';
 import { stream, tcp, webSocket } from 'rx-jsonrpc/node';
 import { closeTracked, failureOf, finalState, track } from '../helpers/peer-ends';
 import { startWsServer } from '../helpers/ws-server';
@@ -76,7 +76,9 @@ describe('stream', () => {
   it('closes with 1000 when the only call has not been written yet (held for a batch)', async () => {
     const readable = new PassThrough();
     const peer = track(
-      connect(stream({ readable, writable: new PassThrough(), name: 'pipe' }), { batching: { window: 60_000 } }),
+      connect(stream({ readable, writable: new PassThrough(), name: 'pipe' }), {
+        batching: batchingCalls({ window: 60_000 }),
+      }),
     );
     const closed = finalState(peer);
     await firstValueFrom(peer.state$.pipe(filter((state) => state.status === 'open')));

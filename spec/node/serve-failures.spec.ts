@@ -4,7 +4,7 @@ import { upgradeStatus } from '../helpers/upgrade-status';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { connect, type HeartbeatCalls, type Peer, type PeerOptions, type Reconnect } from 'rx-jsonrpc';
+import { connect, type Batching, type HeartbeatCalls, type Peer, type PeerOptions, type Reconnect } from 'rx-jsonrpc';
 import { serve, webSocket, type JsonRpcServer, type ServeOptions, type SetupPeer } from 'rx-jsonrpc/node';
 
 const servers: JsonRpcServer[] = [];
@@ -281,6 +281,8 @@ describe('serve when things fail', () => {
       expect((error as Error).message).toMatch(/heartbeat takes heartbeatCalls\(\.\.\.\)/);
       const reconnect = true as unknown as Reconnect;
       await expect(start({ peer: { reconnect } })).rejects.toThrow(/reconnect takes reconnecting\(\.\.\.\)/);
+      const batching = true as unknown as Batching;
+      await expect(start({ peer: { batching } })).rejects.toThrow(/batching takes batchingCalls\(\.\.\.\)/);
     });
   });
 });

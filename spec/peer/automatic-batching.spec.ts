@@ -13,6 +13,7 @@ import {
   VirtualTimeScheduler,
 } from 'rxjs';
 import {
+  batchingCalls,
   connect,
   reconnecting,
   type Connection,
@@ -39,8 +40,8 @@ describe('automatic batching', () => {
     return peerWithRawServer({ batching: option, ...options });
   }
 
-  it('sends the calls of one tick as one array frame, with batching: true', async () => {
-    const { peer, raw } = await batching(true);
+  it('sends the calls of one tick as one array frame, with batching: batchingCalls()', async () => {
+    const { peer, raw } = await batching(batchingCalls());
     observe(peer.request$('a'));
     peer.notify('n');
     observe(peer.request$('b'));
@@ -60,7 +61,7 @@ describe('automatic batching', () => {
 
   it('waits the window given, on the peer scheduler', async () => {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await batching({ window: 20 }, { scheduler });
+    const { peer, raw } = await batching(batchingCalls({ window: 20 }), { scheduler });
     observe(peer.request$('a'));
     await settle();
     observe(peer.request$('b'));
@@ -71,7 +72,7 @@ describe('automatic batching', () => {
   });
 
   it('takes back a call unsubscribed before the frame goes, whatever its place, and sends no cancel for it', async () => {
-    const { peer, raw } = await batching(true, { dialect: generic() });
+    const { peer, raw } = await batching(batchingCalls(), { dialect: generic() });
     const calls = ['a', 'b', 'c'].map((method) => observe(peer.request$(method)));
     calls[0]!.unsubscribe();
     calls[2]!.unsubscribe();
@@ -82,7 +83,9 @@ describe('automatic batching', () => {
   });
 
   it('takes back a call unsubscribed between two others, and sends those two as one frame', async () => {
-    const { peer, raw } = await batching(true, { cancel: { method: '$/cancelRequest', params: (id) => ({ id }) } });
+    const { peer, raw } = await batching(batchingCalls(), {
+      cancel: { method: '$/cancelRequest', params: (id) => ({ id }) },
+    });
     observe(peer.request$('kept'));
     observe(peer.request$('dropped')).unsubscribe();
     observe(peer.request$('kept too'));
@@ -93,7 +96,7 @@ describe('automatic batching', () => {
   });
 
   it('sends nothing when every call collected was taken back', async () => {
-    const { peer, raw } = await batching(true);
+    const { peer, raw } = await batching(batchingCalls());
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     for (const call of calls) call.unsubscribe();
     await settle();
@@ -101,14 +104,14 @@ describe('automatic batching', () => {
   });
 
   it('sends at maxSize without waiting for the tick', async () => {
-    const { peer, raw } = await batching({ maxSize: 2 });
+    const { peer, raw } = await batching(batchingCalls({ maxSize: 2 }));
     for (const method of ['a', 'b', 'c']) observe(peer.request$(method));
     expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['a', 'b']);
     expect(await raw.next()).toMatchObject({ method: 'c' });
   });
 
   it('answers through real peers, in one round trip for a forkJoin', async () => {
-    const { client, server } = peerPair({ batching: true });
+    const { client, server } = peerPair({ batching: batchingCalls() });
     const frames: unknown[] = [];
     client.trace$.subscribe((e) => e.kind === 'out' && frames.push(e.frame));
     server.handle('double', ([n]: number[]) => n! * 2);
@@ -118,7 +121,7 @@ describe('automatic batching', () => {
   });
 
   it('answers a batch that holds calls the server leaves out with ProtocolError for those', async () => {
-    const { peer, raw } = await batching(true);
+    const { peer, raw } = await batching(batchingCalls());
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     const frame = (await raw.next()) as Call[];
     raw.send([{ jsonrpc: '2.0', id: frame[0]!.id, result: 'a' }]);
@@ -131,7 +134,7 @@ describe('automatic batching', () => {
 
   it('with no window, writes when the tick ends, without waiting for the peer scheduler', async () => {
     const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
-    const { peer, raw } = await peerWithRawServer({ batching: true, scheduler });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls(), scheduler });
     observe(peer.request$('a'));
     observe(peer.request$('b'));
     await settle();
@@ -140,7 +143,7 @@ describe('automatic batching', () => {
   });
 
   it('gathers the calls made after a frame went out into the next frame, whole', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls() });
     observe(peer.request$('a'));
     queueMicrotask(() => {
       // Runs after the flush of a and b; e is sent in a later microtask, before the flush of c.
@@ -155,7 +158,7 @@ describe('automatic batching', () => {
   });
 
   it('sends the cancel notification of a call unsubscribed after its batch frame went out', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true, dialect: generic() });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls(), dialect: generic() });
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     const frame = (await raw.next()) as Call[];
     expect(frame.map((m) => m.method)).toEqual(['a', 'b']);
@@ -166,7 +169,7 @@ describe('automatic batching', () => {
   });
 
   it('sends the cancel notification of a lone call unsubscribed after it went out', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true, dialect: generic() });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls(), dialect: generic() });
     const call = observe(peer.request$('a'));
     expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, method: 'a' });
     call.unsubscribe();
@@ -197,7 +200,7 @@ describe('a batch frame that fails', () => {
           throw refused;
         },
       }),
-      { batching: true },
+      { batching: batchingCalls() },
     );
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     expect(await calls[0]!.error()).toMatchObject({ message: 'Request 1 (a) failed: frame too large', cause: refused });
@@ -214,7 +217,7 @@ describe('a batch frame that fails', () => {
           throw refused;
         },
       }),
-      { batching: true },
+      { batching: batchingCalls() },
     );
     const reported = observe(peer.errors$);
     peer.notify('first');
@@ -239,7 +242,7 @@ describe('a batch frame that fails', () => {
           setTimeout(() => ended?.(lost), 0);
         },
       }),
-      { batching: true },
+      { batching: batchingCalls() },
     );
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['a', 'b']);
@@ -263,7 +266,7 @@ describe('a batch frame that fails', () => {
           setTimeout(() => ended?.(), 0);
         },
       }),
-      { batching: true },
+      { batching: batchingCalls() },
     );
     const calls = ['a', 'b'].map((method) => observe(peer.request$(method)));
     expect(((await raw.next()) as Call[]).map((m) => m.method)).toEqual(['a', 'b']);
@@ -278,7 +281,7 @@ describe('a batch frame that fails', () => {
 
 describe('a batch frame refused with one error object without an id', () => {
   it('fails every call it carries with that error', async () => {
-    const { peer, raw } = await peerWithRawServer({ timeout: 0, batching: true });
+    const { peer, raw } = await peerWithRawServer({ timeout: 0, batching: batchingCalls() });
     const calls = [peer.request('a'), peer.request('b')].map((call) => call.catch((e: unknown) => e));
     expect(((await raw.next()) as Call[]).map((m) => m.id)).toEqual([1, 2]);
     raw.send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Batches are not supported' } });
@@ -296,7 +299,10 @@ describe('automatic batching across a drop', () => {
   it('does not send on the next link what was collected for the dropped one', async () => {
     const link = memoryPair();
     const raw = await rawEnd(link.server);
-    const peer = connect(link.client, { batching: { window: 50 }, reconnect: reconnecting({ delay: () => timer(5) }) });
+    const peer = connect(link.client, {
+      batching: batchingCalls({ window: 50 }),
+      reconnect: reconnecting({ delay: () => timer(5) }),
+    });
     opened.push(peer);
     const call = peer.request('collected').catch((e: unknown) => e);
     link.drop(1006);

@@ -1,5 +1,5 @@
 import { catchError, of, share, Subject } from 'rxjs';
-import { generic, reconnecting, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
+import { batchingCalls, generic, reconnecting, ServerErrorCodes, type RpcError } from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { rawEnd, settle } from '../helpers/raw-end';
 
@@ -95,7 +95,7 @@ describe('a batch answered at once', () => {
   });
 
   it('is answered once when failing our own calls settles a member while it is read', async () => {
-    const { peer, raw } = await peerWithRawServer({ batching: true });
+    const { peer, raw } = await peerWithRawServer({ batching: batchingCalls() });
     const y$ = peer.request$('y').pipe(share());
     peer.handle('h', () => y$.pipe(catchError(() => of('y failed'))));
     peer.request$('x').subscribe({ error: () => undefined });

@@ -1,8 +1,18 @@
-// reconnect and heartbeat take values made by reconnecting() and heartbeatCalls() (0.2.0), so
+// reconnect, heartbeat and batching take values made by reconnecting(), heartbeatCalls() and
+// batchingCalls() (0.2.0), so
 // that a bundle without them carries none of their code: the plain data that 0.1 took, from
 // a JS user with no compiler to tell, is refused by connect() with the fix in the message.
 import { filter, firstValueFrom, retry } from 'rxjs';
-import { connect, heartbeatCalls, memoryPair, reconnecting, type PeerOptions, type Reconnect } from 'rx-jsonrpc';
+import {
+  batchingCalls,
+  connect,
+  heartbeatCalls,
+  memoryPair,
+  reconnecting,
+  type Batching,
+  type PeerOptions,
+  type Reconnect,
+} from 'rx-jsonrpc';
 import { closeAll, peerWithRawServer } from '../helpers/memory-peers';
 import { observe } from '../helpers/observe';
 import { settle } from '../helpers/raw-end';
@@ -33,10 +43,45 @@ describe('feature values', () => {
     );
   });
 
-  it('takes reconnect: false or undefined (no reconnect), and the values of reconnecting() and heartbeatCalls()', () => {
-    expect(connectWith({ reconnect: false, heartbeat: undefined })).not.toThrow();
+  it.each([
+    ['true', true],
+    ['BatchingOptions', { window: 10 }],
+  ])('refuses batching: %s, naming batchingCalls()', (_, batching) => {
+    expect(connectWith({ batching })).toThrow(
+      new TypeError(
+        "connect(): batching takes batchingCalls(...) since 0.2.0: import { batchingCalls } from 'rx-jsonrpc'",
+      ),
+    );
+  });
+
+  it('takes false or undefined (the feature off), and the values of reconnecting(), heartbeatCalls() and batchingCalls()', () => {
+    expect(connectWith({ reconnect: false, heartbeat: undefined, batching: false })).not.toThrow();
     expect(connectWith({})).not.toThrow();
-    expect(connectWith({ reconnect: reconnecting(), heartbeat: heartbeatCalls({ interval: 1_000 }) })).not.toThrow();
+    expect(
+      connectWith({
+        reconnect: reconnecting(),
+        heartbeat: heartbeatCalls({ interval: 1_000 }),
+        batching: batchingCalls({ window: 5 }),
+      }),
+    ).not.toThrow();
+  });
+
+  it('takes a Batching of your own: its schedule decides when the collected calls go, as one frame', async () => {
+    // Flushes every second message: a pair of calls per frame, whatever the tick.
+    const pairs: Batching = {
+      schedule: (flush) => ({ added: (size) => size === 2 && flush(), cancel: () => undefined }),
+    };
+    const { peer, raw } = await peerWithRawServer({ batching: pairs });
+    const answers = [peer.request('a'), peer.request('b'), peer.request('c'), peer.request('d')];
+    const first = (await raw.next()) as { method: string }[];
+    const second = (await raw.next()) as { method: string }[];
+    expect([first.map((m) => m.method), second.map((m) => m.method)]).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    for (const batch of [first, second])
+      raw.send(batch.map((m) => ({ jsonrpc: '2.0', id: (m as { id?: number }).id, result: m.method })));
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('takes a Reconnect of your own: its operator decides whether the link opens again', async () => {

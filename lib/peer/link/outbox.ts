@@ -1,8 +1,8 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { RpcError } from '../../protocol/errors';
 import type { JsonRpcId } from '../../protocol/messages';
 import type { FrameEnded } from '../../transports/transport';
-import type { BatchingOptions } from '../options';
+import type { Batching, BatchSchedule } from '../options';
 import { areText, type OutgoingFrame } from './encode';
 
 /** One outgoing message on its way to the link. */
@@ -26,19 +26,19 @@ export interface OutboxLink {
 
 /**
  * The last step before the link: writes each message at once, or, while batching (always
- * with the `batching` option, or inside an explicit `batch$`), collects messages and writes
- * them as one array frame, to its `link`.
+ * with the `batching` option, when its schedule says, or inside an explicit `batch$`),
+ * collects messages and writes them as one array frame, to its `link`.
  */
 export class Outbox {
   private buffer: Outgoing[] | undefined;
   private holds = 0;
   private forceArray = false;
-  private timer: Subscription | undefined;
-  private flushScheduled = false;
+  /** When the batch goes, with the `batching` option: made at the first message collected. */
+  private schedule: BatchSchedule | undefined;
 
   constructor(
     private readonly link: OutboxLink,
-    private readonly batching: BatchingOptions | undefined,
+    private readonly batching: Batching | undefined,
     private readonly scheduler: SchedulerLike,
   ) {}
 
@@ -57,7 +57,10 @@ export class Outbox {
     const message: Outgoing = { frame, id, ended };
     const buffer = (this.buffer ??= []);
     buffer.push(message);
-    if (this.holds === 0) this.schedule(buffer.length);
+    if (this.holds === 0) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- without holds, a message is collected only with batching
+      (this.schedule ??= this.batching!.schedule(() => this.flush(), this.scheduler)).added(buffer.length);
+    }
     return () => {
       const index = this.buffer === buffer ? buffer.indexOf(message) : -1;
       if (index >= 0) buffer.splice(index, 1);
@@ -79,8 +82,7 @@ export class Outbox {
   discard(): void {
     this.buffer = undefined;
     this.forceArray = false;
-    this.timer?.unsubscribe();
-    this.timer = undefined;
+    this.schedule?.cancel();
   }
 
   /**
@@ -98,23 +100,9 @@ export class Outbox {
     };
   }
 
-  private schedule(size: number): void {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- schedule() runs only with batching or a hold, and a hold never schedules
-    const { window = 0, maxSize = 100 } = this.batching!;
-    if (size >= maxSize) return this.flush();
-    if (window > 0) {
-      this.timer ??= this.scheduler.schedule(() => this.flush(), window);
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
   private flush(): void {
     if (this.holds > 0) return;
-    this.flushScheduled = false;
-    this.timer?.unsubscribe();
-    this.timer = undefined;
+    this.schedule?.cancel();
     const messages = this.buffer ?? [];
     const asArray = this.forceArray;
     this.buffer = undefined;
@@ -146,10 +134,4 @@ export class Outbox {
       return false;
     }
   }
-}
-
-/** Reads the `batching` option: undefined when calls are not batched automatically. */
-export function batchingOptions(option: boolean | BatchingOptions | undefined): BatchingOptions | undefined {
-  if (option === undefined || option === false) return undefined;
-  return option === true ? {} : option;
 }
