@@ -149,9 +149,10 @@ export class PeerParts
     this.unreadGeneration = this.connection.generation;
   }
 
-  /** The notifications sent on this link before the pending table was made (a new link starts from none). */
+  /** The notifications sent on this link before the pending table was made (none while it is down: a new link starts from none). */
   private sentBeforeCalls(): number {
-    return this.unreadGeneration === this.connection.generation ? this.unreadBefore : 0;
+    const { connection } = this;
+    return connection.isOpen && this.unreadGeneration === connection.generation ? this.unreadBefore : 0;
   }
 
   /** Its pending calls if it ever made one: an incoming batch has none to match otherwise. */

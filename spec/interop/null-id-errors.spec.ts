@@ -163,6 +163,31 @@ describe('an error without an id', () => {
     expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
   });
 
+  it('is not explained by a notification sent on an earlier link, for a batch made while the link is down', async () => {
+    const server = await startWsServer();
+    server.server.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const parsed = JSON.parse(String(data)) as Message | Message[];
+        if (Array.isArray(parsed))
+          send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
+        else if (parsed.method === 'hangup') socket.terminate();
+      });
+    });
+    const peer = connect(webSocket(server.url, { heartbeat: false }), {
+      timeout: 3_000,
+      reconnect: reconnecting({ delay: () => [100] }),
+    });
+    peers.push(peer);
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    peer.notify('hangup');
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
+    // Made before the next link opens: its calls wait for it.
+    const started = Date.now();
+    const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
+  });
+
   it('is not explained by a notification that could not be written', async () => {
     const link = memoryPair();
     const raw = await rawEnd(link.server);
