@@ -413,7 +413,12 @@ export interface Batching {
 
 /** One peer's schedule of its batch frames (see {@link Batching}). */
 export interface BatchSchedule {
-  /** A message joined the batch, which now holds `size`. */
+  /**
+   * A message joined the batch, which now holds `size`. Not told of the messages of an
+   * explicit `batch$`, which go out when it is released; a `flush` called meanwhile waits for
+   * that. `flush` may be called from here (it calls `cancel` back). If this throws, the message
+   * is taken back out and its call fails with the error.
+   */
   added(size: number): void;
   /** The batch was written or dropped: a flush planned for it is not to happen. */
   cancel(): void;

@@ -84,6 +84,26 @@ describe('feature values', () => {
     expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('fails the call whose message a Batching of your own throws on, and does not send it later', async () => {
+    const picky: Batching = {
+      schedule: (flush) => ({
+        added: (size) => {
+          if (size === 2) throw new Error('no second message');
+          queueMicrotask(flush);
+        },
+        cancel: () => undefined,
+      }),
+    };
+    const { peer, raw } = await peerWithRawServer({ batching: picky });
+    const first = peer.request('a');
+    await expect(peer.request('b')).rejects.toThrow('no second message');
+    const frame = (await raw.next()) as { id: number; method: string };
+    // The lone message goes out plain; the refused one is not in it.
+    expect(frame.method).toBe('a');
+    raw.send({ jsonrpc: '2.0', id: frame.id, result: 'a' });
+    expect(await first).toBe('a');
+  });
+
   it('takes a Reconnect of your own: its operator decides whether the link opens again', async () => {
     const once: Reconnect = {
       retryLinks: (_clock, hooks) => (links$) =>

@@ -58,8 +58,15 @@ export class Outbox {
     const buffer = (this.buffer ??= []);
     buffer.push(message);
     if (this.holds === 0) {
-      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- without holds, a message is collected only with batching
-      (this.schedule ??= this.batching!.schedule(() => this.flush(), this.scheduler)).added(buffer.length);
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- without holds, a message is collected only with batching
+        (this.schedule ??= this.batching!.schedule(() => this.flush(), this.scheduler)).added(buffer.length);
+      } catch (error) {
+        // A schedule of the user's that throws: its message fails with the error and is not sent later.
+        const index = buffer.indexOf(message);
+        if (index >= 0) buffer.splice(index, 1);
+        throw error;
+      }
     }
     return () => {
       const index = this.buffer === buffer ? buffer.indexOf(message) : -1;
