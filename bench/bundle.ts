@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const entry = `export { connect, memoryPair } from './lib/index';\nexport { webSocket, serve, serveHttp, redisBackplane } from './lib/node/index';\n`;
+const entry = `export { batchingCalls, connect, memoryPair } from './lib/index';\nexport { webSocket, serve, serveHttp, redisBackplane } from './lib/node/index';\n`;
 
 /**
  * Bundles lib/ the way a package build does (esbuild, one CommonJS file, rxjs, ws and redis

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
-import type { connect, memoryPair } from '../lib/index';
+import type { batchingCalls, connect, memoryPair } from '../lib/index';
 import type { redisBackplane, serve, serveHttp, webSocket } from '../lib/node/index';
 
 /** The parts of rx-jsonrpc the adapters use. */
 export interface Library {
   readonly connect: typeof connect;
   readonly memoryPair: typeof memoryPair;
+  /** The value of the `batching` option of W2's batching row. */
+  readonly batchingCalls: typeof batchingCalls;
   readonly webSocket: typeof webSocket;
   /** The servers of W7 and W8. */
   readonly serve: typeof serve;
@@ -26,6 +28,7 @@ export function loadLibrary(): Library {
   return {
     connect: main.connect,
     memoryPair: main.memoryPair,
+    batchingCalls: main.batchingCalls,
     webSocket: node.webSocket,
     serve: node.serve,
     serveHttp: node.serveHttp,

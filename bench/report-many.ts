@@ -36,12 +36,13 @@ function broadcastTargets(w10: BroadcastResult | undefined): Target[] {
   const limit = w10?.rows[0];
   const ours = w10?.rows.find((row) => row.key === manyOursKey);
   const cpu = value(ours, 'serverCpuMicrosPerDelivery');
-  const limitCpu = value(limit, 'serverCpuMicrosPerDelivery');
+  // The limit's turns that ran beside ours, not those beside the other rows.
+  const limitCpu = value(ours, 'limitCpuMicrosPerDelivery');
   const known = Number.isFinite(cpu) && Number.isFinite(limitCpu) && limit !== ours;
   const count = w10?.deliveries[manyOursKey];
   const noise = Math.max(
     spread(ours?.metrics.serverCpuMicrosPerDelivery ?? []),
-    spread(limit?.metrics.serverCpuMicrosPerDelivery ?? []),
+    spread(ours?.metrics.limitCpuMicrosPerDelivery ?? []),
   );
   return [
     {
@@ -109,7 +110,7 @@ export function manySections(results: RunResults): string[] {
     const limit = w10.rows[0];
     sections.push(
       `## W10 broadcast to ${integer(sizes.clients ?? 0)} clients`,
-      `All servers up at once, each with ${integer(sizes.clients ?? 0)} clients. The servers take turns (A B C … A B C …) for ${w10Step.rounds} rounds, after ${sizes.warmup ?? 0} broadcasts each to warm up; in its turn a server broadcasts ${sizes.broadcasts ?? 0} notifications \`tick { seq, sentAt }\`, each ${sizes.gapMs ?? 0} ms after the previous one reached every client. Server CPU per delivery is the server process's own \`process.cpuUsage()\` over its turn divided by broadcasts × clients (the median of the rounds); the load generator's is there to show the clients' share. rpc-websockets sends an event only to the clients that subscribed (\`rpc.on\`), so its clients subscribe once, before the count starts; its notifications are \`{ notification, params }\`, not JSON-RPC.`,
+      `All servers up at once, each with ${integer(sizes.clients ?? 0)} clients. Each server runs beside the limit's and no other (the limit's clients stay up, each other server's come up in turn); the two take turns for ${w10Step.rounds} rounds (the limit first in even rounds), after ${sizes.warmup ?? 0} broadcasts each to warm up; in its turn a server broadcasts ${sizes.broadcasts ?? 0} notifications \`tick { seq, sentAt }\`, each ${sizes.gapMs ?? 0} ms after the previous one reached every client. Server CPU per delivery is the server process's own \`process.cpuUsage()\` over its turn divided by broadcasts × clients (the median of the rounds), and × limit is to the limit's turns beside it (with all five servers up at once, each holding its clients, the same server's CPU per delivery moved by 30% from one round to the next); the load generator's is there to show the clients' share. rpc-websockets sends an event only to the clients that subscribed (\`rpc.on\`), so its clients subscribe once, before the count starts; its notifications are \`{ notification, params }\`, not JSON-RPC.`,
       table(
         ['server', 'server CPU µs/delivery', '× limit', 'load generator CPU µs/delivery', 'spread', 'delivered'],
         w10.rows.map((row) => {
@@ -117,7 +118,13 @@ export function manySections(results: RunResults): string[] {
           return [
             bold(row.name, row === limit),
             micros(value(row, 'serverCpuMicrosPerDelivery')),
-            times(value(row, 'serverCpuMicrosPerDelivery') / value(limit, 'serverCpuMicrosPerDelivery')),
+            times(
+              value(row, 'serverCpuMicrosPerDelivery') /
+                value(
+                  row === limit ? limit : row,
+                  row === limit ? 'serverCpuMicrosPerDelivery' : 'limitCpuMicrosPerDelivery',
+                ),
+            ),
             micros(value(row, 'clientCpuMicrosPerDelivery')),
             `${fixed(spread(row.metrics.serverCpuMicrosPerDelivery ?? []), 0)}%`,
             count === undefined

@@ -39,8 +39,8 @@ export const rxRequest$: Adapter = {
 
 export const rxBatching: Adapter = {
   key: 'rx-batching',
-  name: 'rx-jsonrpc request(), batching: true',
-  open: (url) => openPeer(url, { batching: true }, 'request'),
+  name: 'rx-jsonrpc request(), batching: batchingCalls()',
+  open: (url) => openPeer(url, { batching: loadLibrary().batchingCalls() }, 'request'),
 };
 
 /** Not a configuration to recommend: it shows what the per-call timeout timer costs. */

@@ -34,6 +34,12 @@ async function open(row: ManyRow, count: number): Promise<Fleet> {
   }
 }
 
+/** A fleet and the next tick it broadcasts (each fleet's clients see their ticks in order, 0, 1, 2…). */
+interface Running {
+  readonly fleet: Fleet;
+  seq: number;
+}
+
 /** Has the server broadcast tick `seq` and waits until every client has it (or `ms` passed). */
 async function tick(fleet: Fleet, seq: number, ms: number): Promise<void> {
   await fleet.server.ask({ type: 'tick', seq });
@@ -41,49 +47,81 @@ async function tick(fleet: Fleet, seq: number, ms: number): Promise<void> {
 }
 
 /**
- * W10: every server in its own process at once, each with `clients` raw `ws` clients (this
- * process). Rows take turns by round; in its turn a row's server broadcasts `broadcasts`
- * ticks, each `gapMs` after the previous one reached every client, and reports the CPU it
- * spent over them (its own process.cpuUsage()), divided here by the deliveries.
+ * W10: each server in its own process with `clients` raw `ws` clients (this process), side by
+ * side with the limit's and no other: the limit's fleet stays up, and each other row's comes up
+ * in turn. The two take turns by round (the limit first in even rounds, second in odd ones); in
+ * its turn a server broadcasts `broadcasts` ticks, each `gapMs` after the previous one reached
+ * every client, and reports the CPU it spent over them (its own process.cpuUsage()), divided
+ * here by the deliveries. With all five servers up at once, each holding its 1,000 clients,
+ * the same server's CPU per delivery moved by 30% from one round to the next.
  */
 export async function w10Broadcast(config: WorkloadConfig): Promise<BroadcastResult> {
   const { clients: count, broadcasts, warmup, gapMs, tickTimeoutMs } = config.sizes as Record<string, number>;
   const rows = manyRowsByKey(config.adapters);
   const samples = emptySamples(rows);
-  const fleets: Fleet[] = [];
+  const deliveries: BroadcastResult['deliveries'] = {};
+  const warmUp = async (running: Running) => {
+    for (let each = 0; each < warmup!; each++) await tick(running.fleet, running.seq++, tickTimeoutMs!);
+    running.fleet.clients.measureFrom(running.seq);
+  };
+  // One turn: `broadcasts` ticks; the server's CPU per delivery.
+  const turn = async (running: Running): Promise<number> => {
+    const serverBefore = await running.fleet.server.cpu();
+    const clientBefore = process.cpuUsage();
+    for (let each = 0; each < broadcasts!; each++) {
+      await delay(gapMs!);
+      await tick(running.fleet, running.seq++, tickTimeoutMs!);
+    }
+    const clientCpu = cpuSince(clientBefore);
+    const serverCpu = (await running.fleet.server.cpu()) - serverBefore;
+    const index = rows.indexOf(running.fleet.row);
+    record(samples[index]!, 'clientCpuMicrosPerDelivery', clientCpu / (broadcasts! * count!));
+    return serverCpu / (broadcasts! * count!);
+  };
+  const tally = (running: Running) => {
+    const { fleet } = running;
+    const { local, remote } = fleet.clients.latencies;
+    const turns = samples[rows.indexOf(fleet.row)]!.metrics.serverCpuMicrosPerDelivery?.length ?? 0;
+    deliveries[fleet.row.key] = {
+      delivered: local.length + remote.length,
+      expected: turns * broadcasts! * count!,
+      outOfOrder: fleet.clients.counts.outOfOrder,
+    };
+  };
+  const [limitRow, ...others] = rows;
+  if (limitRow === undefined) return { rows: samples, deliveries };
+  const limit: Running = { fleet: await open(limitRow, count!), seq: 0 };
   try {
-    // One after the other: 50 connections opening at a time, whatever the number of rows.
-    for (const row of rows) fleets.push(await open(row, count!));
-    let seq = 0;
-    for (; seq < warmup!; seq++) for (const fleet of fleets) await tick(fleet, seq, tickTimeoutMs!);
-    for (const fleet of fleets) fleet.clients.measureFrom(seq);
-    for (let round = 0; round < config.rounds; round++) {
-      for (const [index, fleet] of fleets.entries()) {
-        const serverBefore = await fleet.server.cpu();
-        const clientBefore = process.cpuUsage();
-        for (let each = 0; each < broadcasts!; each++) {
-          await delay(gapMs!);
-          await tick(fleet, seq + each, tickTimeoutMs!);
+    await warmUp(limit);
+    if (others.length === 0) {
+      for (let round = 0; round < config.rounds; round++)
+        record(samples[0]!, 'serverCpuMicrosPerDelivery', await turn(limit));
+    }
+    for (const row of others) {
+      const index = rows.indexOf(row);
+      const other: Running = { fleet: await open(row, count!), seq: 0 };
+      try {
+        await warmUp(other);
+        for (let round = 0; round < config.rounds; round++) {
+          const limitFirst = round % 2 === 0;
+          const first = await turn(limitFirst ? limit : other);
+          const second = await turn(limitFirst ? other : limit);
+          const [limitCpu, cpu] = limitFirst ? [first, second] : [second, first];
+          record(samples[0]!, 'serverCpuMicrosPerDelivery', limitCpu);
+          record(samples[index]!, 'serverCpuMicrosPerDelivery', cpu);
+          // The limit's turns beside this row's: its ratio is to these, not to the limit's other pairs.
+          record(samples[index]!, 'limitCpuMicrosPerDelivery', limitCpu);
         }
-        const clientCpu = cpuSince(clientBefore);
-        const serverCpu = (await fleet.server.cpu()) - serverBefore;
-        record(samples[index]!, 'serverCpuMicrosPerDelivery', serverCpu / (broadcasts! * count!));
-        record(samples[index]!, 'clientCpuMicrosPerDelivery', clientCpu / (broadcasts! * count!));
+        tally(other);
+      } finally {
+        await other.fleet.clients.close().catch(() => undefined);
+        await other.fleet.server.stop();
       }
-      seq += broadcasts!;
     }
-    const deliveries: BroadcastResult['deliveries'] = {};
-    for (const fleet of fleets) {
-      const { local, remote } = fleet.clients.latencies;
-      deliveries[fleet.row.key] = {
-        delivered: local.length + remote.length,
-        expected: config.rounds * broadcasts! * count!,
-        outOfOrder: fleet.clients.counts.outOfOrder,
-      };
-    }
+    tally(limit);
     return { rows: samples, deliveries };
   } finally {
-    for (const fleet of fleets) await fleet.clients.close().catch(() => undefined);
-    await Promise.all(fleets.map((fleet) => fleet.server.stop()));
+    await limit.fleet.clients.close().catch(() => undefined);
+    await limit.fleet.server.stop();
   }
 }
