@@ -135,35 +135,11 @@ describe('an error without an id', () => {
     expect(reported[0]).toMatch(/taken as refusing our oldest unanswered batch/);
   });
 
-  it('is not explained by a notification sent on an earlier link', async () => {
-    const server = await startWsServer();
-    server.server.on('connection', (socket) => {
-      socket.on('message', (data) => {
-        const parsed = JSON.parse(String(data)) as Message | Message[];
-        if (Array.isArray(parsed))
-          send(socket, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
-        // Read, never answered: then the link drops.
-        else if (parsed.method === 'hangup') socket.terminate();
-      });
-    });
-    const peer = connect(webSocket(server.url, { heartbeat: false }), {
-      timeout: 5_000,
-      reconnect: reconnecting({ delay: () => [20] }),
-    });
-    peers.push(peer);
-    const opened = () => firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
-    await opened();
-    // The first notification this peer sends, before any call of its own.
-    peer.notify('hangup');
-    await firstValueFrom(peer.state$.pipe(filter((s) => s.status !== 'open')));
-    await opened();
-    const started = Date.now();
-    const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
-  });
-
-  it('is not explained by a notification sent on an earlier link, for a batch made while the link is down', async () => {
+  /**
+   * A peer that reconnects, to a server that refuses every batch with an error without an id
+   * and drops the link at a `hangup` notification, which it reads and never answers.
+   */
+  async function hangingUpServer() {
     const server = await startWsServer();
     server.server.on('connection', (socket) => {
       socket.on('message', (data) => {
@@ -175,17 +151,33 @@ describe('an error without an id', () => {
     });
     const peer = connect(webSocket(server.url, { heartbeat: false }), {
       timeout: 3_000,
-      reconnect: reconnecting({ delay: () => [100] }),
+      reconnect: reconnecting({ delay: () => [0] }),
     });
     peers.push(peer);
     await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    // The first notification this peer sends, before any call of its own.
     peer.notify('hangup');
     await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'reconnecting')));
-    // Made before the next link opens: its calls wait for it.
+    return peer;
+  }
+
+  /** Expects a batch made now to fail at once: the refusal is its own. */
+  async function refusedAtOnce(peer: Peer) {
     const started = Date.now();
     const [a] = await batch(peer, (b) => [b.request('a'), b.request('b')]);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(a).toMatchObject({ ok: false, error: { code: -32600 } });
+  }
+
+  it('is not explained by a notification sent on an earlier link', async () => {
+    const peer = await hangingUpServer();
+    await firstValueFrom(peer.state$.pipe(filter((s) => s.status === 'open')));
+    await refusedAtOnce(peer);
+  });
+
+  it('is not explained by a notification sent on an earlier link, for a batch made while the link is down', async () => {
+    // Made before the next link opens: its calls wait for it.
+    await refusedAtOnce(await hangingUpServer());
   });
 
   it('is not explained by a notification that could not be written', async () => {
