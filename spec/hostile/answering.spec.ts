@@ -103,10 +103,11 @@ describe('serve() under attack on its answering side', () => {
       client.send([...members, { jsonrpc: '2.0', id: `${batch}-slow`, method: 'sleep', params: [60_000] }]);
     }
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    // 300 MB of answers without the bound (355 MiB RSS before it); the process must stay far
-    // below. Making and dropping that many 1 MB results costs collections: the stall bound
-    // leaves room for them on a loaded machine.
-    await expectHealthy(target, freshPing(target), { maxRssMb: 250, maxLagMs: 1_000 });
+    // 300 MB of answers without the bound (355 MiB RSS before it); the process must stay well
+    // below. Making and dropping that many 1 MB results costs collections, so the RSS depends on
+    // when they run: 188-206 MiB alone, 256 MiB once under the whole suite's parallel load. The
+    // bounds leave room for that on a loaded machine.
+    await expectHealthy(target, freshPing(target), { maxRssMb: 290, maxLagMs: 1_000 });
     client.close();
   }, 30_000);
 
