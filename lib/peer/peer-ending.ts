@@ -16,12 +16,13 @@ import type { Tracer } from './trace';
 export interface EndingParts {
   readonly connection: PeerConnection;
   readonly hooks: PeerHooks;
-  readonly outbox: Outbox;
+  readonly outboxIfAny: Outbox | undefined;
   readonly pendingIfAny: PendingCalls | undefined;
   readonly slots: Slots | undefined;
-  readonly answering: AnsweringOnDemand;
-  readonly notifications: NotificationRouter;
-  readonly incoming: IncomingStream;
+  // Those it never made are not made to be ended.
+  readonly answeringIfAny: AnsweringOnDemand | undefined;
+  readonly notificationsIfAny: NotificationRouter | undefined;
+  readonly incomingIfAny: IncomingStream | undefined;
   readonly tracer: Tracer;
   readonly scheduler: SchedulerLike;
 }
@@ -32,7 +33,8 @@ export async function closePeer(
   { code = 1000, reason = '', drain = 0 }: CloseOptions = {},
 ): Promise<void> {
   if (drain > 0 && !parts.connection.isClosed) {
-    await firstValueFrom(race(from(parts.answering.idle()), timer(drain, parts.scheduler)));
+    const answering = parts.answeringIfAny;
+    if (answering !== undefined) await firstValueFrom(race(from(answering.idle()), timer(drain, parts.scheduler)));
   }
   let failure: ConnectionClosedError | undefined;
   const closedByUs = () =>
@@ -47,9 +49,9 @@ export async function closePeer(
 /** A link that ended by itself: what was in flight on it fails now; the peer closes unless it reconnects. */
 export function peerDropped(parts: EndingParts, error: RpcError, reconnecting: boolean): void {
   if (!reconnecting) return shutDown(parts, () => error, error);
-  parts.outbox.discard();
+  parts.outboxIfAny?.discard();
   parts.pendingIfAny?.failAll((id, method) => callFailure(id, method, error, true));
-  parts.answering.abandon();
+  parts.answeringIfAny?.abandon();
 }
 
 /**
@@ -61,11 +63,11 @@ function shutDown(parts: EndingParts, failure: () => RpcError, cause?: RpcError,
   if (parts.connection.isClosed) return;
   parts.hooks.onClosed?.();
   parts.connection.close(failure, cause, code, reason);
-  parts.outbox.discard();
+  parts.outboxIfAny?.discard();
   parts.pendingIfAny?.failAll((id, method) => callFailure(id, method, failure(), false));
   parts.slots?.releaseAll();
-  parts.answering.stop();
-  parts.notifications.complete();
-  parts.incoming.complete();
+  parts.answeringIfAny?.stop();
+  parts.notificationsIfAny?.complete();
+  parts.incomingIfAny?.complete();
   parts.tracer.complete();
 }

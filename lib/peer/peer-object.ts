@@ -14,8 +14,8 @@ export interface EncodedSender {
 export interface PeerCounters {
   /** Its calls waiting for answers, if it ever made one. */
   readonly pendingIfAny: { readonly size: number } | undefined;
-  /** Its side that answers the other one's calls. */
-  readonly answering: { readonly answering: number };
+  /** Its side that answers the other one's calls, if it was ever made. */
+  readonly answeringIfAny: { readonly answering: number } | undefined;
 }
 
 /** What a peer object is made from: its data members, its counts, and its functions on demand. */
@@ -143,7 +143,7 @@ const accessors: readonly Accessor[] = [
   [
     'answeringCount',
     function (this: Inside) {
-      return this[insideKey].answering.answering;
+      return this[insideKey].answeringIfAny?.answering ?? 0;
     },
   ],
 ];

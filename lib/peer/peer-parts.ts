@@ -62,16 +62,12 @@ export class PeerParts
   declare readonly codec: Codec | undefined;
   declare readonly decode: ((text: string) => unknown) | undefined;
   readonly tracer = new Tracer();
-  readonly notifications = new NotificationRouter();
-  readonly incoming = new IncomingStream();
   declare readonly handlers: HandlerRegistry;
   declare readonly connection: PeerConnection;
   declare readonly batching: Batching | undefined;
   declare readonly notificationQueue: number;
   declare readonly maxAnswerSize: number;
   declare readonly maxPendingAnswerBytes: number;
-  declare readonly answers: Outgoing;
-  declare readonly answering: AnsweringOnDemand;
   declare readonly timeout: number;
   declare readonly cancel: CancelNotification | undefined;
   declare readonly slots: Slots | undefined;
@@ -96,6 +92,11 @@ export class PeerParts
   declare private unreadBefore: number | undefined;
   declare private unreadGeneration: number | undefined;
   private madeDeadlines: Deadlines | undefined;
+  // Made at first use, as the pending table: a server's idle connection sends, receives and is called for nothing.
+  private madeAnswers: Outgoing | undefined;
+  private madeAnswering: AnsweringOnDemand | undefined;
+  private madeNotifications: NotificationRouter | undefined;
+  private madeIncoming: IncomingStream | undefined;
 
   constructor(
     transport: Transport,
@@ -117,9 +118,6 @@ export class PeerParts
     this.notificationQueue = options.notificationQueue ?? peerDefaults.notificationQueue;
     this.maxAnswerSize = options.maxAnswerSize ?? peerDefaults.maxAnswerSize;
     this.maxPendingAnswerBytes = options.maxAnsweringBytes ?? peerDefaults.maxAnsweringBytes;
-    this.answers = new Outgoing(this);
-    // Its parts are made at the first call: most peers are never called.
-    this.answering = new AnsweringOnDemand(this.handlers, this);
     this.timeout = options.timeout ?? peerDefaults.timeout;
     this.cancel = options.cancel ?? this.dialect.cancel;
     const requestConcurrency = options.requestConcurrency ?? peerDefaults.requestConcurrency;
@@ -128,7 +126,7 @@ export class PeerParts
     this.maxBatchSize = options.maxBatchSize ?? peerDefaults.maxBatchSize;
     this.lenient = options.lenient ?? strict;
     // A broadcast's text goes out as it is only on a link that carries text.
-    this.peer = new PeerObject(this, this.codec === asIs ? undefined : this.answers);
+    this.peer = new PeerObject(this, this.codec === asIs ? undefined : this);
     this.receiver = new Dispatcher(this);
     this.connection.start(
       this,
@@ -164,6 +162,57 @@ export class PeerParts
   /** The deadlines of its calls. */
   get deadlines(): Deadlines {
     return (this.madeDeadlines ??= new Deadlines(this.scheduler));
+  }
+
+  /** The sending side: the outbox for calls, notifications and answers. */
+  get answers(): Outgoing {
+    return (this.madeAnswers ??= new Outgoing(this));
+  }
+
+  /** The side that answers the other one's calls (its parts are made at the first call: most peers are never called). */
+  get answering(): AnsweringOnDemand {
+    if (this.madeAnswering !== undefined) return this.madeAnswering;
+    const made = (this.madeAnswering = new AnsweringOnDemand(this.handlers, this));
+    // Read first after the peer closed: it answers nothing, and requests$ completes.
+    if (this.connection.isClosed) made.stop();
+    return made;
+  }
+
+  get answeringIfAny(): AnsweringOnDemand | undefined {
+    return this.madeAnswering;
+  }
+
+  /** Incoming notifications, by method. */
+  get notifications(): NotificationRouter {
+    if (this.madeNotifications !== undefined) return this.madeNotifications;
+    const made = (this.madeNotifications = new NotificationRouter());
+    if (this.connection.isClosed) made.complete();
+    return made;
+  }
+
+  get notificationsIfAny(): NotificationRouter | undefined {
+    return this.madeNotifications;
+  }
+
+  /** Every incoming message, classified (`incoming$`). */
+  get incoming(): IncomingStream {
+    if (this.madeIncoming !== undefined) return this.madeIncoming;
+    const made = (this.madeIncoming = new IncomingStream());
+    if (this.connection.isClosed) made.complete();
+    return made;
+  }
+
+  get incomingIfAny(): IncomingStream | undefined {
+    return this.madeIncoming;
+  }
+
+  get outboxIfAny(): Outbox | undefined {
+    return this.madeAnswers?.outbox;
+  }
+
+  /** Sends a broadcast's text as it is (see `PeerObject.notifyEncoded`). */
+  notifyEncoded(frame: string, method: string): void {
+    this.answers.notifyEncoded(frame, method);
   }
 
   /** The link, as the dispatcher names it. */
