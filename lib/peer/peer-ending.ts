@@ -33,8 +33,9 @@ export async function closePeer(
   { code = 1000, reason = '', drain = 0 }: CloseOptions = {},
 ): Promise<void> {
   if (drain > 0 && !parts.connection.isClosed) {
-    const answering = parts.answeringIfAny;
-    if (answering !== undefined) await firstValueFrom(race(from(answering.idle()), timer(drain, parts.scheduler)));
+    // Awaited even with nothing being answered: with `drain`, close() ends the peer after it returns, always.
+    const idle = parts.answeringIfAny?.idle() ?? Promise.resolve();
+    await firstValueFrom(race(from(idle), timer(drain, parts.scheduler)));
   }
   let failure: ConnectionClosedError | undefined;
   const closedByUs = () =>

@@ -266,7 +266,9 @@ export class PeerParts
 
   /** Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered. */
   inFlight(): number {
-    return this.madePending?.inFlight(this.outbox.heldIds()) ?? 0;
+    const pending = this.madePending;
+    // No outbox, nothing held back: the table may exist without one (an answer nobody waited for makes it).
+    return pending === undefined ? 0 : pending.inFlight(this.outboxIfAny?.heldIds() ?? new Set());
   }
 
   member<K extends PeerFunctionName>(name: K): Peer[K] {

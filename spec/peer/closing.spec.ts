@@ -129,6 +129,15 @@ describe('close()', () => {
       expect(await new Promise((resolve) => peer.state$.subscribe((s) => resolve(s.status)))).toBe('closed');
     });
 
+    it('returns before the peer closes, even with nothing being answered: a notification sent right after goes out', async () => {
+      const { peer, raw } = await peerWithRawServer();
+      const closing = peer.close({ drain: 1_000 });
+      peer.notify('last-word');
+      expect(await raw.next()).toMatchObject({ method: 'last-word' });
+      await closing;
+      expect(() => peer.notify('too-late')).toThrow(ConnectionClosedError);
+    });
+
     it('waits for every call being answered, then closes, without waiting for the drain time', async () => {
       const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
       const { peer, raw } = await peerWithRawServer({ scheduler });
