@@ -17,8 +17,8 @@ export interface OutgoingSetup {
   readonly connection: PeerConnection;
   readonly tracer: Tracer;
   readonly pending: PendingCalls;
-  /** A notification went out as its own frame (see `UnreadNotifications`). */
-  notificationSent(): void;
+  /** Its pending calls, if it ever made one. */
+  readonly pendingIfAny: PendingCalls | undefined;
   readonly scheduler: SchedulerLike;
   /** Automatic batching, checked (see `batchingOf`). */
   readonly batching: Batching | undefined;
@@ -46,6 +46,13 @@ export class Outgoing implements OutboxLink {
   private queued: Set<Queued> | undefined;
   /** Reports what became of a notification's frame, where the transport knows. */
   private notificationEnded: FrameEnded | undefined;
+  /**
+   * Notifications sent on the link of `unreadGeneration` before the peer made its pending table: a
+   * server's peer that only hears broadcasts makes none, and the table made later starts from them.
+   */
+  // Declared, not defined: set at the first such notification (defined, the two cost each peer about 50 bytes).
+  declare private unreadBefore: number | undefined;
+  declare private unreadGeneration: number | undefined;
 
   constructor(private readonly setup: OutgoingSetup) {
     this.outbox = new Outbox(this, setup.batching, setup.scheduler);
@@ -72,7 +79,16 @@ export class Outgoing implements OutboxLink {
   }
 
   notificationSent(): void {
-    this.setup.notificationSent();
+    const pending = this.setup.pendingIfAny;
+    if (pending !== undefined) return pending.notificationSent();
+    this.unreadBefore = this.sentBeforeCalls() + 1;
+    this.unreadGeneration = this.setup.connection.generation;
+  }
+
+  /** The notifications sent on this link before the pending table was made (none while it is down: a new link starts from none). */
+  sentBeforeCalls(): number {
+    const { connection } = this.setup;
+    return connection.isOpen && this.unreadGeneration === connection.generation ? (this.unreadBefore ?? 0) : 0;
   }
 
   /** Sends a notification now, or when the link opens (bounded queue); throws for bad input or a closed peer. */

@@ -81,22 +81,18 @@ export class PeerParts
   /** The peer's functions made so far (see `member`). */
   private made: { [K in PeerFunctionName]?: Peer[K] } | undefined;
   private madeCalls: Calls | undefined;
-  // Made at the first call (or notification) of the peer's own: most of a server's peers make none.
-  private madePending: PendingCalls | undefined;
   /**
-   * Notifications sent on the link of `unreadGeneration` before the pending table was made: a
-   * server's peer that only hears broadcasts makes no table, and the table made later starts
-   * from them.
+   * Its pending calls, made at its first call (most of a server's peers make none): an incoming
+   * batch has none to match otherwise. Public to be read without being made; set here alone.
    */
-  // Declared, not defined: set at the first such notification (defined, the two cost each peer about 50 bytes).
-  declare private unreadBefore: number | undefined;
-  declare private unreadGeneration: number | undefined;
+  pendingIfAny: PendingCalls | undefined;
   private madeDeadlines: Deadlines | undefined;
-  // Made at first use, as the pending table: a server's idle connection sends, receives and is called for nothing.
-  private madeAnswers: Outgoing | undefined;
-  private madeAnswering: AnsweringOnDemand | undefined;
-  private madeNotifications: NotificationRouter | undefined;
-  private madeIncoming: IncomingStream | undefined;
+  // Made at first use, as the pending table: a server's idle connection sends, receives and is called for
+  // nothing. Public to be read without being made (the peer's end stops only what exists); set here alone.
+  answersIfAny: Outgoing | undefined;
+  answeringIfAny: AnsweringOnDemand | undefined;
+  notificationsIfAny: NotificationRouter | undefined;
+  incomingIfAny: IncomingStream | undefined;
 
   constructor(
     transport: Transport,
@@ -139,24 +135,7 @@ export class PeerParts
 
   /** The calls of its own waiting for answers. */
   get pending(): PendingCalls {
-    return (this.madePending ??= new PendingCalls(this.sentBeforeCalls()));
-  }
-
-  notificationSent(): void {
-    if (this.madePending !== undefined) return this.madePending.notificationSent();
-    this.unreadBefore = this.sentBeforeCalls() + 1;
-    this.unreadGeneration = this.connection.generation;
-  }
-
-  /** The notifications sent on this link before the pending table was made (none while it is down: a new link starts from none). */
-  private sentBeforeCalls(): number {
-    const { connection } = this;
-    return connection.isOpen && this.unreadGeneration === connection.generation ? (this.unreadBefore ?? 0) : 0;
-  }
-
-  /** Its pending calls if it ever made one: an incoming batch has none to match otherwise. */
-  get pendingIfAny(): PendingCalls | undefined {
-    return this.madePending;
+    return (this.pendingIfAny ??= new PendingCalls(this.answersIfAny?.sentBeforeCalls()));
   }
 
   /** The deadlines of its calls. */
@@ -166,48 +145,32 @@ export class PeerParts
 
   /** The sending side: the outbox for calls, notifications and answers. */
   get answers(): Outgoing {
-    return (this.madeAnswers ??= new Outgoing(this));
+    return (this.answersIfAny ??= new Outgoing(this));
   }
 
   /** The side that answers the other one's calls (its parts are made at the first call: most peers are never called). */
   get answering(): AnsweringOnDemand {
-    if (this.madeAnswering !== undefined) return this.madeAnswering;
-    const made = (this.madeAnswering = new AnsweringOnDemand(this.handlers, this));
-    // Read first after the peer closed: it answers nothing, and requests$ completes.
-    if (this.connection.isClosed) made.stop();
-    return made;
-  }
-
-  get answeringIfAny(): AnsweringOnDemand | undefined {
-    return this.madeAnswering;
+    return (this.answeringIfAny ??= this.born(new AnsweringOnDemand(this.handlers, this), stop));
   }
 
   /** Incoming notifications, by method. */
   get notifications(): NotificationRouter {
-    if (this.madeNotifications !== undefined) return this.madeNotifications;
-    const made = (this.madeNotifications = new NotificationRouter());
-    if (this.connection.isClosed) made.complete();
-    return made;
-  }
-
-  get notificationsIfAny(): NotificationRouter | undefined {
-    return this.madeNotifications;
+    return (this.notificationsIfAny ??= this.born(new NotificationRouter(), complete));
   }
 
   /** Every incoming message, classified (`incoming$`). */
   get incoming(): IncomingStream {
-    if (this.madeIncoming !== undefined) return this.madeIncoming;
-    const made = (this.madeIncoming = new IncomingStream());
-    if (this.connection.isClosed) made.complete();
-    return made;
+    return (this.incomingIfAny ??= this.born(new IncomingStream(), complete));
   }
 
-  get incomingIfAny(): IncomingStream | undefined {
-    return this.madeIncoming;
+  /** `part`, ended at once when made first after the peer closed: what it answers or streams ends as the rest did. */
+  private born<T>(part: T, end: (part: T) => void): T {
+    if (this.connection.isClosed) end(part);
+    return part;
   }
 
   get outboxIfAny(): Outbox | undefined {
-    return this.madeAnswers?.outbox;
+    return this.answersIfAny?.outbox;
   }
 
   /** Sends a broadcast's text as it is (see `PeerObject.notifyEncoded`). */
@@ -266,7 +229,7 @@ export class PeerParts
 
   /** Calls written and waiting, heartbeats aside: those a clean-looking end leaves unanswered. */
   inFlight(): number {
-    const pending = this.madePending;
+    const pending = this.pendingIfAny;
     // No outbox, nothing held back: the table may exist without one (an answer nobody waited for makes it).
     return pending === undefined ? 0 : pending.inFlight(this.outboxIfAny?.heldIds() ?? new Set());
   }
@@ -295,6 +258,9 @@ export class PeerParts
     peerDropped(this, error, reconnecting);
   }
 }
+
+const stop = (part: AnsweringOnDemand) => part.stop();
+const complete = (part: { complete(): void }) => part.complete();
 
 /** No lenience: one object for every peer that asks for none (its type is read-only). */
 const strict: LenientOptions = {};
