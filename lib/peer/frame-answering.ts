@@ -13,8 +13,6 @@ import { PendingCalls } from './caller/pending';
 import { quietGeneric, type Dialect } from './dialect';
 import { Dispatcher, type DispatchTargets } from './incoming/dispatch';
 import type { AnswerSink } from './incoming/batch-frame';
-import { IncomingStream } from './incoming/incoming';
-import { NotificationRouter } from './incoming/notifications';
 import { peerDefaults, type Codec, type LenientOptions, type PeerOptions } from './options';
 import type { IncomingRequest, Peer } from './peer';
 import { Tracer } from './trace';
@@ -26,8 +24,6 @@ import { Tracer } from './trace';
  */
 export class FrameParts {
   readonly pending = new PendingCalls();
-  readonly notifications = new NotificationRouter();
-  readonly incoming = new IncomingStream();
   readonly link = { generation: 0 };
   readonly scheduler: SchedulerLike;
   readonly dialect: Dialect;
@@ -89,8 +85,9 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
   readonly pending: PendingCalls;
   /** No call of ours was ever made: a batch has none to match. */
   readonly pendingIfAny = undefined;
-  readonly notifications: NotificationRouter;
-  readonly incoming: IncomingStream;
+  /** Nobody listens to a frame's notifications or messages. */
+  readonly notificationsIfAny = undefined;
+  readonly incomingIfAny = undefined;
   readonly link: { readonly generation: number };
   readonly lenient: LenientOptions;
   readonly maxBatchSize: number;
@@ -108,8 +105,6 @@ export class FrameAnswering implements DispatchTargets, AnswerSink, AnsweringMak
     this.answering = new AnsweringOnDemand(parts.methods, this);
     ({
       pending: this.pending,
-      notifications: this.notifications,
-      incoming: this.incoming,
       link: this.link,
       lenient: this.lenient,
       maxBatchSize: this.maxBatchSize,

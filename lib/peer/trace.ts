@@ -37,12 +37,12 @@ export type TraceEvent =
       readonly at: number;
     };
 
-/** The trace and error streams. Both cost nothing while nobody subscribes. */
 /** Where a part reports what went wrong (an object: no closure of each peer). */
 export interface Reporter {
   report(error: RpcError): void;
 }
 
+/** The trace and error streams. Both cost nothing while nobody subscribes. */
 export class Tracer implements Reporter {
   // Each made when first asked for: a server's peers are mostly never traced or listened to.
   private trace: Feed<TraceEvent> | undefined;

@@ -11,8 +11,7 @@ export class Turns<T> {
 
   constructor(
     private readonly limit: number,
-    /** Starts an item whose turn came. */
-    /** Starts an item (an object, not a closure of each peer). */
+    /** Starts an item whose turn came (an object, not a closure of each peer). */
     private readonly starter: { begin(item: T): void },
   ) {}
 

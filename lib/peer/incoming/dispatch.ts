@@ -30,10 +30,11 @@ import type { NotificationRouter } from './notifications';
 export interface DispatchTargets extends BatchTargets {
   /** The calls of ours waiting for answers: what a response settles. */
   readonly pending: PendingCalls;
-  readonly notifications: NotificationRouter;
+  /** Who listens to notifications, if anyone ever asked (`notifications$`, `foreign$`): none to deliver to otherwise. */
+  readonly notificationsIfAny: NotificationRouter | undefined;
   readonly answering: AnsweringOnDemand;
-  /** Every message, classified, before it is acted on (`Peer.incoming$`). */
-  readonly incoming: IncomingStream;
+  /** Every message, classified, before it is acted on (`Peer.incoming$`), if anyone ever asked for it. */
+  readonly incomingIfAny: IncomingStream | undefined;
   readonly binaryFrames: 'report' | 'utf8';
   /** Reads a frame's text (the codec's `decode`); JSON.parse when undefined. */
   readonly decode: ((text: string) => unknown) | undefined;
@@ -89,7 +90,7 @@ export class Dispatcher implements Router {
     const inBatch = typeof frame !== 'number';
     const kind = classify(value);
     const { targets } = this;
-    targets.incoming.push(kind, value, inBatch);
+    targets.incomingIfAny?.push(kind, value, inBatch);
     switch (kind) {
       // classify() read the shape each case names: the casts only say so
       case 'response':
@@ -97,7 +98,7 @@ export class Dispatcher implements Router {
         return false;
       case 'notification':
         targets.answering.notice(value as JsonRpcNotification, frame);
-        targets.notifications.deliver(value as JsonRpcNotification);
+        targets.notificationsIfAny?.deliver(value as JsonRpcNotification);
         return false;
       case 'request':
         targets.answering.answer(value as JsonRpcRequest, this.replyFor(reply), frame);
@@ -115,7 +116,7 @@ export class Dispatcher implements Router {
     const problem = unparsedProblem(value);
     if (problem === undefined) return this.route(value, reply, frame);
     const inBatch = typeof frame !== 'number';
-    this.targets.incoming.push('invalid', value, inBatch);
+    this.targets.incomingIfAny?.push('invalid', value, inBatch);
     return this.invalid(value, reply, inBatch, problem);
   }
 
@@ -190,7 +191,7 @@ export class Dispatcher implements Router {
     inBatch: boolean,
     reason = describeInvalid(value),
   ): boolean {
-    const { pending, tracer, notifications } = this.targets;
+    const { pending, tracer, notificationsIfAny } = this.targets;
     const id = idOf(value);
     // The specification answers every invalid member of a batch; a lone object that is
     // neither call nor response (an `{"event": ...}` sharing the socket) is only reported.
@@ -208,7 +209,7 @@ export class Dispatcher implements Router {
     // What is not JSON-RPC settles no call, even one whose id it carries: it goes to whoever
     // listens, or is reported.
     if (!inBatch && isForeign(value)) {
-      if (!notifications.deliverForeign(value)) {
+      if (notificationsIfAny?.deliverForeign(value) !== true) {
         const hint = '(to receive messages that are not JSON-RPC, listen to foreign$)';
         tracer.report(new ProtocolError(`Invalid message: ${reason}: ${previewValue(value)} ${hint}`));
       }
